@@ -1,0 +1,17 @@
+// Package integrations holds what Pacer tells the outside world: the event
+// types (invite.sent, invite.accepted, …) with their JSON, the routing of an
+// event to the destinations that subscribe to it, and the classification of a
+// destination's error into what a delivery job should do next.
+//
+// Each destination lives in its own small package below this one:
+// integrations/hubspot (contacts and notes), integrations/webhook (Standard
+// Webhooks deliveries) and integrations/finder (email finders). All of them
+// make their outbound HTTP calls through integrations/httpclient.
+//
+// An event is stored in the same database transaction as the state change that
+// caused it, together with one job per destination that subscribes to it
+// ([Router.Route]). A job calls its destination's client and hands the error,
+// if any, to [Classify], which says whether to retry on the job's schedule,
+// retry at a given time, keep the job as a dead letter, or disable the
+// destination.
+package integrations

@@ -1,0 +1,43 @@
+package integrations
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+)
+
+type delayedErr struct {
+	kind error
+	at   time.Time
+}
+
+func (e delayedErr) Error() string      { return "delayed" }
+func (e delayedErr) Unwrap() error      { return e.kind }
+func (e delayedErr) RetryAt() time.Time { return e.at }
+
+func TestClassify(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		err  error
+		want Verdict
+	}{
+		{"nil", nil, Verdict{Action: Done}},
+		{"network", errors.New("connection refused"), Verdict{Action: Retry}},
+		{"permanent", fmt.Errorf("hubspot: upsert: %w", ErrPermanent), Verdict{Action: DeadLetter}},
+		{"gone", fmt.Errorf("webhook: %w", ErrGone), Verdict{Action: Disable}},
+		{"rate limited", delayedErr{ErrRateLimited, at}, Verdict{Action: RetryAt, At: at}},
+		{"quota", delayedErr{ErrQuotaExhausted, at}, Verdict{Action: PauseUntil, At: at}},
+		{"rate limited without time", ErrRateLimited, Verdict{Action: Retry}},
+		{"wrapped delayed", fmt.Errorf("job: %w", delayedErr{nil, at}), Verdict{Action: RetryAt, At: at}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Classify(tt.err); got != tt.want {
+				t.Errorf("Classify(%v) = %+v (%s), want %+v (%s)", tt.err, got, got.Action, tt.want, tt.want.Action)
+			}
+		})
+	}
+}

@@ -1,0 +1,174 @@
+package integrations
+
+import "time"
+
+// Prospect is the person an event concerns, as Pacer knows them when the
+// event happens.
+type Prospect struct {
+	// Slug is the LinkedIn public identifier (linkedin.com/in/<slug>).
+	Slug string `json:"slug"`
+	// ProfileURL is the canonical profile URL.
+	ProfileURL string `json:"profile_url"`
+	// FirstName is the prospect's first name.
+	FirstName string `json:"first_name"`
+	// LastName is the prospect's last name.
+	LastName string `json:"last_name"`
+	// Company is the current company, if known.
+	Company string `json:"company"`
+	// Title is the current job title, if known.
+	Title string `json:"title"`
+	// Email is the email address, when one is known.
+	Email string `json:"email,omitempty"`
+}
+
+// InviteSentData is the payload of invite.sent.
+type InviteSentData struct {
+	// Account is the name of the Pacer account that sent the invitation.
+	Account string `json:"account"`
+	// Campaign is the name of the campaign the invitation belongs to.
+	Campaign string `json:"campaign"`
+	// Prospect is the invited person.
+	Prospect Prospect `json:"prospect"`
+	// ProposalID is the approved proposal the invitation came from.
+	ProposalID string `json:"proposal_id"`
+	// Note is the personalized note sent with the invitation, if any.
+	Note string `json:"note,omitempty"`
+}
+
+// InviteAcceptedData is the payload of invite.accepted.
+type InviteAcceptedData struct {
+	// Account is the name of the Pacer account whose invitation was accepted.
+	Account string `json:"account"`
+	// Campaign is the name of the campaign the invitation belonged to.
+	Campaign string `json:"campaign"`
+	// Prospect is the new connection.
+	Prospect Prospect `json:"prospect"`
+	// SentAt is when the invitation was sent.
+	SentAt time.Time `json:"sent_at"`
+	// AcceptedAt is when Pacer saw the acceptance (LinkedIn does not say
+	// exactly when it happened).
+	AcceptedAt time.Time `json:"accepted_at"`
+}
+
+// Reasons for invite.withdrawn.
+const (
+	// WithdrawStale means Pacer withdrew an invitation left pending too long.
+	WithdrawStale = "stale"
+	// WithdrawManual means a person asked Pacer to withdraw it.
+	WithdrawManual = "manual"
+)
+
+// InviteWithdrawnData is the payload of invite.withdrawn.
+type InviteWithdrawnData struct {
+	// Account is the name of the Pacer account that withdrew the invitation.
+	Account string `json:"account"`
+	// Campaign is the name of the campaign the invitation belonged to.
+	Campaign string `json:"campaign"`
+	// Prospect is the person the invitation was for.
+	Prospect Prospect `json:"prospect"`
+	// SentAt is when the invitation was sent.
+	SentAt time.Time `json:"sent_at"`
+	// Reason is WithdrawStale or WithdrawManual.
+	Reason string `json:"reason"`
+}
+
+// Email sources for email.found.
+const (
+	// SourceContactInfo is the contact-info overlay of a 1st-degree connection.
+	SourceContactInfo = "contact_info"
+	// SourceHunter is the Hunter email-finder API.
+	SourceHunter = "hunter"
+)
+
+// EmailFoundData is the payload of email.found. The found address is in
+// Prospect.Email.
+type EmailFoundData struct {
+	// Account is the name of the Pacer account the prospect belongs to.
+	Account string `json:"account"`
+	// Campaign is the name of the campaign the prospect belongs to.
+	Campaign string `json:"campaign"`
+	// Prospect is the person, with Email set.
+	Prospect Prospect `json:"prospect"`
+	// Source is the finder that found the address (SourceContactInfo or
+	// SourceHunter).
+	Source string `json:"source"`
+	// Score is the finder's confidence from 0 to 100, when it gives one.
+	Score int `json:"score,omitempty"`
+}
+
+// AccountRestrictedData is the payload of account.restricted.
+type AccountRestrictedData struct {
+	// Account is the name of the restricted Pacer account.
+	Account string `json:"account"`
+	// Reason says what LinkedIn showed, for example "weekly_invitation_limit"
+	// or "restricted".
+	Reason string `json:"reason"`
+	// RestrictedUntil is when inviting may resume, when known.
+	RestrictedUntil *time.Time `json:"restricted_until,omitempty"`
+}
+
+// AccountCheckpointData is the payload of account.checkpoint.
+type AccountCheckpointData struct {
+	// Account is the name of the Pacer account that met the checkpoint.
+	Account string `json:"account"`
+	// Reason says which checkpoint LinkedIn showed, for example "captcha",
+	// "login_challenge" or "identity_verification".
+	Reason string `json:"reason"`
+}
+
+// ProposalApprovedData is the payload of proposal.approved.
+type ProposalApprovedData struct {
+	// Account is the name of the Pacer account that will send the batch.
+	Account string `json:"account"`
+	// Campaign is the name of the campaign the proposal belongs to.
+	Campaign string `json:"campaign"`
+	// ProposalID identifies the proposal.
+	ProposalID string `json:"proposal_id"`
+	// DecidedBy is the Slack user ID of the approver.
+	DecidedBy string `json:"decided_by"`
+	// Items is the number of approved actions (skipped items excluded).
+	Items int `json:"items"`
+}
+
+// ProposalRejectedData is the payload of proposal.rejected.
+type ProposalRejectedData struct {
+	// Account is the name of the Pacer account the proposal was for.
+	Account string `json:"account"`
+	// Campaign is the name of the campaign the proposal belongs to.
+	Campaign string `json:"campaign"`
+	// ProposalID identifies the proposal.
+	ProposalID string `json:"proposal_id"`
+	// DecidedBy is the Slack user ID of the person who rejected it.
+	DecidedBy string `json:"decided_by"`
+	// Note is the reason the person gave, if any.
+	Note string `json:"note,omitempty"`
+}
+
+// EventType returns InviteSent.
+func (*InviteSentData) EventType() Type { return InviteSent }
+
+// EventType returns InviteAccepted.
+func (*InviteAcceptedData) EventType() Type { return InviteAccepted }
+
+// EventType returns InviteWithdrawn.
+func (*InviteWithdrawnData) EventType() Type { return InviteWithdrawn }
+
+// EventType returns EmailFound.
+func (*EmailFoundData) EventType() Type { return EmailFound }
+
+// EventType returns AccountRestricted.
+func (*AccountRestrictedData) EventType() Type { return AccountRestricted }
+
+// EventType returns AccountCheckpoint.
+func (*AccountCheckpointData) EventType() Type { return AccountCheckpoint }
+
+// EventType returns ProposalApproved.
+func (*ProposalApprovedData) EventType() Type { return ProposalApproved }
+
+// EventType returns ProposalRejected.
+func (*ProposalRejectedData) EventType() Type { return ProposalRejected }
+
+func (d *InviteSentData) prospect() *Prospect      { return &d.Prospect }
+func (d *InviteAcceptedData) prospect() *Prospect  { return &d.Prospect }
+func (d *InviteWithdrawnData) prospect() *Prospect { return &d.Prospect }
+func (d *EmailFoundData) prospect() *Prospect      { return &d.Prospect }
