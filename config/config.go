@@ -1,0 +1,362 @@
+package config
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is Pacer's whole configuration. Load fills it from a YAML file and
+// the environment; Validate checks it.
+type Config struct {
+	// Timezone is the default for accounts and digests (an IANA name).
+	Timezone string `yaml:"timezone,omitempty" json:"timezone,omitempty"`
+	// HTTPAddr is where `pacer serve` listens (health, metrics, Slack HTTP mode).
+	HTTPAddr string `yaml:"http_addr,omitempty" json:"http_addr,omitempty"`
+	// DatabaseURL selects Postgres when it is a postgres:// URL; empty selects
+	// the embedded SQLite file in DataDir. It may hold a password.
+	DatabaseURL Secret `yaml:"database_url,omitempty" json:"database_url,omitempty"`
+	// DataDir holds the SQLite database and other local state.
+	DataDir string `yaml:"data_dir,omitempty" json:"data_dir,omitempty"`
+	// SecretKey (32 bytes, base64) encrypts stored LinkedIn sessions.
+	SecretKey Secret `yaml:"secret_key,omitempty" json:"secret_key,omitempty"`
+
+	Slack     Slack      `yaml:"slack,omitempty" json:"slack"`
+	LinkedIn  LinkedIn   `yaml:"linkedin,omitempty" json:"linkedin"`
+	HubSpot   HubSpot    `yaml:"hubspot,omitempty" json:"hubspot"`
+	Hunter    Hunter     `yaml:"hunter,omitempty" json:"hunter"`
+	Accounts  []Account  `yaml:"accounts,omitempty" json:"accounts"`
+	Campaigns []Campaign `yaml:"campaigns,omitempty" json:"campaigns"`
+	Webhooks  []Webhook  `yaml:"webhooks,omitempty" json:"webhooks"`
+
+	// SimAddr is where `pacer serve --sim` runs its LinkedIn simulator.
+	SimAddr string `yaml:"sim_addr,omitempty" json:"sim_addr,omitempty"`
+}
+
+// Slack holds the Slack app's credentials and the team's Slack set-up.
+type Slack struct {
+	BotToken      Secret `yaml:"bot_token,omitempty" json:"bot_token,omitempty"`
+	AppToken      Secret `yaml:"app_token,omitempty" json:"app_token,omitempty"`
+	SigningSecret Secret `yaml:"signing_secret,omitempty" json:"signing_secret,omitempty"`
+	APIURL        string `yaml:"api_url,omitempty" json:"api_url,omitempty"`
+	// TeamID is the installed workspace; payloads from another are refused.
+	TeamID string `yaml:"team_id,omitempty" json:"team_id,omitempty"`
+	// Approvers are user IDs (U…, W…) and user-group IDs (S…).
+	Approvers []string `yaml:"approvers,omitempty" json:"approvers,omitempty"`
+	// DigestTime is the local time ("HH:MM") of the daily quota digest.
+	DigestTime string `yaml:"digest_time,omitempty" json:"digest_time,omitempty"`
+}
+
+// LinkedIn holds where and how the executor reaches LinkedIn.
+type LinkedIn struct {
+	URL       string `yaml:"url,omitempty" json:"url,omitempty"`
+	ChromeBin string `yaml:"chrome_bin,omitempty" json:"chrome_bin,omitempty"`
+	// BrowserURL connects to a remote browser (ws://…) instead of launching one.
+	BrowserURL string `yaml:"browser_url,omitempty" json:"browser_url,omitempty"`
+	// Concurrency is how many accounts may act at once (browser contexts).
+	Concurrency int `yaml:"concurrency,omitempty" json:"concurrency,omitempty"`
+	// Selectors overrides the embedded selector data with a YAML file.
+	Selectors string `yaml:"selectors,omitempty" json:"selectors,omitempty"`
+}
+
+// HubSpot holds the CRM integration's settings.
+type HubSpot struct {
+	Enabled bool   `yaml:"enabled,omitempty" json:"enabled"`
+	Token   Secret `yaml:"token,omitempty" json:"token,omitempty"`
+	APIURL  string `yaml:"api_url,omitempty" json:"api_url,omitempty"`
+}
+
+// Hunter holds the Hunter email finder's settings.
+type Hunter struct {
+	APIKey Secret `yaml:"api_key,omitempty" json:"api_key,omitempty"`
+	APIURL string `yaml:"api_url,omitempty" json:"api_url,omitempty"`
+}
+
+// Account is one LinkedIn account that sends invitations.
+type Account struct {
+	Name         string       `yaml:"name" json:"name"`
+	Plan         string       `yaml:"plan" json:"plan"`
+	Timezone     string       `yaml:"timezone,omitempty" json:"timezone,omitempty"`
+	WorkingHours WorkingHours `yaml:"working_hours,omitempty" json:"working_hours"`
+	Limits       Limits       `yaml:"limits,omitempty" json:"limits"`
+}
+
+// WorkingHours are the days and local hours in which an account acts.
+type WorkingHours struct {
+	Days  []string `yaml:"days,omitempty" json:"days,omitempty"`
+	Start string   `yaml:"start,omitempty" json:"start,omitempty"`
+	End   string   `yaml:"end,omitempty" json:"end,omitempty"`
+}
+
+// Campaign is a named stream of prospects sent by one account.
+type Campaign struct {
+	Name    string `yaml:"name" json:"name"`
+	Account string `yaml:"account" json:"account"`
+	Channel string `yaml:"channel" json:"channel"`
+	// Note is the invitation note template ({{first_name}}, {{company|fallback}}).
+	Note string `yaml:"note,omitempty" json:"note,omitempty"`
+	// Steps is the sequence each prospect goes through; default: invite.
+	Steps []string `yaml:"steps,omitempty" json:"steps,omitempty"`
+	// FindEmail is contact_info, hunter or none.
+	FindEmail string `yaml:"find_email,omitempty" json:"find_email,omitempty"`
+	// SendWithoutNote allows an invitation to go without its note when the
+	// account has no personalized notes left this month.
+	SendWithoutNote bool `yaml:"send_without_note,omitempty" json:"send_without_note"`
+	// ProposeAt is the local time ("HH:MM") at which proposals come by themselves.
+	ProposeAt string `yaml:"propose_at,omitempty" json:"propose_at,omitempty"`
+	// BatchSize caps the number of prospects in one proposal.
+	BatchSize int `yaml:"batch_size,omitempty" json:"batch_size,omitempty"`
+}
+
+// Webhook is an endpoint that receives signed events.
+type Webhook struct {
+	Name string `yaml:"name" json:"name"`
+	// URL may hold a secret token in its path or query: it is shown redacted.
+	URL    Secret   `yaml:"url" json:"url"`
+	Secret Secret   `yaml:"secret" json:"secret"`
+	Events []string `yaml:"events" json:"events"`
+}
+
+// Defaults.
+const (
+	DefaultSlackAPIURL   = "https://slack.com/api/"
+	DefaultHTTPAddr      = "127.0.0.1:8080"
+	DefaultDataDir       = "./data"
+	DefaultHubSpotAPIURL = "https://api.hubapi.com"
+	DefaultLinkedInURL   = "https://www.linkedin.com"
+	DefaultHunterAPIURL  = "https://api.hunter.io"
+	DefaultSimAddr       = "127.0.0.1:8090"
+	DefaultTimezone      = "UTC"
+	DefaultDigestTime    = "09:00"
+	DefaultConcurrency   = 4
+)
+
+// LookupEnv reads an environment variable; tests pass their own.
+type LookupEnv func(key string) (string, bool)
+
+// envVar binds an environment variable to a field. Secret fields are set
+// through the same path as plain strings.
+type envVar struct {
+	name string
+	set  func(c *Config, v string)
+}
+
+// envVars lists every environment variable Pacer reads; each overrides the
+// file's value when it is set (even to an empty string, so that a secret in
+// a shared file can be cleared for one run).
+var envVars = []envVar{
+	{"SLACK_BOT_TOKEN", func(c *Config, v string) { c.Slack.BotToken = Secret(v) }},
+	{"SLACK_APP_TOKEN", func(c *Config, v string) { c.Slack.AppToken = Secret(v) }},
+	{"SLACK_SIGNING_SECRET", func(c *Config, v string) { c.Slack.SigningSecret = Secret(v) }},
+	{"SLACK_API_URL", func(c *Config, v string) { c.Slack.APIURL = v }},
+	{"SLACK_TEAM_ID", func(c *Config, v string) { c.Slack.TeamID = v }},
+	{"PACER_HTTP_ADDR", func(c *Config, v string) { c.HTTPAddr = v }},
+	{"DATABASE_URL", func(c *Config, v string) { c.DatabaseURL = Secret(v) }},
+	{"PACER_DATA_DIR", func(c *Config, v string) { c.DataDir = v }},
+	{"PACER_SECRET_KEY", func(c *Config, v string) { c.SecretKey = Secret(v) }},
+	{"HUBSPOT_TOKEN", func(c *Config, v string) { c.HubSpot.Token = Secret(v) }},
+	{"HUBSPOT_API_URL", func(c *Config, v string) { c.HubSpot.APIURL = v }},
+	{"HUNTER_API_KEY", func(c *Config, v string) { c.Hunter.APIKey = Secret(v) }},
+	{"HUNTER_API_URL", func(c *Config, v string) { c.Hunter.APIURL = v }},
+	{"PACER_LINKEDIN_URL", func(c *Config, v string) { c.LinkedIn.URL = v }},
+	{"CHROME_BIN", func(c *Config, v string) { c.LinkedIn.ChromeBin = v }},
+	{"PACER_BROWSER_URL", func(c *Config, v string) { c.LinkedIn.BrowserURL = v }},
+	{"PACER_APPROVERS", func(c *Config, v string) { c.Slack.Approvers = splitList(v) }},
+	{"PACER_TIMEZONE", func(c *Config, v string) { c.Timezone = v }},
+	{"PACER_SIM_ADDR", func(c *Config, v string) { c.SimAddr = v }},
+}
+
+// EnvVarNames returns the names of the environment variables Pacer reads.
+func EnvVarNames() []string {
+	names := make([]string, len(envVars))
+	for i, e := range envVars {
+		names[i] = e.name
+	}
+	return names
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+		out = append(out, f)
+	}
+	return out
+}
+
+// ErrFile is wrapped by errors about the configuration file itself.
+var ErrFile = errors.New("config: cannot read the configuration file")
+
+// Load reads the YAML file at path (none when path is empty), overlays the
+// environment and fills in defaults. It does not validate: call Validate.
+func Load(path string, env LookupEnv) (*Config, error) {
+	if env == nil {
+		env = os.LookupEnv
+	}
+	cfg := &Config{}
+	if path != "" {
+		if err := cfg.readFile(path); err != nil {
+			return nil, err
+		}
+	}
+	for _, e := range envVars {
+		if v, ok := env(e.name); ok {
+			e.set(cfg, v)
+		}
+	}
+	cfg.fillDefaults()
+	return cfg, nil
+}
+
+func (c *Config) readFile(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("%w: %s does not exist; check --config or PACER_CONFIG", ErrFile, path)
+		}
+		return fmt.Errorf("%w: %s: %v", ErrFile, path, errors.Unwrap(err))
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("%w: %s: %s", ErrFile, path, yamlProblem(err))
+	}
+	return nil
+}
+
+// yamlProblem shortens yaml.v3's messages ("yaml: unmarshal errors:\n  line 3:
+// field foo not found in type config.Config") into one line naming the key.
+func yamlProblem(err error) string {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs := make([]string, len(te.Errors))
+		for i, m := range te.Errors {
+			m = typeNamePattern.ReplaceAllString(m, "")
+			msgs[i] = strings.Replace(m, "field ", "unknown key ", 1)
+		}
+		return strings.Join(msgs, "; ") + " (see DESIGN §10 for the file's shape)"
+	}
+	return strings.TrimPrefix(err.Error(), "yaml: ")
+}
+
+var typeNamePattern = regexp.MustCompile(` (not found )?in type [\w.]+`)
+
+func (c *Config) fillDefaults() {
+	setDefault(&c.Slack.APIURL, DefaultSlackAPIURL)
+	setDefault(&c.HTTPAddr, DefaultHTTPAddr)
+	setDefault(&c.DataDir, DefaultDataDir)
+	setDefault(&c.HubSpot.APIURL, DefaultHubSpotAPIURL)
+	setDefault(&c.Hunter.APIURL, DefaultHunterAPIURL)
+	setDefault(&c.LinkedIn.URL, DefaultLinkedInURL)
+	setDefault(&c.SimAddr, DefaultSimAddr)
+	setDefault(&c.Timezone, DefaultTimezone)
+	setDefault(&c.Slack.DigestTime, DefaultDigestTime)
+	if c.LinkedIn.Concurrency == 0 {
+		c.LinkedIn.Concurrency = DefaultConcurrency
+	}
+	// slack-go joins method names onto the URL: it needs the trailing slash.
+	if !strings.HasSuffix(c.Slack.APIURL, "/") {
+		c.Slack.APIURL += "/"
+	}
+	for i := range c.Accounts {
+		a := &c.Accounts[i]
+		setDefault(&a.Timezone, c.Timezone)
+		if len(a.WorkingHours.Days) == 0 {
+			a.WorkingHours.Days = []string{"mon", "tue", "wed", "thu", "fri"}
+		}
+		setDefault(&a.WorkingHours.Start, "09:00")
+		setDefault(&a.WorkingHours.End, "18:00")
+	}
+	for i := range c.Campaigns {
+		if len(c.Campaigns[i].Steps) == 0 {
+			c.Campaigns[i].Steps = []string{"invite"}
+		}
+		setDefault(&c.Campaigns[i].FindEmail, "none")
+	}
+}
+
+func setDefault(field *string, value string) {
+	if *field == "" {
+		*field = value
+	}
+}
+
+// UsesPostgres reports whether DatabaseURL selects Postgres.
+func (c *Config) UsesPostgres() bool {
+	u := c.DatabaseURL.Value()
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+// SQLitePath is where the embedded database lives when Postgres is not used.
+func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "pacer.db") }
+
+// SecretKeyBytes decodes SecretKey. It returns nil when no key is set.
+func (c *Config) SecretKeyBytes() ([]byte, error) {
+	if !c.SecretKey.IsSet() {
+		return nil, nil
+	}
+	key, err := base64.StdEncoding.DecodeString(c.SecretKey.Value())
+	if err != nil {
+		return nil, errors.New("config: PACER_SECRET_KEY is not valid base64; generate one with `openssl rand -base64 32`")
+	}
+	if len(key) != 32 {
+		return nil, fmt.Errorf("config: PACER_SECRET_KEY decodes to %d bytes, not 32; generate one with `openssl rand -base64 32`", len(key))
+	}
+	return key, nil
+}
+
+// Account returns the account with that name.
+func (c *Config) Account(name string) (Account, bool) {
+	i := slices.IndexFunc(c.Accounts, func(a Account) bool { return a.Name == name })
+	if i < 0 {
+		return Account{}, false
+	}
+	return c.Accounts[i], true
+}
+
+// Campaign returns the campaign with that name.
+func (c *Config) Campaign(name string) (Campaign, bool) {
+	i := slices.IndexFunc(c.Campaigns, func(cp Campaign) bool { return cp.Name == name })
+	if i < 0 {
+		return Campaign{}, false
+	}
+	return c.Campaigns[i], true
+}
+
+// Location loads the account's timezone. It assumes Validate passed.
+func (a Account) Location() *time.Location {
+	loc, err := time.LoadLocation(a.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// EffectiveLimits returns the account's limits with the plan's defaults
+// filled in and overrides applied.
+func (a Account) EffectiveLimits() Limits {
+	return Effective(a.Plan, len(a.WorkingHours.Days), a.Limits)
+}
+
+// RedactURL keeps a URL's scheme and host and hides the rest, which may hold
+// a token.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return redacted
+	}
+	if u.Path == "" && u.RawQuery == "" && u.User == nil {
+		return u.Scheme + "://" + u.Host
+	}
+	return u.Scheme + "://" + u.Host + "/" + redacted
+}

@@ -1,0 +1,260 @@
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func env(vars map[string]string) LookupEnv {
+	return func(k string) (string, bool) {
+		v, ok := vars[k]
+		return v, ok
+	}
+}
+
+func writeFile(t *testing.T, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "pacer.yml")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestDesignExampleLoads(t *testing.T) {
+	t.Parallel()
+	cfg, err := Load("testdata/design.yml", env(nil))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	if got, want := len(cfg.Accounts), 1; got != want {
+		t.Fatalf("accounts: got %d, want %d", got, want)
+	}
+	l := cfg.Accounts[0].EffectiveLimits()
+	if *l.InvitesPerWeek != 150 || *l.InvitesPerDay != 30 || *l.NoteLength != 300 {
+		t.Errorf("effective limits: got week %d day %d note %d, want 150 30 300", *l.InvitesPerWeek, *l.InvitesPerDay, *l.NoteLength)
+	}
+	steps := cfg.Campaigns[0].Steps
+	if got, want := strings.Join(steps, ","), "view,follow,wait 1d,invite"; got != want {
+		t.Errorf("steps: got %q, want %q", got, want)
+	}
+	if got := cfg.Webhooks[0].Events; len(got) != 2 {
+		t.Errorf("webhook events: got %v", got)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	t.Parallel()
+	cfg, err := Load("", env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ name, got, want string }{
+		{"SLACK_API_URL", cfg.Slack.APIURL, "https://slack.com/api/"},
+		{"PACER_HTTP_ADDR", cfg.HTTPAddr, "127.0.0.1:8080"},
+		{"PACER_DATA_DIR", cfg.DataDir, "./data"},
+		{"HUBSPOT_API_URL", cfg.HubSpot.APIURL, "https://api.hubapi.com"},
+		{"PACER_LINKEDIN_URL", cfg.LinkedIn.URL, "https://www.linkedin.com"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, tt.got, tt.want)
+		}
+	}
+	if cfg.UsesPostgres() {
+		t.Error("an empty DATABASE_URL must select SQLite")
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("an empty configuration must be valid: %v", err)
+	}
+}
+
+func TestEnvironmentOverridesFile(t *testing.T) {
+	t.Parallel()
+	path := writeFile(t, "http_addr: 0.0.0.0:1\nslack:\n  approvers: [U0FILE]\n  api_url: https://slack-gov.com/api\n")
+	cfg, err := Load(path, env(map[string]string{
+		"PACER_HTTP_ADDR": "127.0.0.1:9999",
+		"PACER_APPROVERS": "U0AAA, S0BBB",
+		"DATABASE_URL":    "postgres://u:p@127.0.0.1:5432/test",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTPAddr != "127.0.0.1:9999" {
+		t.Errorf("http addr: got %q", cfg.HTTPAddr)
+	}
+	if got := strings.Join(cfg.Slack.Approvers, ","); got != "U0AAA,S0BBB" {
+		t.Errorf("approvers: got %q", got)
+	}
+	if cfg.Slack.APIURL != "https://slack-gov.com/api/" {
+		t.Errorf("api url needs its trailing slash: got %q", cfg.Slack.APIURL)
+	}
+	if !cfg.UsesPostgres() {
+		t.Error("a postgres:// DATABASE_URL must select Postgres")
+	}
+}
+
+func TestBadFiles(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, body, want string
+	}{
+		{"unknown key", "timezone: UTC\nslak:\n  approvers: []\n", `unknown key slak`},
+		{"unknown nested key", "accounts:\n  - name: a\n    plan: free\n    limit: {}\n", `unknown key limit`},
+		{"malformed", "accounts: [\n", "did not find expected"},
+		{"wrong type", "accounts: 3\n", "cannot unmarshal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(writeFile(t, tt.body), env(nil))
+			if err == nil || !errors.Is(err, ErrFile) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want an ErrFile mentioning %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("the error must be one line: %q", err)
+			}
+		})
+	}
+	_, err := Load(filepath.Join(t.TempDir(), "missing.yml"), env(nil))
+	if err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("missing file: got %v", err)
+	}
+}
+
+func TestValidateReportsEveryProblem(t *testing.T) {
+	t.Parallel()
+	body := `
+timezone: Mars/Olympus
+accounts:
+  - name: anna
+    plan: free
+    working_hours: {days: [mon, funday], start: "18:00", end: "09:00"}
+    limits: {invites_per_week: 250, invites_per_day: 41, notes_per_month: 6, weekly_window: sliding}
+  - name: anna
+    plan: gold
+campaigns:
+  - name: c1
+    account: nobody
+    channel: general
+    find_email: psychic
+    steps: [view, dance]
+webhooks:
+  - name: w
+    url: http://hooks.example.com/secret-token
+    secret: nope
+    events: [invite.exploded]
+`
+	cfg, err := Load(writeFile(t, body), env(map[string]string{"DATABASE_URL": "mysql://x", "PACER_SECRET_KEY": "c2hvcnQ="}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = cfg.Validate()
+	var verr *ValidationError
+	if !errors.As(err, &verr) {
+		t.Fatalf("got %v, want a *ValidationError", err)
+	}
+	wants := []string{
+		`timezone (PACER_TIMEZONE) is "Mars/Olympus"`,
+		`limits.invites_per_week is 250, above the ceiling of 200`,
+		`limits.invites_per_day is 41, above the ceiling of 40`,
+		`limits.notes_per_month is 6, above the ceiling of 5`,
+		`weekly_window is "sliding"`,
+		`days holds "funday"`,
+		`ends at 09:00, not after it starts at 18:00`,
+		`name "anna" is declared twice`,
+		`plan is "gold"`,
+		`account is "nobody", which is not declared`,
+		`channel is "general"`,
+		`find_email is "psychic"`,
+		`"dance" is not a step`,
+		`uses http:// on hooks.example.com`,
+		`secret must be whsec_`,
+		`events holds "invite.exploded"`,
+		`DATABASE_URL must be a postgres:// URL`,
+		`PACER_SECRET_KEY decodes to 5 bytes, not 32`,
+	}
+	for _, w := range wants {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("missing problem %q in:\n%v", w, err)
+		}
+	}
+	if len(verr.Problems) != len(wants) {
+		t.Errorf("got %d problems, want %d:\n%v", len(verr.Problems), len(wants), err)
+	}
+	if strings.Contains(err.Error(), "secret-token") {
+		t.Error("the error repeats a webhook URL that may hold a secret")
+	}
+}
+
+func TestSecretsNeverPrint(t *testing.T) {
+	t.Parallel()
+	cfg, err := Load("testdata/design.yml", env(map[string]string{
+		"SLACK_BOT_TOKEN": "xoxb-very-secret", "HUBSPOT_TOKEN": "pat-secret-hub",
+		"DATABASE_URL": "postgres://u:dbpass@h/db",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	printed := fmt.Sprintf("%v %+v %#v %s", cfg, *cfg, *cfg, js)
+	for _, s := range []string{"xoxb-very-secret", "pat-secret-hub", "dbpass", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "hooks.example.com/pacer"} {
+		if strings.Contains(printed, s) {
+			t.Errorf("secret %q printed", s)
+		}
+	}
+	if cfg.Slack.BotToken.Value() != "xoxb-very-secret" {
+		t.Error("Value must return the real secret")
+	}
+}
+
+func TestParseStep(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in      string
+		want    Step
+		wantErr bool
+	}{
+		{"view", Step{Kind: StepView}, false},
+		{"like latest post", Step{Kind: StepLike}, false},
+		{"Invite with note", Step{Kind: StepInvite}, false},
+		{"wait 1d", Step{Kind: StepWait, Min: 24 * 3600e9, Max: 24 * 3600e9}, false},
+		{"wait 1–2d", Step{Kind: StepWait, Min: 24 * 3600e9, Max: 48 * 3600e9}, false},
+		{"wait 12h", Step{Kind: StepWait, Min: 12 * 3600e9, Max: 12 * 3600e9}, false},
+		{"wait 2-1d", Step{}, true},
+		{"wait", Step{}, true},
+		{"poke", Step{}, true},
+	}
+	for _, tt := range tests {
+		got, err := ParseStep(tt.in)
+		if (err != nil) != tt.wantErr || got != tt.want {
+			t.Errorf("ParseStep(%q) = %+v, %v; want %+v, error %v", tt.in, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
+
+func TestEffectiveLimits(t *testing.T) {
+	t.Parallel()
+	free := DefaultLimits("free", 5)
+	if *free.InvitesPerWeek != 100 || *free.InvitesPerDay != 20 || *free.NotesPerMonth != 5 || *free.NoteLength != 200 {
+		t.Errorf("free defaults: %+v", free)
+	}
+	sixDays := Effective("premium", 6, Limits{InvitesPerWeek: new(200)})
+	if got := *sixDays.InvitesPerDay; got != 34 {
+		t.Errorf("daily from 200/week over 6 days: got %d, want 34 (rounded up)", got)
+	}
+	capped := Effective("premium", 2, Limits{})
+	if got := *capped.InvitesPerDay; got != 40 {
+		t.Errorf("daily must stop at the 40 ceiling: got %d", got)
+	}
+}

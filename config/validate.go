@@ -1,0 +1,286 @@
+package config
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// EventTypes are the events Pacer emits; webhook endpoints subscribe to them.
+var EventTypes = []string{
+	"invite.sent", "invite.accepted", "invite.withdrawn", "email.found",
+	"account.restricted", "account.checkpoint", "proposal.approved", "proposal.rejected",
+}
+
+// EmailFinders are the values campaigns[].find_email accepts.
+var EmailFinders = []string{"none", "contact_info", "hunter"}
+
+var weekdays = map[string]time.Weekday{
+	"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
+	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday,
+}
+
+// ValidationError lists every problem found in a configuration.
+type ValidationError struct {
+	Problems []string
+}
+
+func (e *ValidationError) Error() string {
+	if len(e.Problems) == 1 {
+		return "config: " + e.Problems[0]
+	}
+	return fmt.Sprintf("config: %d problems:\n  - %s", len(e.Problems), strings.Join(e.Problems, "\n  - "))
+}
+
+// Validate checks the whole configuration and returns a *ValidationError
+// listing every problem, or nil.
+func (c *Config) Validate() error {
+	v := &validator{}
+	v.timezone("timezone (PACER_TIMEZONE)", c.Timezone)
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		v.addf("http_addr (PACER_HTTP_ADDR) is %q; use host:port, e.g. %s", c.HTTPAddr, DefaultHTTPAddr)
+	}
+	if c.DatabaseURL.IsSet() {
+		if !c.UsesPostgres() {
+			v.addf("DATABASE_URL must be a postgres:// URL, or empty to use the embedded SQLite database")
+		} else if u, err := url.Parse(c.DatabaseURL.Value()); err != nil || u.Host == "" {
+			v.addf("DATABASE_URL cannot be parsed as a postgres:// URL; use postgres://user:password@host:5432/dbname")
+		}
+	}
+	if _, err := c.SecretKeyBytes(); err != nil {
+		v.add(strings.TrimPrefix(err.Error(), "config: "))
+	}
+	v.httpURL("slack.api_url (SLACK_API_URL)", c.Slack.APIURL)
+	v.httpURL("hubspot.api_url (HUBSPOT_API_URL)", c.HubSpot.APIURL)
+	v.httpURL("hunter.api_url (HUNTER_API_URL)", c.Hunter.APIURL)
+	v.httpURL("linkedin.url (PACER_LINKEDIN_URL)", c.LinkedIn.URL)
+	if t := c.Slack.BotToken.Value(); t != "" && !strings.HasPrefix(t, "xoxb-") {
+		v.addf("SLACK_BOT_TOKEN does not start with xoxb-; copy the Bot User OAuth Token from the app's OAuth & Permissions page")
+	}
+	if t := c.Slack.AppToken.Value(); t != "" && !strings.HasPrefix(t, "xapp-") {
+		v.addf("SLACK_APP_TOKEN does not start with xapp-; create an app-level token with the connections:write scope")
+	}
+	for _, a := range c.Slack.Approvers {
+		if !slackIDPattern.MatchString(a) {
+			v.addf("slack.approvers (PACER_APPROVERS) holds %q; use Slack user IDs (U…/W…) or user-group IDs (S…), not names", a)
+		}
+	}
+	v.clock("slack.digest_time", c.Slack.DigestTime)
+	if c.LinkedIn.Concurrency < 1 {
+		v.addf("linkedin.concurrency is %d; set at least 1", c.LinkedIn.Concurrency)
+	}
+	c.validateAccounts(v)
+	c.validateCampaigns(v)
+	c.validateWebhooks(v)
+	if len(v.problems) == 0 {
+		return nil
+	}
+	return &ValidationError{Problems: v.problems}
+}
+
+var (
+	slackIDPattern   = regexp.MustCompile(`^[UWS][A-Z0-9]{2,}$`)
+	channelPattern   = regexp.MustCompile(`^[CGD][A-Z0-9]{2,}$`)
+	namePattern      = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+	clockPattern     = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d$`)
+	nameRequirements = "use lower-case letters, digits, '-' or '_' (it is typed in Slack commands)"
+)
+
+func (c *Config) validateAccounts(v *validator) {
+	seen := map[string]bool{}
+	for i, a := range c.Accounts {
+		where := fmt.Sprintf("accounts[%d]", i)
+		if a.Name != "" {
+			where = fmt.Sprintf("accounts[%d] (%s)", i, a.Name)
+		}
+		v.name(where, a.Name, seen)
+		if !slices.Contains(Plans, a.Plan) {
+			v.addf("%s.plan is %q; use one of %s", where, a.Plan, strings.Join(Plans, ", "))
+		}
+		if a.Timezone != c.Timezone { // an inherited timezone is reported once, above
+			v.timezone(where+".timezone", a.Timezone)
+		}
+		for _, d := range a.WorkingHours.Days {
+			if _, ok := weekdays[strings.ToLower(d)]; !ok {
+				v.addf("%s.working_hours.days holds %q; use mon, tue, wed, thu, fri, sat, sun", where, d)
+			}
+		}
+		start, okStart := v.clock(where+".working_hours.start", a.WorkingHours.Start)
+		end, okEnd := v.clock(where+".working_hours.end", a.WorkingHours.End)
+		if okStart && okEnd && end <= start {
+			v.addf("%s.working_hours ends at %s, not after it starts at %s; set an end later than the start", where, a.WorkingHours.End, a.WorkingHours.Start)
+		}
+		if slices.Contains(Plans, a.Plan) {
+			v.problems = append(v.problems, validateLimits(where+".limits", a.Plan, a.Limits)...)
+		}
+	}
+}
+
+func (c *Config) validateCampaigns(v *validator) {
+	seen := map[string]bool{}
+	for i, cp := range c.Campaigns {
+		where := fmt.Sprintf("campaigns[%d]", i)
+		if cp.Name != "" {
+			where = fmt.Sprintf("campaigns[%d] (%s)", i, cp.Name)
+		}
+		v.name(where, cp.Name, seen)
+		if _, ok := c.Account(cp.Account); !ok {
+			v.addf("%s.account is %q, which is not declared under accounts; use one of: %s", where, cp.Account, strings.Join(c.accountNames(), ", "))
+		}
+		if !channelPattern.MatchString(cp.Channel) {
+			v.addf("%s.channel is %q; use the channel's ID (C…), shown in Slack under the channel's details", where, cp.Channel)
+		}
+		if !slices.Contains(EmailFinders, cp.FindEmail) {
+			v.addf("%s.find_email is %q; use one of %s", where, cp.FindEmail, strings.Join(EmailFinders, ", "))
+		}
+		if cp.FindEmail == "hunter" && !c.Hunter.APIKey.IsSet() {
+			v.addf("%s.find_email is hunter but HUNTER_API_KEY is not set; set it or choose contact_info", where)
+		}
+		for _, s := range cp.Steps {
+			if _, err := ParseStep(s); err != nil {
+				v.addf("%s.steps: %v", where, err)
+			}
+		}
+		if cp.ProposeAt != "" {
+			v.clock(where+".propose_at", cp.ProposeAt)
+		}
+		if cp.BatchSize < 0 {
+			v.addf("%s.batch_size is %d; use a positive number, or remove it to size batches by quota", where, cp.BatchSize)
+		}
+	}
+}
+
+func (c *Config) validateWebhooks(v *validator) {
+	seen := map[string]bool{}
+	for i, w := range c.Webhooks {
+		where := fmt.Sprintf("webhooks[%d]", i)
+		if w.Name != "" {
+			where = fmt.Sprintf("webhooks[%d] (%s)", i, w.Name)
+		}
+		v.name(where, w.Name, seen)
+		if err := CheckWebhookURL(w.URL.Value()); err != nil {
+			v.addf("%s.url: %v", where, err)
+		}
+		key, ok := strings.CutPrefix(w.Secret.Value(), "whsec_")
+		if _, err := base64.StdEncoding.DecodeString(key); !ok || err != nil || key == "" {
+			v.addf("%s.secret must be whsec_ followed by base64 (Standard Webhooks); generate one with `echo whsec_$(openssl rand -base64 32)`", where)
+		}
+		if len(w.Events) == 0 {
+			v.addf("%s.events is empty; list the events it receives: %s", where, strings.Join(EventTypes, ", "))
+		}
+		for _, e := range w.Events {
+			if !slices.Contains(EventTypes, e) {
+				v.addf("%s.events holds %q; use any of %s", where, e, strings.Join(EventTypes, ", "))
+			}
+		}
+	}
+}
+
+// Warnings lists settings that are valid but probably not what the team
+// wants; `pacer config check` prints them and `pacer serve` logs them.
+func (c *Config) Warnings() []string {
+	var w []string
+	if c.HubSpot.Enabled && !c.HubSpot.Token.IsSet() {
+		w = append(w, "hubspot.enabled is true but HUBSPOT_TOKEN is not set: nothing will sync to HubSpot until it is set to a private-app token")
+	}
+	if !c.SecretKey.IsSet() {
+		w = append(w, "PACER_SECRET_KEY is not set: LinkedIn sessions cannot be stored; generate one with `openssl rand -base64 32`")
+	}
+	return w
+}
+
+// CheckWebhookURL accepts https:// URLs, and http:// only on a loopback
+// address for local development. Its errors never repeat the URL, which may
+// hold a secret.
+func CheckWebhookURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("not a valid URL; use https://host/path")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		host := u.Hostname()
+		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+			return nil
+		}
+		return fmt.Errorf("uses http:// on %s; webhooks must use https:// (plain http is allowed only on loopback addresses)", host)
+	default:
+		return fmt.Errorf("uses the scheme %q; use https://", u.Scheme)
+	}
+}
+
+func (c *Config) accountNames() []string {
+	names := make([]string, len(c.Accounts))
+	for i, a := range c.Accounts {
+		names[i] = a.Name
+	}
+	if len(names) == 0 {
+		return []string{"(no accounts declared)"}
+	}
+	return names
+}
+
+type validator struct {
+	problems []string
+}
+
+func (v *validator) add(p string) { v.problems = append(v.problems, p) }
+
+func (v *validator) addf(format string, args ...any) { v.add(fmt.Sprintf(format, args...)) }
+
+func (v *validator) name(where, name string, seen map[string]bool) {
+	switch {
+	case name == "":
+		v.addf("%s.name is missing; %s", where, nameRequirements)
+	case !namePattern.MatchString(name):
+		v.addf("%s.name %q is not usable; %s", where, name, nameRequirements)
+	case seen[name]:
+		v.addf("%s.name %q is declared twice; names must be unique", where, name)
+	}
+	seen[name] = true
+}
+
+func (v *validator) timezone(where, tz string) {
+	if _, err := time.LoadLocation(tz); err != nil || tz == "" {
+		v.addf("%s is %q, which is not a known timezone; use an IANA name such as Europe/Berlin", where, tz)
+	}
+}
+
+func (v *validator) httpURL(where, raw string) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		v.addf("%s is not an http(s) URL; use e.g. https://host/", where)
+	}
+}
+
+// clock checks an "HH:MM" value and returns it as minutes after midnight.
+func (v *validator) clock(where, value string) (int, bool) {
+	m, err := ParseClock(value)
+	if err != nil {
+		v.addf("%s is %q; use a 24-hour time such as 09:00", where, value)
+		return 0, false
+	}
+	return m, true
+}
+
+// ParseClock parses "HH:MM" into minutes after midnight.
+func ParseClock(value string) (int, error) {
+	if !clockPattern.MatchString(value) {
+		return 0, fmt.Errorf("config: %q is not a 24-hour time such as 09:00", value)
+	}
+	t, _ := time.Parse("15:04", value)
+	return t.Hour()*60 + t.Minute(), nil
+}
+
+// Weekday parses a day name as the configuration writes it ("mon").
+func Weekday(name string) (time.Weekday, bool) {
+	d, ok := weekdays[strings.ToLower(name)]
+	return d, ok
+}

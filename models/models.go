@@ -1,0 +1,291 @@
+package models
+
+import "time"
+
+// Account states. Only a human clears needs_human.
+const (
+	AccountActive     = "active"
+	AccountPaused     = "paused"
+	AccountRestricted = "restricted"
+	AccountNeedsHuman = "needs_human"
+)
+
+// Account is a LinkedIn account that acts for the team. Its limits and
+// working hours live in the configuration; the store keeps its state.
+type Account struct {
+	ID       int64
+	Name     string
+	Plan     string
+	Timezone string
+	State    string
+	// StateReason says why the account is not active, for Slack.
+	StateReason     string
+	RestrictedUntil *time.Time
+	// PausedBy is the Slack user who paused the account.
+	PausedBy string
+	// Guard is the acceptance-rate guard's level: "", "halved" or "paused".
+	Guard string
+	// NotesLeft is what LinkedIn last said remains of this month's
+	// personalized notes (NotesLeftMonth, "2006-01"); nil when unknown.
+	NotesLeft      *int
+	NotesLeftMonth string
+	Connections    int
+	PendingInvites int
+	// SessionSealed is the LinkedIn session (cookies), sealed with
+	// AES-256-GCM under PACER_SECRET_KEY.
+	SessionSealed    []byte
+	SessionUpdatedAt *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// Campaign states.
+const (
+	CampaignActive = "active"
+	CampaignPaused = "paused"
+)
+
+// Campaign is a stream of prospects sent by one account. Its template and
+// steps live in the configuration; the store keeps its identity and state.
+type Campaign struct {
+	ID        int64
+	Name      string
+	AccountID int64
+	Channel   string
+	State     string
+	PausedBy  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Prospect states, team-wide: whichever account sent the invitation.
+const (
+	ProspectNew         = "new"
+	ProspectPending     = "pending"
+	ProspectConnected   = "connected"
+	ProspectWithdrawn   = "withdrawn"
+	ProspectUnavailable = "unavailable"
+)
+
+// Prospect is a LinkedIn member, known once team-wide by the slug of their
+// profile URL.
+type Prospect struct {
+	ID          int64
+	Slug        string
+	ProfileURL  string
+	FirstName   string
+	LastName    string
+	Company     string
+	Title       string
+	Email       string
+	EmailDomain string
+	// Vars holds the import's other columns as a JSON object, for templates.
+	Vars        string
+	State       string
+	InvitedAt   *time.Time
+	ConnectedAt *time.Time
+	WithdrawnAt *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Enrollment states: a prospect's progress within one campaign.
+const (
+	EnrollmentQueued   = "queued"
+	EnrollmentProposed = "proposed"
+	EnrollmentApproved = "approved"
+	EnrollmentSkipped  = "skipped"
+	EnrollmentRejected = "rejected"
+	EnrollmentDone     = "done"
+	EnrollmentFailed   = "failed"
+)
+
+// Enrollment puts a prospect in a campaign. Position keeps import order.
+type Enrollment struct {
+	ID         int64
+	CampaignID int64
+	ProspectID int64
+	Position   int64
+	Priority   int
+	State      string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Suppression kinds.
+const (
+	SuppressSlug   = "slug"
+	SuppressEmail  = "email"
+	SuppressDomain = "domain"
+)
+
+// Suppression is an entry of the do-not-contact list.
+type Suppression struct {
+	ID        int64
+	Kind      string
+	Value     string
+	Reason    string
+	CreatedBy string
+	CreatedAt time.Time
+}
+
+// Proposal states. At most one proposal per campaign is open.
+const (
+	ProposalOpen     = "open"
+	ProposalApproved = "approved"
+	ProposalRejected = "rejected"
+	ProposalExpired  = "expired"
+)
+
+// Proposal is a batch of prospects offered for approval in Slack.
+type Proposal struct {
+	ID         int64
+	CampaignID int64
+	AccountID  int64
+	State      string
+	// Version grows with every edit; a click carrying an older version is
+	// answered with the current message rather than acted on blindly.
+	Version   int
+	Channel   string
+	MessageTS string
+	// Forecast is the human summary of when the batch sends ("Tue–Wed").
+	Forecast          string
+	DecidedBy         string
+	DecidedAt         *time.Time
+	ProgressUpdatedAt *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+// Proposal item states.
+const (
+	ItemProposed = "proposed"
+	ItemSkipped  = "skipped"
+	ItemApproved = "approved"
+	ItemRejected = "rejected"
+)
+
+// ProposalItem is one prospect of a proposal with its rendered note.
+type ProposalItem struct {
+	ID           int64
+	ProposalID   int64
+	EnrollmentID int64
+	ProspectID   int64
+	Position     int
+	Note         string
+	// Lint holds the note's findings as a JSON array.
+	Lint      string
+	State     string
+	EditedBy  string
+	EditedAt  *time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Action kinds.
+const (
+	ActionView     = "view"
+	ActionFollow   = "follow"
+	ActionLike     = "like"
+	ActionInvite   = "invite"
+	ActionWithdraw = "withdraw"
+	ActionScan     = "scan"
+	ActionReadInfo = "read_email"
+)
+
+// Action states. An in-flight action found after a crash is reconciled by
+// reading LinkedIn before anything is clicked again.
+const (
+	ActionScheduled = "scheduled"
+	ActionInFlight  = "in_flight"
+	ActionDone      = "done"
+	ActionSkipped   = "skipped"
+	ActionFailed    = "failed"
+	ActionCanceled  = "canceled"
+)
+
+// Action is one approved thing to do on LinkedIn, at a paced time.
+type Action struct {
+	ID             int64
+	AccountID      int64
+	CampaignID     *int64
+	ProspectID     *int64
+	ProposalItemID *int64
+	Kind           string
+	// Step is the action's index in the campaign's sequence.
+	Step        int
+	Note        string
+	ScheduledAt time.Time
+	State       string
+	Attempts    int
+	Outcome     string
+	Reason      string
+	// ReservationID is the quota ledger entry counted for this action.
+	ReservationID *int64
+	LeaseOwner    string
+	LeaseUntil    *time.Time
+	StartedAt     *time.Time
+	FinishedAt    *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Quota ledger states. A reservation whose outcome is never reported
+// expires into used, never back into free quota.
+const (
+	QuotaReserved = "reserved"
+	QuotaUsed     = "used"
+	QuotaReleased = "released"
+)
+
+// QuotaEntry is one counted (or reserved) action in an account's quota.
+type QuotaEntry struct {
+	ID        int64
+	AccountID int64
+	Kind      string
+	At        time.Time
+	State     string
+	ExpiresAt time.Time
+	ActionID  *int64
+	CreatedAt time.Time
+}
+
+// TableName keeps the ledger's table name explicit.
+func (QuotaEntry) TableName() string { return "quota_ledger" }
+
+// Event is something that happened, written in the same transaction as the
+// state change; integrations turn it into deliveries. Data is JSON.
+type Event struct {
+	ID         string
+	Type       string
+	OccurredAt time.Time
+	AccountID  *int64
+	CampaignID *int64
+	ProspectID *int64
+	ProposalID *int64
+	Data       string
+	CreatedAt  time.Time
+}
+
+// Decision kinds recorded in the audit trail.
+const (
+	DecisionApprove = "approve"
+	DecisionReject  = "reject"
+	DecisionSkip    = "skip"
+	DecisionEdit    = "edit"
+	DecisionPause   = "pause"
+	DecisionResume  = "resume"
+)
+
+// Decision is the audit trail of human decisions: who decided what, when.
+// A proposal has at most one approve or reject (a unique index settles
+// double clicks and replicas).
+type Decision struct {
+	ID         int64
+	ProposalID *int64
+	ItemID     *int64
+	UserID     string
+	Kind       string
+	Detail     string
+	At         time.Time
+}
