@@ -179,7 +179,8 @@ func checkWritable(dir string) error {
 
 // safeDBError keeps a database error from repeating the password of the URL.
 func safeDBError(err error, dsn string) string {
-	msg := err.Error()
+	// pgx lists each address tried on its own line; errors here are one line.
+	msg := strings.Join(strings.Fields(err.Error()), " ")
 	if u, perr := url.Parse(dsn); perr == nil && u.User != nil {
 		if pw, ok := u.User.Password(); ok && pw != "" {
 			msg = strings.ReplaceAll(msg, pw, "[redacted]")

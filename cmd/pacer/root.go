@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pacerhq/pacer/config"
+	"github.com/pacerhq/pacer/models"
+)
+
+// globals are the flags every command shares.
+type globals struct {
+	configPath string
+	logLevel   string
+}
+
+func newRootCmd() *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:           "pacer",
+		Short:         "Pacer proposes LinkedIn invitation batches in Slack and sends the approved ones within LinkedIn's limits",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVar(&g.configPath, "config", "", "configuration file (YAML); default $PACER_CONFIG")
+	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	root.AddCommand(
+		newServeCmd(g),
+		newMigrateCmd(g),
+		newConfigCmd(g),
+		newVersionCmd(),
+	)
+	return root
+}
+
+// loadConfig reads and validates the configuration.
+func (g *globals) loadConfig() (*config.Config, error) {
+	path := g.configPath
+	if path == "" {
+		path = os.Getenv("PACER_CONFIG")
+	}
+	cfg, err := config.Load(path, os.LookupEnv)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// logger writes text on a terminal and JSON otherwise, to stderr.
+func (g *globals) logger() *slog.Logger { return g.loggerAtLeast(slog.LevelDebug) }
+
+// loggerAtLeast is logger with a floor under the level, for commands whose
+// libraries are chattier than their user needs.
+func (g *globals) loggerAtLeast(floor slog.Level) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(g.logLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: max(level, floor)}
+	if isTerminal(os.Stderr) {
+		return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+}
+
+func isTerminal(f *os.File) bool {
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+// openStore opens the configured database.
+func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*models.Store, error) {
+	return models.Open(ctx, cfg, models.Options{Logger: logger})
+}
+
+// openMigratedStore opens the database and refuses to go on when it is not
+// migrated, for commands that read or write Pacer's tables.
+func openMigratedStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*models.Store, error) {
+	s, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Ready(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	if err := s.SyncConfig(ctx, cfg); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func printf(cmd *cobra.Command, format string, args ...any) {
+	fmt.Fprintf(cmd.OutOrStdout(), format, args...)
+}

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/pacerhq/pacer/config"
+	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/server"
+)
+
+// shutdownBudget is how long serve may take to stop after SIGTERM; the
+// parts below share it (HTTP drain, then River finishing its jobs).
+const shutdownBudget = 9 * time.Second
+
+// serveEnv is what the parts of `pacer serve` (bot, executor,
+// integrations) are given to plug themselves in.
+type serveEnv struct {
+	cfg    *config.Config
+	store  *models.Store
+	logger *slog.Logger
+	server *server.Server
+	// workers and periodic are handed to the River client.
+	workers  *river.Workers
+	periodic []*river.PeriodicJob
+	kinds    int
+	// runners run beside the HTTP server until the context ends.
+	runners []func(ctx context.Context) error
+}
+
+// addWorker registers a River worker with the serve process.
+func addWorker[T river.JobArgs](env *serveEnv, w river.Worker[T]) {
+	river.AddWorker(env.workers, w)
+	env.kinds++
+}
+
+func newServeCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "serve",
+		Short: "Run Pacer: the Slack bot, the executor, the integrations and the HTTP endpoints",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			return serve(cmd.Context(), cfg, g.logger())
+		},
+	}
+}
+
+func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	for _, w := range cfg.Warnings() {
+		logger.Warn(w)
+	}
+
+	store, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if _, err := store.Migrate(ctx); err != nil {
+		return err
+	}
+	if err := store.SyncConfig(ctx, cfg); err != nil {
+		return err
+	}
+
+	env := &serveEnv{
+		cfg:     cfg,
+		store:   store,
+		logger:  logger,
+		server:  server.New(store.Ready, logger),
+		workers: river.NewWorkers(),
+	}
+	ln, err := env.server.Listen(cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+
+	jobs, err := startJobs(ctx, env)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	logger.Info("pacer is serving", slog.String("addr", ln.Addr().String()), slog.String("database", store.Dialect), slog.String("version", fullVersion()))
+
+	group, groupCtx := errgroup.WithContext(ctx)
+	group.Go(func() error { return env.server.Serve(groupCtx, ln, 3*time.Second) })
+	for _, r := range env.runners {
+		group.Go(func() error { return r(groupCtx) })
+	}
+	err = group.Wait()
+
+	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownBudget-3*time.Second)
+	defer cancel()
+	if jobs != nil {
+		if stopErr := jobs.Stop(stopCtx); stopErr != nil {
+			logger.Warn("jobs did not stop in time; cancelling them", slog.String("error", stopErr.Error()))
+			_ = jobs.StopAndCancel(context.Background())
+		}
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	logger.Info("pacer stopped")
+	return nil
+}
+
+// startJobs starts the River client that works the jobs the parts
+// registered; with none registered there is nothing to work.
+func startJobs(ctx context.Context, env *serveEnv) (*river.Client[*sql.Tx], error) {
+	if env.kinds == 0 {
+		return nil, nil
+	}
+	client, err := env.store.NewJobClient(&river.Config{
+		Workers:      env.workers,
+		PeriodicJobs: env.periodic,
+		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Jobs are stopped explicitly on shutdown, after the HTTP server, so
+	// their context must outlive the signal.
+	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
+		return nil, fmt.Errorf("start jobs: %w", err)
+	}
+	return client, nil
+}
