@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,8 +33,10 @@ var dialectTypes = map[string]*strings.Replacer{
 	),
 }
 
-// Migrations is the ordered list of Pacer's schema changes. Append only:
-// never edit a migration that has shipped.
+// Migrations is the list of Pacer's schema changes, applied in order of
+// Version. Each area of the code keeps its own range of versions (core 1–9,
+// quota 10–19, campaign 20–29, executor 30–39, integrations 40–49, bot
+// 50–59). Append only: never edit a migration that has shipped.
 var Migrations = []Migration{
 	{1, "core tables", `
 CREATE TABLE accounts (
@@ -226,16 +229,27 @@ const migrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 	applied_at {{time}} NOT NULL
 )`
 
-// MigrationStatus says which of Pacer's migrations are applied.
+// MigrationStatus says how many of Pacer's migrations are applied.
 type MigrationStatus struct {
 	Applied int
-	Latest  int
+	Known   int
 }
 
 // Current reports whether every known migration is applied.
-func (m MigrationStatus) Current() bool { return m.Applied >= m.Latest }
+func (m MigrationStatus) Current() bool { return m.Applied >= m.Known }
 
-func latestVersion() int { return Migrations[len(Migrations)-1].Version }
+// sortedMigrations returns Migrations ordered by version, refusing a
+// version used twice (two areas picked the same number).
+func sortedMigrations() ([]Migration, error) {
+	out := slices.Clone(Migrations)
+	slices.SortFunc(out, func(a, b Migration) int { return a.Version - b.Version })
+	for i := 1; i < len(out); i++ {
+		if out[i].Version == out[i-1].Version {
+			return nil, fmt.Errorf("models: migration version %d is used twice (%q and %q)", out[i].Version, out[i-1].Name, out[i].Name)
+		}
+	}
+	return out, nil
+}
 
 // migrate applies Pacer's pending migrations, each in its own transaction,
 // and returns the versions it applied. On Postgres an advisory lock keeps
@@ -246,8 +260,12 @@ func (s *Store) migrate(ctx context.Context) ([]int, error) {
 	if err := s.DB.WithContext(ctx).Exec(types.Replace(migrationsTable)).Error; err != nil {
 		return nil, fmt.Errorf("models: create schema_migrations: %w", err)
 	}
+	ordered, err := sortedMigrations()
+	if err != nil {
+		return nil, err
+	}
 	var applied []int
-	for _, m := range Migrations {
+	for _, m := range ordered {
 		done := false
 		err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			if s.Dialect == DialectPostgres {
@@ -284,18 +302,20 @@ func (s *Store) migrate(ctx context.Context) ([]int, error) {
 
 // migrationStatus reads which of Pacer's migrations are applied.
 func (s *Store) migrationStatus(ctx context.Context) (MigrationStatus, error) {
-	status := MigrationStatus{Latest: latestVersion()}
+	status := MigrationStatus{Known: len(Migrations)}
 	db := s.DB.WithContext(ctx)
 	if !db.Migrator().HasTable("schema_migrations") {
 		return status, nil
 	}
-	var max *int
-	if err := db.Raw("SELECT MAX(version) FROM schema_migrations").Scan(&max).Error; err != nil {
+	known := make([]int, len(Migrations))
+	for i, m := range Migrations {
+		known[i] = m.Version
+	}
+	var applied int64
+	if err := db.Table("schema_migrations").Where("version IN ?", known).Count(&applied).Error; err != nil {
 		return status, fmt.Errorf("models: read schema_migrations: %w", err)
 	}
-	if max != nil {
-		status.Applied = *max
-	}
+	status.Applied = int(applied)
 	return status, nil
 }
 

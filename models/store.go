@@ -56,6 +56,8 @@ type Store struct {
 	listener *pgxpool.Pool
 	inserter *river.Client[*sql.Tx]
 	logger   *slog.Logger
+	// subscriptions say which destinations receive which events.
+	subscriptions Subscriptions
 }
 
 // Options tune Open.
@@ -73,7 +75,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Store, error)
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Store{logger: opts.Logger}
+	s := &Store{logger: opts.Logger, subscriptions: SubscriptionsFrom(cfg)}
 	gormConfig := &gorm.Config{
 		Logger:                 logger.Discard,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
@@ -242,7 +244,7 @@ func (s *Store) Ready(ctx context.Context) error {
 		return err
 	}
 	if !status.Current() {
-		return fmt.Errorf("%w (pacer schema %d of %d)", ErrNotMigrated, status.Applied, status.Latest)
+		return fmt.Errorf("%w (%d of %d Pacer migrations applied)", ErrNotMigrated, status.Applied, status.Known)
 	}
 	migrator, err := rivermigrate.New(s.driver, &rivermigrate.Config{Logger: s.logger})
 	if err != nil {

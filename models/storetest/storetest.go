@@ -34,17 +34,42 @@ const DefaultPostgresURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=
 // subtests named "sqlite" and "postgres".
 func Each(t *testing.T, fn func(t *testing.T, s *models.Store)) {
 	t.Helper()
-	t.Run(models.DialectSQLite, func(t *testing.T) { fn(t, SQLite(t)) })
-	t.Run(models.DialectPostgres, func(t *testing.T) { fn(t, Postgres(t)) })
+	EachConfig(t, &config.Config{}, fn)
+}
+
+// EachConfig is Each with a configuration for the store (it decides, for
+// one, which destinations receive events).
+func EachConfig(t *testing.T, cfg *config.Config, fn func(t *testing.T, s *models.Store)) {
+	t.Helper()
+	for _, dialect := range []string{models.DialectSQLite, models.DialectPostgres} {
+		t.Run(dialect, func(t *testing.T) { fn(t, OpenConfig(t, dialect, cfg)) })
+	}
 }
 
 // Open returns a fresh store of the given dialect.
 func Open(t testing.TB, dialect string) *models.Store {
 	t.Helper()
+	return OpenConfig(t, dialect, &config.Config{})
+}
+
+// OpenConfig returns a fresh store of the given dialect, opened with cfg
+// (its database settings are replaced by the test's own database).
+func OpenConfig(t testing.TB, dialect string, cfg *config.Config) *models.Store {
+	t.Helper()
+	c := *cfg
+	opts := models.Options{}
 	if dialect == models.DialectPostgres {
-		return Postgres(t)
+		c.DatabaseURL = config.Secret(PostgresDatabase(t))
+	} else {
+		c.DatabaseURL = ""
+		opts.SQLitePath = SQLiteFile(t)
 	}
-	return SQLite(t)
+	s, err := models.Open(context.Background(), &c, opts)
+	if err != nil {
+		t.Fatalf("storetest: open %s: %v", dialect, err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
 }
 
 var sqliteTemplate struct {
@@ -57,13 +82,7 @@ var sqliteTemplate struct {
 // directory. The file is copied from one migrated per test binary.
 func SQLite(t testing.TB) *models.Store {
 	t.Helper()
-	path := SQLiteFile(t)
-	s, err := openSQLite(context.Background(), path)
-	if err != nil {
-		t.Fatalf("storetest: open sqlite: %v", err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
+	return Open(t, models.DialectSQLite)
 }
 
 // SQLiteFile returns the path of a fresh, migrated SQLite database file in
@@ -141,13 +160,7 @@ var pgTemplate struct {
 // the test ends.
 func Postgres(t testing.TB) *models.Store {
 	t.Helper()
-	dsn := PostgresDatabase(t)
-	s, err := models.Open(context.Background(), &config.Config{DatabaseURL: config.Secret(dsn)}, models.Options{})
-	if err != nil {
-		t.Fatalf("storetest: open postgres: %v", err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
+	return Open(t, models.DialectPostgres)
 }
 
 // PostgresDatabase creates a migrated database for the test and returns its

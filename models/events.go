@@ -1,0 +1,180 @@
+package models
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"gorm.io/gorm"
+
+	"github.com/pacerhq/pacer/config"
+)
+
+// Internal event types: they go to Slack (alerts), never to webhooks or
+// HubSpot. The public types are config.EventTypes.
+const (
+	EventGuardTripped  = "account.guard"
+	EventPendingAlert  = "account.pending_alert"
+	EventDeadLettered  = "delivery.dead"
+	EventActionFailed  = "action.failed"
+	EventActionSkipped = "action.skipped"
+)
+
+// EventProspect is the prospect an event concerns, as receivers see it.
+type EventProspect struct {
+	Slug       string `json:"slug"`
+	ProfileURL string `json:"profile_url"`
+	FirstName  string `json:"first_name,omitempty"`
+	LastName   string `json:"last_name,omitempty"`
+	Company    string `json:"company,omitempty"`
+	Title      string `json:"title,omitempty"`
+	Email      string `json:"email,omitempty"`
+}
+
+// ProspectForEvent snapshots a prospect for an event's payload.
+func ProspectForEvent(p Prospect) *EventProspect {
+	return &EventProspect{
+		Slug: p.Slug, ProfileURL: p.ProfileURL, FirstName: p.FirstName, LastName: p.LastName,
+		Company: p.Company, Title: p.Title, Email: p.Email,
+	}
+}
+
+// EventData is an event's payload: what it concerns and the facts of its
+// type. It is stored as the event's Data and delivered as "data".
+type EventData struct {
+	Prospect *EventProspect `json:"prospect,omitempty"`
+	Account  string         `json:"account,omitempty"`
+	Campaign string         `json:"campaign,omitempty"`
+	// Note is the invitation note sent (invite.sent).
+	Note string `json:"note,omitempty"`
+	// Reason says why (restrictions, checkpoints, skips, failures, guards).
+	Reason string `json:"reason,omitempty"`
+	// Until is when a restriction or pause ends.
+	Until *time.Time `json:"until,omitempty"`
+	// ProposalID and DecidedBy describe proposal decisions.
+	ProposalID int64  `json:"proposal_id,omitempty"`
+	DecidedBy  string `json:"decided_by,omitempty"`
+	// Count is how many items a decision or a delivery concerns.
+	Count int `json:"count,omitempty"`
+	// Destination names the integration a dead letter belongs to.
+	Destination string `json:"destination,omitempty"`
+}
+
+// EventRefs are the rows an event concerns, for queries.
+type EventRefs struct {
+	AccountID  *int64
+	CampaignID *int64
+	ProspectID *int64
+	ProposalID *int64
+}
+
+// Destination names, as deliveries carry them.
+const (
+	DestinationHubSpot = "hubspot"
+	DestinationSlack   = "slack"
+	// Webhook destinations are "webhook:" + the endpoint's name.
+	destinationWebhookPrefix = "webhook:"
+)
+
+// WebhookDestination names a webhook endpoint as a destination.
+func WebhookDestination(name string) string { return destinationWebhookPrefix + name }
+
+// hubSpotEvents are the events that become CRM contacts and notes.
+var hubSpotEvents = []string{"invite.accepted", "email.found"}
+
+// Subscriptions maps each destination to the event types it receives.
+type Subscriptions map[string][]string
+
+// SubscriptionsFrom derives the destinations from the configuration:
+// HubSpot when enabled, each webhook endpoint, and Slack (every event, for
+// progress cards and alerts) when a bot token is set.
+func SubscriptionsFrom(cfg *config.Config) Subscriptions {
+	subs := Subscriptions{}
+	if cfg.HubSpot.Enabled {
+		subs[DestinationHubSpot] = hubSpotEvents
+	}
+	for _, w := range cfg.Webhooks {
+		subs[WebhookDestination(w.Name)] = w.Events
+	}
+	if cfg.Slack.BotToken.IsSet() {
+		subs[DestinationSlack] = nil // nil: every type
+	}
+	return subs
+}
+
+// destinationsFor lists the destinations subscribed to an event type, in a
+// stable order.
+func (s Subscriptions) destinationsFor(eventType string) []string {
+	var out []string
+	for dest, types := range s {
+		if types == nil || slices.Contains(types, eventType) {
+			out = append(out, dest)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// DeliveryArgs is the River job that delivers one event to one destination.
+// The integrations package works it.
+type DeliveryArgs struct {
+	EventID     string `json:"event_id"`
+	Destination string `json:"destination"`
+}
+
+// Kind names the job.
+func (DeliveryArgs) Kind() string { return "delivery" }
+
+// RecordEvent writes an event and one delivery job per destination that
+// subscribes to its type, inside the caller's transaction tx: the event and
+// its deliveries exist if and only if the state change that caused them
+// commits.
+func (s *Store) RecordEvent(ctx context.Context, tx *gorm.DB, eventType string, refs EventRefs, data EventData) (Event, error) {
+	body, err := json.Marshal(data)
+	if err != nil {
+		return Event{}, fmt.Errorf("models: encode %s event: %w", eventType, err)
+	}
+	now := time.Now().UTC()
+	e := Event{
+		ID:         "evt_" + uuid.NewString(),
+		Type:       eventType,
+		OccurredAt: now,
+		AccountID:  refs.AccountID,
+		CampaignID: refs.CampaignID,
+		ProspectID: refs.ProspectID,
+		ProposalID: refs.ProposalID,
+		Data:       string(body),
+	}
+	if err := tx.WithContext(ctx).Create(&e).Error; err != nil {
+		return Event{}, fmt.Errorf("models: record %s event: %w", eventType, err)
+	}
+	for _, dest := range s.subscriptions.destinationsFor(eventType) {
+		args := DeliveryArgs{EventID: e.ID, Destination: dest}
+		if err := s.InsertJob(ctx, tx, args, &river.InsertOpts{Queue: DeliveryQueue(dest)}); err != nil {
+			return Event{}, err
+		}
+	}
+	return e, nil
+}
+
+// DeliveryQueue is the River queue of a destination's deliveries: Slack
+// gets its own, so a slow CRM never delays a progress card or an alert.
+func DeliveryQueue(destination string) string {
+	if destination == DestinationSlack {
+		return "slack"
+	}
+	return "deliveries"
+}
+
+// DecodeEventData reads an event's payload.
+func DecodeEventData(e Event) (EventData, error) {
+	var d EventData
+	if err := json.Unmarshal([]byte(e.Data), &d); err != nil {
+		return d, fmt.Errorf("models: decode event %s: %w", e.ID, err)
+	}
+	return d, nil
+}
