@@ -94,3 +94,19 @@ func Classify(err error) Verdict {
 	}
 	return Verdict{Action: Retry}
 }
+
+// NewSentinel returns a sentinel error with the given text that also matches
+// class (one of the Err… classes above) with errors.Is. Destination packages
+// declare their sentinels with it, so that their text reads naturally and
+// [Classify] still recognises them.
+func NewSentinel(text string, class error) error {
+	return &sentinel{text: text, class: class}
+}
+
+type sentinel struct {
+	text  string
+	class error
+}
+
+func (e *sentinel) Error() string { return e.text }
+func (e *sentinel) Unwrap() error { return e.class }

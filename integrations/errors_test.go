@@ -41,3 +41,21 @@ func TestClassify(t *testing.T) {
 		})
 	}
 }
+
+func TestNewSentinel(t *testing.T) {
+	t.Parallel()
+	errBad := NewSentinel("hubspot: validation error", ErrPermanent)
+	err := fmt.Errorf("hubspot: upsert: %w", errBad)
+	if !errors.Is(err, errBad) || !errors.Is(err, ErrPermanent) {
+		t.Errorf("errors.Is(%v) does not match the sentinel and its class", err)
+	}
+	if errors.Is(err, ErrGone) {
+		t.Errorf("errors.Is(%v, ErrGone) = true", err)
+	}
+	if got := errBad.Error(); got != "hubspot: validation error" {
+		t.Errorf("Error() = %q", got)
+	}
+	if got := Classify(err).Action; got != DeadLetter {
+		t.Errorf("Classify() = %s, want dead_letter", got)
+	}
+}
