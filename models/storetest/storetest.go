@@ -178,8 +178,26 @@ func PostgresDatabase(t testing.TB) string {
 	if pgTemplate.err != nil {
 		t.Fatalf("storetest: migrate the postgres template: %v", pgTemplate.err)
 	}
+	return createDatabase(t, pgTemplate.name)
+}
+
+// createDatabase creates a database, a copy of template unless it is empty,
+// and drops it when the test ends.
+func createDatabase(t testing.TB, template string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, PostgresURL())
+	if err != nil {
+		unavailable(t, err)
+	}
+	defer admin.Close(context.Background())
 	name := "pacer_t_" + randomSuffix()
-	if _, err := admin.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, pgTemplate.name)); err != nil {
+	create := "CREATE DATABASE " + name
+	if template != "" {
+		create += " TEMPLATE " + template
+	}
+	if _, err := admin.Exec(ctx, create); err != nil {
 		t.Fatalf("storetest: create database: %v", err)
 	}
 	t.Cleanup(func() {
@@ -191,6 +209,13 @@ func PostgresDatabase(t testing.TB) string {
 		}
 	})
 	return withDatabase(PostgresURL(), name)
+}
+
+// EmptyPostgresDatabase creates an empty database (not migrated) for the
+// test and returns its URL; it is dropped when the test ends.
+func EmptyPostgresDatabase(t testing.TB) string {
+	t.Helper()
+	return createDatabase(t, "")
 }
 
 // ensureTemplate builds, once per schema, a migrated database that tests copy.

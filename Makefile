@@ -1,0 +1,30 @@
+# Pacer's everyday commands. `make test` sets up what the tests need itself
+# (scripts/test-env.sh): Chromium, and Postgres on top of the embedded SQLite.
+
+GO ?= go
+PKGS := ./...
+# Packages where concurrency is the point get the race detector.
+RACE_PKGS := ./models/... ./quota/... ./campaign/...
+
+.PHONY: test race lint bench run build
+
+test:
+	./scripts/test-env.sh $(GO) test -count=1 -timeout 14m $(PKGS)
+	./scripts/test-env.sh $(GO) test -count=1 -race -timeout 10m $(RACE_PKGS)
+
+race:
+	./scripts/test-env.sh $(GO) test -count=1 -race $(PKGS)
+
+lint:
+	$(GO) vet $(PKGS)
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt: the files above need formatting"; exit 1)
+	@if command -v golangci-lint >/dev/null 2>&1; then golangci-lint run; fi
+
+bench:
+	./scripts/test-env.sh $(GO) test -run '^$$' -bench . -benchtime 1x $(PKGS)
+
+build:
+	CGO_ENABLED=0 $(GO) build -o bin/pacer ./cmd/pacer
+
+run:
+	$(GO) run ./cmd/pacer serve
