@@ -4,7 +4,7 @@
 GO ?= go
 PKGS := ./...
 # Packages where concurrency is the point get the race detector.
-RACE_PKGS := ./models/... ./quota/... ./campaign/...
+RACE_PKGS := $(patsubst %,./%/...,$(wildcard models quota campaign bot))
 
 .PHONY: test race lint bench run build
 

@@ -250,6 +250,11 @@ func (e *RequestError) Error() string {
 // Unwrap returns the cause.
 func (e *RequestError) Unwrap() error { return e.Err }
 
+// NotSent reports whether the request certainly never reached the server
+// (the connection could not be opened), so that repeating a non-idempotent
+// call cannot duplicate it. When false, the server may have processed it.
+func (e *RequestError) NotSent() bool { return e.Attempts == 0 || notSent(e.Err) }
+
 // Timeout reports whether the call ran out of time.
 func (e *RequestError) Timeout() bool {
 	if errors.Is(e.Err, context.DeadlineExceeded) {
