@@ -393,4 +393,3 @@ func withDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
 	}
 	return context.WithTimeout(ctx, DefaultTimeout)
 }
-
