@@ -1,0 +1,54 @@
+// Package campaign builds what the team approves in Slack: batches of
+// prospects, each with a personalized note, sized to what the sending
+// account can safely send in the next days.
+//
+// It covers, in the order data flows:
+//
+//   - Import streams a CSV file (or any io.Reader, such as a file shared in
+//     Slack) into a campaign. Profile URLs are normalized to the member's
+//     slug by ParseProfileURL, which is how a person is known team-wide.
+//     Rows are written in batches, each in its own transaction; importing the
+//     same file again adds nothing.
+//   - Suppress, Unsuppress and Suppressions keep the do-not-contact list:
+//     profile URLs or slugs, email addresses, and whole email domains
+//     (written "acme.com" or "@acme.com"; a domain also covers its
+//     subdomains, so "acme.com" suppresses "ada@eu.acme.com").
+//   - ParseTemplate and Template.Render fill a campaign's note template
+//     ({{first_name}}, {{company|your team}}, any CSV column); Lint checks the
+//     rendered note against the sending account's limits.
+//   - ParseSequence turns a campaign's steps into the actions an approved
+//     prospect goes through (by default a single invitation with its note).
+//   - Proposer.Propose picks the next eligible prospects of a campaign and
+//     stores them as a proposal; Proposer.ProposeDue does so by itself, on
+//     the campaign's schedule or when the approved queue runs low.
+//   - Proposer.Approve, ApproveItems, Reject, SkipItem and EditNote are the
+//     decisions the Slack bot relays. Each is recorded in the audit trail; a
+//     proposal is settled once, by a unique index, however many replicas or
+//     double clicks race for it.
+//
+// # Who is never proposed
+//
+// A prospect is proposed only when the team has not contacted them: their
+// state is new, or they were withdrawn at least 21 days ago. They are left
+// out when they are on the do-not-contact list (by slug, email or email
+// domain), when another campaign holds them in a proposal or an approved
+// batch, or when another live campaign (active, and still in the
+// configuration) enrolled them first. This holds whichever account would
+// send. Approval checks it again: a prospect who became ineligible while the
+// proposal waited in Slack is left out, and the result says why.
+//
+// # Order
+//
+// Prospects are proposed by priority, then in import order. An import's
+// optional priority column reads "higher goes first"; it is stored negated in
+// Enrollment.Priority, whose smaller values go first, so that the index
+// enrollments_next (campaign_id, state, priority, position) yields the order
+// without sorting.
+//
+// # Versions
+//
+// A proposal's version grows with every skip and every note edit. Approve and
+// Reject carry the version the approver saw; an older one is refused with a
+// *StaleError (errors.Is ErrStale), so the bot refreshes the message and the
+// approver decides on what will actually be sent.
+package campaign

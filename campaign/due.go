@@ -1,0 +1,153 @@
+package campaign
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pacerhq/pacer/config"
+	"github.com/pacerhq/pacer/models"
+)
+
+// Triggers of automatic proposals.
+const (
+	// TriggerSchedule: the campaign's propose_at time has come today.
+	TriggerSchedule = "schedule"
+	// TriggerLowQueue: the account's approved queue holds less than one day
+	// of invitations.
+	TriggerLowQueue = "low_queue"
+)
+
+// DueResult is what ProposeDue did for one campaign it found due.
+type DueResult struct {
+	Campaign string
+	Trigger  string
+	// Batch is the new proposal, for the bot to post; nil when Err is set.
+	Batch *Batch
+	// Err says why nothing was proposed: ErrNoCapacity, ErrQueueEmpty,
+	// ErrNoNotesLeft and ErrOpenProposal are ordinary; others are failures.
+	Err error
+}
+
+// ProposeDue proposes a batch for every campaign that is due at now, and is
+// meant to run every few minutes (a River periodic job on the elected
+// leader). A campaign is due, on a working day of its account:
+//
+//   - at or after its propose_at time (account's timezone), once a day; or
+//   - during the account's working hours, when the account's approved queue
+//     (scheduled invitations) holds less than one day of its invitation
+//     quota, and the campaign's last proposal is older than
+//     Options.LowQueueInterval (so a rejected batch is not proposed again
+//     at once).
+//
+// Paused campaigns, inactive accounts and campaigns with an open proposal
+// are never due. Per-campaign failures are reported in the results; the
+// error is for the context only.
+func (p *Proposer) ProposeDue(ctx context.Context, now time.Time) ([]DueResult, error) {
+	var out []DueResult
+	for _, cc := range p.cfg.Campaigns {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		trigger, err := p.due(ctx, cc, now)
+		if err != nil {
+			out = append(out, DueResult{Campaign: cc.Name, Err: err})
+			p.logger.Warn("campaign: cannot tell whether a proposal is due", slog.String("campaign", cc.Name), slog.Any("error", err))
+			continue
+		}
+		if trigger == "" {
+			continue
+		}
+		b, err := p.propose(ctx, cc.Name, 0, now)
+		out = append(out, DueResult{Campaign: cc.Name, Trigger: trigger, Batch: b, Err: err})
+		switch {
+		case err == nil:
+			p.logger.Info("campaign: proposed a batch", slog.String("campaign", cc.Name), slog.String("trigger", trigger),
+				slog.Int64("proposal", b.Proposal.ID), slog.Int("items", len(b.Items)))
+		case errors.Is(err, ErrNoCapacity), errors.Is(err, ErrQueueEmpty), errors.Is(err, ErrNoNotesLeft), errors.Is(err, ErrOpenProposal):
+			p.logger.Debug("campaign: nothing to propose", slog.String("campaign", cc.Name), slog.String("trigger", trigger), slog.Any("reason", err))
+		default:
+			p.logger.Warn("campaign: proposal failed", slog.String("campaign", cc.Name), slog.String("trigger", trigger), slog.Any("error", err))
+		}
+	}
+	return out, nil
+}
+
+// due returns the trigger that makes the campaign due now, or "".
+func (p *Proposer) due(ctx context.Context, cc config.Campaign, now time.Time) (string, error) {
+	db := p.store.DB.WithContext(ctx)
+	s, err := p.loadSetup(ctx, db, cc.Name)
+	if err != nil {
+		return "", err
+	}
+	if s.campaign.State != models.CampaignActive || s.account.State != models.AccountActive {
+		return "", nil
+	}
+	var open int64
+	if err := db.Model(&models.Proposal{}).Where("campaign_id = ? AND state = ?", s.campaign.ID, models.ProposalOpen).Count(&open).Error; err != nil {
+		return "", fmt.Errorf("campaign: read open proposals: %w", err)
+	}
+	if open > 0 {
+		return "", nil
+	}
+	loc := s.acct.Location()
+	local := now.In(loc)
+	if !workingDay(s.acct.WorkingHours, local) {
+		return "", nil
+	}
+	var last models.Proposal
+	lastAt := time.Time{}
+	if err := db.Where("campaign_id = ?", s.campaign.ID).Order("created_at DESC").Limit(1).Find(&last).Error; err != nil {
+		return "", fmt.Errorf("campaign: read the last proposal: %w", err)
+	}
+	if last.ID != 0 {
+		lastAt = last.CreatedAt
+	}
+	if at, ok := clockOn(local, cc.ProposeAt); ok && !local.Before(at) && lastAt.Before(at) {
+		return TriggerSchedule, nil
+	}
+	start, okStart := clockOn(local, s.acct.WorkingHours.Start)
+	end, okEnd := clockOn(local, s.acct.WorkingHours.End)
+	if !okStart || !okEnd || local.Before(start) || !local.Before(end) {
+		return "", nil
+	}
+	if !lastAt.IsZero() && now.Sub(lastAt) < p.interval {
+		return "", nil
+	}
+	var queued int64
+	err = db.Model(&models.Action{}).Where("account_id = ? AND kind = ? AND state IN ?",
+		s.account.ID, models.ActionInvite, []string{models.ActionScheduled, models.ActionInFlight}).Count(&queued).Error
+	if err != nil {
+		return "", fmt.Errorf("campaign: count the approved queue: %w", err)
+	}
+	if int(queued) < deref(s.limits.InvitesPerDay) {
+		return TriggerLowQueue, nil
+	}
+	return "", nil
+}
+
+// workingDay reports whether local falls on one of the working days.
+func workingDay(wh config.WorkingHours, local time.Time) bool {
+	days := wh.Days
+	if len(days) == 0 {
+		days = []string{"mon", "tue", "wed", "thu", "fri"}
+	}
+	day := strings.ToLower(local.Weekday().String()[:3])
+	return slices.ContainsFunc(days, func(d string) bool { return strings.EqualFold(d, day) })
+}
+
+// clockOn returns the instant of "HH:MM" on local's day, in local's zone.
+func clockOn(local time.Time, hhmm string) (time.Time, bool) {
+	if hhmm == "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse("15:04", hhmm)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.Date(local.Year(), local.Month(), local.Day(), t.Hour(), t.Minute(), 0, 0, local.Location()), true
+}

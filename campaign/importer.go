@@ -1,0 +1,734 @@
+package campaign
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/pacerhq/pacer/models"
+)
+
+const (
+	// defaultImportBatch rows are written per transaction: large enough for
+	// multi-row inserts to pay, small enough to keep other writers (the bot,
+	// the runner) waiting only a few milliseconds on SQLite.
+	defaultImportBatch = 1000
+	// maxImportBatch keeps a batch's statement under SQLite's 32,766 bound
+	// variables (11 per row).
+	maxImportBatch = 2500
+	// sniffSize is how much of the file is checked before anything is
+	// written.
+	sniffSize = 64 << 10
+	// defaultMaxInvalid invalid rows are kept, with their reasons, in the
+	// summary; the rest are counted.
+	defaultMaxInvalid = 1000
+)
+
+// profileColumns name the profile URL column, by preference: "url" comes last
+// because it may be a company's website.
+var profileColumns = []string{"profile_url", "linkedin_url", "linkedin_profile_url", "linkedin_profile", "linkedin", "url"}
+
+// knownColumns map the columns Pacer stores on the prospect (and their usual
+// spellings in exports) onto the prospect's field names.
+var knownColumns = map[string]string{
+	"first_name": "first_name", "firstname": "first_name", "given_name": "first_name",
+	"last_name": "last_name", "lastname": "last_name", "surname": "last_name", "family_name": "last_name",
+	"company": "company", "company_name": "company", "organization": "company", "organisation": "company",
+	"title": "title", "job_title": "title", "position": "title",
+	"email": "email", "email_address": "email", "e_mail": "email",
+	"priority": "priority",
+}
+
+// ImportOptions tune Import.
+type ImportOptions struct {
+	// BatchSize is how many rows each transaction writes; 0 means 1,000.
+	BatchSize int
+	// Progress, when set, is called after each batch is written.
+	Progress func(ImportProgress)
+	// Now stamps created rows; nil means time.Now.
+	Now func() time.Time
+	// MaxInvalid is how many invalid rows the summary lists (all are
+	// counted); 0 means 1,000.
+	MaxInvalid int
+}
+
+// ImportProgress is how far an import has come.
+type ImportProgress struct {
+	// Rows is the number of data rows read.
+	Rows int
+	// Imported is the number of prospects enrolled so far.
+	Imported int
+}
+
+// InvalidRow is a row that was not imported, and why.
+type InvalidRow struct {
+	// Line is the row's first line in the file (the header is line 1).
+	Line int
+	// Value is the row's profile URL as written.
+	Value  string
+	Reason string
+}
+
+// ImportSummary is what an import did. Rows = Imported + AlreadyKnown +
+// Duplicates + Invalid.
+type ImportSummary struct {
+	Campaign string
+	// Rows is the number of data rows in the file.
+	Rows int
+	// Imported prospects were added to the campaign's queue.
+	Imported int
+	// NewProspects counts the imported prospects the team did not know;
+	// the others were already known from other campaigns (they are proposed
+	// only if nobody contacted them, see the package doc).
+	NewProspects int
+	// AlreadyKnown rows were already in this campaign before the import:
+	// nothing changed.
+	AlreadyKnown int
+	// Duplicates repeat a profile this import added earlier in the file. (A
+	// repeat of a profile that was in the campaign before the import counts
+	// as already known: telling them apart would take memory that grows with
+	// the file.)
+	Duplicates int
+	// Invalid rows were not imported; InvalidRows lists the first of them.
+	Invalid     int
+	InvalidRows []InvalidRow
+	// Variables are the columns usable in note templates as {{name}}.
+	Variables []string
+	// IgnoredColumns repeat an earlier column's name, or have none.
+	IgnoredColumns []string
+}
+
+// columns is where each field sits in a row.
+type columns struct {
+	count    int
+	profile  int
+	known    map[string]int // field name → index
+	vars     map[string]int // variable name → index
+	varNames []string
+	ignored  []string
+}
+
+type importRow struct {
+	line                                   int
+	slug, url, first, last, company, title string
+	email, domain                          string
+	vars                                   map[string]string
+	priority                               int
+	prospectID                             int64
+}
+
+// importer holds one import's state.
+type importer struct {
+	store      *models.Store
+	campaignID int64
+	opts       ImportOptions
+	now        time.Time
+	// Rows created before the import began have ids at most these: a row
+	// found above them was written by this import (a duplicate in the file).
+	maxProspectID   int64
+	maxEnrollmentID int64
+	basePosition    int64
+	sum             ImportSummary
+}
+
+// Import reads a CSV file of prospects into the campaign's queue. The
+// header names the columns: a profile URL column (profile_url, linkedin_url
+// or url) is required; first_name, last_name, company, title, email and
+// priority (higher goes first) are known; every other column becomes a
+// template variable. The file may be UTF-8 with or without a byte-order
+// mark, with CRLF or LF line ends, comma, semicolon or tab separated, with
+// quoted fields holding separators and line breaks.
+//
+// The first 64 KiB are checked before anything is written: a file that is
+// binary, not UTF-8, not CSV, or has no profile URL column is refused with
+// ErrNotCSV or ErrNoProfileColumn. Then the file is streamed and written in
+// batches, each in its own transaction, so memory does not grow with the
+// file. A row that is malformed, has more or fewer fields than the header,
+// or has no valid profile URL is skipped and listed with its line and reason.
+// Importing the same file again adds nothing. Should the import stop midway
+// (a cancelled context, a broken quote that swallows the rest of the file),
+// the batches already written stay: importing the file again adds the rest.
+func Import(ctx context.Context, s *models.Store, campaignName string, r io.Reader, opts ImportOptions) (ImportSummary, error) {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = defaultImportBatch
+	}
+	opts.BatchSize = min(opts.BatchSize, maxImportBatch)
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.MaxInvalid <= 0 {
+		opts.MaxInvalid = defaultMaxInvalid
+	}
+	var campaign models.Campaign
+	if err := s.DB.WithContext(ctx).Where("name = ?", campaignName).Take(&campaign).Error; err != nil {
+		return ImportSummary{}, campaignLookupError(campaignName, err)
+	}
+	br := bufio.NewReaderSize(r, sniffSize)
+	comma, err := sniff(br)
+	if err != nil {
+		return ImportSummary{}, err
+	}
+	cr := csv.NewReader(br)
+	cr.Comma = comma
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		return ImportSummary{}, fmt.Errorf("%w: the header line cannot be read: %v", ErrNotCSV, err)
+	}
+	cols, err := mapColumns(header)
+	if err != nil {
+		return ImportSummary{}, err
+	}
+	im := &importer{store: s, campaignID: campaign.ID, opts: opts, now: opts.Now().UTC()}
+	im.sum.Campaign = campaign.Name
+	im.sum.Variables = cols.varNames
+	im.sum.IgnoredColumns = cols.ignored
+	if err := im.readBounds(ctx); err != nil {
+		return im.sum, err
+	}
+	batch := make([]importRow, 0, opts.BatchSize)
+	inBatch := make(map[string]bool, opts.BatchSize)
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var perr *csv.ParseError
+		if errors.As(err, &perr) {
+			im.sum.Rows++
+			im.invalid(perr.StartLine, "", "malformed CSV: "+perr.Err.Error())
+			continue
+		}
+		if err != nil {
+			return im.sum, fmt.Errorf("campaign: read the file after %d rows: %w", im.sum.Rows, err)
+		}
+		im.sum.Rows++
+		line, _ := cr.FieldPos(0)
+		row, ok := im.parseRow(line, rec, cols)
+		if !ok {
+			continue
+		}
+		if inBatch[row.slug] {
+			im.sum.Duplicates++
+			continue
+		}
+		inBatch[row.slug] = true
+		batch = append(batch, row)
+		if len(batch) == opts.BatchSize {
+			if err := im.flush(ctx, batch); err != nil {
+				return im.sum, err
+			}
+			batch = batch[:0]
+			clear(inBatch)
+		}
+	}
+	if err := im.flush(ctx, batch); err != nil {
+		return im.sum, err
+	}
+	return im.sum, nil
+}
+
+// sniff checks the head of the file before anything is written and returns
+// the field separator. It drops a UTF-8 byte-order mark.
+func sniff(br *bufio.Reader) (rune, error) {
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
+		_, _ = br.Discard(3)
+	}
+	sample, err := br.Peek(sniffSize)
+	complete := errors.Is(err, io.EOF)
+	if err != nil && !complete && !errors.Is(err, bufio.ErrBufferFull) {
+		return 0, fmt.Errorf("campaign: read the file: %w", err)
+	}
+	switch {
+	case len(bytes.TrimSpace(sample)) == 0:
+		return 0, fmt.Errorf("%w: the file is empty; it needs a header line naming the columns (profile_url, first_name, …)", ErrNotCSV)
+	case bytes.HasPrefix(sample, []byte{0xFF, 0xFE}), bytes.HasPrefix(sample, []byte{0xFE, 0xFF}):
+		return 0, fmt.Errorf("%w: it is UTF-16 text; save it as \"CSV UTF-8\"", ErrNotCSV)
+	case bytes.HasPrefix(sample, []byte("PK\x03\x04")):
+		return 0, fmt.Errorf("%w: it is a spreadsheet or zip file; export the sheet as \"CSV UTF-8\"", ErrNotCSV)
+	case bytes.IndexByte(sample, 0) >= 0:
+		return 0, fmt.Errorf("%w: it holds binary data; export the sheet as \"CSV UTF-8\"", ErrNotCSV)
+	}
+	if !complete {
+		sample = trimPartialRune(sample)
+	}
+	if !utf8.Valid(sample) {
+		return 0, fmt.Errorf("%w: it is not UTF-8 text (perhaps Latin-1 or Windows-1252); save it as \"CSV UTF-8\"", ErrNotCSV)
+	}
+	comma := sniffComma(sample)
+	if err := checkSample(sample, complete, comma); err != nil {
+		return 0, err
+	}
+	return comma, nil
+}
+
+// trimPartialRune drops a rune cut by the end of the sample.
+func trimPartialRune(b []byte) []byte {
+	for i := 1; i <= utf8.UTFMax && i <= len(b); i++ {
+		if utf8.RuneStart(b[len(b)-i]) {
+			if !utf8.FullRune(b[len(b)-i:]) {
+				return b[:len(b)-i]
+			}
+			break
+		}
+	}
+	return b
+}
+
+// sniffComma picks the separator of the header line: the most frequent of
+// comma, semicolon (spreadsheets in many European locales) and tab, outside
+// quotes; comma when none appears.
+func sniffComma(sample []byte) rune {
+	counts := map[rune]int{}
+	quoted := false
+	for _, c := range string(sample) {
+		if c == '"' {
+			quoted = !quoted
+		}
+		if !quoted && (c == '\n' || c == '\r') {
+			break
+		}
+		if !quoted && (c == ',' || c == ';' || c == '\t') {
+			counts[c]++
+		}
+	}
+	best := ','
+	for _, c := range []rune{';', '\t'} {
+		if counts[c] > counts[best] {
+			best = c
+		}
+	}
+	return best
+}
+
+// checkSample parses the head of the file: its header must name a profile
+// URL column, and its rows must mostly read as CSV with the header's number
+// of fields. A few bad rows are reported row by row later; a file where
+// most rows are bad is not the CSV it claims to be.
+func checkSample(sample []byte, complete bool, comma rune) error {
+	cr := csv.NewReader(bytes.NewReader(sample))
+	cr.Comma = comma
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		if !complete && errors.Is(err, io.EOF) {
+			return fmt.Errorf("%w: its first line is longer than 64 KiB", ErrNotCSV)
+		}
+		return fmt.Errorf("%w: the header line cannot be read: %v", ErrNotCSV, err)
+	}
+	if _, err := mapColumns(header); err != nil {
+		return err
+	}
+	type result struct {
+		line   int
+		fields int
+		err    error
+	}
+	var results []result
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		var perr *csv.ParseError
+		if errors.As(err, &perr) {
+			line = perr.StartLine
+		}
+		results = append(results, result{line: line, fields: len(rec), err: err})
+		if err != nil && !errors.As(err, &perr) {
+			break
+		}
+	}
+	if !complete && len(results) > 0 {
+		results = results[:len(results)-1] // may be cut by the end of the sample
+	}
+	bad := 0
+	var first string
+	for _, r := range results {
+		switch {
+		case r.err != nil:
+			bad++
+			if first == "" {
+				first = fmt.Sprintf("line %d: %v", r.line, r.err)
+			}
+		case r.fields != len(header):
+			bad++
+			if first == "" {
+				first = fmt.Sprintf("line %d has %d fields where the header has %d", r.line, r.fields, len(header))
+			}
+		}
+	}
+	if bad > 0 && bad*2 > len(results) {
+		return fmt.Errorf("%w: %d of its first %d rows do not match the header (%s); check the separator and quotes, or export it again as \"CSV UTF-8\"",
+			ErrNotCSV, bad, len(results), first)
+	}
+	return nil
+}
+
+// mapColumns finds the profile URL column and names the others.
+func mapColumns(header []string) (columns, error) {
+	cols := columns{count: len(header), profile: -1, known: map[string]int{}, vars: map[string]int{}}
+	seen := map[string]bool{}
+	names := make([]string, len(header))
+	for i, h := range header {
+		name := columnName(h)
+		names[i] = name
+		if name == "" || seen[name] {
+			cols.ignored = append(cols.ignored, fmt.Sprintf("column %d (%q)", i+1, h))
+			names[i] = ""
+			continue
+		}
+		seen[name] = true
+	}
+	for _, want := range profileColumns {
+		if i := slices.Index(names, want); i >= 0 {
+			cols.profile = i
+			break
+		}
+	}
+	if cols.profile < 0 {
+		for _, h := range header {
+			if _, err := ParseProfileURL(h); err == nil {
+				return cols, fmt.Errorf("%w: its first line holds a profile URL rather than column names; add a header line such as profile_url,first_name,last_name,company", ErrNoProfileColumn)
+			}
+		}
+		return cols, fmt.Errorf("%w: name the column of LinkedIn profile URLs profile_url, linkedin_url or url (the header has: %s)",
+			ErrNoProfileColumn, strings.Join(header, ", "))
+	}
+	for i, name := range names {
+		if name == "" || i == cols.profile {
+			continue
+		}
+		if field, ok := knownColumns[name]; ok {
+			if _, dup := cols.known[field]; !dup {
+				cols.known[field] = i
+				continue
+			}
+		}
+		cols.vars[name] = i
+		cols.varNames = append(cols.varNames, name)
+	}
+	return cols, nil
+}
+
+// parseRow turns a record into a row, or records why it is invalid.
+func (im *importer) parseRow(line int, rec []string, cols columns) (importRow, bool) {
+	value := ""
+	if cols.profile < len(rec) {
+		value = rec[cols.profile]
+	}
+	if len(rec) != cols.count {
+		im.invalid(line, value, fmt.Sprintf("the row has %d fields where the header has %d (an unquoted separator?)", len(rec), cols.count))
+		return importRow{}, false
+	}
+	for _, f := range rec {
+		if !utf8.ValidString(f) {
+			im.invalid(line, value, "the row is not UTF-8 text")
+			return importRow{}, false
+		}
+	}
+	p, err := ParseProfileURL(value)
+	if err != nil {
+		im.invalid(line, value, reasonOf(err))
+		return importRow{}, false
+	}
+	field := func(name string) string {
+		if i, ok := cols.known[name]; ok {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	row := importRow{line: line, slug: p.Slug, url: p.URL,
+		first: field("first_name"), last: field("last_name"), company: field("company"), title: field("title")}
+	row.email, row.domain = normalizeEmail(field("email"))
+	if pr := field("priority"); pr != "" {
+		n, err := strconv.Atoi(pr)
+		if err != nil {
+			im.invalid(line, value, fmt.Sprintf("priority %q is not a whole number", pr))
+			return importRow{}, false
+		}
+		row.priority = n
+	}
+	for name, i := range cols.vars {
+		if v := strings.TrimSpace(rec[i]); v != "" {
+			if row.vars == nil {
+				row.vars = map[string]string{}
+			}
+			row.vars[name] = v
+		}
+	}
+	return row, true
+}
+
+func (im *importer) invalid(line int, value, reason string) {
+	im.sum.Invalid++
+	if len(im.sum.InvalidRows) < im.opts.MaxInvalid {
+		if len(value) > 200 {
+			value = value[:200] + "…"
+		}
+		im.sum.InvalidRows = append(im.sum.InvalidRows, InvalidRow{Line: line, Value: strings.TrimSpace(value), Reason: reason})
+	}
+}
+
+// normalizeEmail lower-cases an address and returns its domain; a value
+// that is not an address gives two empty strings.
+func normalizeEmail(s string) (email, domain string) {
+	s = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "mailto:")))
+	at := strings.LastIndexByte(s, '@')
+	if at <= 0 || at == len(s)-1 || strings.ContainsAny(s, " ,;<>\"'") {
+		return "", ""
+	}
+	domain = strings.TrimSuffix(s[at+1:], ".")
+	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") {
+		return "", ""
+	}
+	return s[:at+1] + domain, domain
+}
+
+// readBounds notes the highest ids before the import, and where its
+// positions start.
+func (im *importer) readBounds(ctx context.Context) error {
+	db := im.store.SQL
+	if err := db.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM prospects").Scan(&im.maxProspectID); err != nil {
+		return fmt.Errorf("campaign: import: %w", err)
+	}
+	if err := db.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM enrollments").Scan(&im.maxEnrollmentID); err != nil {
+		return fmt.Errorf("campaign: import: %w", err)
+	}
+	q := newQuery(im.store.Dialect).sql("SELECT COALESCE(MAX(position), 0) FROM enrollments WHERE campaign_id = ").arg(im.campaignID)
+	if err := db.QueryRowContext(ctx, q.String(), q.args...).Scan(&im.basePosition); err != nil {
+		return fmt.Errorf("campaign: import: %w", err)
+	}
+	return nil
+}
+
+// flush writes one batch in one transaction: the prospects the team does
+// not know, blanks filled in on those it knows, and the enrollments.
+func (im *importer) flush(ctx context.Context, batch []importRow) error {
+	if len(batch) > 0 {
+		tx, err := im.store.SQL.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("campaign: import: %w", err)
+		}
+		if err := im.write(ctx, tx, batch); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("campaign: import rows up to line %d: %w", batch[len(batch)-1].line, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("campaign: import rows up to line %d: %w", batch[len(batch)-1].line, err)
+		}
+	}
+	if im.opts.Progress != nil {
+		im.opts.Progress(ImportProgress{Rows: im.sum.Rows, Imported: im.sum.Imported})
+	}
+	return nil
+}
+
+func (im *importer) write(ctx context.Context, tx *sql.Tx, batch []importRow) error {
+	dialect := im.store.Dialect
+	q := newQuery(dialect).sql(`INSERT INTO prospects (slug, profile_url, first_name, last_name, company, title, email, email_domain, vars, state, created_at, updated_at) VALUES `)
+	for i, r := range batch {
+		if i > 0 {
+			q.sql(", ")
+		}
+		q.tuple(r.slug, r.url, r.first, r.last, r.company, r.title, r.email, r.domain, encodeVars(r.vars), models.ProspectNew, im.now, im.now)
+	}
+	q.sql(" ON CONFLICT (slug) DO NOTHING")
+	if _, err := tx.ExecContext(ctx, q.String(), q.args...); err != nil {
+		return err
+	}
+	if err := im.fillKnown(ctx, tx, batch); err != nil {
+		return err
+	}
+
+	// Which of these prospects are already in the campaign?
+	q = newQuery(dialect).sql("SELECT prospect_id, id FROM enrollments WHERE campaign_id = ").arg(im.campaignID).sql(" AND prospect_id IN ")
+	ids := make([]any, len(batch))
+	for i, r := range batch {
+		ids[i] = r.prospectID
+	}
+	q.tuple(ids...)
+	enrolled := make(map[int64]int64, len(batch))
+	rows, err := tx.QueryContext(ctx, q.String(), q.args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var prospectID, id int64
+		if err := rows.Scan(&prospectID, &id); err != nil {
+			_ = rows.Close()
+			return err
+		}
+		enrolled[prospectID] = id
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+
+	q = newQuery(dialect).sql("INSERT INTO enrollments (campaign_id, prospect_id, position, priority, state, created_at, updated_at) VALUES ")
+	toEnroll, newProspects := 0, 0
+	for _, r := range batch {
+		if id, ok := enrolled[r.prospectID]; ok {
+			if id > im.maxEnrollmentID {
+				im.sum.Duplicates++
+			} else {
+				im.sum.AlreadyKnown++
+			}
+			continue
+		}
+		if toEnroll > 0 {
+			q.sql(", ")
+		}
+		toEnroll++
+		if r.prospectID > im.maxProspectID {
+			newProspects++
+		}
+		q.tuple(im.campaignID, r.prospectID, im.basePosition+int64(r.line), -r.priority, models.EnrollmentQueued, im.now, im.now)
+	}
+	if toEnroll == 0 {
+		return nil
+	}
+	q.sql(" ON CONFLICT (campaign_id, prospect_id) DO NOTHING")
+	res, err := tx.ExecContext(ctx, q.String(), q.args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	// A concurrent import of the same prospects may have enrolled some first.
+	im.sum.Imported += int(n)
+	im.sum.AlreadyKnown += toEnroll - int(n)
+	im.sum.NewProspects += min(newProspects, int(n))
+	return nil
+}
+
+// fillKnown reads the batch's prospects back (for their ids) and fills in
+// what the team's copy lacks: blank fields and missing variables. It never
+// overwrites what another import wrote.
+func (im *importer) fillKnown(ctx context.Context, tx *sql.Tx, batch []importRow) error {
+	dialect := im.store.Dialect
+	slugs := make([]any, len(batch))
+	index := make(map[string]int, len(batch))
+	for i, r := range batch {
+		slugs[i] = r.slug
+		index[r.slug] = i
+	}
+	q := newQuery(dialect).sql("SELECT id, slug, first_name, last_name, company, title, email, email_domain, vars FROM prospects WHERE slug IN ").tuple(slugs...)
+	rows, err := tx.QueryContext(ctx, q.String(), q.args...)
+	if err != nil {
+		return err
+	}
+	type update struct {
+		id                                               int64
+		first, last, company, title, email, domain, vars string
+	}
+	var updates []update
+	for rows.Next() {
+		var u update
+		var slug string
+		if err := rows.Scan(&u.id, &slug, &u.first, &u.last, &u.company, &u.title, &u.email, &u.domain, &u.vars); err != nil {
+			_ = rows.Close()
+			return err
+		}
+		r := &batch[index[slug]]
+		r.prospectID = u.id
+		changed := false
+		fill := func(have *string, give string) {
+			if *have == "" && give != "" {
+				*have, changed = give, true
+			}
+		}
+		fill(&u.first, r.first)
+		fill(&u.last, r.last)
+		fill(&u.company, r.company)
+		fill(&u.title, r.title)
+		if u.email == "" && r.email != "" {
+			u.email, u.domain, changed = r.email, r.domain, true
+		}
+		if len(r.vars) > 0 {
+			have := decodeVars(u.vars)
+			added := false
+			for k, v := range r.vars {
+				if _, ok := have[k]; !ok {
+					have[k], added = v, true
+				}
+			}
+			if added {
+				u.vars, changed = encodeVars(have), true
+			}
+		}
+		if changed {
+			updates = append(updates, u)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	for _, r := range batch {
+		if r.prospectID == 0 {
+			return fmt.Errorf("prospect %s was neither inserted nor found", r.slug)
+		}
+	}
+	for _, u := range updates {
+		q := newQuery(dialect).sql("UPDATE prospects SET first_name = ").arg(u.first).
+			sql(", last_name = ").arg(u.last).sql(", company = ").arg(u.company).sql(", title = ").arg(u.title).
+			sql(", email = ").arg(u.email).sql(", email_domain = ").arg(u.domain).sql(", vars = ").arg(u.vars).
+			sql(", updated_at = ").arg(im.now).sql(" WHERE id = ").arg(u.id)
+		if _, err := tx.ExecContext(ctx, q.String(), q.args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func encodeVars(vars map[string]string) string {
+	if len(vars) == 0 {
+		return "{}"
+	}
+	b, err := json.Marshal(vars)
+	if err != nil {
+		return "{}" // a map of strings always encodes
+	}
+	return string(b)
+}
+
+func decodeVars(s string) map[string]string {
+	vars := map[string]string{}
+	if s != "" {
+		_ = json.Unmarshal([]byte(s), &vars) // a malformed object reads as empty
+	}
+	return vars
+}
+
+// prospectVars are the values a note template can use for a prospect.
+func prospectVars(p models.Prospect) map[string]string {
+	vars := decodeVars(p.Vars)
+	maps.Copy(vars, map[string]string{
+		"first_name": p.FirstName, "last_name": p.LastName, "company": p.Company,
+		"title": p.Title, "email": p.Email,
+	})
+	return vars
+}
+
+func campaignLookupError(name string, err error) error {
+	if errors.Is(err, errRecordNotFound) {
+		return fmt.Errorf("%w: %q; campaigns are declared in the configuration file (see `pacer config check`)", ErrUnknownCampaign, name)
+	}
+	return fmt.Errorf("campaign: read campaign %s: %w", name, err)
+}

@@ -1,0 +1,498 @@
+package campaign
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/pacerhq/pacer/config"
+	"github.com/pacerhq/pacer/models"
+)
+
+// reinviteAfter is how long LinkedIn blocks a new invitation to someone whose
+// invitation was withdrawn.
+const reinviteAfter = 21 * 24 * time.Hour
+
+// Options tune a Proposer.
+type Options struct {
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// Rand draws the waits of sequences; nil means a randomly seeded one.
+	Rand *rand.Rand
+	// Logger receives what ProposeDue decides; nil discards it.
+	Logger *slog.Logger
+	// LowQueueInterval is how long after a campaign's last proposal a low
+	// queue may bring another one by itself; 0 means 4 hours.
+	LowQueueInterval time.Duration
+}
+
+// Proposer proposes batches of prospects and applies the decisions made on
+// them. It is safe for concurrent use, by several processes too: the
+// database settles every race.
+type Proposer struct {
+	store    *models.Store
+	cfg      *config.Config
+	quota    Forecaster
+	now      func() time.Time
+	logger   *slog.Logger
+	interval time.Duration
+
+	mu  sync.Mutex // guards rnd
+	rnd *rand.Rand
+}
+
+// New returns a Proposer for the campaigns and accounts of cfg (the store's
+// rows must be synced with it: models.Store.SyncConfig).
+func New(store *models.Store, cfg *config.Config, quota Forecaster, opts Options) *Proposer {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Rand == nil {
+		opts.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.LowQueueInterval <= 0 {
+		opts.LowQueueInterval = 4 * time.Hour
+	}
+	return &Proposer{store: store, cfg: cfg, quota: quota, now: opts.Now, rnd: opts.Rand,
+		logger: opts.Logger, interval: opts.LowQueueInterval}
+}
+
+// Batch is a proposal as the Slack bot renders it.
+type Batch struct {
+	Proposal models.Proposal
+	Campaign string
+	Account  string
+	Items    []Item
+}
+
+// Item is one prospect of a batch, with the note's findings decoded.
+type Item struct {
+	models.ProposalItem
+	Prospect models.Prospect
+	Findings []Finding
+}
+
+// campaignSetup is a campaign with everything the proposer needs about it.
+type campaignSetup struct {
+	campaign models.Campaign
+	account  models.Account
+	cfg      config.Campaign
+	acct     config.Account
+	limits   config.Limits
+	tmpl     Template
+	seq      Sequence
+}
+
+func (p *Proposer) loadSetup(ctx context.Context, db *gorm.DB, name string) (*campaignSetup, error) {
+	cc, ok := p.cfg.Campaign(name)
+	if !ok {
+		return nil, fmt.Errorf("%w: %q; campaigns are declared in the configuration file", ErrUnknownCampaign, name)
+	}
+	ac, ok := p.cfg.Account(cc.Account)
+	if !ok {
+		return nil, fmt.Errorf("campaign: %s names the unknown account %q", name, cc.Account)
+	}
+	seq, err := ParseSequence(cc.Steps)
+	if err != nil {
+		return nil, err
+	}
+	s := &campaignSetup{cfg: cc, acct: ac, limits: ac.EffectiveLimits(), tmpl: ParseTemplate(cc.Note), seq: seq}
+	if err := db.WithContext(ctx).Where("name = ?", name).Take(&s.campaign).Error; err != nil {
+		return nil, campaignLookupError(name, err)
+	}
+	if err := db.WithContext(ctx).Take(&s.account, s.campaign.AccountID).Error; err != nil {
+		return nil, fmt.Errorf("campaign: read the account of %s: %w", name, err)
+	}
+	return s, nil
+}
+
+// setupByID is loadSetup for a stored campaign.
+func (p *Proposer) setupByID(ctx context.Context, db *gorm.DB, campaignID int64) (*campaignSetup, error) {
+	var c models.Campaign
+	if err := db.WithContext(ctx).Take(&c, campaignID).Error; err != nil {
+		return nil, fmt.Errorf("campaign: read campaign %d: %w", campaignID, err)
+	}
+	return p.loadSetup(ctx, db, c.Name)
+}
+
+func (s *campaignSetup) noteLimit() int { return deref(s.limits.NoteLength) }
+
+func (s *campaignSetup) notesPerMonth() int { return deref(s.limits.NotesPerMonth) }
+
+func deref(p *int) int {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// Propose picks the next prospects of the campaign — by priority, then in
+// import order, leaving out anyone the team must not contact (see the
+// package doc) — renders and lints their notes, and stores them as the
+// campaign's open proposal. The batch holds at most n prospects (n <= 0:
+// no limit of its own), at most the campaign's batch_size, and at most what
+// the sending account can send in its next two working days net of its
+// scheduled queue and of other campaigns' open proposals.
+//
+// Errors: *OpenProposalError (ErrOpenProposal) when the campaign already has
+// an open proposal; ErrNoCapacity, ErrQueueEmpty, ErrNoNotesLeft when there
+// is nothing to propose; ErrCampaignPaused, ErrAccountUnavailable,
+// ErrUnknownCampaign.
+func (p *Proposer) Propose(ctx context.Context, campaign string, n int) (*Batch, error) {
+	return p.propose(ctx, campaign, n, p.now())
+}
+
+// errConflict: the enrollments picked changed before the proposal was
+// stored (a concurrent proposer or decision); picking again resolves it.
+var errConflict = errors.New("campaign: the queue changed while proposing")
+
+func (p *Proposer) propose(ctx context.Context, name string, n int, now time.Time) (*Batch, error) {
+	for attempt := 0; ; attempt++ {
+		b, err := p.proposeOnce(ctx, name, n, now)
+		if errors.Is(err, errConflict) && attempt < 2 {
+			continue
+		}
+		return b, err
+	}
+}
+
+func (p *Proposer) proposeOnce(ctx context.Context, name string, n int, now time.Time) (*Batch, error) {
+	db := p.store.DB.WithContext(ctx)
+	s, err := p.loadSetup(ctx, db, name)
+	if err != nil {
+		return nil, err
+	}
+	if s.campaign.State != models.CampaignActive {
+		return nil, fmt.Errorf("%w: %s was paused by %s; resume it to propose", ErrCampaignPaused, name, s.campaign.PausedBy)
+	}
+	if s.account.State != models.AccountActive {
+		return nil, fmt.Errorf("%w: %s is %s (%s)", ErrAccountUnavailable, s.account.Name, s.account.State, s.account.StateReason)
+	}
+	if err := p.checkNoOpen(ctx, db, s); err != nil {
+		return nil, err
+	}
+
+	limit, err := p.capacity(ctx, db, s, now)
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		limit = min(limit, n)
+	}
+	if s.cfg.BatchSize > 0 {
+		limit = min(limit, s.cfg.BatchSize)
+	}
+	notesLeft, month := -1, ""
+	if !s.tmpl.IsEmpty() && s.notesPerMonth() != config.Unlimited && s.seq.Invites() {
+		notesLeft, month, err = p.notesLeft(ctx, db, s, now, 0, true)
+		if err != nil {
+			return nil, err
+		}
+		if !s.cfg.SendWithoutNote {
+			if notesLeft == 0 {
+				return nil, fmt.Errorf("%w: %s has used its %d notes for %s", ErrNoNotesLeft, s.account.Name, s.notesPerMonth(), month)
+			}
+			limit = min(limit, notesLeft)
+		}
+	}
+
+	live, err := p.liveCampaignIDs(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	cands, err := selectCandidates(ctx, db, s.campaign.ID, now, live, limit)
+	if err != nil {
+		return nil, err
+	}
+	if len(cands) == 0 {
+		return nil, fmt.Errorf("%w: %s; import more prospects with `pacer import prospects FILE --campaign %s`", ErrQueueEmpty, name, name)
+	}
+
+	items := make([]Item, len(cands))
+	for i, c := range cands {
+		note, _ := s.tmpl.Render(prospectVars(c.Prospect))
+		var findings []Finding
+		if !s.seq.Invites() {
+			note = "" // nothing sends a note
+		} else if s.tmpl.IsEmpty() {
+			findings = Lint("", 0)
+		} else {
+			findings = Lint(note, s.noteLimit())
+			if notesLeft >= 0 && i >= notesLeft {
+				note = ""
+				findings = []Finding{NotesPerMonthFinding(s.notesPerMonth(), month)}
+			}
+		}
+		items[i] = Item{
+			ProposalItem: models.ProposalItem{
+				EnrollmentID: c.EnrollmentID, ProspectID: c.Prospect.ID, Position: i + 1,
+				Note: note, Lint: encodeFindings(findings), State: models.ItemProposed,
+			},
+			Prospect: c.Prospect,
+			Findings: findings,
+		}
+	}
+
+	summary, err := p.quota.Forecast(ctx, s.account.ID, KindInvite, len(items), now)
+	if err != nil {
+		return nil, fmt.Errorf("campaign: forecast %s: %w", s.account.Name, err)
+	}
+
+	b := &Batch{Campaign: s.campaign.Name, Account: s.account.Name, Items: items}
+	err = db.Transaction(func(tx *gorm.DB) error {
+		b.Proposal = models.Proposal{
+			CampaignID: s.campaign.ID, AccountID: s.account.ID, State: models.ProposalOpen,
+			Version: 1, Channel: s.campaign.Channel, Forecast: summary,
+			CreatedAt: now.UTC(), UpdatedAt: now.UTC(),
+		}
+		if err := tx.Create(&b.Proposal).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return errOpenRace
+			}
+			return fmt.Errorf("campaign: store the proposal: %w", err)
+		}
+		ids := make([]int64, len(items))
+		for i := range items {
+			ids[i] = items[i].EnrollmentID
+		}
+		res := tx.Model(&models.Enrollment{}).Where("id IN ? AND state = ?", ids, models.EnrollmentQueued).
+			Updates(map[string]any{"state": models.EnrollmentProposed, "updated_at": now.UTC()})
+		if res.Error != nil {
+			return fmt.Errorf("campaign: mark the proposed prospects: %w", res.Error)
+		}
+		if res.RowsAffected != int64(len(ids)) {
+			return errConflict
+		}
+		rows := make([]models.ProposalItem, len(items))
+		for i := range items {
+			items[i].ProposalID = b.Proposal.ID
+			items[i].CreatedAt, items[i].UpdatedAt = now.UTC(), now.UTC()
+			rows[i] = items[i].ProposalItem
+		}
+		if err := tx.CreateInBatches(&rows, 500).Error; err != nil {
+			return fmt.Errorf("campaign: store the proposal's items: %w", err)
+		}
+		for i := range items {
+			items[i].ID = rows[i].ID
+		}
+		return nil
+	})
+	if errors.Is(err, errOpenRace) {
+		return nil, p.checkNoOpen(ctx, db, s)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// errOpenRace: another proposer stored an open proposal first.
+var errOpenRace = errors.New("campaign: another proposal was opened first")
+
+// checkNoOpen returns an *OpenProposalError when the campaign has an open
+// proposal.
+func (p *Proposer) checkNoOpen(ctx context.Context, db *gorm.DB, s *campaignSetup) error {
+	var open models.Proposal
+	err := db.WithContext(ctx).Where("campaign_id = ? AND state = ?", s.campaign.ID, models.ProposalOpen).Take(&open).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return nil
+	case err != nil:
+		return fmt.Errorf("campaign: read open proposals: %w", err)
+	}
+	return &OpenProposalError{Campaign: s.campaign.Name, ProposalID: open.ID, CreatedAt: open.CreatedAt}
+}
+
+// capacity is what the account can still take in its next working days: the
+// quota engine's figure (net of scheduled actions), less the items of other
+// campaigns' open proposals, which are not scheduled yet.
+func (p *Proposer) capacity(ctx context.Context, db *gorm.DB, s *campaignSetup, now time.Time) (int, error) {
+	c, err := p.quota.Capacity(ctx, s.account.ID, KindInvite, proposalDays, now)
+	if err != nil {
+		return 0, fmt.Errorf("campaign: quota of %s: %w", s.account.Name, err)
+	}
+	var pending int64
+	err = db.WithContext(ctx).Table("proposal_items").
+		Joins("JOIN proposals ON proposals.id = proposal_items.proposal_id").
+		Where("proposals.account_id = ? AND proposals.state = ? AND proposal_items.state = ?", s.account.ID, models.ProposalOpen, models.ItemProposed).
+		Count(&pending).Error
+	if err != nil {
+		return 0, fmt.Errorf("campaign: count open proposals of %s: %w", s.account.Name, err)
+	}
+	c -= int(pending)
+	if c <= 0 {
+		return 0, fmt.Errorf("%w: %s (its next %d working days are planned; approve or wait for the queue to drain)", ErrNoCapacity, s.account.Name, proposalDays)
+	}
+	return c, nil
+}
+
+// notesLeft counts the personalized notes a free account has left in the
+// current calendar month of its timezone: the plan's monthly notes, less
+// the invitations sent this month with a note, those scheduled with a note
+// (whenever they go: when in doubt, count it) and, when openToo, the notes
+// of open proposals other than exclude. LinkedIn's own figure, when read this
+// month, caps it.
+func (p *Proposer) notesLeft(ctx context.Context, db *gorm.DB, s *campaignSetup, now time.Time, exclude int64, openToo bool) (int, string, error) {
+	loc := s.acct.Location()
+	local := now.In(loc)
+	monthStart := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, loc).UTC()
+	month := local.Format("January 2006")
+	db = db.WithContext(ctx)
+	var sent, scheduled, open int64
+	base := db.Model(&models.Action{}).Where("account_id = ? AND kind = ? AND note <> ''", s.account.ID, models.ActionInvite)
+	if err := base.Session(&gorm.Session{}).Where("state = ? AND finished_at >= ?", models.ActionDone, monthStart).Count(&sent).Error; err != nil {
+		return 0, month, fmt.Errorf("campaign: count notes sent: %w", err)
+	}
+	if err := base.Session(&gorm.Session{}).Where("state IN ?", []string{models.ActionScheduled, models.ActionInFlight}).Count(&scheduled).Error; err != nil {
+		return 0, month, fmt.Errorf("campaign: count notes scheduled: %w", err)
+	}
+	if openToo {
+		err := db.Table("proposal_items").
+			Joins("JOIN proposals ON proposals.id = proposal_items.proposal_id").
+			Where("proposals.account_id = ? AND proposals.state = ? AND proposals.id <> ? AND proposal_items.state = ? AND proposal_items.note <> ''",
+				s.account.ID, models.ProposalOpen, exclude, models.ItemProposed).
+			Count(&open).Error
+		if err != nil {
+			return 0, month, fmt.Errorf("campaign: count notes proposed: %w", err)
+		}
+	}
+	left := s.notesPerMonth() - int(sent+scheduled+open)
+	if s.account.NotesLeft != nil && s.account.NotesLeftMonth == local.Format("2006-01") {
+		left = min(left, *s.account.NotesLeft-int(scheduled+open))
+	}
+	return max(left, 0), month, nil
+}
+
+// liveCampaignIDs are the campaigns whose queues hold their prospects: active
+// and still in the configuration. A prospect queued in one of them first is
+// not proposed by another.
+func (p *Proposer) liveCampaignIDs(ctx context.Context, db *gorm.DB) ([]int64, error) {
+	names := make([]string, len(p.cfg.Campaigns))
+	for i, c := range p.cfg.Campaigns {
+		names[i] = c.Name
+	}
+	var ids []int64
+	err := db.WithContext(ctx).Model(&models.Campaign{}).Where("name IN ? AND state = ?", names, models.CampaignActive).Pluck("id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("campaign: read live campaigns: %w", err)
+	}
+	return ids, nil
+}
+
+// candidate is an enrollment the proposer may propose.
+type candidate struct {
+	EnrollmentID int64
+	Prospect     models.Prospect
+}
+
+// candidateSQL walks the campaign's queue along the index enrollments_next
+// (campaign_id, state, priority, position) and stops at the limit: the
+// filters are per-row lookups on primary keys and unique indexes, so the
+// cost grows with the rows skipped, not with the size of the campaign.
+const candidateSQL = `SELECT e.id AS enrollment_id, p.id, p.slug, p.profile_url, p.first_name, p.last_name,
+	p.company, p.title, p.email, p.email_domain, p.vars, p.state
+FROM enrollments e
+JOIN prospects p ON p.id = e.prospect_id
+WHERE e.campaign_id = ? AND e.state = 'queued'
+	AND (p.state = 'new' OR (p.state = 'withdrawn' AND p.withdrawn_at <= ?))
+	AND NOT EXISTS (SELECT 1 FROM enrollments o WHERE o.prospect_id = e.prospect_id AND o.campaign_id <> e.campaign_id
+		AND (o.state IN ('proposed', 'approved') OR (o.state = 'queued' AND o.id < e.id AND o.campaign_id IN ?)))
+	AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.kind = 'slug' AND s.value = p.slug)
+	AND (p.email = '' OR NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.kind = 'email' AND s.value = p.email))
+	AND (p.email_domain = '' OR NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.kind = 'domain'
+		AND (s.value = p.email_domain OR p.email_domain LIKE '%.' || s.value)))
+ORDER BY e.priority, e.position
+LIMIT ?`
+
+func selectCandidates(ctx context.Context, db *gorm.DB, campaignID int64, now time.Time, live []int64, limit int) ([]candidate, error) {
+	rows, err := db.WithContext(ctx).Raw(candidateSQL, campaignID, now.Add(-reinviteAfter).UTC(), live, limit).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("campaign: pick prospects: %w", err)
+	}
+	defer rows.Close()
+	var out []candidate
+	for rows.Next() {
+		var c candidate
+		pr := &c.Prospect
+		if err := rows.Scan(&c.EnrollmentID, &pr.ID, &pr.Slug, &pr.ProfileURL, &pr.FirstName, &pr.LastName,
+			&pr.Company, &pr.Title, &pr.Email, &pr.EmailDomain, &pr.Vars, &pr.State); err != nil {
+			return nil, fmt.Errorf("campaign: pick prospects: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("campaign: pick prospects: %w", err)
+	}
+	return out, nil
+}
+
+func encodeFindings(f []Finding) string {
+	if len(f) == 0 {
+		return "[]"
+	}
+	b, err := json.Marshal(f)
+	if err != nil {
+		return "[]"
+	}
+	return string(b)
+}
+
+func decodeFindings(s string) []Finding {
+	var f []Finding
+	_ = json.Unmarshal([]byte(s), &f) // a malformed column reads as no findings
+	return f
+}
+
+// Load reads a proposal with its items, for the bot to render.
+func (p *Proposer) Load(ctx context.Context, proposalID int64) (*Batch, error) {
+	return p.load(ctx, p.store.DB.WithContext(ctx), proposalID)
+}
+
+func (p *Proposer) load(ctx context.Context, db *gorm.DB, proposalID int64) (*Batch, error) {
+	db = db.WithContext(ctx)
+	b := &Batch{}
+	if err := db.Take(&b.Proposal, proposalID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, fmt.Errorf("%w: proposal #%d", ErrNotFound, proposalID)
+		}
+		return nil, fmt.Errorf("campaign: read proposal #%d: %w", proposalID, err)
+	}
+	var names struct{ Campaign, Account string }
+	err := db.Raw(`SELECT c.name AS campaign, a.name AS account FROM campaigns c JOIN accounts a ON a.id = ? WHERE c.id = ?`,
+		b.Proposal.AccountID, b.Proposal.CampaignID).Scan(&names).Error
+	if err != nil {
+		return nil, fmt.Errorf("campaign: read proposal #%d: %w", proposalID, err)
+	}
+	b.Campaign, b.Account = names.Campaign, names.Account
+	var items []models.ProposalItem
+	if err := db.Where("proposal_id = ?", proposalID).Order("position").Find(&items).Error; err != nil {
+		return nil, fmt.Errorf("campaign: read proposal #%d: %w", proposalID, err)
+	}
+	ids := make([]int64, len(items))
+	for i, it := range items {
+		ids[i] = it.ProspectID
+	}
+	var prospects []models.Prospect
+	if err := db.Where("id IN ?", ids).Find(&prospects).Error; err != nil {
+		return nil, fmt.Errorf("campaign: read proposal #%d: %w", proposalID, err)
+	}
+	byID := make(map[int64]models.Prospect, len(prospects))
+	for _, pr := range prospects {
+		byID[pr.ID] = pr
+	}
+	b.Items = make([]Item, len(items))
+	for i, it := range items {
+		b.Items[i] = Item{ProposalItem: it, Prospect: byID[it.ProspectID], Findings: decodeFindings(it.Lint)}
+	}
+	return b, nil
+}

@@ -1,0 +1,106 @@
+package campaign
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Template is a note template: text with placeholders such as
+// {{first_name}}, {{company|your team}} (a fallback after the bar) or any
+// column of the import ({{event}}). Names are matched as import columns are
+// named: case, spaces and hyphens do not matter ({{First Name}} is
+// {{first_name}}).
+type Template struct {
+	parts []templatePart
+}
+
+type templatePart struct {
+	text        string // literal text, or the placeholder as written
+	name        string // "" for literal text
+	fallback    string
+	hasFallback bool
+}
+
+// ParseTemplate reads a template. It never fails: an unclosed "{{" stays in
+// the text, where Lint reports it.
+func ParseTemplate(src string) Template {
+	var t Template
+	for src != "" {
+		open := strings.Index(src, "{{")
+		if open < 0 {
+			t.parts = append(t.parts, templatePart{text: src})
+			break
+		}
+		end := strings.Index(src[open+2:], "}}")
+		if end < 0 {
+			t.parts = append(t.parts, templatePart{text: src})
+			break
+		}
+		if open > 0 {
+			t.parts = append(t.parts, templatePart{text: src[:open]})
+		}
+		raw := src[open : open+2+end+2]
+		inner := src[open+2 : open+2+end]
+		name, fallback, hasFallback := strings.Cut(inner, "|")
+		p := templatePart{text: raw, name: columnName(name), fallback: strings.TrimSpace(fallback), hasFallback: hasFallback}
+		if p.name == "" {
+			p = templatePart{text: raw} // "{{}}" stays as written; Lint reports it
+		}
+		t.parts = append(t.parts, p)
+		src = src[open+2+end+2:]
+	}
+	return t
+}
+
+// IsEmpty reports whether the template has no text at all: the campaign
+// sends its invitations without a note.
+func (t Template) IsEmpty() bool {
+	for _, p := range t.parts {
+		if strings.TrimSpace(p.text) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// Render fills the placeholders from vars (keys are column names such as
+// "first_name"). A placeholder whose value is missing or blank takes its
+// fallback; without one it stays as written, and its name is returned in
+// missing. The result is trimmed.
+func (t Template) Render(vars map[string]string) (note string, missing []string) {
+	var b strings.Builder
+	for _, p := range t.parts {
+		switch {
+		case p.name == "":
+			b.WriteString(p.text)
+		case strings.TrimSpace(vars[p.name]) != "":
+			b.WriteString(strings.TrimSpace(vars[p.name]))
+		case p.hasFallback:
+			b.WriteString(p.fallback)
+		default:
+			b.WriteString(p.text)
+			missing = append(missing, p.name)
+		}
+	}
+	return strings.TrimSpace(b.String()), missing
+}
+
+// columnName normalizes a column or placeholder name: lower case, with runs
+// of anything but letters and digits turned into one underscore ("First
+// Name" and "first-name" are "first_name").
+func columnName(s string) string {
+	var b strings.Builder
+	underscore := false
+	for _, r := range strings.ToLower(strings.TrimSpace(s)) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if underscore && b.Len() > 0 {
+				b.WriteByte('_')
+			}
+			underscore = false
+			b.WriteRune(r)
+			continue
+		}
+		underscore = true
+	}
+	return b.String()
+}
