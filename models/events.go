@@ -43,8 +43,9 @@ func ProspectForEvent(p Prospect) *EventProspect {
 	}
 }
 
-// EventData is an event's payload: what it concerns and the facts of its
-// type. It is stored as the event's Data and delivered as "data".
+// EventData is an event's payload as stored: what it concerns and the facts
+// of its type. The integrations package turns it into the typed payload
+// receivers get (docs/events.md).
 type EventData struct {
 	Prospect *EventProspect `json:"prospect,omitempty"`
 	Account  string         `json:"account,omitempty"`
@@ -62,6 +63,12 @@ type EventData struct {
 	Count int `json:"count,omitempty"`
 	// Destination names the integration a dead letter belongs to.
 	Destination string `json:"destination,omitempty"`
+	// SentAt is when the invitation an acceptance or withdrawal concerns
+	// was sent.
+	SentAt *time.Time `json:"sent_at,omitempty"`
+	// Source and Score describe how an email was found (email.found).
+	Source string `json:"source,omitempty"`
+	Score  int    `json:"score,omitempty"`
 }
 
 // EventRefs are the rows an event concerns, for queries.
