@@ -35,14 +35,15 @@ type DueResult struct {
 
 // ProposeDue proposes a batch for every campaign that is due at now, and is
 // meant to run every few minutes (a River periodic job on the elected
-// leader). A campaign is due, on a working day of its account:
+// leader). A campaign is due on a working day of its account when the
+// account's approved queue (scheduled invitations) holds less than one day
+// of its invitation quota, and:
 //
-//   - at or after its propose_at time (account's timezone), once a day; or
-//   - during the account's working hours, when the account's approved queue
-//     (scheduled invitations) holds less than one day of its invitation
-//     quota, and the campaign's last proposal is older than
-//     Options.LowQueueInterval (so a rejected batch is not proposed again
-//     at once).
+//   - with propose_at set: at or after that time (account's timezone), once
+//     a day — the first time the queue is short after it;
+//   - without: during the account's working hours, when the campaign's last
+//     proposal is older than Options.LowQueueInterval (so a rejected batch
+//     is not followed by another at once).
 //
 // Paused campaigns, inactive accounts and campaigns with an open proposal
 // are never due. Per-campaign failures are reported in the results; the
@@ -107,8 +108,20 @@ func (p *Proposer) due(ctx context.Context, cc config.Campaign, now time.Time) (
 	if last.ID != 0 {
 		lastAt = last.CreatedAt
 	}
-	if at, ok := clockOn(local, cc.ProposeAt); ok && !local.Before(at) && lastAt.Before(at) {
-		return TriggerSchedule, nil
+	var queued int64
+	err = db.Model(&models.Action{}).Where("account_id = ? AND kind = ? AND state IN ?",
+		s.account.ID, models.ActionInvite, []string{models.ActionScheduled, models.ActionInFlight}).Count(&queued).Error
+	if err != nil {
+		return "", fmt.Errorf("campaign: count the approved queue: %w", err)
+	}
+	if int(queued) >= deref(s.limits.InvitesPerDay) {
+		return "", nil // a day of approved invitations is waiting: no hurry
+	}
+	if at, ok := clockOn(local, cc.ProposeAt); ok {
+		if !local.Before(at) && lastAt.Before(at) {
+			return TriggerSchedule, nil
+		}
+		return "", nil
 	}
 	start, okStart := clockOn(local, s.acct.WorkingHours.Start)
 	end, okEnd := clockOn(local, s.acct.WorkingHours.End)
@@ -118,16 +131,7 @@ func (p *Proposer) due(ctx context.Context, cc config.Campaign, now time.Time) (
 	if !lastAt.IsZero() && now.Sub(lastAt) < p.interval {
 		return "", nil
 	}
-	var queued int64
-	err = db.Model(&models.Action{}).Where("account_id = ? AND kind = ? AND state IN ?",
-		s.account.ID, models.ActionInvite, []string{models.ActionScheduled, models.ActionInFlight}).Count(&queued).Error
-	if err != nil {
-		return "", fmt.Errorf("campaign: count the approved queue: %w", err)
-	}
-	if int(queued) < deref(s.limits.InvitesPerDay) {
-		return TriggerLowQueue, nil
-	}
-	return "", nil
+	return TriggerLowQueue, nil
 }
 
 // workingDay reports whether local falls on one of the working days.

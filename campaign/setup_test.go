@@ -171,3 +171,5 @@ func enrollmentState(t testing.TB, s *models.Store, campaignID int64, slug strin
 	}
 	return state
 }
+
+func strconvItoa(n int64) string { return fmt.Sprint(n) }
