@@ -139,3 +139,11 @@ func validateLimits(where, plan string, l Limits) []string {
 	}
 	return problems
 }
+
+// LimitProblems checks one account's limit overrides against the plan's
+// ceilings, outside a whole-configuration Validate (the quota engine and
+// `pacer quota simulate` use it). Each problem names the key and its value;
+// where prefixes it (e.g. "accounts[0] (anna).limits").
+func LimitProblems(where, plan string, l Limits) []string {
+	return validateLimits(where, plan, l)
+}

@@ -220,6 +220,30 @@ CREATE TABLE decisions (
 CREATE UNIQUE INDEX decisions_settled ON decisions (proposal_id) WHERE kind IN ('approve', 'reject');
 CREATE INDEX decisions_proposal ON decisions (proposal_id, at);
 `},
+	{10, "quota: anchored invitation window and the time of LinkedIn's notes reading", `
+-- The anchored weekly window starts with its first invitation and resets 7
+-- days later; the quota engine keeps its start here, under the account's lock.
+ALTER TABLE accounts ADD COLUMN invite_window_start {{time}};
+-- When LinkedIn last said how many personalized notes are left (notes_left):
+-- the notes counted after it come off that figure.
+ALTER TABLE accounts ADD COLUMN notes_left_at {{time}};
+`},
+	{50, "bot: the Slack messages the bot must find again", `
+-- Messages the Slack bot posted and must find again: a proposal's follow-up
+-- messages in its thread (by part), and alerts and digests (by event id or
+-- day), so that a retried job never posts the same alert twice.
+CREATE TABLE slack_posts (
+	id {{pk}},
+	event_id TEXT NOT NULL DEFAULT '',
+	proposal_id BIGINT REFERENCES proposals (id),
+	part INTEGER NOT NULL DEFAULT 0,
+	channel TEXT NOT NULL,
+	ts TEXT NOT NULL,
+	created_at {{time}} NOT NULL
+);
+CREATE UNIQUE INDEX slack_posts_event ON slack_posts (event_id, channel) WHERE event_id <> '';
+CREATE UNIQUE INDEX slack_posts_part ON slack_posts (proposal_id, part) WHERE proposal_id IS NOT NULL;
+`},
 }
 
 // migrationsTable records the applied versions.
