@@ -1,0 +1,91 @@
+// Package sim is a simulated LinkedIn: a local HTTP server whose pages carry
+// the anchors and flows of the real 2026 site, so that the LinkedIn adapter,
+// the runner, demos and `pacer serve --sim` run against it exactly as they
+// would against www.linkedin.com, without an account or a network.
+//
+// # Pages
+//
+// Profile pages (/in/<slug>/) follow the structure of the real pages in
+// shared/fixtures/linkedin: a top card section[componentkey$="Topcard"]
+// inside main#workspace; a sticky div[role="toolbar"] repeating More,
+// Message, Follow and Pending; a More button with no aria-label whose menu is
+// rendered as a div[data-floating-ui-portal] at the end of body only once
+// opened; the hidden "· 1st" alternative on 2nd-degree cards; and side rails
+// ("More profiles for you", "Explore premium profiles") holding strangers'
+// button[aria-label="Invite <Other> to connect"]. Clicking a stranger's
+// Connect really sends them an invitation, so a test can prove the adapter
+// never does.
+//
+// Clicking the profile's own Connect (in the top card or the More menu)
+// opens the invite dialog inside the open shadow root of div#interop-outlet,
+// with Add a note, Send without a note, Send invitation (disabled until the
+// note has text), a note counter reading 0/200 (free accounts) or 0/300
+// (premium), "N personalized invitations remaining for this month" for free
+// accounts, the notes-quota message once they run out, and a Write with AI
+// button whose every click is counted (ai_clicks). Once an account has sent
+// Options.WeeklyLimit invitations in 7 simulated days, Connect shows the
+// weekly-limit alert (div.ip-fuse-limit-alert, "You’ve reached the weekly
+// invitation limit") instead.
+//
+// There are also the sent-invitations page with ages ("Sent 3 weeks ago")
+// and Withdraw, the connections page (most recent first), the contact-info
+// overlay (/in/<slug>/overlay/contact-info/, with a mailto link for
+// connections who share their email), each member's recent activity with
+// Like buttons carrying aria-pressed, a checkpoint page with a CAPTCHA frame,
+// a login page, and a 404 page. Every page declares UTF-8.
+//
+// # Members
+//
+// Any slug is a member, derived deterministically from the slug: the name
+// from its words ("jane-doe-4f2a" is Jane Doe), and headline, company,
+// location, email (under .example) and degree from its hash. Tokens of the
+// slug choose special behaviours:
+//
+//	-direct       Connect is a link in the top card (older markup)
+//	-more         Connect is in the More menu, Follow is primary (the 2026 norm)
+//	-creator      a creator: Follow primary, followers shown, Connect under More
+//	-followonly   Follow only, no Connect anywhere
+//	-third        3rd degree: Message primary, Follow, More
+//	-connected    already a 1st-degree connection
+//	-emailreq     the invite dialog asks for the member's email address
+//	-toast        the first Send fails with an error toast
+//	-checkpoint   opening the profile leads to a security checkpoint
+//	-unavailable  the profile does not exist (404)
+//	-noemail      a connection who does not share an email address
+//	-noposts      no posts to like
+//	-noage        the sent-invitations page shows no readable age
+//	-namesake     the side rail holds a stranger with the very same name
+//
+// Without a layout marker, most members keep Connect under More and some have
+// the direct link or are creators, chosen by the slug's hash.
+//
+// # Accounts
+//
+// A simulated account is identified by its li_at cookie value: any value is
+// accepted, so simulated accounts need no sign-in. A request without li_at,
+// or with a value listed in Options.RejectedSessions (or rejected later with
+// Reject or POST /_sim/reject), is redirected to /login, which is how a
+// rejected session looks. An li_at value containing "premium" is a premium
+// account; one containing "checkpoint" meets a checkpoint on every page.
+// Signing in on /login with any email sets an li_at derived from it.
+//
+// Invitations are accepted by themselves with probability AcceptRate, after
+// AcceptAfter of simulated time; the simulated clock runs Speed times faster
+// than real time and can be moved with Advance.
+//
+// # Admin API
+//
+// For tests and demos (no authentication: serve it on loopback only):
+//
+//	GET  /_sim/received[?account=LI_AT]  everything received, as Received
+//	GET  /_sim/now                       the simulated time
+//	POST /_sim/reset                     forget all accounts and records
+//	POST /_sim/accept  {"account","slug"}  accept pending invitations now (empty matches all)
+//	POST /_sim/advance {"by":"72h"}        move the simulated clock forward
+//	POST /_sim/reject  {"li_at"}           treat a session as expired
+//	POST /_sim/seed    {"account","slug","note","age":"504h"}  an invitation sent before the simulation
+//	POST /_sim/connect {"account","slug"}  make a connection now
+//
+// The data-sim-* attributes in the pages wire the simulator's own script;
+// an adapter must never rely on them.
+package sim
