@@ -33,6 +33,7 @@ func count(t *testing.T, s *models.Store, model any, where string, args ...any) 
 }
 
 func TestApproveSchedulesTheSequence(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		cfg := testConfig()
@@ -94,6 +95,7 @@ func TestApproveSchedulesTheSequence(t *testing.T) {
 }
 
 func TestDecidedProposalChangesNothing(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		b := setup(t, s, nil)
@@ -136,8 +138,10 @@ func TestDecidedProposalChangesNothing(t *testing.T) {
 }
 
 func TestConcurrentDecisionsSettleOnce(t *testing.T) {
+	t.Parallel()
 	for _, race := range []string{"approve-approve", "approve-reject"} {
 		t.Run(race, func(t *testing.T) {
+			t.Parallel()
 			storetest.Each(t, func(t *testing.T, s *models.Store) {
 				ctx := context.Background()
 				b := setup(t, s, nil)
@@ -193,6 +197,7 @@ func TestConcurrentDecisionsSettleOnce(t *testing.T) {
 }
 
 func TestSkipMakesOlderVersionsStale(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		b := setup(t, s, nil)
@@ -235,6 +240,7 @@ func TestSkipMakesOlderVersionsStale(t *testing.T) {
 }
 
 func TestEditNote(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		b := setup(t, s, nil)
@@ -300,6 +306,7 @@ func TestEditNote(t *testing.T) {
 }
 
 func TestApproveRefusesBlockingNotes(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		cfg := testConfig()
@@ -329,6 +336,7 @@ func TestApproveRefusesBlockingNotes(t *testing.T) {
 }
 
 func TestApproveLeavesOutWhoBecameIneligible(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		b := setup(t, s, nil)
@@ -380,6 +388,7 @@ func TestApproveLeavesOutWhoBecameIneligible(t *testing.T) {
 }
 
 func TestApproveFreeAccountNotesRunOut(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		b := setup(t, s, nil) // ops: bob, free, sends without a note
@@ -406,6 +415,7 @@ func TestApproveFreeAccountNotesRunOut(t *testing.T) {
 }
 
 func TestRejectAndApproveItems(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		b := setup(t, s, nil)

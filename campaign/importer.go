@@ -67,47 +67,47 @@ type ImportOptions struct {
 // ImportProgress is how far an import has come.
 type ImportProgress struct {
 	// Rows is the number of data rows read.
-	Rows int
+	Rows int `json:"rows"`
 	// Imported is the number of prospects enrolled so far.
-	Imported int
+	Imported int `json:"imported"`
 }
 
 // InvalidRow is a row that was not imported, and why.
 type InvalidRow struct {
 	// Line is the row's first line in the file (the header is line 1).
-	Line int
+	Line int `json:"line"`
 	// Value is the row's profile URL as written.
-	Value  string
-	Reason string
+	Value  string `json:"value"`
+	Reason string `json:"reason"`
 }
 
 // ImportSummary is what an import did. Rows = Imported + AlreadyKnown +
 // Duplicates + Invalid.
 type ImportSummary struct {
-	Campaign string
+	Campaign string `json:"campaign"`
 	// Rows is the number of data rows in the file.
-	Rows int
+	Rows int `json:"rows"`
 	// Imported prospects were added to the campaign's queue.
-	Imported int
+	Imported int `json:"imported"`
 	// NewProspects counts the imported prospects the team did not know;
 	// the others were already known from other campaigns (they are proposed
 	// only if nobody contacted them, see the package doc).
-	NewProspects int
+	NewProspects int `json:"new_prospects"`
 	// AlreadyKnown rows were already in this campaign before the import:
 	// nothing changed.
-	AlreadyKnown int
+	AlreadyKnown int `json:"already_known"`
 	// Duplicates repeat a profile this import added earlier in the file. (A
 	// repeat of a profile that was in the campaign before the import counts
 	// as already known: telling them apart would take memory that grows with
 	// the file.)
-	Duplicates int
+	Duplicates int `json:"duplicates"`
 	// Invalid rows were not imported; InvalidRows lists the first of them.
-	Invalid     int
-	InvalidRows []InvalidRow
+	Invalid     int          `json:"invalid"`
+	InvalidRows []InvalidRow `json:"invalid_rows"`
 	// Variables are the columns usable in note templates as {{name}}.
-	Variables []string
+	Variables []string `json:"variables"`
 	// IgnoredColumns repeat an earlier column's name, or have none.
-	IgnoredColumns []string
+	IgnoredColumns []string `json:"ignored_columns,omitempty"`
 }
 
 // columns is where each field sits in a row.
@@ -385,7 +385,7 @@ func mapColumns(header []string) (columns, error) {
 	seen := map[string]bool{}
 	names := make([]string, len(header))
 	for i, h := range header {
-		name := columnName(h)
+		name := ColumnName(h)
 		names[i] = name
 		if name == "" || seen[name] {
 			cols.ignored = append(cols.ignored, fmt.Sprintf("column %d (%q)", i+1, h))

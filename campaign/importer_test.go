@@ -14,6 +14,7 @@ import (
 )
 
 func TestImportCSVEdgeCases(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		csv   string
@@ -113,6 +114,7 @@ func TestImportCSVEdgeCases(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			storetest.Each(t, func(t *testing.T, s *models.Store) {
 				b := setup(t, s, nil)
 				got := b.importCSV(t, "cto", tc.csv)
@@ -145,6 +147,7 @@ func TestImportCSVEdgeCases(t *testing.T) {
 }
 
 func TestImportInvalidReasons(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		b := setup(t, s, nil)
 		got := b.importCSV(t, "cto", "profile_url,first_name\n"+
@@ -160,6 +163,7 @@ func TestImportInvalidReasons(t *testing.T) {
 }
 
 func TestImportRefusesBeforeWriting(t *testing.T) {
+	t.Parallel()
 	mismatched := "url,first_name,company\n"
 	for i := range 10 {
 		mismatched += fmt.Sprintf("https://www.linkedin.com/in/p%d;First;Co\n", i)
@@ -183,6 +187,7 @@ func TestImportRefusesBeforeWriting(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			storetest.Each(t, func(t *testing.T, s *models.Store) {
 				b := setup(t, s, nil)
 				_, err := Import(context.Background(), s, "cto", strings.NewReader(tc.data), ImportOptions{})
@@ -204,6 +209,7 @@ func TestImportRefusesBeforeWriting(t *testing.T) {
 }
 
 func TestImportUnknownCampaign(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		setup(t, s, nil)
 		_, err := Import(context.Background(), s, "nope", strings.NewReader("url\n"), ImportOptions{})
@@ -214,6 +220,7 @@ func TestImportUnknownCampaign(t *testing.T) {
 }
 
 func TestImportTwiceAddsNothing(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		b := setup(t, s, nil)
 		// Duplicates across batches: p3 comes back after the first batch of 4.
@@ -251,6 +258,7 @@ func TestImportTwiceAddsNothing(t *testing.T) {
 }
 
 func TestImportKnownProspectIntoAnotherCampaign(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		b := setup(t, s, nil)
 		b.importCSV(t, "cto", "url,first_name,event\nhttps://www.linkedin.com/in/ada,Ada,Data Council\n")
@@ -271,6 +279,7 @@ func TestImportKnownProspectIntoAnotherCampaign(t *testing.T) {
 }
 
 func TestImportPriorityThenImportOrder(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		b := setup(t, s, nil)
 		b.importCSV(t, "cto", "url,priority\nhttps://www.linkedin.com/in/a,\nhttps://www.linkedin.com/in/b,5\nhttps://www.linkedin.com/in/c,\nhttps://www.linkedin.com/in/d,5\nhttps://www.linkedin.com/in/e,x\n")

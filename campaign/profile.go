@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"unicode"
@@ -140,7 +141,7 @@ func profileFromSlug(slug string) (Profile, error) {
 	}
 	for _, r := range slug {
 		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) && r != '-' && r != '_' {
-			return Profile{}, &ProfileError{Reason: "a profile name with characters LinkedIn does not use in profile URLs (" + string(r) + ")"}
+			return Profile{}, &ProfileError{Reason: fmt.Sprintf("a profile name with a character LinkedIn does not use in profile URLs (%q)", r)}
 		}
 	}
 	return Profile{Slug: slug, URL: ProfileURL(slug)}, nil

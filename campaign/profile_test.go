@@ -76,7 +76,7 @@ func TestParseProfileURL(t *testing.T) {
 		{"mailto", "mailto:ada@acme.com", "email address"},
 		{"email", "ada@acme.com", "email address"},
 		{"ftp", "ftp://www.linkedin.com/in/ada", "not a web address"},
-		{"space in slug", "https://www.linkedin.com/in/ada%20lovelace", "characters"},
+		{"space in slug", "https://www.linkedin.com/in/ada%20lovelace", "a character LinkedIn does not use"},
 		{"broken escape", "https://www.linkedin.com/in/ada%zz", "valid URL"},
 	}
 	for _, tc := range invalid {

@@ -15,6 +15,7 @@ import (
 )
 
 func TestProposeDedupAcrossAccountsAndCampaigns(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		b := setup(t, s, nil)
@@ -43,6 +44,7 @@ func TestProposeDedupAcrossAccountsAndCampaigns(t *testing.T) {
 }
 
 func TestProposeLiveCampaigns(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		b := setup(t, s, nil)
@@ -70,6 +72,7 @@ func TestProposeLiveCampaigns(t *testing.T) {
 }
 
 func TestProposeCampaignDroppedFromConfigReleasesItsQueue(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		b := setup(t, s, nil)
 		b.importCSV(t, "cto", prospectsCSV(1, 2, ""))
@@ -91,6 +94,7 @@ func TestProposeCampaignDroppedFromConfigReleasesItsQueue(t *testing.T) {
 }
 
 func TestProposeSuppression(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		b := setup(t, s, nil)
@@ -115,6 +119,7 @@ func TestProposeSuppression(t *testing.T) {
 }
 
 func TestProposeSizing(t *testing.T) {
+	t.Parallel()
 	cfg := testConfig()
 	cfg.Campaigns = append(cfg.Campaigns, config.Campaign{Name: "cfo", Account: "anna", Channel: "C0CFO", BatchSize: 3})
 	tests := []struct {
@@ -147,6 +152,7 @@ func TestProposeSizing(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			storetest.Each(t, func(t *testing.T, s *models.Store) {
 				b := setup(t, s, cfg)
 				b.importCSV(t, "cto", prospectsCSV(1, 20, ""))
@@ -184,6 +190,7 @@ func TestProposeSizing(t *testing.T) {
 }
 
 func TestProposeOneOpenProposalPerCampaign(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		b := setup(t, s, nil)
@@ -221,6 +228,7 @@ func TestProposeOneOpenProposalPerCampaign(t *testing.T) {
 }
 
 func TestProposeNotes(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		cfg := testConfig()
@@ -261,6 +269,7 @@ func TestProposeNotes(t *testing.T) {
 }
 
 func TestProposeFreeAccountNotesPerMonth(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name        string
 		sendWithout bool
@@ -278,6 +287,7 @@ func TestProposeFreeAccountNotesPerMonth(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			storetest.Each(t, func(t *testing.T, s *models.Store) {
 				cfg := testConfig()
 				cfg.Campaigns[1].SendWithoutNote = tc.sendWithout
@@ -331,6 +341,7 @@ func TestProposeFreeAccountNotesPerMonth(t *testing.T) {
 }
 
 func TestProposeAccountUnavailable(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		b := setup(t, s, nil)
 		b.importCSV(t, "cto", prospectsCSV(1, 2, ""))
@@ -342,6 +353,7 @@ func TestProposeAccountUnavailable(t *testing.T) {
 }
 
 func TestProposeDue(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		cfg := testConfig()

@@ -37,6 +37,7 @@ func TestParseSuppression(t *testing.T) {
 }
 
 func TestSuppressAddRemoveList(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		res, err := Suppress(ctx, s, []string{"acme.com", "ada@engines.io", "https://www.linkedin.com/in/alan/"}, "asked us", "U1", monday09)

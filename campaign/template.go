@@ -42,7 +42,7 @@ func ParseTemplate(src string) Template {
 		raw := src[open : open+2+end+2]
 		inner := src[open+2 : open+2+end]
 		name, fallback, hasFallback := strings.Cut(inner, "|")
-		p := templatePart{text: raw, name: columnName(name), fallback: strings.TrimSpace(fallback), hasFallback: hasFallback}
+		p := templatePart{text: raw, name: ColumnName(name), fallback: strings.TrimSpace(fallback), hasFallback: hasFallback}
 		if p.name == "" {
 			p = templatePart{text: raw} // "{{}}" stays as written; Lint reports it
 		}
@@ -63,8 +63,8 @@ func (t Template) IsEmpty() bool {
 	return true
 }
 
-// Render fills the placeholders from vars (keys are column names such as
-// "first_name"). A placeholder whose value is missing or blank takes its
+// Render fills the placeholders from vars (keys are column names as
+// ColumnName writes them, such as "first_name"). A placeholder whose value is missing or blank takes its
 // fallback; without one it stays as written, and its name is returned in
 // missing. The result is trimmed.
 func (t Template) Render(vars map[string]string) (note string, missing []string) {
@@ -85,10 +85,11 @@ func (t Template) Render(vars map[string]string) (note string, missing []string)
 	return strings.TrimSpace(b.String()), missing
 }
 
-// columnName normalizes a column or placeholder name: lower case, with runs
-// of anything but letters and digits turned into one underscore ("First
-// Name" and "first-name" are "first_name").
-func columnName(s string) string {
+// ColumnName normalizes a column or placeholder name as imports and
+// templates use it: lower case, with runs of anything but letters and digits
+// turned into one underscore ("First Name" and "first-name" are
+// "first_name"). Render's vars are keyed by such names.
+func ColumnName(s string) string {
 	var b strings.Builder
 	underscore := false
 	for _, r := range strings.ToLower(strings.TrimSpace(s)) {

@@ -33,6 +33,7 @@ func newRootCmd() *cobra.Command {
 		newMigrateCmd(g),
 		newConfigCmd(g),
 		newVersionCmd(),
+		newImportCmd(g), newSuppressCmd(g), newNoteCmd(),
 	)
 	return root
 }
