@@ -1,0 +1,89 @@
+package linkedin
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pacerhq/pacer/executor"
+	"github.com/pacerhq/pacer/executor/browser"
+	"github.com/pacerhq/pacer/executor/browser/browsertest"
+	"github.com/pacerhq/pacer/executor/session"
+	"github.com/pacerhq/pacer/executor/sim"
+)
+
+// TestMain shares one Chromium between the tests and fails the run if any
+// Chromium process they started outlives them.
+func TestMain(m *testing.M) {
+	browsertest.AtExit(func() {
+		if shared.b != nil {
+			_ = shared.b.Close()
+		}
+	})
+	os.Exit(browsertest.Main(m))
+}
+
+var shared struct {
+	once sync.Once
+	b    *browser.Browser
+	err  error
+}
+
+// sharedBrowser returns the Chromium shared by the tests, or skips (fails on
+// CI) when there is none.
+func sharedBrowser(t testing.TB) *browser.Browser {
+	t.Helper()
+	bin := browsertest.Chrome(t)
+	shared.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		shared.b, shared.err = browser.Launch(ctx, browser.Options{Bin: bin})
+	})
+	if shared.err != nil {
+		t.Fatalf("launch Chromium: %v", shared.err)
+	}
+	return shared.b
+}
+
+// bundle is one test's simulator and adapter.
+type bundle struct {
+	sim  *sim.Server
+	srv  *httptest.Server
+	site *Site
+}
+
+func setup(t testing.TB, opts sim.Options) *bundle {
+	t.Helper()
+	b := sharedBrowser(t)
+	s := sim.New(opts)
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	site, err := New(b, Options{BaseURL: srv.URL, SettleTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &bundle{sim: s, srv: srv, site: site}
+}
+
+// session opens a session for the simulated account liAt.
+func (b *bundle) session(t testing.TB, liAt string) *Session {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	ss, err := b.site.OpenSession(ctx, executor.Account{Name: liAt, Cookies: session.LiAt(liAt)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ss.Close(context.Background()) })
+	return ss
+}
+
+func testCtx(t testing.TB) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}

@@ -1,0 +1,201 @@
+package linkedin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/go-rod/rod"
+
+	"github.com/pacerhq/pacer/executor"
+)
+
+// LikeLatestPost likes the member's most recent post. It reads aria-pressed
+// first: clicking a liked post would remove the like.
+func (ss *Session) LikeLatestPost(ctx context.Context, slug string) (executor.Outcome, error) {
+	const op = "like"
+	err := ss.run(ctx, op, slug, func(ctx context.Context, p *rod.Page) error {
+		if err := checkSlug(op, slug); err != nil {
+			return err
+		}
+		if err := navigate(p, ss.site.url(ss.site.sel.Paths.Activity, slug)); err != nil {
+			return err
+		}
+		r, ok, err := ss.site.waitPage(ctx, p, slug, "activity", func(r pageReport) bool {
+			return r.Ready && (r.Like || r.Empty || r.Unavailable)
+		})
+		if err != nil {
+			return err
+		}
+		if err := gate(op, slug, r.Login, r.Checkpoint, r.URL); err != nil {
+			return err
+		}
+		switch {
+		case r.Unavailable:
+			return executor.NewError(executor.OutcomeNotFound, op, slug, errors.New("the profile is not available"))
+		case r.Empty && !r.Like:
+			return executor.NewError(executor.OutcomeNotFound, op, slug, errors.New("no post to like"))
+		case !ok:
+			return executor.NewError(executor.OutcomeUnrecognized, op, slug, errors.New("no post or Like button appeared"))
+		case r.Pressed:
+			return nil
+		}
+		if err := ss.site.clickPick(p, slug, "like"); err != nil {
+			return err
+		}
+		if _, ok, err := ss.site.waitPage(ctx, p, slug, "activity", func(r pageReport) bool { return r.Pressed }); err != nil || !ok {
+			if err == nil {
+				err = errors.New("the Like button did not turn pressed")
+			}
+			return executor.NewError(executor.OutcomeTransient, op, slug, err)
+		}
+		return nil
+	})
+	return executor.OutcomeOf(err), err
+}
+
+// SentInvitations lists the pending invitations on the sent-invitations
+// page with their ages. An age the adapter cannot read is reported with
+// AgeKnown false and must never be taken as stale.
+func (ss *Session) SentInvitations(ctx context.Context) ([]executor.SentInvitation, error) {
+	const op = "sent_invitations"
+	var out []executor.SentInvitation
+	err := ss.run(ctx, op, "", func(ctx context.Context, p *rod.Page) error {
+		r, err := ss.listPage(ctx, p, op, ss.site.sel.Paths.SentInvitations, "sent")
+		if err != nil {
+			return err
+		}
+		for _, row := range r.Rows {
+			if row.Slug == "" {
+				continue
+			}
+			age, known := ss.site.sel.parseAge(row.Age)
+			out = append(out, executor.SentInvitation{Slug: row.Slug, Name: row.Name, AgeText: row.Age, Age: age, AgeKnown: known})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// listPage opens a list page and waits until its rows stop changing.
+func (ss *Session) listPage(ctx context.Context, p *rod.Page, op, path, kind string) (pageReport, error) {
+	if err := navigate(p, ss.site.base+path); err != nil {
+		return pageReport{}, err
+	}
+	// Rows may render after the document is complete: wait for two
+	// identical readings.
+	last := -1
+	r, _, err := ss.site.waitPage(ctx, p, "", kind, func(r pageReport) bool {
+		if !r.Ready {
+			return false
+		}
+		same := len(r.Rows) == last
+		last = len(r.Rows)
+		return same
+	})
+	if err != nil {
+		return r, err
+	}
+	return r, gate(op, "", r.Login, r.Checkpoint, r.URL)
+}
+
+// Withdraw withdraws the pending invitation sent to slug, from the
+// sent-invitations page, and confirms the row is gone.
+func (ss *Session) Withdraw(ctx context.Context, slug string) (executor.Outcome, error) {
+	const op = "withdraw"
+	err := ss.run(ctx, op, slug, func(ctx context.Context, p *rod.Page) error {
+		if err := checkSlug(op, slug); err != nil {
+			return err
+		}
+		r, err := ss.listPage(ctx, p, op, ss.site.sel.Paths.SentInvitations, "sent")
+		if err != nil {
+			return err
+		}
+		if !hasRow(r, slug) {
+			return executor.NewError(executor.OutcomeNotFound, op, slug, errors.New("no pending invitation to this member"))
+		}
+		if err := ss.site.clickPick(p, slug, "withdraw_row"); err != nil {
+			return err
+		}
+		if _, ok, err := ss.site.wait(ctx, p, slug, func(r report) bool { return r.OtherDialog }); err != nil || !ok {
+			if err == nil {
+				err = errors.New("the withdraw confirmation did not open")
+			}
+			return executor.NewError(executor.OutcomeTransient, op, slug, err)
+		}
+		if err := ss.site.clickPick(p, slug, "withdraw_confirm"); err != nil {
+			return err
+		}
+		r, ok, err := ss.site.waitPage(ctx, p, slug, "sent", func(r pageReport) bool { return r.Ready && !hasRow(r, slug) })
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return executor.NewError(executor.OutcomeTransient, op, slug, fmt.Errorf("the invitation is still listed after Withdraw"))
+		}
+		return gate(op, slug, r.Login, r.Checkpoint, r.URL)
+	})
+	return executor.OutcomeOf(err), err
+}
+
+func hasRow(r pageReport, slug string) bool {
+	for _, row := range r.Rows {
+		if row.Slug == slug {
+			return true
+		}
+	}
+	return false
+}
+
+// RecentConnections lists the account's connections as the connections page
+// shows them, most recently added first.
+func (ss *Session) RecentConnections(ctx context.Context) ([]executor.Connection, error) {
+	const op = "connections"
+	var out []executor.Connection
+	err := ss.run(ctx, op, "", func(ctx context.Context, p *rod.Page) error {
+		r, err := ss.listPage(ctx, p, op, ss.site.sel.Paths.Connections, "connections")
+		if err != nil {
+			return err
+		}
+		for _, row := range r.Rows {
+			text, on := ss.site.sel.parseConnectedOn(row.Connected)
+			out = append(out, executor.Connection{Slug: row.Slug, Name: row.Name, Headline: row.Headline, ConnectedText: text, ConnectedOn: on})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ContactEmail opens the member's contact-info overlay and returns the email
+// address shown there, or "" when none is shared (LinkedIn shows it to
+// 1st-degree connections only). Opening the overlay counts as a profile view.
+func (ss *Session) ContactEmail(ctx context.Context, slug string) (string, error) {
+	const op = "contact_email"
+	var email string
+	err := ss.run(ctx, op, slug, func(ctx context.Context, p *rod.Page) error {
+		if err := checkSlug(op, slug); err != nil {
+			return err
+		}
+		if err := navigate(p, ss.site.url(ss.site.sel.Paths.ContactInfo, slug)); err != nil {
+			return err
+		}
+		r, ok, err := ss.site.waitPage(ctx, p, slug, "contact", func(r pageReport) bool { return r.Ready && (r.Open || r.Unavailable) })
+		if err != nil {
+			return err
+		}
+		if err := gate(op, slug, r.Login, r.Checkpoint, r.URL); err != nil {
+			return err
+		}
+		switch {
+		case r.Unavailable:
+			return executor.NewError(executor.OutcomeNotFound, op, slug, errors.New("the profile is not available"))
+		case !ok:
+			return executor.NewError(executor.OutcomeUnrecognized, op, slug, errors.New("the contact-info overlay did not open"))
+		}
+		if len(r.Emails) > 0 {
+			email = r.Emails[0]
+		}
+		return nil
+	})
+	return email, err
+}

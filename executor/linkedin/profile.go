@@ -1,0 +1,109 @@
+package linkedin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/go-rod/rod"
+
+	"github.com/pacerhq/pacer/executor"
+)
+
+// ReadState opens the profile and reads what it offers. When Connect is not
+// in the top card it opens the More menu to look, and clicks nothing else.
+func (ss *Session) ReadState(ctx context.Context, slug string) (executor.Profile, error) {
+	var prof executor.Profile
+	err := ss.run(ctx, "read_state", slug, func(ctx context.Context, p *rod.Page) error {
+		if err := checkSlug("read_state", slug); err != nil {
+			return err
+		}
+		r, err := ss.liveState(ctx, p, "read_state", slug)
+		prof = r.profile(slug)
+		return err
+	})
+	if executor.OutcomeOf(err) == executor.OutcomeNotFound {
+		prof = executor.Profile{Slug: slug, State: executor.StateUnavailable}
+		return prof, nil
+	}
+	return prof, err
+}
+
+// liveState loads the profile and, if the top card alone does not tell,
+// reads the More menu.
+func (ss *Session) liveState(ctx context.Context, p *rod.Page, op, slug string) (report, error) {
+	r, err := ss.openProfile(ctx, p, op, slug)
+	if err != nil {
+		return r, err
+	}
+	if r.state() == executor.StateUnavailable {
+		return r, executor.NewError(executor.OutcomeNotFound, op, slug, errors.New("the profile is not available"))
+	}
+	if r.state() == executor.StateUnknown && r.More && !r.Menu {
+		if r, err = ss.readMenu(ctx, p, slug, r); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// ViewProfile opens the profile, which LinkedIn counts as a view.
+func (ss *Session) ViewProfile(ctx context.Context, slug string) (executor.Outcome, error) {
+	err := ss.run(ctx, "view", slug, func(ctx context.Context, p *rod.Page) error {
+		if err := checkSlug("view", slug); err != nil {
+			return err
+		}
+		r, err := ss.openProfile(ctx, p, "view", slug)
+		if err != nil {
+			return err
+		}
+		if r.state() == executor.StateUnavailable {
+			return executor.NewError(executor.OutcomeNotFound, "view", slug, errors.New("the profile is not available"))
+		}
+		return nil
+	})
+	return executor.OutcomeOf(err), err
+}
+
+// Follow follows the member from the top card, or from the More menu when
+// the top card has no Follow. Following someone already followed is done,
+// without a click.
+func (ss *Session) Follow(ctx context.Context, slug string) (executor.Outcome, error) {
+	err := ss.run(ctx, "follow", slug, func(ctx context.Context, p *rod.Page) error {
+		if err := checkSlug("follow", slug); err != nil {
+			return err
+		}
+		r, err := ss.openProfile(ctx, p, "follow", slug)
+		if err != nil {
+			return err
+		}
+		if r.state() == executor.StateUnavailable {
+			return executor.NewError(executor.OutcomeNotFound, "follow", slug, errors.New("the profile is not available"))
+		}
+		if r.Following {
+			return nil
+		}
+		if !r.Follow {
+			if r, err = ss.readMenu(ctx, p, slug, r); err != nil {
+				return err
+			}
+			if r.Following {
+				return nil
+			}
+			if !r.Follow {
+				return executor.NewError(executor.OutcomeNotFound, "follow", slug, errors.New("the profile offers no Follow"))
+			}
+		}
+		if err := ss.site.clickPick(p, slug, "follow"); err != nil {
+			return err
+		}
+		if _, ok, err := ss.site.wait(ctx, p, slug, func(r report) bool { return r.Following }); err != nil || !ok {
+			if err == nil {
+				err = fmt.Errorf("the page never showed Following")
+			}
+			return executor.NewError(executor.OutcomeTransient, "follow", slug, err)
+		}
+		return nil
+	})
+	return executor.OutcomeOf(err), err
+}
