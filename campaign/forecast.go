@@ -19,3 +19,13 @@ type Forecaster interface {
 
 // proposalDays is how many working days of quota a proposal may fill.
 const proposalDays = 2
+
+// NotesCounter is what a Forecaster may also offer: how many personalized
+// notes a free account has left in its current month, as the quota engine
+// counts them (its ledger of sent notes and LinkedIn's last reading), not
+// counting scheduled invitations; -1 when the plan has no monthly limit.
+// Without it, the proposer counts the month's sent invitations with a note
+// itself.
+type NotesCounter interface {
+	NotesLeft(ctx context.Context, accountID int64, now time.Time) (int, error)
+}

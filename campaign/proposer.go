@@ -198,7 +198,7 @@ func (p *Proposer) proposeOnce(ctx context.Context, name string, n int, now time
 		if err != nil {
 			return nil, err
 		}
-		if !s.cfg.SendWithoutNote {
+		if notesLeft >= 0 && !s.cfg.SendWithoutNote {
 			if notesLeft == 0 {
 				return nil, fmt.Errorf("%w: %s has used its %d notes for %s", ErrNoNotesLeft, s.account.Name, s.notesPerMonth(), month)
 			}
@@ -337,25 +337,52 @@ func (p *Proposer) capacity(ctx context.Context, db *gorm.DB, s *campaignSetup, 
 }
 
 // notesLeft counts the personalized notes a free account has left in the
-// current calendar month of its timezone: the plan's monthly notes, less
-// the invitations sent this month with a note, those scheduled with a note
-// (whenever they go: when in doubt, count it) and, when openToo, the notes
-// of open proposals other than exclude. LinkedIn's own figure, when read this
-// month, caps it.
+// current calendar month of its timezone: the month's notes not yet used
+// (from the quota engine when it counts them, else the invitations sent
+// this month with a note, capped by LinkedIn's last reading), less the
+// invitations scheduled with a note (whenever they go: when in doubt, count
+// it) and, when openToo, the notes of open proposals other than exclude. It
+// returns -1 when the plan has no monthly limit.
 func (p *Proposer) notesLeft(ctx context.Context, db *gorm.DB, s *campaignSetup, now time.Time, exclude int64, openToo bool) (int, string, error) {
 	loc := s.acct.Location()
 	local := now.In(loc)
 	monthStart := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, loc).UTC()
 	month := local.Format("January 2006")
 	db = db.WithContext(ctx)
-	var sent, scheduled, open int64
-	base := db.Model(&models.Action{}).Where("account_id = ? AND kind = ? AND note <> ''", s.account.ID, models.ActionInvite)
-	if err := base.Session(&gorm.Session{}).Where("state = ? AND finished_at >= ?", models.ActionDone, monthStart).Count(&sent).Error; err != nil {
-		return 0, month, fmt.Errorf("campaign: count notes sent: %w", err)
+	withNote := func() *gorm.DB {
+		return db.Model(&models.Action{}).Where("account_id = ? AND kind = ? AND note <> ''", s.account.ID, models.ActionInvite)
 	}
-	if err := base.Session(&gorm.Session{}).Where("state IN ?", []string{models.ActionScheduled, models.ActionInFlight}).Count(&scheduled).Error; err != nil {
-		return 0, month, fmt.Errorf("campaign: count notes scheduled: %w", err)
+	unused := s.notesPerMonth()
+	var scheduled int64
+	if nc, ok := p.quota.(NotesCounter); ok {
+		left, err := nc.NotesLeft(ctx, s.account.ID, now)
+		if err != nil {
+			return 0, month, fmt.Errorf("campaign: notes left of %s: %w", s.account.Name, err)
+		}
+		if left < 0 {
+			return -1, month, nil
+		}
+		unused = left
+		// In-flight invitations holding a reservation are in the engine's
+		// count already.
+		err = withNote().Where("state = ? OR (state = ? AND reservation_id IS NULL)", models.ActionScheduled, models.ActionInFlight).Count(&scheduled).Error
+		if err != nil {
+			return 0, month, fmt.Errorf("campaign: count notes scheduled: %w", err)
+		}
+	} else {
+		var sent int64
+		if err := withNote().Where("state = ? AND finished_at >= ?", models.ActionDone, monthStart).Count(&sent).Error; err != nil {
+			return 0, month, fmt.Errorf("campaign: count notes sent: %w", err)
+		}
+		unused -= int(sent)
+		if s.account.NotesLeft != nil && s.account.NotesLeftMonth == local.Format("2006-01") {
+			unused = min(unused, *s.account.NotesLeft)
+		}
+		if err := withNote().Where("state IN ?", []string{models.ActionScheduled, models.ActionInFlight}).Count(&scheduled).Error; err != nil {
+			return 0, month, fmt.Errorf("campaign: count notes scheduled: %w", err)
+		}
 	}
+	var open int64
 	if openToo {
 		err := db.Table("proposal_items").
 			Joins("JOIN proposals ON proposals.id = proposal_items.proposal_id").
@@ -366,11 +393,7 @@ func (p *Proposer) notesLeft(ctx context.Context, db *gorm.DB, s *campaignSetup,
 			return 0, month, fmt.Errorf("campaign: count notes proposed: %w", err)
 		}
 	}
-	left := s.notesPerMonth() - int(sent+scheduled+open)
-	if s.account.NotesLeft != nil && s.account.NotesLeftMonth == local.Format("2006-01") {
-		left = min(left, *s.account.NotesLeft-int(scheduled+open))
-	}
-	return max(left, 0), month, nil
+	return max(unused-int(scheduled+open), 0), month, nil
 }
 
 // liveCampaignIDs are the campaigns whose queues hold their prospects: active
