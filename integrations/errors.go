@@ -77,11 +77,7 @@ func Classify(err error) Verdict {
 	if err == nil {
 		return Verdict{Action: Done}
 	}
-	var at time.Time
-	var d Delayed
-	if errors.As(err, &d) {
-		at = d.RetryAt()
-	}
+	at := retryAt(err)
 	switch {
 	case errors.Is(err, ErrGone):
 		return Verdict{Action: Disable}
@@ -93,6 +89,27 @@ func Classify(err error) Verdict {
 		return Verdict{Action: RetryAt, At: at}
 	}
 	return Verdict{Action: Retry}
+}
+
+// retryAt returns the first non-zero RetryAt in err's tree.
+func retryAt(err error) time.Time {
+	if err == nil {
+		return time.Time{}
+	}
+	if d, ok := err.(Delayed); ok && !d.RetryAt().IsZero() {
+		return d.RetryAt()
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		return retryAt(u.Unwrap())
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			if at := retryAt(e); !at.IsZero() {
+				return at
+			}
+		}
+	}
+	return time.Time{}
 }
 
 // NewSentinel returns a sentinel error with the given text that also matches

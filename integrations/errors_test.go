@@ -32,6 +32,8 @@ func TestClassify(t *testing.T) {
 		{"quota", delayedErr{ErrQuotaExhausted, at}, Verdict{Action: PauseUntil, At: at}},
 		{"rate limited without time", ErrRateLimited, Verdict{Action: Retry}},
 		{"wrapped delayed", fmt.Errorf("job: %w", delayedErr{nil, at}), Verdict{Action: RetryAt, At: at}},
+		{"delayed under a delayed without time", delayedErr{delayedErr{ErrRateLimited, at}, time.Time{}}, Verdict{Action: RetryAt, At: at}},
+		{"delayed in a joined error", errors.Join(errors.New("x"), delayedErr{ErrQuotaExhausted, at}), Verdict{Action: PauseUntil, At: at}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,13 @@
+// Package finder finds prospects' email addresses through pluggable
+// providers: [ContactInfo] reads the contact-info overlay of a 1st-degree
+// connection through the browser executor (it costs a profile view), and
+// package finder/hunter asks Hunter's email-finder API.
+//
+// A provider answers an email, or an error matching [ErrNotFound] (nothing
+// to find: the job is done, without an email.found event),
+// [ErrRateLimited] (retry at RetryAt), [ErrQuotaExhausted] (pause the
+// provider until RetryAt, when the month turns, and alert) or [ErrRejected]
+// (a dead letter). Any other error is retried with backoff. The error
+// classes match those of package integrations, so integrations.Classify
+// works on them once ErrNotFound is handled.
+package finder
