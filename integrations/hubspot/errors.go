@@ -114,10 +114,12 @@ type RateLimitError struct {
 	Wait time.Duration
 	// At is when the next call may be made.
 	At time.Time
-	// Remaining, DailyRemaining and Interval are the
-	// X-HubSpot-RateLimit-* headers; -1 and 0 when absent.
+	// Remaining and DailyRemaining are the X-HubSpot-RateLimit-Remaining
+	// and -Daily-Remaining headers, -1 when absent.
 	Remaining, DailyRemaining int
-	Interval                  time.Duration
+	// Interval is the X-HubSpot-RateLimit-Interval-Milliseconds header, 0
+	// when absent.
+	Interval time.Duration
 }
 
 // Error describes the limit and the wait.

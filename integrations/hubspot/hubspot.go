@@ -47,12 +47,12 @@ type Settings struct {
 	ProfileURLProperty string
 	// Version is Pacer's version, for the User-Agent.
 	Version string
-	// RequestsPerWindow and Window pace the client under HubSpot's burst
-	// limit (DefaultRequestsPerWindow per DefaultWindow when zero; a negative
-	// RequestsPerWindow disables pacing). Window is also the shortest wait
-	// after a TEN_SECONDLY_ROLLING 429.
+	// RequestsPerWindow paces the client under HubSpot's burst limit
+	// (DefaultRequestsPerWindow when zero; negative disables pacing).
 	RequestsPerWindow int
-	Window            time.Duration
+	// Window is the burst limit's rolling window (DefaultWindow when zero),
+	// and the shortest wait after a TEN_SECONDLY_ROLLING 429.
+	Window time.Duration
 	// DailyResetLocation is where HubSpot's daily limit resets at midnight:
 	// the portal's time zone. UTC when nil.
 	DailyResetLocation *time.Location
@@ -194,6 +194,9 @@ type apiErrorDetail struct {
 // do makes the call and decodes a 2xx answer into c.out. It returns the
 // status, or an *Error or *RateLimitError.
 func (c *Client) do(ctx context.Context, cl call) (int, error) {
+	if cl.method == http.MethodGet {
+		cl.idempotent = true
+	}
 	var body []byte
 	if cl.in != nil {
 		var err error

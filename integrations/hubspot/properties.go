@@ -10,13 +10,20 @@ import (
 
 // Property is a contact property definition in HubSpot.
 type Property struct {
-	Name           string `json:"name"`
-	Label          string `json:"label"`
-	Type           string `json:"type"`
-	FieldType      string `json:"fieldType"`
-	GroupName      string `json:"groupName"`
-	Description    string `json:"description,omitempty"`
-	HasUniqueValue bool   `json:"hasUniqueValue"`
+	// Name is the internal name, used in the API.
+	Name string `json:"name"`
+	// Label is the name shown in HubSpot.
+	Label string `json:"label"`
+	// Type is the data type ("string").
+	Type string `json:"type"`
+	// FieldType is the form field ("text": single-line text).
+	FieldType string `json:"fieldType"`
+	// GroupName is the property group ("contactinformation").
+	GroupName string `json:"groupName"`
+	// Description explains the property to HubSpot users.
+	Description string `json:"description,omitempty"`
+	// HasUniqueValue makes HubSpot refuse two contacts with one value.
+	HasUniqueValue bool `json:"hasUniqueValue"`
 }
 
 // ErrPropertyNotUnique means the profile-URL property exists without unique

@@ -39,9 +39,11 @@ type Settings struct {
 	// Timeout bounds one attempt (Hunter may take up to 20 s to verify an
 	// address; 30 s when zero).
 	Timeout time.Duration
-	// MaxAttempts, RetryWaitMin and RetryWaitMax tune the retries of 5xx
-	// and network errors (httpclient's defaults when zero).
-	MaxAttempts                int
+	// MaxAttempts is the number of attempts per search for 5xx and
+	// network errors (httpclient.DefaultMaxAttempts when zero).
+	MaxAttempts int
+	// RetryWaitMin and RetryWaitMax bound the backoff between attempts
+	// (httpclient's defaults when zero).
 	RetryWaitMin, RetryWaitMax time.Duration
 	// Logger receives the client's log lines (slog.Default() when nil).
 	Logger *slog.Logger

@@ -58,26 +58,38 @@ type Options struct {
 
 // Contact is a stored contact.
 type Contact struct {
-	ID         string
+	// ID is the contact's id (hs_object_id).
+	ID string
+	// Properties are the contact's property values.
 	Properties map[string]string
 }
 
 // Note is a stored note.
 type Note struct {
-	ID         string
+	// ID is the note's id.
+	ID string
+	// Properties are hs_note_body, hs_timestamp and HubSpot's own.
 	Properties map[string]string
+	// ContactIDs are the contacts the note is associated with.
 	ContactIDs []string
 }
 
 // Property is a contact property definition.
 type Property struct {
-	Name           string `json:"name"`
-	Label          string `json:"label"`
-	Type           string `json:"type"`
-	FieldType      string `json:"fieldType"`
-	GroupName      string `json:"groupName"`
-	Description    string `json:"description,omitempty"`
-	HasUniqueValue bool   `json:"hasUniqueValue"`
+	// Name is the internal name, used in the API.
+	Name string `json:"name"`
+	// Label is the name shown in HubSpot.
+	Label string `json:"label"`
+	// Type is the data type ("string").
+	Type string `json:"type"`
+	// FieldType is the form field ("text": single-line text).
+	FieldType string `json:"fieldType"`
+	// GroupName is the property group ("contactinformation").
+	GroupName string `json:"groupName"`
+	// Description explains the property to HubSpot users.
+	Description string `json:"description,omitempty"`
+	// HasUniqueValue makes HubSpot refuse two contacts with one value.
+	HasUniqueValue bool `json:"hasUniqueValue"`
 }
 
 // Server is the fake. Its methods are safe for concurrent use.
