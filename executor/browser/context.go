@@ -21,8 +21,9 @@ type Context struct {
 	b   *Browser
 	rod *rod.Browser
 
-	mu     sync.Mutex
-	closed bool
+	mu      sync.Mutex
+	closed  bool
+	cancels []context.CancelFunc // the lifetimes of the context's pages
 }
 
 // NewPage opens a blank tab in the context.
@@ -32,13 +33,24 @@ func (c *Context) NewPage(ctx context.Context) (*rod.Page, error) {
 	if c.isClosed() {
 		return nil, ErrClosed
 	}
-	p, err := c.rod.Context(ctx).Page(proto.TargetCreateTarget{})
-	if err != nil {
+	// rod ties a page's lifetime (its event stream, its mouse) to the
+	// context it is created with, so the page gets the browser's lifetime
+	// context, cut short only if ctx ends before the page exists. Later calls
+	// pass their own deadline with p.Context.
+	life, cancelLife := context.WithCancel(c.b.root.GetContext())
+	stop := context.AfterFunc(ctx, cancelLife)
+	p, err := c.rod.Context(life).Page(proto.TargetCreateTarget{})
+	if !stop() || err != nil {
+		cancelLife()
+		if err == nil {
+			err = ctx.Err()
+		}
 		return nil, fmt.Errorf("browser: new page: %w", err)
 	}
-	// The page keeps the context it was made with; detach it from this
-	// call's deadline so later calls pass their own.
-	return p.Context(c.b.root.GetContext()), nil
+	c.mu.Lock()
+	c.cancels = append(c.cancels, cancelLife)
+	c.mu.Unlock()
+	return p, nil
 }
 
 // SetCookies puts a session's cookies into the context. A cookie without a
@@ -162,7 +174,14 @@ func (c *Context) dispose(ctx context.Context) error {
 		return nil
 	}
 	c.closed = true
+	cancels := c.cancels
+	c.cancels = nil
 	c.mu.Unlock()
+	defer func() {
+		for _, cancel := range cancels {
+			cancel()
+		}
+	}()
 	if err := c.rod.Context(ctx).Close(); err != nil {
 		return fmt.Errorf("browser: close context: %w", err)
 	}

@@ -61,7 +61,7 @@ func setup(t testing.TB, opts sim.Options) *bundle {
 	s := sim.New(opts)
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	site, err := New(b, Options{BaseURL: srv.URL, SettleTimeout: 5 * time.Second})
+	site, err := New(b, Options{BaseURL: srv.URL, SettleTimeout: 5 * time.Second, Logger: discardLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,4 +86,9 @@ func testCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// simOptions are the simulator options most tests use.
+func simOptions() sim.Options {
+	return sim.Options{Logger: discardLogger()}
 }

@@ -20,6 +20,8 @@ function (cfg, target, op, arg) {
   const patterns = (list) => (list || []).map(pattern);
   const nameIn = (res, s) => { s = norm(s); for (const re of res) { const m = s.match(re); if (m) return m[1] !== undefined ? m[1] : ''; } return null; };
   const inList = (list, s) => (list || []).some((v) => lower(v) === lower(s));
+  // Go's (?P<name>…) groups, should a selectors file use them, are (?<name>…) here.
+  const re = (p, flags) => new RegExp(p.replace(/\(\?P</g, '(?<'), flags);
   const contains = (list, s) => { s = lower(s); return (list || []).some((v) => s.includes(lower(v))); };
   const sameName = (a, b) => lower(a) === lower(b);
   const visible = (el) => {
@@ -237,7 +239,7 @@ function (cfg, target, op, arg) {
     if (!limit && field && field.maxLength > 0) limit = field.maxLength;
     let remaining = -1;
     for (const p of L.notes_remaining || []) {
-      const m = norm(dt).match(new RegExp(p, 'i'));
+      const m = norm(dt).match(re(p, 'i'));
       if (m) { remaining = +m[1]; break; }
     }
     dlg = {
@@ -325,7 +327,7 @@ function (cfg, target, op, arg) {
       seen[slug] = true;
       const lines = leaves(link);
       const rowLines = leaves(row);
-      const connected = rowLines.find((l) => (L.connected_on || []).some((p) => new RegExp(p, 'i').test(l))) || '';
+      const connected = rowLines.find((l) => (L.connected_on || []).some((p) => re(p, 'i').test(l))) || '';
       rows.push({ slug, name: lines[0] || '', headline: lines[1] || '', connected });
     }
     return { ready, login, checkpoint, url: location.href, rows };

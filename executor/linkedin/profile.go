@@ -3,7 +3,7 @@ package linkedin
 import (
 	"context"
 	"errors"
-	"fmt"
+	"time"
 
 	"github.com/go-rod/rod"
 
@@ -97,13 +97,28 @@ func (ss *Session) Follow(ctx context.Context, slug string) (executor.Outcome, e
 		if err := ss.site.clickPick(p, slug, "follow"); err != nil {
 			return err
 		}
-		if _, ok, err := ss.site.wait(ctx, p, slug, func(r report) bool { return r.Following }); err != nil || !ok {
-			if err == nil {
-				err = fmt.Errorf("the page never showed Following")
+		// Confirm: the top card turns to Following or, when Follow was in
+		// the More menu, the menu offers Unfollow once reopened.
+		for range 3 {
+			r, ok, err := ss.site.waitShort(ctx, p, slug, 700*time.Millisecond, func(r report) bool { return r.Following })
+			if err != nil {
+				return err
 			}
-			return executor.NewError(executor.OutcomeTransient, "follow", slug, err)
+			if ok {
+				return nil
+			}
+			if r.Menu {
+				_ = ss.site.clickPick(p, slug, "more") // close it to read it afresh
+				continue
+			}
+			if r, err = ss.readMenu(ctx, p, slug, r); err != nil {
+				return err
+			}
+			if r.Following {
+				return nil
+			}
 		}
-		return nil
+		return executor.NewError(executor.OutcomeTransient, "follow", slug, errors.New("the page never showed Following"))
 	})
 	return executor.OutcomeOf(err), err
 }

@@ -190,7 +190,7 @@ func (s *Selectors) prepare() error {
 				return fmt.Errorf("labels.%s.sent_age %q: %w", lang, p, err)
 			}
 			if re.SubexpIndex("n") < 0 || re.SubexpIndex("unit") < 0 {
-				return fmt.Errorf("labels.%s.sent_age %q: needs the groups (?P<n>…) and (?P<unit>…)", lang, p)
+				return fmt.Errorf("labels.%s.sent_age %q: needs the groups (?<n>…) and (?<unit>…)", lang, p)
 			}
 			s.sentAge = append(s.sentAge, re)
 		}
@@ -204,7 +204,7 @@ func (s *Selectors) prepare() error {
 		for _, p := range l.ConnectedOn {
 			re, err := regexp.Compile("(?i)" + p)
 			if err != nil || re.SubexpIndex("date") < 0 {
-				return fmt.Errorf("labels.%s.connected_on %q: needs a valid pattern with (?P<date>…)", lang, p)
+				return fmt.Errorf("labels.%s.connected_on %q: needs a valid pattern with (?<date>…)", lang, p)
 			}
 			s.connectedOn = append(s.connectedOn, re)
 		}

@@ -77,6 +77,9 @@
     portal.appendChild(pop);
     document.body.appendChild(portal);
     if (pop.showPopover) pop.showPopover();
+    // Like floating-ui: below the button, or above it when there is no room.
+    const h = pop.getBoundingClientRect().height;
+    if (r.bottom + 4 + h > window.innerHeight) pop.style.top = Math.max(8, r.top - 4 - h) + 'px';
     btn.setAttribute('aria-expanded', 'true');
     const owns = document.createElement('span');
     owns.setAttribute('aria-owns', id);
