@@ -33,6 +33,8 @@ func newRootCmd() *cobra.Command {
 		newMigrateCmd(g),
 		newConfigCmd(g),
 		newVersionCmd(),
+		newQuotaCmd(g),
+		newAccountCmd(g),
 		newImportCmd(g), newSuppressCmd(g), newNoteCmd(),
 	)
 	return root

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pacerhq/pacer/config"
+	"github.com/pacerhq/pacer/executor/session"
+	"github.com/pacerhq/pacer/models"
+)
+
+const testSecretKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" // 32 bytes, base64
+
+// runPacerStdin is runPacer with standard input.
+func runPacerStdin(t *testing.T, dir string, env []string, stdin string, args ...string) pacerResult {
+	t.Helper()
+	cmd := exec.Command(pacerBin, args...)
+	cmd.Dir, cmd.Env, cmd.Stdin = dir, append(cleanEnv(), env...), strings.NewReader(stdin)
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	code := 0
+	if exitErr, ok := err.(*exec.ExitError); ok {
+		code = exitErr.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return pacerResult{code, out.String(), errOut.String()}
+}
+
+func TestAccountSetCookieStoresTheSessionEncrypted(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfgPath := writeConfig(t, dir, "accounts:\n  - {name: anna, plan: free}\n")
+	dataDir := filepath.Join(dir, "data")
+	env := []string{"PACER_DATA_DIR=" + dataDir, "PACER_CONFIG=" + cfgPath}
+	if res := runPacer(t, dir, env, "migrate"); res.code != 0 {
+		t.Fatalf("migrate: %s", res.stderr)
+	}
+	keyed := append(env, "PACER_SECRET_KEY="+testSecretKey)
+	tests := []struct {
+		name, stdin, account string
+		env                  []string
+		want                 string
+	}{
+		{"no key", "AQEDAR-secret-cookie\n", "anna", env, "PACER_SECRET_KEY is not set"},
+		{"empty input", "\n", "anna", keyed, "no li_at value"},
+		{"unknown account", "x\n", "bob", keyed, `unknown account "bob"`},
+	}
+	for _, tt := range tests {
+		res := runPacerStdin(t, dir, tt.env, tt.stdin, "account", "set-cookie", tt.account)
+		if res.code != 1 || !strings.Contains(res.stderr, tt.want) {
+			t.Errorf("%s: exit %d, stderr %q; want exit 1 saying %q", tt.name, res.code, res.stderr, tt.want)
+		}
+	}
+	res := runPacerStdin(t, dir, keyed, "li_at=AQEDAR-secret-cookie\n", "account", "set-cookie", "anna")
+	if res.code != 0 || strings.Contains(res.stdout+res.stderr, "AQEDAR") {
+		t.Fatalf("set-cookie: exit %d, stdout %q, stderr %q", res.code, res.stdout, res.stderr)
+	}
+
+	store, err := models.Open(context.Background(), &config.Config{DataDir: dataDir}, models.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	a, err := store.AccountByName(context.Background(), "anna")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(a.SessionSealed), "AQEDAR") {
+		t.Fatal("the session is stored in the clear")
+	}
+	key, _ := (&config.Config{SecretKey: testSecretKey}).SecretKeyBytes()
+	cookies, err := session.Open(key, a.SessionSealed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := session.Find(cookies, session.CookieLiAt); !ok || c.Value != "AQEDAR-secret-cookie" {
+		t.Errorf("stored session: got %v", cookies)
+	}
+}
