@@ -1,0 +1,137 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pacerhq/pacer/campaign"
+	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/quota"
+)
+
+// CampaignProposer adapts the campaign package's Proposer to what the bot
+// needs.
+func CampaignProposer(p *campaign.Proposer) Proposer { return campaignProposer{p} }
+
+type campaignProposer struct{ p *campaign.Proposer }
+
+func (c campaignProposer) Propose(ctx context.Context, name string, n int) (int64, error) {
+	b, err := c.p.Propose(ctx, name, n)
+	if err != nil {
+		return 0, err
+	}
+	return b.Proposal.ID, nil
+}
+
+func (c campaignProposer) Approve(ctx context.Context, id int64, version int, by string) error {
+	_, err := c.p.Approve(ctx, id, version, by)
+	return err
+}
+
+func (c campaignProposer) Reject(ctx context.Context, id int64, version int, by string) error {
+	_, err := c.p.Reject(ctx, id, version, by)
+	return err
+}
+
+// SkipItem and EditNote act on the item as it is now: the campaign package
+// versions the proposal for Approve and Reject only, which is what keeps an
+// approver from approving what they did not see.
+func (c campaignProposer) SkipItem(ctx context.Context, itemID int64, _ int, by string) error {
+	_, err := c.p.SkipItem(ctx, itemID, by)
+	return err
+}
+
+func (c campaignProposer) EditNote(ctx context.Context, itemID int64, _ int, by, note string) error {
+	_, err := c.p.EditNote(ctx, itemID, by, note)
+	return err
+}
+
+// ProposeDue proposes for the campaigns due at now (see DueProposer).
+func (c campaignProposer) ProposeDue(ctx context.Context, now time.Time) error {
+	_, err := c.p.ProposeDue(ctx, now)
+	return err
+}
+
+// DueProposer is a Proposer that also proposes by itself, on each
+// campaign's schedule; the bot's minutely job calls it before posting the
+// proposals not yet in Slack.
+type DueProposer interface {
+	ProposeDue(ctx context.Context, now time.Time) error
+}
+
+// QuotaEngine adapts the quota engine to what the bot needs.
+func QuotaEngine(e *quota.Engine) Quota { return quotaEngine{e} }
+
+type quotaEngine struct{ e *quota.Engine }
+
+func (q quotaEngine) Usage(ctx context.Context, a models.Account, now time.Time) ([]Usage, error) {
+	u, err := q.e.Usage(ctx, a.ID, now)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Usage, 0, len(u.Limits))
+	for _, l := range u.Limits {
+		v := Usage{Limit: l.Limit, Label: limitLabel(l), Used: l.Used, Max: l.Max}
+		if !l.ResetAt.IsZero() {
+			t := l.ResetAt
+			v.ResetAt = &t
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func (q quotaEngine) Forecast(ctx context.Context, a models.Account, n int, now time.Time) (string, error) {
+	f, err := q.e.Forecast(ctx, a.ID, quota.KindInvite, n, now)
+	if err != nil {
+		return "", err
+	}
+	return f.Summary(), nil
+}
+
+func (q quotaEngine) Pause(ctx context.Context, a models.Account, by string) error {
+	return q.e.Pause(ctx, a.ID, by, "paused in Slack")
+}
+
+func (q quotaEngine) Resume(ctx context.Context, a models.Account, by string) error {
+	err := q.e.Resume(ctx, a.ID, by)
+	if errors.Is(err, quota.ErrRestricted) {
+		return &userError{msg: fmt.Sprintf("%s is restricted by LinkedIn until its reset and resumes by itself then; nothing changed", a.Name), err: err}
+	}
+	return err
+}
+
+// limitLabel names a limit for people.
+func limitLabel(l quota.LimitUsage) string {
+	switch l.Limit {
+	case quota.LimitInvitesPerWeek:
+		if l.Window == quota.WindowAnchored {
+			return "Invitations (this week)"
+		}
+		return "Invitations (7 days)"
+	case quota.LimitInvitesPerDay:
+		return "Invitations today"
+	case quota.LimitNotesPerMonth:
+		return "Notes this month"
+	case quota.LimitProfileViewsPerDay:
+		return "Profile views today"
+	case quota.LimitActionsPerDay:
+		return "Actions today"
+	case quota.LimitEventInvitesPerWeek:
+		return "Event invitations (7 days)"
+	case quota.LimitWithdrawalsPerDay:
+		return "Withdrawals today"
+	}
+	return l.Limit + " (" + l.Window + ")"
+}
+
+// userError is an error whose message is written for the person in Slack.
+type userError struct {
+	msg string
+	err error
+}
+
+func (e *userError) Error() string { return e.msg }
+func (e *userError) Unwrap() error { return e.err }

@@ -1,0 +1,233 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/pacerhq/pacer/config"
+	"github.com/pacerhq/pacer/models"
+)
+
+// ErrNotConfigured is wrapped by New's error when Slack's credentials are
+// missing; the message names the variables to set.
+var ErrNotConfigured = errors.New("bot: Slack is not configured")
+
+// Defaults.
+const (
+	// DefaultTaskTimeout bounds the work done after an ack.
+	DefaultTaskTimeout = 30 * time.Second
+	// DefaultApproverCacheTTL is how long a user group's members are trusted.
+	DefaultApproverCacheTTL = 2 * time.Minute
+	// ProgressInterval is the least time between two updates of a progress
+	// card: Slack allows about one chat.update per second per channel, and a
+	// card that changes every few seconds helps nobody.
+	ProgressInterval = 10 * time.Second
+	// maxTasks bounds the work in flight after acks; more waits its turn.
+	maxTasks = 64
+)
+
+// Options are New's optional parts.
+type Options struct {
+	// Proposer and Quota are the campaign and quota packages (required).
+	Proposer Proposer
+	Quota    Quota
+	// Logger receives the bot's logs; nil discards them.
+	Logger *slog.Logger
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+	// HTTPClient carries Web API calls and response_url posts; nil uses one
+	// with a 15-second timeout.
+	HTTPClient *http.Client
+	// TaskTimeout bounds the work done after an ack (DefaultTaskTimeout).
+	TaskTimeout time.Duration
+	// ApproverCacheTTL (DefaultApproverCacheTTL).
+	ApproverCacheTTL time.Duration
+}
+
+// Bot is Pacer's Slack bot. Build it with New, mount its HTTP endpoints with
+// Mount (HTTP mode), run RunSocketMode (Socket Mode), register Workers and
+// PeriodicJobs with River, and Close it on shutdown.
+type Bot struct {
+	cfg      *config.Config
+	store    *models.Store
+	api      *slack.Client
+	proposer Proposer
+	quota    Quota
+	logger   *slog.Logger
+	now      func() time.Time
+	http     *http.Client
+	secret   []byte
+	teamID   string
+	// loc is the team's timezone (config timezone): digests run and
+	// fallback texts are written in it.
+	loc *time.Location
+
+	approvers *approvers
+	tasks     *tasks
+}
+
+// New builds the bot. It needs SLACK_BOT_TOKEN and at least one transport:
+// SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode). When the
+// configuration names no workspace (SLACK_TEAM_ID), New learns it from
+// auth.test, so that payloads from any other workspace are refused.
+func New(ctx context.Context, cfg *config.Config, store *models.Store, opts Options) (*Bot, error) {
+	if err := CheckConfig(cfg); err != nil {
+		return nil, err
+	}
+	if opts.Proposer == nil || opts.Quota == nil {
+		return nil, errors.New("bot: New needs Options.Proposer and Options.Quota")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 15 * time.Second}
+	}
+	if opts.TaskTimeout <= 0 {
+		opts.TaskTimeout = DefaultTaskTimeout
+	}
+	if opts.ApproverCacheTTL <= 0 {
+		opts.ApproverCacheTTL = DefaultApproverCacheTTL
+	}
+	apiOpts := []slack.Option{slack.OptionAPIURL(cfg.Slack.APIURL), slack.OptionHTTPClient(opts.HTTPClient)}
+	if cfg.Slack.AppToken.IsSet() {
+		apiOpts = append(apiOpts, slack.OptionAppLevelToken(cfg.Slack.AppToken.Value()))
+	}
+	b := &Bot{
+		cfg:      cfg,
+		store:    store,
+		api:      slack.New(cfg.Slack.BotToken.Value(), apiOpts...),
+		proposer: opts.Proposer,
+		quota:    opts.Quota,
+		logger:   opts.Logger,
+		now:      opts.Now,
+		http:     opts.HTTPClient,
+		secret:   []byte(cfg.Slack.SigningSecret.Value()),
+		teamID:   cfg.Slack.TeamID,
+		tasks:    newTasks(opts.TaskTimeout),
+		loc:      time.UTC,
+	}
+	if loc, err := time.LoadLocation(cfg.Timezone); err == nil {
+		b.loc = loc
+	}
+	b.approvers = newApprovers(cfg.Slack.Approvers, b.api, opts.ApproverCacheTTL, opts.Now)
+	if b.teamID == "" {
+		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		res, err := b.api.AuthTestContext(actx)
+		if err != nil {
+			return nil, fmt.Errorf("bot: cannot learn the workspace from Slack (auth.test: %s); check SLACK_BOT_TOKEN and SLACK_API_URL, or set SLACK_TEAM_ID", slackErrorText(err))
+		}
+		b.teamID = res.TeamID
+	}
+	return b, nil
+}
+
+// CheckConfig reports what is missing for the bot to run, naming the
+// environment variables to set.
+func CheckConfig(cfg *config.Config) error {
+	var missing []string
+	if !cfg.Slack.BotToken.IsSet() {
+		missing = append(missing, "SLACK_BOT_TOKEN (the Bot User OAuth Token, xoxb-…)")
+	}
+	if !cfg.Slack.AppToken.IsSet() && !cfg.Slack.SigningSecret.IsSet() {
+		missing = append(missing, "SLACK_APP_TOKEN (an app-level token, xapp-…, for Socket Mode) or SLACK_SIGNING_SECRET (for HTTP mode at /slack/commands, /slack/interactivity and /slack/events)")
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: set %s; see app-manifest.yml", ErrNotConfigured, strings.Join(missing, ", and "))
+}
+
+// TeamID is the workspace the bot answers.
+func (b *Bot) TeamID() string { return b.teamID }
+
+// Close waits for the work started after acks to finish, until ctx ends,
+// then cancels what is left.
+func (b *Bot) Close(ctx context.Context) error {
+	return b.tasks.close(ctx)
+}
+
+// tasks runs the work that follows an ack: each task in its own goroutine
+// with its own deadline, at most maxTasks at once.
+type tasks struct {
+	ctx     context.Context
+	cancel  context.CancelFunc
+	timeout time.Duration
+	sem     chan struct{}
+	wg      sync.WaitGroup
+}
+
+func newTasks(timeout time.Duration) *tasks {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &tasks{ctx: ctx, cancel: cancel, timeout: timeout, sem: make(chan struct{}, maxTasks)}
+}
+
+// goLater runs fn after the caller returns, with a deadline of its own.
+func (t *tasks) goLater(fn func(ctx context.Context)) {
+	if t.ctx.Err() != nil {
+		return // closed: the process is stopping
+	}
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		select {
+		case t.sem <- struct{}{}:
+		case <-t.ctx.Done():
+			return
+		}
+		defer func() { <-t.sem }()
+		ctx, cancel := context.WithTimeout(t.ctx, t.timeout)
+		defer cancel()
+		fn(ctx)
+	}()
+}
+
+// wait blocks until every task has finished (tests).
+func (t *tasks) wait() { t.wg.Wait() }
+
+func (t *tasks) close(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { t.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		t.cancel()
+		return nil
+	case <-ctx.Done():
+		t.cancel()
+		<-done
+		return fmt.Errorf("bot: work after acks did not finish in time: %w", ctx.Err())
+	}
+}
+
+// slackErrorText describes a Web API error without anything secret: the
+// method's error code, or the kind of transport failure.
+func slackErrorText(err error) string {
+	var rl *slack.RateLimitedError
+	var se slack.SlackErrorResponse
+	var sc slack.StatusCodeError
+	switch {
+	case errors.As(err, &rl):
+		return fmt.Sprintf("rate limited, retry after %s", rl.RetryAfter)
+	case errors.As(err, &se):
+		return se.Err
+	case errors.As(err, &sc):
+		return fmt.Sprintf("HTTP %d", sc.Code)
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timed out"
+	}
+	// Transport errors name the URL, which holds no secret (tokens travel in
+	// headers or form bodies, never in Slack API URLs).
+	return err.Error()
+}

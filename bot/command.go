@@ -1,0 +1,300 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/pacerhq/pacer/campaign"
+	"github.com/pacerhq/pacer/config"
+	"github.com/pacerhq/pacer/models"
+)
+
+// maxProposeN bounds `/pacer propose [campaign] [n]`: more than a week of
+// the highest weekly limit is a typo.
+const maxProposeN = 200
+
+// command handles `/pacer …`. Help and mistakes are answered in the ack;
+// everything that reads the database is answered after it.
+func (b *Bot) command(req Request) Ack {
+	fields := strings.Fields(req.Text)
+	sub := ""
+	if len(fields) > 0 {
+		sub, fields = strings.ToLower(fields[0]), fields[1:]
+	}
+	switch sub {
+	case "", "help":
+		return Ack{Reply: HelpView{}}
+	case "quota":
+		b.answer(req, "read the quota", func(ctx context.Context) (View, error) { return b.quotaCommand(ctx, fields) })
+	case "status":
+		b.answer(req, "read the status", func(ctx context.Context) (View, error) { return b.statusView(ctx) })
+	case "propose":
+		b.answer(req, "make a proposal", func(ctx context.Context) (View, error) { return b.proposeCommand(ctx, req, fields) })
+	case "pause", "resume":
+		b.answer(req, sub, func(ctx context.Context) (View, error) { return b.pauseCommand(ctx, req, sub, fields) })
+	case "digest":
+		b.later(req, "post the digest", func(ctx context.Context, req Request) error {
+			v, err := b.digestView(ctx, b.digestAccountsFor(req.ChannelID))
+			if err != nil {
+				return err
+			}
+			return b.reply(ctx, req, v, true)
+		})
+	default:
+		return Ack{Reply: HelpView{Problem: fmt.Sprintf("Pacer has no command `%s`.", esc(clip(sub, 40)))}}
+	}
+	return Ack{}
+}
+
+// answer runs a command's handler after the ack and replies with its view,
+// privately.
+func (b *Bot) answer(req Request, what string, fn func(ctx context.Context) (View, error)) {
+	b.later(req, what, func(ctx context.Context, req Request) error {
+		v, err := fn(ctx)
+		if err != nil {
+			return err
+		}
+		return b.reply(ctx, req, v, false)
+	})
+}
+
+// quotaCommand is `/pacer quota [account]`.
+func (b *Bot) quotaCommand(ctx context.Context, args []string) (View, error) {
+	accounts, err := b.accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(args) > 0 {
+		name := args[0]
+		i := slices.IndexFunc(accounts, func(a models.Account) bool { return strings.EqualFold(a.Name, name) })
+		if i < 0 {
+			return UnknownNameView{What: "account", Name: name, Valid: b.accountNames()}, nil
+		}
+		accounts = accounts[i : i+1]
+	}
+	var v QuotaView
+	for _, a := range accounts {
+		q, err := b.accountQuota(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		v.Accounts = append(v.Accounts, q)
+	}
+	return v, nil
+}
+
+// statusView is `/pacer status`.
+func (b *Bot) statusView(ctx context.Context) (View, error) {
+	accounts, err := b.accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	queues, err := b.queues(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var v StatusView
+	for _, a := range accounts {
+		st := queues[a.ID]
+		st.Name, st.State, st.StateReason, st.Until = a.Name, a.State, a.StateReason, a.RestrictedUntil
+		v.Accounts = append(v.Accounts, st)
+	}
+	if v.Campaigns, err = b.campaignStatuses(ctx); err != nil {
+		return nil, err
+	}
+	if v.OpenProposals, err = b.openProposals(ctx); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// proposeCommand is `/pacer propose [campaign] [n]`: it stores a proposal
+// and posts it in the campaign's channel.
+func (b *Bot) proposeCommand(ctx context.Context, req Request, args []string) (View, error) {
+	var name, count string
+	switch len(args) {
+	case 0:
+	case 1:
+		if _, err := strconv.Atoi(args[0]); err == nil {
+			count = args[0]
+		} else {
+			name = args[0]
+		}
+	default:
+		name, count = args[0], args[1]
+	}
+	n := 0
+	if count != "" {
+		v, err := strconv.Atoi(count)
+		if err != nil || v < 1 || v > maxProposeN {
+			return NoticeView{Text: fmt.Sprintf("`%s` is not a number of prospects; give one from 1 to %d, e.g. `/pacer propose %s 10`.",
+				esc(clip(count, 20)), maxProposeN, esc(orText(name, "CAMPAIGN")))}, nil
+		}
+		n = v
+	}
+	camp, problem := b.pickCampaign(name, req.ChannelID)
+	if problem != nil {
+		return problem, nil
+	}
+	id, err := b.proposer.Propose(ctx, camp.Name, n)
+	var open *campaign.OpenProposalError
+	switch {
+	case errors.As(err, &open):
+		// The open one may never have reached Slack (a crash between the
+		// two): post it rather than only point at it.
+		if perr := b.postProposal(ctx, open.ProposalID); perr != nil {
+			return nil, perr
+		}
+		return NoticeView{Text: fmt.Sprintf("*%s* already has an open proposal (#%d) in <#%s>: approve or reject it before another is proposed.",
+			esc(camp.Name), open.ProposalID, camp.Channel)}, nil
+	case err != nil:
+		return nil, err
+	}
+	if err := b.postProposal(ctx, id); err != nil {
+		return nil, err
+	}
+	return NoticeView{Text: fmt.Sprintf("Posted proposal #%d for *%s* in <#%s>.", id, esc(camp.Name), camp.Channel)}, nil
+}
+
+// pickCampaign chooses the campaign a command means: the one named, else
+// the one whose channel the command was typed in, else the only one.
+func (b *Bot) pickCampaign(name, channel string) (config.Campaign, View) {
+	if name != "" {
+		for _, c := range b.cfg.Campaigns {
+			if strings.EqualFold(c.Name, name) {
+				return c, nil
+			}
+		}
+		return config.Campaign{}, UnknownNameView{What: "campaign", Name: name, Valid: b.campaignNames()}
+	}
+	var here []config.Campaign
+	for _, c := range b.cfg.Campaigns {
+		if c.Channel == channel {
+			here = append(here, c)
+		}
+	}
+	switch {
+	case len(here) == 1:
+		return here[0], nil
+	case len(b.cfg.Campaigns) == 1:
+		return b.cfg.Campaigns[0], nil
+	}
+	return config.Campaign{}, UnknownNameView{What: "campaign", Valid: b.campaignNames()}
+}
+
+// pauseCommand is `/pacer pause|resume [account|campaign] NAME`, for
+// approvers only.
+func (b *Bot) pauseCommand(ctx context.Context, req Request, verb string, args []string) (View, error) {
+	ok, err := b.approvers.allowed(ctx, req.UserID)
+	if err != nil {
+		return NoticeView{Text: ":warning: Pacer could not check that you are an approver (" + esc(err.Error()) + "); try again in a minute."}, nil
+	}
+	if !ok {
+		return NoticeView{Text: fmt.Sprintf("Only %s can %s accounts and campaigns.", b.approvers.mentions(), verb)}, nil
+	}
+	kind := ""
+	if len(args) > 1 && (strings.EqualFold(args[0], "account") || strings.EqualFold(args[0], "campaign")) {
+		kind, args = strings.ToLower(args[0]), args[1:]
+	}
+	if len(args) == 0 {
+		return UnknownNameView{What: orText(kind, "account or campaign"), Valid: b.pausableNames(kind)}, nil
+	}
+	name := args[0]
+	_, isAccount := b.findAccount(name)
+	_, isCampaign := b.findCampaign(name)
+	switch {
+	case kind == "account" && !isAccount, kind == "campaign" && !isCampaign, kind == "" && !isAccount && !isCampaign:
+		return UnknownNameView{What: orText(kind, "account or campaign"), Name: name, Valid: b.pausableNames(kind)}, nil
+	case kind == "" && isAccount && isCampaign:
+		return NoticeView{Text: fmt.Sprintf("Both an account and a campaign are called `%s`: say `/pacer %s account %s` or `/pacer %s campaign %s`.",
+			esc(name), verb, esc(name), verb, esc(name))}, nil
+	case kind == "account" || (kind == "" && isAccount):
+		return b.pauseAccount(ctx, req.UserID, verb, name)
+	default:
+		return b.pauseCampaign(ctx, req.UserID, verb, name)
+	}
+}
+
+func (b *Bot) pauseAccount(ctx context.Context, user, verb, name string) (View, error) {
+	acct, _ := b.findAccount(name)
+	var row models.Account
+	if err := b.store.DB.WithContext(ctx).Where("name = ?", acct.Name).First(&row).Error; err != nil {
+		return nil, fmt.Errorf("bot: read account %s: %w", acct.Name, err)
+	}
+	if verb == "pause" {
+		if err := b.quota.Pause(ctx, row, user); err != nil {
+			return nil, err
+		}
+		return NoticeView{Text: fmt.Sprintf(":double_vertical_bar: Paused *%s*: it sends nothing until someone runs `/pacer resume %s`. Approved invitations wait in its queue.", esc(acct.Name), esc(acct.Name))}, nil
+	}
+	if err := b.quota.Resume(ctx, row, user); err != nil {
+		return nil, err
+	}
+	var after models.Account
+	if err := b.store.DB.WithContext(ctx).First(&after, row.ID).Error; err != nil {
+		return nil, fmt.Errorf("bot: read account %s: %w", acct.Name, err)
+	}
+	if after.State != models.AccountActive {
+		return NoticeView{Text: fmt.Sprintf("*%s* is no longer paused by hand, but it stays %s: %s", esc(acct.Name), stateText(after.State), esc(orText(after.StateReason, "see `/pacer status`")))}, nil
+	}
+	return NoticeView{Text: fmt.Sprintf(":arrow_forward: Resumed *%s*: it sends its queue again, paced within its limits.", esc(acct.Name))}, nil
+}
+
+func (b *Bot) pauseCampaign(ctx context.Context, user, verb, name string) (View, error) {
+	camp, _ := b.findCampaign(name)
+	if err := b.setCampaignState(ctx, camp.Name, verb == "pause", user); err != nil {
+		return nil, err
+	}
+	if verb == "pause" {
+		return NoticeView{Text: fmt.Sprintf(":double_vertical_bar: Paused campaign *%s*: nothing new is proposed for it and its approved invitations wait until `/pacer resume %s`.", esc(camp.Name), esc(camp.Name))}, nil
+	}
+	return NoticeView{Text: fmt.Sprintf(":arrow_forward: Resumed campaign *%s*.", esc(camp.Name))}, nil
+}
+
+func (b *Bot) findAccount(name string) (config.Account, bool) {
+	for _, a := range b.cfg.Accounts {
+		if strings.EqualFold(a.Name, name) {
+			return a, true
+		}
+	}
+	return config.Account{}, false
+}
+
+func (b *Bot) findCampaign(name string) (config.Campaign, bool) {
+	for _, c := range b.cfg.Campaigns {
+		if strings.EqualFold(c.Name, name) {
+			return c, true
+		}
+	}
+	return config.Campaign{}, false
+}
+
+func (b *Bot) accountNames() []string {
+	var out []string
+	for _, a := range b.cfg.Accounts {
+		out = append(out, a.Name)
+	}
+	return out
+}
+
+func (b *Bot) campaignNames() []string {
+	var out []string
+	for _, c := range b.cfg.Campaigns {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+func (b *Bot) pausableNames(kind string) []string {
+	switch kind {
+	case "account":
+		return b.accountNames()
+	case "campaign":
+		return b.campaignNames()
+	}
+	return append(b.accountNames(), b.campaignNames()...)
+}

@@ -1,0 +1,257 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+	"gorm.io/gorm"
+
+	"github.com/pacerhq/pacer/models"
+)
+
+// record writes an event as the other packages do, with its delivery jobs.
+func (b *bundle) record(t testing.TB, eventType string, refs models.EventRefs, data models.EventData) models.Event {
+	t.Helper()
+	var e models.Event
+	err := b.store.DB.Transaction(func(tx *gorm.DB) error {
+		var err error
+		e, err = b.store.RecordEvent(context.Background(), tx, eventType, refs, data)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// deliver works the event's Slack delivery job as River would.
+func (b *bundle) deliver(t testing.TB, e models.Event) error {
+	t.Helper()
+	job := &river.Job[models.DeliveryArgs]{Args: models.DeliveryArgs{EventID: e.ID, Destination: models.DestinationSlack}}
+	return b.bot.DeliveryWorker().Work(context.Background(), job)
+}
+
+func (b *bundle) accountID(t testing.TB, name string) int64 {
+	t.Helper()
+	var a models.Account
+	if err := b.store.DB.Where("name = ?", name).First(&a).Error; err != nil {
+		t.Fatal(err)
+	}
+	return a.ID
+}
+
+func TestAlerts(t *testing.T) {
+	eachStore(t, func(t *testing.T, b *bundle) {
+		anna, bob := b.accountID(t, "anna"), b.accountID(t, "bob")
+		until := b.clock.Now().Add(3 * 24 * time.Hour)
+		tests := []struct {
+			name    string
+			typ     string
+			refs    models.EventRefs
+			data    models.EventData
+			targets []string
+			want    []string
+		}{
+			{"weekly limit", "account.restricted", models.EventRefs{AccountID: &anna},
+				models.EventData{Account: "anna", Reason: "LinkedIn's weekly invitation limit", Until: &until},
+				[]string{ctoChannel, approver, groupMember}, []string{"anna reached a LinkedIn limit", "weekly invitation limit", "Until <!date^"}},
+			{"checkpoint", "account.checkpoint", models.EventRefs{AccountID: &anna},
+				models.EventData{Account: "anna", Reason: "a security verification page"},
+				[]string{ctoChannel, approver, groupMember}, []string{"anna needs a person", "pacer account login anna", "/pacer resume anna", "never tries to solve"}},
+			{"acceptance guard", models.EventGuardTripped, models.EventRefs{AccountID: &bob},
+				models.EventData{Account: "bob", Reason: "acceptance 15% over the last 50 decided invitations: daily invitations halved"},
+				[]string{opsChannel, approver, groupMember}, []string{"Few invitations from bob are accepted", "acceptance 15%"}},
+			{"pending invitations", models.EventPendingAlert, models.EventRefs{AccountID: &bob},
+				models.EventData{Account: "bob", Count: 512},
+				[]string{opsChannel}, []string{"bob has 512 pending invitations"}},
+			{"dead letter", models.EventDeadLettered, models.EventRefs{},
+				models.EventData{Destination: "hubspot", Reason: "Property jobtitle does not exist <!channel>"},
+				[]string{ctoChannel, opsChannel}, []string{"A delivery to hubspot failed for good", "pacer deliveries retry", "jobtitle does not exist &lt;!channel&gt;"}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				b.slack.reset()
+				e := b.record(t, tt.typ, tt.refs, tt.data)
+				if err := b.deliver(t, e); err != nil {
+					t.Fatal(err)
+				}
+				posts := b.slack.recorded("chat.postMessage")
+				var got []string
+				for _, p := range posts {
+					got = append(got, p.Form.Get("channel"))
+					for _, w := range tt.want {
+						if !strings.Contains(p.text(), w) && !strings.Contains(p.Form.Get("blocks"), w) {
+							t.Errorf("alert to %s lacks %q:\n%s", p.Form.Get("channel"), w, p.text())
+						}
+					}
+				}
+				if strings.Join(got, ",") != strings.Join(tt.targets, ",") {
+					t.Errorf("posted to %v, want %v", got, tt.targets)
+				}
+				// A retried delivery posts nothing twice.
+				b.slack.reset()
+				if err := b.deliver(t, e); err != nil {
+					t.Fatal(err)
+				}
+				if n := len(b.slack.recorded("chat.postMessage")); n != 0 {
+					t.Errorf("the retried delivery posted %d messages again", n)
+				}
+			})
+		}
+	})
+}
+
+func TestAlertRetriesWhatFailed(t *testing.T) {
+	eachStore(t, func(t *testing.T, b *bundle) {
+		anna := b.accountID(t, "anna")
+		e := b.record(t, "account.checkpoint", models.EventRefs{AccountID: &anna}, models.EventData{Account: "anna"})
+		b.slack.setFail("chat.postMessage", "ratelimited")
+		if err := b.deliver(t, e); err == nil {
+			t.Fatal("a failed post was not reported to River")
+		}
+		b.slack.setFail("chat.postMessage", "")
+		b.slack.reset()
+		if err := b.deliver(t, e); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(b.slack.recorded("chat.postMessage")); n != 3 {
+			t.Errorf("posts after the retry = %d, want 3 (channel and two approvers)", n)
+		}
+	})
+}
+
+func TestDeliveryOfOtherEvents(t *testing.T) {
+	eachStore(t, func(t *testing.T, b *bundle) {
+		anna := b.accountID(t, "anna")
+		e := b.record(t, "invite.accepted", models.EventRefs{AccountID: &anna}, models.EventData{Account: "anna"})
+		if err := b.deliver(t, e); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(b.slack.recorded()); n != 0 {
+			t.Errorf("an event with no proposal and no alert made %d Slack calls", n)
+		}
+		job := &river.Job[models.DeliveryArgs]{Args: models.DeliveryArgs{EventID: "evt_missing", Destination: models.DestinationSlack}}
+		err := b.bot.DeliveryWorker().Work(context.Background(), job)
+		var cancel *river.JobCancelError
+		if !errors.As(err, &cancel) {
+			t.Errorf("a missing event: %v, want the job cancelled", err)
+		}
+		job.Args.Destination = models.DestinationHubSpot
+		if err := b.bot.DeliveryWorker().Work(context.Background(), job); !errors.As(err, &cancel) {
+			t.Errorf("a HubSpot delivery: %v, want the job cancelled", err)
+		}
+	})
+}
+
+// TestProgressCard follows an approved batch: each event updates the card
+// at most once per 10 seconds; the updates in between are coalesced into
+// one deferred job, and the last state always shows.
+func TestProgressCard(t *testing.T) {
+	eachStore(t, func(t *testing.T, b *bundle) {
+		p := b.proposeFor(t)
+		b.approve(t, approver, p)
+		p = b.proposal(t, p.ID)
+		items := b.items(t, p.ID)
+		b.slack.reset()
+
+		// The first invitation goes out 5 s after the approval: too soon.
+		b.clock.Advance(5 * time.Second)
+		e := b.finish(t, p, items[0], models.ActionDone, "")
+		if err := b.deliver(t, e); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(b.slack.recorded("chat.update")); n != 0 {
+			t.Fatalf("the card was updated %d times within 10 s of the last update", n)
+		}
+		jobs := b.progressJobs(t)
+		if len(jobs) != 1 {
+			t.Fatalf("deferred updates = %d, want 1", len(jobs))
+		}
+		// More events in the same interval add no job.
+		for range 3 {
+			if err := b.deliver(t, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if jobs := b.progressJobs(t); len(jobs) != 1 {
+			t.Fatalf("deferred updates after more events = %d, want 1", len(jobs))
+		}
+
+		// At the end of the interval the deferred job shows the progress.
+		b.clock.Advance(6 * time.Second)
+		if err := b.bot.ProgressWorker().Work(context.Background(), &river.Job[ProgressArgs]{Args: jobs[0]}); err != nil {
+			t.Fatal(err)
+		}
+		updates := b.slack.recorded("chat.update")
+		if len(updates) != 1 || !strings.Contains(updates[0].text(), "*Sent 1/3*") || !strings.Contains(updates[0].text(), "next at") {
+			t.Fatalf("deferred update: %+v", updates)
+		}
+
+		// Later events, more than 10 s apart, update at once; the last one
+		// is the final summary.
+		b.clock.Advance(30 * time.Second)
+		b.finish(t, p, items[1], models.ActionSkipped, "already_connected")
+		e = b.finish(t, p, items[2], models.ActionDone, "")
+		b.slack.reset()
+		if err := b.deliver(t, e); err != nil {
+			t.Fatal(err)
+		}
+		updates = b.slack.recorded("chat.update")
+		if len(updates) != 1 {
+			t.Fatalf("updates = %d, want 1", len(updates))
+		}
+		text := updates[0].text()
+		for _, want := range []string{"*Finished:* sent 2/3", "1 skipped (already connected)", "done <!date^", ":fast_forward:", ":white_check_mark:"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("final card lacks %q:\n%s", want, text)
+			}
+		}
+	})
+}
+
+// finish ends an item's action as the executor would, with its event.
+func (b *bundle) finish(t testing.TB, p models.Proposal, it models.ProposalItem, state, outcome string) models.Event {
+	t.Helper()
+	now := b.clock.Now().UTC()
+	err := b.store.DB.Model(&models.Action{}).Where("proposal_item_id = ?", it.ID).
+		Updates(map[string]any{"state": state, "outcome": outcome, "finished_at": now}).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ := "invite.sent"
+	if state == models.ActionSkipped {
+		typ = models.EventActionSkipped
+	}
+	prospect := it.ProspectID
+	return b.record(t, typ, models.EventRefs{AccountID: &p.AccountID, CampaignID: &p.CampaignID, ProspectID: &prospect},
+		models.EventData{Account: "anna", Campaign: "cto-berlin", Reason: outcome})
+}
+
+// progressJobs lists the deferred progress updates waiting in River.
+func (b *bundle) progressJobs(t testing.TB) []ProgressArgs {
+	t.Helper()
+	var rows []struct{ Args string }
+	// River keeps args as jsonb: json() reads it back as text on SQLite.
+	expr := "json(args)"
+	if b.store.Dialect == models.DialectPostgres {
+		expr = "args::text"
+	}
+	err := b.store.DB.Raw("SELECT "+expr+" AS args FROM river_job WHERE kind = ? AND state IN ('scheduled', 'available')", ProgressArgs{}.Kind()).Scan(&rows).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]ProgressArgs, len(rows))
+	for i, r := range rows {
+		if err := jsonUnmarshal(r.Args, &out[i]); err != nil {
+			t.Fatalf("progress job args %q: %v", r.Args, err)
+		}
+	}
+	return out
+}
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

@@ -1,0 +1,300 @@
+package bot
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/pacerhq/pacer/models"
+)
+
+// click posts a click on one of p's buttons and waits for its work.
+func (b *bundle) click(t testing.TB, user string, p models.Proposal, actionID string, itemID int64) *http.Response {
+	t.Helper()
+	value := buttonValue{ProposalID: p.ID, Version: p.Version, ItemID: itemID}.String()
+	return b.post(t, PathInteractivity, b.blockActionBody(user, p, actionID, value))
+}
+
+func (b *bundle) approve(t testing.TB, user string, p models.Proposal) {
+	t.Helper()
+	if resp := b.click(t, user, p, ActionApprove, 0); resp.StatusCode != 200 {
+		t.Fatalf("approve: status %d", resp.StatusCode)
+	}
+}
+
+func TestApprove(t *testing.T) {
+	eachStore(t, func(t *testing.T, b *bundle) {
+		p := b.proposeFor(t)
+		b.slack.reset()
+		resp := b.click(t, approver, p, ActionApprove, 0)
+		if got := body(t, resp); resp.StatusCode != 200 || got != "" {
+			t.Fatalf("ack = %d %q, want an empty 200", resp.StatusCode, got)
+		}
+		got := b.proposal(t, p.ID)
+		if got.State != models.ProposalApproved || got.DecidedBy != approver {
+			t.Fatalf("proposal = %s by %q, want approved by %s", got.State, got.DecidedBy, approver)
+		}
+		updates := b.slack.recorded("chat.update")
+		if len(updates) != 1 {
+			t.Fatalf("chat.update calls = %d, want 1", len(updates))
+		}
+		u := updates[0]
+		if u.Form.Get("channel") != ctoChannel || u.Form.Get("ts") != p.MessageTS {
+			t.Errorf("updated %s/%s, want the proposal's message %s/%s", u.Form.Get("channel"), u.Form.Get("ts"), ctoChannel, p.MessageTS)
+		}
+		blocks := u.blocks(t)
+		for _, id := range []string{ActionApprove, ActionReject, ActionSkip, ActionEdit} {
+			if n := countActions(blocks, id); n != 0 {
+				t.Errorf("the decided message still has %d %s buttons", n, id)
+			}
+		}
+		if text := u.text(); !strings.Contains(text, "Approved by <@"+approver+">") || !strings.Contains(text, "Sent 0/3") {
+			t.Errorf("the decided message does not say who approved or the progress:\n%s", text)
+		}
+		var actions int64
+		b.store.DB.Model(&models.Action{}).Where("state = ?", models.ActionScheduled).Count(&actions)
+		if actions != 3 {
+			t.Errorf("scheduled actions = %d, want 3", actions)
+		}
+	})
+}
+
+func TestNonApproverChangesNothing(t *testing.T) {
+	eachStore(t, func(t *testing.T, b *bundle) {
+		p := b.proposeFor(t)
+		items := b.items(t, p.ID)
+		b.slack.reset()
+		for _, c := range []struct {
+			action string
+			item   int64
+		}{{ActionApprove, 0}, {ActionReject, 0}, {ActionSkip, items[0].ID}, {ActionEdit, items[0].ID}} {
+			b.click(t, stranger, p, c.action, c.item)
+			if got := b.lastEphemeral(stranger); !strings.Contains(got, "Only <@U0APPROVER>, <!subteam^S0APPROVERS> can approve") {
+				t.Errorf("%s by a stranger: %q", c.action, got)
+			}
+		}
+		if got := b.proposal(t, p.ID); got.State != models.ProposalOpen || got.Version != p.Version {
+			t.Errorf("proposal = %s v%d, want open v%d", got.State, got.Version, p.Version)
+		}
+		if n := len(b.slack.recorded("chat.update", "views.open")); n != 0 {
+			t.Errorf("a stranger's clicks changed %d messages or opened modals", n)
+		}
+		var decisions int64
+		b.store.DB.Model(&models.Decision{}).Count(&decisions)
+		if decisions != 0 {
+			t.Errorf("decisions = %d, want none", decisions)
+		}
+	})
+}
+
+// TestDoubleApproval: two approvers click at once (and one of them twice,
+// as a retried delivery would): one decision, and the others are told who
+// decided first.
+func TestDoubleApproval(t *testing.T) {
+	eachStore(t, func(t *testing.T, b *bundle) {
+		p := b.proposeFor(t)
+		b.slack.reset()
+		value := buttonValue{ProposalID: p.ID, Version: p.Version}.String()
+		clickers := []string{approver, groupMember, approver, groupMember}
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for _, user := range clickers {
+			wg.Go(func() {
+				<-start
+				b.postSigned(t, PathInteractivity, b.blockActionBody(user, p, ActionApprove, value), b.clock.Now())
+			})
+		}
+		close(start)
+		wg.Wait()
+		b.bot.tasks.wait()
+
+		var decisions []models.Decision
+		b.store.DB.Where("proposal_id = ? AND kind IN ?", p.ID, []string{models.DecisionApprove, models.DecisionReject}).Find(&decisions)
+		if len(decisions) != 1 {
+			t.Fatalf("settling decisions = %d, want 1", len(decisions))
+		}
+		winner := decisions[0].UserID
+		var actions int64
+		b.store.DB.Model(&models.Action{}).Count(&actions)
+		if actions != 3 {
+			t.Errorf("actions = %d, want 3 (scheduled once)", actions)
+		}
+		told := 0
+		for _, c := range b.slack.recorded("chat.postEphemeral") {
+			if strings.Contains(c.text(), "<@"+winner+"> already approved proposal #"+itoa(p.ID)) {
+				told++
+			}
+		}
+		if told != len(clickers)-1 {
+			t.Errorf("losers told = %d, want %d; ephemerals: %+v", told, len(clickers)-1, b.slack.recorded("chat.postEphemeral"))
+		}
+		// Whoever lost, every message update shows the one outcome.
+		for _, u := range b.slack.recorded("chat.update") {
+			if !strings.Contains(u.text(), "Approved by <@"+winner+">") {
+				t.Errorf("an update shows another outcome:\n%s", u.text())
+			}
+		}
+	})
+}
+
+func TestRejectThenApproveIsTold(t *testing.T) {
+	eachStore(t, func(t *testing.T, b *bundle) {
+		p := b.proposeFor(t)
+		b.click(t, groupMember, p, ActionReject, 0)
+		if got := b.proposal(t, p.ID); got.State != models.ProposalRejected {
+			t.Fatalf("proposal = %s, want rejected", got.State)
+		}
+		if text := b.slack.recorded("chat.update")[0].text(); !strings.Contains(text, "Rejected by <@"+groupMember+">") {
+			t.Errorf("update:\n%s", text)
+		}
+		b.click(t, approver, p, ActionApprove, 0)
+		if got := b.lastEphemeral(approver); !strings.Contains(got, "<@"+groupMember+"> already rejected proposal") {
+			t.Errorf("late approver told %q", got)
+		}
+		if got := b.proposal(t, p.ID); got.State != models.ProposalRejected {
+			t.Errorf("proposal = %s, want still rejected", got.State)
+		}
+	})
+}
+
+func TestSkipAndStaleApproval(t *testing.T) {
+	eachStore(t, func(t *testing.T, b *bundle) {
+		p := b.proposeFor(t)
+		items := b.items(t, p.ID)
+		b.slack.reset()
+		b.click(t, approver, p, ActionSkip, items[1].ID)
+		if it := b.items(t, p.ID)[1]; it.State != models.ItemSkipped {
+			t.Fatalf("item = %s, want skipped", it.State)
+		}
+		after := b.proposal(t, p.ID)
+		if after.Version <= p.Version {
+			t.Fatalf("version %d → %d, want it to grow", p.Version, after.Version)
+		}
+		updates := b.slack.recorded("chat.update")
+		if len(updates) != 1 {
+			t.Fatalf("updates = %d, want 1", len(updates))
+		}
+		blocks := updates[0].blocks(t)
+		if n := countActions(blocks, ActionSkip); n != 2 {
+			t.Errorf("Skip buttons after a skip = %d, want 2", n)
+		}
+		if !strings.Contains(updates[0].text(), "~") || !strings.Contains(updates[0].text(), "Approve 2") {
+			t.Errorf("the update does not show the skip:\n%s", updates[0].text())
+		}
+		// Approving what was shown before the skip is refused as stale.
+		b.slack.reset()
+		b.click(t, approver, p, ActionApprove, 0)
+		if got := b.proposal(t, p.ID); got.State != models.ProposalOpen {
+			t.Fatalf("a stale approval went through: %s", got.State)
+		}
+		if got := b.lastEphemeral(approver); !strings.Contains(got, "changed since you saw it") {
+			t.Errorf("stale approver told %q", got)
+		}
+		if n := len(b.slack.recorded("chat.update")); n != 1 {
+			t.Errorf("the message was not refreshed to the current version (%d updates)", n)
+		}
+		// The current version approves.
+		b.approve(t, approver, after)
+		if got := b.proposal(t, p.ID); got.State != models.ProposalApproved {
+			t.Errorf("approval at the current version: %s", got.State)
+		}
+	})
+}
+
+func TestEditNote(t *testing.T) {
+	eachStore(t, func(t *testing.T, b *bundle) {
+		p := b.proposeFor(t)
+		item := b.items(t, p.ID)[0]
+		b.slack.reset()
+		b.click(t, approver, p, ActionEdit, item.ID)
+		opens := b.slack.recorded("views.open")
+		if len(opens) != 1 {
+			t.Fatalf("views.open calls = %d, want 1", len(opens))
+		}
+		view, _ := opens[0].JSON["view"].(map[string]any)
+		if view["callback_id"] != CallbackEditNote {
+			t.Errorf("callback_id = %v", view["callback_id"])
+		}
+		if !strings.Contains(opens[0].text(), jsonEscape(item.Note)) {
+			t.Errorf("the note is not pre-filled:\n%s", opens[0].text())
+		}
+		meta, _ := view["private_metadata"].(string)
+
+		// Blocking findings keep the modal open, with the reasons under the field.
+		for note, want := range map[string]string{
+			"Hi, see https://acme.example/x":    "holds a link",
+			strings.Repeat("a", 301):            "over the 300 this account allows",
+			"Hi {{first_name}}, {{nickname}} !": "has no value",
+		} {
+			resp := b.post(t, PathInteractivity, viewSubmissionBody(testTeam, approver, meta, note))
+			var ack struct {
+				ResponseAction string            `json:"response_action"`
+				Errors         map[string]string `json:"errors"`
+			}
+			raw := body(t, resp)
+			if err := json.Unmarshal([]byte(raw), &ack); err != nil || ack.ResponseAction != "errors" || !strings.Contains(ack.Errors[noteBlockID], want) {
+				t.Errorf("note %.30q: ack %s, want errors on %q containing %q", note, raw, noteBlockID, want)
+			}
+		}
+		if got := b.items(t, p.ID)[0]; got.Note != item.Note {
+			t.Fatalf("a refused note was saved: %q", got.Note)
+		}
+
+		// A clean note closes the modal, is saved and updates the message.
+		b.slack.reset()
+		resp := b.post(t, PathInteractivity, viewSubmissionBody(testTeam, approver, meta, "Hi Ada, loved your keynote on engines."))
+		if got := body(t, resp); resp.StatusCode != 200 || got != "" {
+			t.Errorf("clean note: ack %d %q, want an empty 200 (closes the modal)", resp.StatusCode, got)
+		}
+		got := b.items(t, p.ID)[0]
+		if got.Note != "Hi Ada, loved your keynote on engines." || got.EditedBy != approver {
+			t.Errorf("item = %q by %q", got.Note, got.EditedBy)
+		}
+		updates := b.slack.recorded("chat.update")
+		if len(updates) != 1 || !strings.Contains(updates[0].text(), "loved your keynote") {
+			t.Errorf("the message was not updated with the note: %+v", updates)
+		}
+
+		// The modal of a decided proposal does not save.
+		b.approve(t, approver, b.proposal(t, p.ID))
+		b.slack.reset()
+		b.post(t, PathInteractivity, viewSubmissionBody(testTeam, approver, meta, "Hi again"))
+		if got := b.items(t, p.ID)[0]; got.Note == "Hi again" {
+			t.Error("a note was saved on an approved proposal")
+		}
+		if got := b.lastEphemeral(approver); !strings.Contains(got, "already approved") || !strings.Contains(got, "Hi again") {
+			t.Errorf("told %q", got)
+		}
+		// A modal whose metadata is not Pacer's is answered inline.
+		resp = b.post(t, PathInteractivity, viewSubmissionBody(testTeam, approver, "forged", "Hi"))
+		if raw := body(t, resp); !strings.Contains(raw, "out of date") {
+			t.Errorf("forged metadata: %s", raw)
+		}
+	})
+}
+
+func TestButtonValuesPacerDidNotWrite(t *testing.T) {
+	eachStore(t, func(t *testing.T, b *bundle) {
+		p := b.proposeFor(t)
+		b.slack.reset()
+		for _, v := range []string{"", "x", "1", "1:2:3:4", "-1:1", "0:1", itoa(p.ID) + ":abc", strings.Repeat("9", 3000)} {
+			resp := b.post(t, PathInteractivity, b.blockActionBody(approver, p, ActionApprove, v))
+			if resp.StatusCode != 200 {
+				t.Errorf("value %.20q: status %d, want 200 (acked and dropped)", v, resp.StatusCode)
+			}
+		}
+		if got := b.proposal(t, p.ID); got.State != models.ProposalOpen {
+			t.Errorf("a forged value decided the proposal: %s", got.State)
+		}
+		if n := len(b.slack.recorded()); n != 0 {
+			t.Errorf("forged values caused %d Slack calls", n)
+		}
+	})
+}
+
+func jsonEscape(s string) string {
+	b, _ := json.Marshal(s)
+	return strings.Trim(string(b), `"`)
+}

@@ -1,0 +1,300 @@
+package bot
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/slack-go/slack/slacktest"
+)
+
+// fakeSlack is Slack's Web API as the bot meets it, on slack-go's slacktest
+// server: it records every call (chat.postMessage, chat.update,
+// chat.postEphemeral, views.open, views.update, views.publish,
+// usergroups.users.list, auth.test) and every post to a response_url, and
+// answers in the documented shapes. It also plays Socket Mode:
+// apps.connections.open hands out a WebSocket on which the test sends
+// envelopes and reads the acks.
+type fakeSlack struct {
+	srv *slacktest.Server
+
+	mu     sync.Mutex
+	calls  []apiCall
+	seq    int
+	groups map[string][]string
+	// fail makes a method answer {"ok":false,"error":code}.
+	fail map[string]string
+	// delay holds every answer that long (a slow Slack).
+	delay time.Duration
+	// gate, when set, holds every answer until it is closed (a Slack that
+	// does not answer).
+	gate chan struct{}
+	team string
+
+	// Socket Mode: envelopes to send, acks received.
+	envelopes chan string
+	acks      chan socketAck
+}
+
+// apiCall is one recorded call.
+type apiCall struct {
+	Method string
+	// Form holds form-encoded arguments (chat.*, usergroups.*); JSON holds
+	// JSON bodies (views.*, response_url posts).
+	Form url.Values
+	JSON map[string]any
+	// Path is the response_url's path for response_url posts.
+	Path string
+}
+
+// blocks decodes the call's Block Kit blocks, from either encoding.
+func (c apiCall) blocks(t testing.TB) []map[string]any {
+	t.Helper()
+	var raw any
+	if c.Form != nil && c.Form.Get("blocks") != "" {
+		if err := json.Unmarshal([]byte(c.Form.Get("blocks")), &raw); err != nil {
+			t.Fatalf("%s: blocks are not JSON: %v", c.Method, err)
+		}
+	} else if c.JSON != nil {
+		raw = c.JSON["blocks"]
+		if v, ok := c.JSON["view"].(map[string]any); ok {
+			raw = v["blocks"]
+		}
+	}
+	list, _ := raw.([]any)
+	out := make([]map[string]any, 0, len(list))
+	for _, b := range list {
+		m, _ := b.(map[string]any)
+		out = append(out, m)
+	}
+	return out
+}
+
+// text is everything the call shows: its text and its blocks, as JSON.
+func (c apiCall) text() string {
+	var sb strings.Builder
+	if c.Form != nil {
+		sb.WriteString(c.Form.Get("text"))
+		sb.WriteString(c.Form.Get("blocks"))
+	}
+	if c.JSON != nil {
+		b, _ := json.Marshal(c.JSON)
+		sb.Write(b)
+	}
+	// Read what Slack would show: json.Marshal escapes <, > and &.
+	return strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(sb.String())
+}
+
+type socketAck struct {
+	EnvelopeID string          `json:"envelope_id"`
+	Payload    json.RawMessage `json:"payload"`
+}
+
+const testTeam = "T0PACER"
+
+func newFakeSlack(t testing.TB) *fakeSlack {
+	f := &fakeSlack{groups: map[string][]string{}, fail: map[string]string{}, team: testTeam,
+		envelopes: make(chan string, 16), acks: make(chan socketAck, 16)}
+	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
+		for _, m := range []string{"chat.postMessage", "chat.update", "chat.postEphemeral", "views.open", "views.update",
+			"views.publish", "usergroups.users.list", "auth.test", "apps.connections.open"} {
+			c.Handle("/"+m, f.method(m))
+		}
+		c.Handle("/response/", f.responseURL)
+		c.Handle("/socket", f.socket)
+	})
+	f.srv.Start()
+	t.Cleanup(f.srv.Stop)
+	return f
+}
+
+// apiURL is what SLACK_API_URL points at.
+func (f *fakeSlack) apiURL() string { return f.srv.GetAPIURL() }
+
+// responseURL returns a response_url on the fake, named for the test.
+func (f *fakeSlack) responseURLFor(name string) string {
+	return "http://" + f.srv.ServerAddr + "/response/" + name
+}
+
+func (f *fakeSlack) method(name string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		call := apiCall{Method: name}
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			_ = json.Unmarshal(body, &call.JSON)
+		} else {
+			call.Form, _ = url.ParseQuery(string(body))
+		}
+		f.mu.Lock()
+		f.calls = append(f.calls, call)
+		f.seq++
+		seq := f.seq
+		code := f.fail[name]
+		delay, gate := f.delay, f.gate
+		f.mu.Unlock()
+		if gate != nil {
+			<-gate
+		}
+		if delay > 0 {
+			time.Sleep(delay)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if code != "" {
+			fmt.Fprintf(w, `{"ok":false,"error":%q}`, code)
+			return
+		}
+		ts := fmt.Sprintf("1780300000.%06d", seq)
+		switch name {
+		case "chat.postMessage", "chat.update":
+			ch := call.Form.Get("channel")
+			if name == "chat.update" {
+				ts = call.Form.Get("ts")
+			}
+			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q,"message":{"text":%q}}`, ch, ts, call.Form.Get("text"))
+		case "chat.postEphemeral":
+			fmt.Fprintf(w, `{"ok":true,"message_ts":%q}`, ts)
+		case "views.open", "views.update", "views.publish":
+			fmt.Fprintf(w, `{"ok":true,"view":{"id":"V%06d","type":"modal"}}`, seq)
+		case "usergroups.users.list":
+			f.mu.Lock()
+			members := f.groups[call.Form.Get("usergroup")]
+			f.mu.Unlock()
+			if members == nil {
+				fmt.Fprint(w, `{"ok":false,"error":"no_such_subteam"}`)
+				return
+			}
+			b, _ := json.Marshal(members)
+			fmt.Fprintf(w, `{"ok":true,"users":%s}`, b)
+		case "auth.test":
+			fmt.Fprintf(w, `{"ok":true,"url":"https://pacer-test.slack.com/","team":"Pacer Test","user":"pacer","team_id":%q,"user_id":"U0BOT","bot_id":"B0BOT"}`, f.team)
+		case "apps.connections.open":
+			fmt.Fprintf(w, `{"ok":true,"url":"ws://%s/socket"}`, f.srv.ServerAddr)
+		}
+	}
+}
+
+func (f *fakeSlack) responseURL(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	call := apiCall{Method: "response_url", Path: r.URL.Path}
+	_ = json.Unmarshal(body, &call.JSON)
+	f.mu.Lock()
+	f.calls = append(f.calls, call)
+	gate := f.gate
+	f.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
+	_, _ = w.Write([]byte("ok"))
+}
+
+// socket is Socket Mode's WebSocket: hello, then the test's envelopes; the
+// client's acks go to f.acks.
+func (f *fakeSlack) socket(w http.ResponseWriter, r *http.Request) {
+	upgrader := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+	conn, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	if err := conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"hello","num_connections":1,"debug_info":{"host":"fake"},"connection_info":{"app_id":"A0PACER"}}`)); err != nil {
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			var a socketAck
+			if err := conn.ReadJSON(&a); err != nil {
+				return
+			}
+			f.acks <- a
+		}
+	}()
+	for {
+		select {
+		case env := <-f.envelopes:
+			if err := conn.WriteMessage(websocket.TextMessage, []byte(env)); err != nil {
+				return
+			}
+		case <-done:
+			return
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
+
+// recorded returns the calls of the given methods (all when none given).
+func (f *fakeSlack) recorded(methods ...string) []apiCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []apiCall
+	for _, c := range f.calls {
+		if len(methods) == 0 || contains(methods, c.Method) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// reset forgets the calls recorded so far.
+func (f *fakeSlack) reset() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = nil
+}
+
+func (f *fakeSlack) setGroup(id string, members ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.groups[id] = members
+}
+
+func (f *fakeSlack) setFail(method, code string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if code == "" {
+		delete(f.fail, method)
+		return
+	}
+	f.fail[method] = code
+}
+
+// block holds every answer until release is called.
+func (f *fakeSlack) block() (release func()) {
+	gate := make(chan struct{})
+	f.mu.Lock()
+	f.gate = gate
+	f.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			f.mu.Lock()
+			f.gate = nil
+			f.mu.Unlock()
+			close(gate)
+		})
+	}
+}
+
+func (f *fakeSlack) setDelay(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.delay = d
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,197 @@
+package bot
+
+import (
+	"time"
+
+	"github.com/pacerhq/pacer/campaign"
+)
+
+// A View is a handler's neutral result: what to show, not how. The
+// renderers (render*.go) turn views into Block Kit.
+type View interface{ isView() }
+
+// NoticeView is a short message: a confirmation, a refusal, an error.
+type NoticeView struct {
+	Text string
+}
+
+// HelpView lists the commands. Problem, when set, comes first ("I don't know
+// `foo`").
+type HelpView struct {
+	Problem string
+}
+
+// UnknownNameView answers a name that matches no account or campaign,
+// listing the valid ones.
+type UnknownNameView struct {
+	// What is "account", "campaign" or "account or campaign".
+	What  string
+	Name  string
+	Valid []string
+}
+
+// QuotaView is each account's usage against its limits.
+type QuotaView struct {
+	Accounts []AccountQuota
+}
+
+// AccountQuota is one account's usage, state and next reset.
+type AccountQuota struct {
+	Name  string
+	Plan  string
+	State string
+	// StateReason says why the account is not active.
+	StateReason string
+	// Until is when a restriction ends.
+	Until     *time.Time
+	Usage     []Usage
+	NextReset *time.Time
+}
+
+// StatusView is what is going on: queues, open proposals and the accounts
+// waiting for a person.
+type StatusView struct {
+	Accounts      []AccountStatus
+	Campaigns     []CampaignStatus
+	OpenProposals []OpenProposal
+}
+
+// AccountStatus is an account's state and the actions queued for it.
+type AccountStatus struct {
+	Name        string
+	State       string
+	StateReason string
+	Until       *time.Time
+	Queued      int
+	NextAt      *time.Time
+}
+
+// CampaignStatus is a campaign's state and what is left to propose.
+type CampaignStatus struct {
+	Name     string
+	Account  string
+	State    string
+	Channel  string
+	Waiting  int
+	PausedBy string
+}
+
+// OpenProposal is a proposal waiting for a decision.
+type OpenProposal struct {
+	ID        int64
+	Campaign  string
+	Channel   string
+	Items     int
+	CreatedAt time.Time
+}
+
+// ProposalView is a proposal as its messages show it: open with buttons,
+// or decided, with its progress.
+type ProposalView struct {
+	ID       int64
+	Version  int
+	Campaign string
+	Account  string
+	// State is models.ProposalOpen, Approved, Rejected or Expired.
+	State     string
+	Forecast  string
+	DecidedBy string
+	DecidedAt *time.Time
+	Items     []ItemView
+	// Progress is set once the proposal is approved.
+	Progress *Progress
+}
+
+// ItemView is one prospect of a proposal.
+type ItemView struct {
+	ID         int64
+	Position   int
+	Name       string
+	ProfileURL string
+	Title      string
+	Company    string
+	Note       string
+	Findings   []campaign.Finding
+	// State is models.ItemProposed, Skipped, Approved or Rejected.
+	State    string
+	EditedBy string
+	// Outcome is the item's progress once approved: "sent", "skipped",
+	// "failed" or "" (waiting).
+	Outcome string
+}
+
+// Progress is how far an approved batch has come.
+type Progress struct {
+	Total   int
+	Sent    int
+	Skipped int
+	Failed  int
+	// SkipReasons and FailReasons count the items that ended without an
+	// invitation, by reason ("already connected").
+	SkipReasons []ReasonCount
+	FailReasons []ReasonCount
+	// NextAt is when the next action is scheduled; nil when none is.
+	NextAt *time.Time
+	// Done is true when nothing is left to do; FinishedAt is when the last
+	// action ended.
+	Done       bool
+	FinishedAt *time.Time
+}
+
+// ReasonCount is how many items ended for one reason.
+type ReasonCount struct {
+	Reason string
+	Count  int
+}
+
+// DigestView is the daily digest of one channel: its accounts' usage and
+// what the integrations failed to deliver.
+type DigestView struct {
+	Date     time.Time
+	Accounts []DigestAccount
+	// DeadLetters counts the CRM and webhook deliveries that gave up.
+	DeadLetters int
+}
+
+// DigestAccount is one account's day.
+type DigestAccount struct {
+	AccountQuota
+	Pending int
+	// AcceptRate is accepted ÷ decided invitations over 30 days; Decided 0
+	// means there is nothing to measure yet.
+	Accepted int
+	Decided  int
+	Queue    int
+	Forecast string
+}
+
+// AlertView tells a channel (and, when Serious, the approvers) that an
+// account needs attention.
+type AlertView struct {
+	// Event is the event type that raised it.
+	Event   string
+	Account string
+	Title   string
+	// Body says what happened and what to do next.
+	Body    string
+	Until   *time.Time
+	Serious bool
+}
+
+// HomeView is a user's App Home tab.
+type HomeView struct {
+	Accounts      []AccountQuota
+	OpenProposals []OpenProposal
+	NeedsHuman    []AccountStatus
+	UpdatedAt     time.Time
+}
+
+func (NoticeView) isView()      {}
+func (HelpView) isView()        {}
+func (UnknownNameView) isView() {}
+func (QuotaView) isView()       {}
+func (StatusView) isView()      {}
+func (ProposalView) isView()    {}
+func (DigestView) isView()      {}
+func (AlertView) isView()       {}
+func (HomeView) isView()        {}

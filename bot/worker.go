@@ -1,0 +1,212 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/slack-go/slack"
+
+	"github.com/pacerhq/pacer/models"
+)
+
+// slackQueue is the River queue of everything the bot sends: Slack's
+// deliveries and the bot's own jobs, so that a slow CRM never delays them.
+var slackQueue = models.DeliveryQueue(models.DestinationSlack)
+
+// jobTimeout bounds one job's work: a few Web API calls and queries.
+const jobTimeout = time.Minute
+
+// DeliveryWorker works the delivery jobs of the Slack destination: alerts
+// and progress cards (see Bot.Deliver).
+type DeliveryWorker struct {
+	river.WorkerDefaults[models.DeliveryArgs]
+	bot *Bot
+}
+
+// Work delivers one event to Slack.
+func (w *DeliveryWorker) Work(ctx context.Context, job *river.Job[models.DeliveryArgs]) error {
+	if job.Args.Destination != models.DestinationSlack {
+		return river.JobCancel(fmt.Errorf("bot: the delivery to %s is not Slack's", job.Args.Destination))
+	}
+	return jobError(w.bot.Deliver(ctx, job.Args.EventID))
+}
+
+// Timeout bounds one delivery.
+func (w *DeliveryWorker) Timeout(*river.Job[models.DeliveryArgs]) time.Duration { return jobTimeout }
+
+// ProgressArgs is a progress card update deferred to the end of its
+// interval. Slot (Unix seconds) makes one job per card and interval.
+type ProgressArgs struct {
+	ProposalID int64 `json:"proposal_id"`
+	Slot       int64 `json:"slot"`
+}
+
+// Kind names the job.
+func (ProgressArgs) Kind() string { return "bot.progress" }
+
+// ProgressWorker works deferred progress card updates.
+type ProgressWorker struct {
+	river.WorkerDefaults[ProgressArgs]
+	bot *Bot
+}
+
+// Work updates the card, or defers again when another update came first.
+func (w *ProgressWorker) Work(ctx context.Context, job *river.Job[ProgressArgs]) error {
+	return jobError(w.bot.progressTick(ctx, job.Args.ProposalID))
+}
+
+// Timeout bounds one update.
+func (w *ProgressWorker) Timeout(*river.Job[ProgressArgs]) time.Duration { return jobTimeout }
+
+// DigestArgs is the daily digest of one day (the team's local date,
+// 2006-01-02): unique by day, so that it is inserted once even when the
+// River leader changes at the wrong moment.
+type DigestArgs struct {
+	Day string `json:"day"`
+}
+
+// Kind names the job.
+func (DigestArgs) Kind() string { return "bot.digest" }
+
+// DigestWorker posts the daily digests.
+type DigestWorker struct {
+	river.WorkerDefaults[DigestArgs]
+	bot *Bot
+}
+
+// Work posts the day's digest in every campaign channel that has not had it.
+func (w *DigestWorker) Work(ctx context.Context, job *river.Job[DigestArgs]) error {
+	return jobError(w.bot.postDigests(ctx, job.Args.Day))
+}
+
+// Timeout bounds the digests.
+func (w *DigestWorker) Timeout(*river.Job[DigestArgs]) time.Duration { return 5 * time.Minute }
+
+// PostProposalsArgs posts the proposals stored but not yet in Slack: those
+// the campaign package made by itself, and those whose first post failed.
+type PostProposalsArgs struct{}
+
+// Kind names the job.
+func (PostProposalsArgs) Kind() string { return "bot.post_proposals" }
+
+// PostProposalsWorker posts pending proposals.
+type PostProposalsWorker struct {
+	river.WorkerDefaults[PostProposalsArgs]
+	bot *Bot
+}
+
+// Work posts every open proposal that has no message.
+func (w *PostProposalsWorker) Work(ctx context.Context, _ *river.Job[PostProposalsArgs]) error {
+	return jobError(w.bot.postPending(ctx))
+}
+
+// Workers of the bot, for `pacer serve` to register with River.
+func (b *Bot) DeliveryWorker() *DeliveryWorker           { return &DeliveryWorker{bot: b} }
+func (b *Bot) ProgressWorker() *ProgressWorker           { return &ProgressWorker{bot: b} }
+func (b *Bot) DigestWorker() *DigestWorker               { return &DigestWorker{bot: b} }
+func (b *Bot) PostProposalsWorker() *PostProposalsWorker { return &PostProposalsWorker{bot: b} }
+
+// Queues are the River queues the bot's jobs run on, for the River client's
+// configuration.
+func (b *Bot) Queues() map[string]river.QueueConfig {
+	return map[string]river.QueueConfig{slackQueue: {MaxWorkers: 5}}
+}
+
+// PeriodicJobs are the bot's periodic jobs: the daily digest at
+// slack.digest_time in the team's timezone, and a minutely pass that posts
+// proposals not yet in Slack. River runs them on its elected leader only.
+func (b *Bot) PeriodicJobs() []*river.PeriodicJob {
+	hour, minute := parseClock(b.cfg.Slack.DigestTime)
+	loc := b.loc
+	return []*river.PeriodicJob{
+		river.NewPeriodicJob(dailyAt{hour: hour, minute: minute, loc: loc}, func() (river.JobArgs, *river.InsertOpts) {
+			return DigestArgs{Day: b.now().In(loc).Format(time.DateOnly)},
+				&river.InsertOpts{Queue: slackQueue, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+		}, &river.PeriodicJobOpts{ID: "bot.digest"}),
+		river.NewPeriodicJob(river.PeriodicInterval(time.Minute), func() (river.JobArgs, *river.InsertOpts) {
+			return PostProposalsArgs{}, &river.InsertOpts{Queue: slackQueue, UniqueOpts: river.UniqueOpts{ByPeriod: time.Minute}}
+		}, &river.PeriodicJobOpts{ID: "bot.post_proposals", RunOnStart: true}),
+	}
+}
+
+// dailyAt is a River schedule: every day at hour:minute in loc. Days that
+// skip the time (a DST change) run at the normalized time instead.
+type dailyAt struct {
+	hour, minute int
+	loc          *time.Location
+}
+
+// Next returns the first time after t at hour:minute in loc.
+func (d dailyAt) Next(t time.Time) time.Time {
+	lt := t.In(d.loc)
+	next := time.Date(lt.Year(), lt.Month(), lt.Day(), d.hour, d.minute, 0, 0, d.loc)
+	if !next.After(t) {
+		next = time.Date(lt.Year(), lt.Month(), lt.Day()+1, d.hour, d.minute, 0, 0, d.loc)
+	}
+	return next
+}
+
+// parseClock reads "HH:MM" (validated by config); anything else is 09:00.
+func parseClock(s string) (hour, minute int) {
+	h, m, ok := strings.Cut(s, ":")
+	hour, err1 := strconv.Atoi(h)
+	minute, err2 := strconv.Atoi(m)
+	if !ok || err1 != nil || err2 != nil || hour < 0 || hour > 23 || minute < 0 || minute > 59 {
+		return 9, 0
+	}
+	return hour, minute
+}
+
+// postPending lets the campaign package propose for the campaigns that are
+// due, then posts the open proposals that are not in Slack yet, and gives
+// back the claims of posts that died half-way (a crash between the claim
+// and the post).
+func (b *Bot) postPending(ctx context.Context) error {
+	if due, ok := b.proposer.(DueProposer); ok {
+		// Per-campaign failures are the campaign package's to log; a
+		// failure here must not keep the stored proposals from Slack.
+		if err := due.ProposeDue(ctx, b.now()); err != nil {
+			b.logger.Warn("slack: proposing for due campaigns failed", slog.String("error", err.Error()))
+		}
+	}
+	stale := b.now().UTC().Add(-5 * time.Minute)
+	if err := b.store.DB.WithContext(ctx).Model(&models.Proposal{}).
+		Where("state = ? AND message_ts = ? AND updated_at < ?", models.ProposalOpen, postingMarker, stale).
+		UpdateColumn("message_ts", "").Error; err != nil {
+		return fmt.Errorf("bot: release stale proposal claims: %w", err)
+	}
+	var ids []int64
+	if err := b.store.DB.WithContext(ctx).Model(&models.Proposal{}).
+		Where("state = ? AND message_ts = ''", models.ProposalOpen).Order("id").Pluck("id", &ids).Error; err != nil {
+		return fmt.Errorf("bot: read proposals to post: %w", err)
+	}
+	var errs []error
+	for _, id := range ids {
+		if err := b.postProposal(ctx, id); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// jobError turns a Web API rate limit into a snooze (it is not a failure:
+// the job waits as long as Slack asks, without spending an attempt) and a
+// missing event into a cancellation.
+func jobError(err error) error {
+	var rl *slack.RateLimitedError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &rl):
+		return river.JobSnooze(max(rl.RetryAfter, time.Second))
+	case errors.Is(err, ErrNoEvent), errors.Is(err, ErrNoProposal):
+		return river.JobCancel(err)
+	}
+	return err
+}
