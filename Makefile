@@ -1,6 +1,8 @@
 # Pacer's everyday commands. `make test` sets up what the tests need itself
 # (scripts/test-env.sh): Chromium, and Postgres on top of the embedded SQLite.
 
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -ec
 GO ?= go
 PKGS := ./...
 # Packages where concurrency is the point get the race detector.
@@ -20,8 +22,11 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt: the files above need formatting"; exit 1)
 	@if command -v golangci-lint >/dev/null 2>&1; then golangci-lint run; fi
 
+# Every issue's benchmarks, once each, into docs/BENCHMARKS.md.
 bench:
-	./scripts/test-env.sh $(GO) test -run '^$$' -bench . -benchtime 1x $(PKGS)
+	./scripts/test-env.sh $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 40m $(PKGS) | tee bench.out
+	$(GO) run ./tools/benchreport < bench.out > docs/BENCHMARKS.md
+	@echo "wrote docs/BENCHMARKS.md"
 
 build:
 	CGO_ENABLED=0 $(GO) build -o bin/pacer ./cmd/pacer
