@@ -2,11 +2,16 @@ package linkedin
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/pacerhq/pacer/executor"
 )
@@ -108,5 +113,145 @@ func TestDiagnosisJSONShape(t *testing.T) {
 	}
 	if !strings.Contains(string(b), "foreign_invites") {
 		t.Error("missing foreign_invites")
+	}
+}
+
+// savePage fetches a simulator page as account and saves it to a file, as a
+// maintainer saves a LinkedIn page.
+func savePage(t *testing.T, bd *bundle, path, account string) string {
+	t.Helper()
+	req, err := http.NewRequest("GET", bd.srv.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.AddCookie(&http.Cookie{Name: "li_at", Value: account})
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(t.TempDir(), "page.html")
+	if err := os.WriteFile(f, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestDiagnoseSimulatorPages(t *testing.T) {
+	t.Parallel()
+	bd := setup(t, simOptions())
+	bd.sim.Seed("anna", "pia-pend-more", "", time.Hour)
+	tests := []struct {
+		slug        string
+		want        executor.State
+		wantForeign int
+	}{
+		{"ana-lima-direct", executor.StateConnect, 4},
+		{"jane-doe-namesake-more", executor.StateUnknown, 4}, // the menu is closed in a saved page
+		{"pia-pend-more", executor.StatePending, 4},
+		{"kim-lee-connected", executor.StateConnected, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.slug, func(t *testing.T) {
+			got, err := bd.site.Diagnose(testCtx(t), savePage(t, bd, "/in/"+tt.slug+"/", "anna"), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.State != tt.want || got.Target != tt.slug || got.ForeignInvites != tt.wantForeign {
+				t.Errorf("Diagnose = %+v, want state %s, target %s, %d foreign invites", got, tt.want, tt.slug, tt.wantForeign)
+			}
+		})
+	}
+	if got := bd.sim.Received(); len(got.Invitations) != 0 {
+		t.Errorf("diagnosing saved pages sent invitations: %+v", got.Invitations)
+	}
+}
+
+func TestDiagnoseStaysOffline(t *testing.T) {
+	t.Parallel()
+	b := sharedBrowser(t)
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	page := `<!DOCTYPE html><html><head><meta charset="utf-8">
+<link rel="stylesheet" href="` + srv.URL + `/style.css"><script src="` + srv.URL + `/app.js"></script>
+<script>fetch('` + srv.URL + `/inline'); document.title = 'ran';</script></head>
+<body><main id="workspace"><section componentkey="xTopcard"><a href="/in/ola-offline/"><h2>Ola Offline</h2></a>
+<img src="` + srv.URL + `/photo.jpg"><iframe src="` + srv.URL + `/frame"></iframe>
+<p>· 3rd</p><a aria-label="Invite Ola Offline to connect" href="/preload/custom-invite/?vanityName=ola-offline">Connect</a></section></main></body></html>`
+	f := filepath.Join(t.TempDir(), "offline.html")
+	if err := os.WriteFile(f, []byte(page), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Diagnose(testCtx(t), b, f, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != executor.StateConnect || got.Target != "ola-offline" {
+		t.Errorf("Diagnose = %+v", got)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the saved page reached the network %d times", n)
+	}
+}
+
+// Labels are data: a page in German reads the same with the German labels.
+func TestDiagnoseGermanPage(t *testing.T) {
+	dir := fixturesDir()
+	raw, err := os.ReadFile(filepath.Join(dir, "profile-connect-via-more.html"))
+	if err != nil {
+		t.Skip("fixtures absent")
+	}
+	b := sharedBrowser(t)
+	de := strings.NewReplacer(
+		`aria-label="Invite Bram Oster to connect"`, `aria-label="Bram Oster als Kontakt einladen"`,
+		">More<", ">Mehr<", ">Connect<", ">Vernetzen<", "· 2nd", "· 2.", "· 1st", "· 1.",
+		`aria-label="Follow Bram Oster"`, `aria-label="Bram Oster folgen"`,
+	).Replace(string(raw))
+	f := filepath.Join(t.TempDir(), "de.html")
+	if err := os.WriteFile(f, []byte(de), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Diagnose(testCtx(t), b, f, "bram-oster-fixture")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != executor.StateConnectViaMore || !slices.Contains(got.Anchors, "degree:2") || !slices.Contains(got.Anchors, "follow_control") {
+		t.Errorf("Diagnose(German page) = %+v", got)
+	}
+}
+
+func TestBlockNetworkFailsEveryRequest(t *testing.T) {
+	t.Parallel()
+	b := sharedBrowser(t)
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	ctx := testCtx(t)
+	bc, err := b.NewContext(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bc.Close(ctx)
+	p, err := bc.NewPage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = p.Context(ctx)
+	stop, err := blockNetwork(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	if err := p.Navigate(srv.URL + "/saved-page"); err == nil || !strings.Contains(err.Error(), "BLOCKED_BY_CLIENT") {
+		t.Errorf("Navigate under blockNetwork: err = %v, want ERR_BLOCKED_BY_CLIENT", err)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("%d requests reached the server", n)
 	}
 }

@@ -1,6 +1,3 @@
-// Package browsertest helps tests run real Chromium: it finds the binary (or
-// skips loudly, or fails on CI), launches browsers whose processes carry a
-// recognizable profile path, and finds any of their processes that survive.
 package browsertest
 
 import (

@@ -1,0 +1,43 @@
+// Package linkedin is Pacer's site adapter for LinkedIn: it implements
+// executor.Site by reading and clicking LinkedIn's web pages in a real
+// Chromium, the way a person does.
+//
+// What it anchors on is data, not code: selectors.yaml, embedded in the
+// binary and overridable with LoadSelectors, holds the URL paths, the CSS
+// selectors and the labels per UI language (English, and German to be
+// confirmed). It prefers aria-labels, roles, hrefs and visible text, never
+// hashed class names. The page logic lives in probe.js, which reads a page in
+// one round trip and finds the elements the adapter clicks; it clicks
+// nothing itself.
+//
+// What it guards against, from linkedin-ui.md and the 2026 fixtures:
+//
+//   - Every profile lookup is scoped to the top card
+//     (section[componentkey$="Topcard"] in main#workspace) or to the More
+//     menu that top card opened (a portal at the end of body, matched through
+//     aria-owns); the sticky toolbar's duplicates are ignored.
+//   - A Connect or Invite control is clicked only if its vanityName, its
+//     profile link or the card it sits in names the target: side rails carry
+//     strangers' "Invite <Name> to connect" buttons, sometimes with the
+//     target's very name.
+//   - 2nd-degree top cards hold a hidden, pre-rendered "· 1st": the degree is
+//     read from the visible markers, and a farther degree beats the 1st
+//     alternative, so the text "1st" alone never reads as connected.
+//   - The invite dialog may render inside an open shadow root: every open
+//     shadow root is searched.
+//   - The note limit is read from the dialog's counter ("0/200", "0/300")
+//     and a longer note is refused, never cut; "N personalized invitations
+//     remaining" is reported; "Write with AI" is never clicked (the click
+//     helper refuses it outright).
+//   - After Send, the adapter requires the top card to show Pending (reloading
+//     once if needed) before it reports done.
+//   - A URL under /checkpoint/ or /authwall, or a CAPTCHA frame, is
+//     OutcomeCheckpoint; a redirect to /login or /uas/login is
+//     OutcomeSessionRejected. Pacer never tries to solve or bypass either.
+//
+// Diagnose (`pacer doctor linkedin`) loads a saved page offline, with the
+// page's scripts disabled and every request blocked, and reports the state
+// the adapter reads, the anchors that matched and the Invite controls that
+// are not the target's. Login opens the login page in a visible browser and
+// waits for a person to sign in (`pacer account login`).
+package linkedin
