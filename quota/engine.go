@@ -2,6 +2,8 @@ package quota
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,8 +22,11 @@ type Options struct {
 	// Now is the clock; nil uses time.Now. Tests and the simulator inject
 	// their own.
 	Now func() time.Time
-	// Rand seeds the pacer's jitter; nil seeds it randomly. With a seeded
-	// source the pacer's plan is reproducible.
+	// Rand seeds the pacer's jitter. Nil derives the seed from the
+	// configuration's secret key (or, without one, its account names): every
+	// process of one installation then plans the same slots, so any replica
+	// or a restarted one agrees on NextSlot, while two installations do not
+	// share a pattern. Tests and the simulator pass a seeded source.
 	Rand *rand.Rand
 	// Pace is PaceNormal (default) or PaceFast.
 	Pace Pace
@@ -72,7 +77,7 @@ func New(store *models.Store, cfg *config.Config, opts Options) *Engine {
 		opts.Now = time.Now
 	}
 	if opts.Rand == nil {
-		opts.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+		opts.Rand = rand.New(rand.NewPCG(installationSeed(cfg), 0x9ace))
 	}
 	if opts.Pace == "" {
 		opts.Pace = PaceNormal
@@ -104,6 +109,21 @@ func New(store *models.Store, cfg *config.Config, opts Options) *Engine {
 		e.accounts[a.Name] = accountSettings{set: set, err: err}
 	}
 	return e
+}
+
+// installationSeed is stable for one installation: a hash of its secret
+// key, or of its accounts when no key is set.
+func installationSeed(cfg *config.Config) uint64 {
+	h := sha256.New()
+	h.Write([]byte("pacer quota jitter\x00"))
+	if key := cfg.SecretKey.Value(); key != "" {
+		h.Write([]byte(key))
+	} else {
+		for _, a := range cfg.Accounts {
+			h.Write([]byte(a.Name + "\x00" + a.Plan + "\x00"))
+		}
+	}
+	return binary.BigEndian.Uint64(h.Sum(nil))
 }
 
 // now reads the clock in UTC, to the microsecond both stores keep.

@@ -47,6 +47,7 @@ func (iv *invitations) add(t *testing.T, accepted, declined, pending int) {
 }
 
 func TestAcceptanceGuard(t *testing.T) {
+	t.Parallel()
 	steps := []struct {
 		name                        string
 		accepted, declined, pending int
@@ -119,6 +120,7 @@ func TestAcceptanceGuard(t *testing.T) {
 }
 
 func TestDecidedInvitations(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		b := setup(t, s, config.Account{}, monday10, func(o *quota.Options) { o.GuardMinDecided = 1 })
 		sent := monday10.Add(-10 * 24 * time.Hour)

@@ -45,6 +45,7 @@ func (b *bundle) run(t *testing.T, from, until time.Time, kinds ...string) map[s
 }
 
 func TestPacerSpreadsADayEvenly(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		loc := mustLoc(t, "America/New_York")
 		start := time.Date(2026, time.March, 2, 0, 0, 0, 0, loc) // Monday
@@ -69,6 +70,7 @@ func TestPacerSpreadsADayEvenly(t *testing.T) {
 }
 
 func TestPacerKeepsTheGapAcrossKinds(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		b := setup(t, s, config.Account{}, monday10)
 		day := time.Date(2026, time.March, 2, 0, 0, 0, 0, time.UTC)
@@ -93,6 +95,7 @@ func TestPacerKeepsTheGapAcrossKinds(t *testing.T) {
 }
 
 func TestPacerDoesNotCatchUpAfterAPause(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		b := setup(t, s, config.Account{}, monday10)
 		day := time.Date(2026, time.March, 2, 0, 0, 0, 0, time.UTC)
@@ -125,6 +128,7 @@ func TestPacerDoesNotCatchUpAfterAPause(t *testing.T) {
 }
 
 func TestFastPace(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		night := time.Date(2026, time.March, 7, 2, 0, 0, 0, time.UTC) // Saturday, 02:00
 		b := setup(t, s, config.Account{}, night, func(o *quota.Options) { o.Pace = quota.PaceFast })
@@ -146,6 +150,7 @@ func TestFastPace(t *testing.T) {
 }
 
 func TestForecastAndCapacity(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		mondayEarly := time.Date(2026, time.March, 2, 7, 0, 0, 0, time.UTC)
 		b := setup(t, s, config.Account{}, mondayEarly)
@@ -216,6 +221,7 @@ func TestForecastAndCapacity(t *testing.T) {
 }
 
 func TestForecastSummary(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, time.March, 3, 10, 0, 0, 0, time.UTC) // Tuesday
 	tests := []struct {
 		name string
@@ -241,6 +247,7 @@ func TestForecastSummary(t *testing.T) {
 }
 
 func TestUsage(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		b := setup(t, s, config.Account{Plan: "premium"}, monday10)
 		b.fill(t, quota.KindInvite, monday10.Add(-2*24*time.Hour), 30)
@@ -295,4 +302,27 @@ func sortTimes(ts []time.Time) {
 			ts[j], ts[j-1] = ts[j-1], ts[j]
 		}
 	}
+}
+
+func TestReplicasAgreeOnTheNextSlot(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		b := setup(t, s, config.Account{}, monday10)
+		b.cfg.SecretKey = "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYq="
+		one := quota.New(s, b.cfg, quota.Options{})
+		other := quota.New(s, b.cfg, quota.Options{})
+		for _, now := range []time.Time{monday10, monday10.Add(3 * time.Hour), monday10.Add(30 * time.Hour)} {
+			a, err := one.NextSlot(b.ctx, b.account, quota.KindInvite, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := other.NextSlot(b.ctx, b.account, quota.KindInvite, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !a.Equal(c) {
+				t.Errorf("from %s: one engine says %s, another %s", now, a, c)
+			}
+		}
+	})
 }

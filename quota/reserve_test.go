@@ -15,6 +15,7 @@ import (
 )
 
 func TestReserveRefusesAtEachLimit(t *testing.T) {
+	t.Parallel()
 	nextMidnight := time.Date(2026, time.March, 3, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name    string
@@ -95,6 +96,7 @@ func TestReserveRefusesAtEachLimit(t *testing.T) {
 }
 
 func TestReserveRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		acct config.Account
@@ -139,6 +141,7 @@ func TestReserveRefusesBadInput(t *testing.T) {
 }
 
 func TestReservationLifecycle(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		b := setup(t, s, config.Account{Limits: config.Limits{InvitesPerDay: new(3)}}, monday10)
 		ctx, e := b.ctx, b.engine
@@ -204,6 +207,7 @@ func TestReservationLifecycle(t *testing.T) {
 }
 
 func TestReserveTxFollowsTheCallersTransaction(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		b := setup(t, s, config.Account{}, monday10)
 		errRollback := errors.New("roll back")
@@ -237,6 +241,7 @@ func TestReserveTxFollowsTheCallersTransaction(t *testing.T) {
 }
 
 func TestAccountStates(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		b := setup(t, s, config.Account{}, monday10)
 		ctx, e := b.ctx, b.engine
@@ -312,6 +317,7 @@ func TestAccountStates(t *testing.T) {
 }
 
 func TestReinviteBlockedForThreeWeeks(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		b := setup(t, s, config.Account{}, monday10)
 		withdrawn := monday10.Add(-20 * 24 * time.Hour)
@@ -360,6 +366,7 @@ func TestReinviteBlockedForThreeWeeks(t *testing.T) {
 }
 
 func TestPendingAndConnectionCeilings(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		b := setup(t, s, config.Account{}, monday10)
 		ctx, e := b.ctx, b.engine

@@ -83,26 +83,27 @@ type SimDay struct {
 	Sent    int    `json:"sent"`
 }
 
-// simAccount names the simulated account.
-const simAccount = "simulated"
+// Check refuses bad input with an error that names the value: a plan,
+// timezone, window or working hours that do not exist, limits above their
+// ceiling, a number of weeks or a demand out of range.
+func (sc SimConfig) Check() error {
+	_, _, _, err := sc.resolve()
+	return err
+}
 
-// Simulate runs the real engine and pacer on a simulated clock against
-// store, which must be migrated and hold no account named "simulated" that
-// matters (a throwaway store). Bad input (plan, timezone, working hours,
-// window, overrides above a ceiling) is refused before anything is written.
-func Simulate(ctx context.Context, store *models.Store, sc SimConfig) (SimResult, error) {
+func (sc SimConfig) resolve() (SimConfig, config.Account, *settings, error) {
 	if sc.Weeks < 1 || sc.Weeks > 520 {
-		return SimResult{}, fmt.Errorf("quota: simulate %d weeks; use 1 to 520", sc.Weeks)
+		return sc, config.Account{}, nil, fmt.Errorf("quota: simulate %d weeks; use 1 to 520", sc.Weeks)
 	}
 	if sc.Demand < 0 {
-		return SimResult{}, fmt.Errorf("quota: a demand of %d invitations per week; use 0 or more", sc.Demand)
+		return sc, config.Account{}, nil, fmt.Errorf("quota: a demand of %d invitations per week; use 0 or more", sc.Demand)
 	}
 	switch sc.Window {
 	case "":
 		sc.Window = config.WindowRolling
 	case config.WindowRolling, config.WindowAnchored:
 	default:
-		return SimResult{}, fmt.Errorf("quota: window %q is not known; use %s or %s", sc.Window, config.WindowRolling, config.WindowAnchored)
+		return sc, config.Account{}, nil, fmt.Errorf("quota: window %q is not known; use %s or %s", sc.Window, config.WindowRolling, config.WindowAnchored)
 	}
 	if sc.Timezone == "" {
 		sc.Timezone = "UTC"
@@ -111,6 +112,18 @@ func Simulate(ctx context.Context, store *models.Store, sc SimConfig) (SimResult
 	limits.WeeklyWindow = sc.Window
 	acct := config.Account{Name: simAccount, Plan: sc.Plan, Timezone: sc.Timezone, WorkingHours: sc.WorkingHours, Limits: limits}
 	set, err := resolve(acct)
+	return sc, acct, set, err
+}
+
+// simAccount names the simulated account.
+const simAccount = "simulated"
+
+// Simulate runs the real engine and pacer on a simulated clock against
+// store, which must be migrated and hold no account named "simulated" that
+// matters (a throwaway store). Bad input (plan, timezone, working hours,
+// window, overrides above a ceiling) is refused before anything is written.
+func Simulate(ctx context.Context, store *models.Store, sc SimConfig) (SimResult, error) {
+	sc, acct, set, err := sc.resolve()
 	if err != nil {
 		return SimResult{}, err
 	}

@@ -12,6 +12,7 @@ import (
 )
 
 func TestDaysAreLocalAcrossDST(t *testing.T) {
+	t.Parallel()
 	utc := func(s string) time.Time {
 		v, err := time.Parse(time.RFC3339, s)
 		if err != nil {
@@ -90,6 +91,7 @@ func TestDaysAreLocalAcrossDST(t *testing.T) {
 }
 
 func TestNotesPerCalendarMonth(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		// 23:00 on 31 January in Berlin is 22:00 UTC; February starts at 23:00 UTC.
 		lastEvening := time.Date(2026, time.January, 31, 22, 0, 0, 0, time.UTC)
@@ -128,18 +130,19 @@ func TestNotesPerCalendarMonth(t *testing.T) {
 }
 
 func TestAnchoredWindow(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
-		limits := config.Limits{InvitesPerDay: new(40), WeeklyWindow: config.WindowAnchored}
+		limits := config.Limits{InvitesPerWeek: new(20), InvitesPerDay: new(8), WeeklyWindow: config.WindowAnchored}
 		anchored := setup(t, s, config.Account{Name: "anchored", Limits: limits}, monday10)
 		limits.WeeklyWindow = config.WindowRolling
 		rolling := setup(t, s, config.Account{Name: "rolling", Limits: limits}, monday10)
 		day := 24 * time.Hour
 		for _, b := range []*bundle{anchored, rolling} {
-			b.reserveN(t, quota.KindInvite, 40) // Monday 10:00
+			b.reserveN(t, quota.KindInvite, 8) // Monday 10:00
 			b.clock.Set(monday10.Add(day))
-			b.reserveN(t, quota.KindInvite, 40) // Tuesday 10:00
+			b.reserveN(t, quota.KindInvite, 8) // Tuesday 10:00
 			b.clock.Set(monday10.Add(3 * day))
-			b.reserveN(t, quota.KindInvite, 20) // Thursday 10:00
+			b.reserveN(t, quota.KindInvite, 4) // Thursday 10:00
 		}
 		le := anchored.refusal(t, quota.KindInvite)
 		if le.Limit != quota.LimitInvitesPerWeek || !le.ResetAt.Equal(monday10.Add(quota.Week)) {
@@ -147,14 +150,14 @@ func TestAnchoredWindow(t *testing.T) {
 		}
 		// Next Monday 10:00 a new anchored window opens with its first invitation.
 		anchored.clock.Set(monday10.Add(quota.Week))
-		anchored.reserveN(t, quota.KindInvite, 40)
-		// Next Tuesday 09:00: last Tuesday's 40 are still in the rolling
-		// window, but the anchored window holds only Monday's 40.
+		anchored.reserveN(t, quota.KindInvite, 8)
+		// Next Tuesday 09:00: last Tuesday's 8 are still in the rolling
+		// window, but the anchored window holds only Monday's 8.
 		tuesday9 := monday10.Add(quota.Week + day - time.Hour)
 		anchored.clock.Set(tuesday9)
 		anchored.reserveN(t, quota.KindInvite, 1)
 		rolling.clock.Set(monday10.Add(quota.Week))
-		rolling.reserveN(t, quota.KindInvite, 40)
+		rolling.reserveN(t, quota.KindInvite, 8)
 		rolling.clock.Set(tuesday9)
 		if le := rolling.refusal(t, quota.KindInvite); le.Limit != quota.LimitInvitesPerWeek || !le.ResetAt.Equal(monday10.Add(quota.Week+day)) {
 			t.Errorf("rolling: got %s reset %s, want invites_per_week reset %s", le.Limit, le.ResetAt, monday10.Add(quota.Week+day))
@@ -165,7 +168,7 @@ func TestAnchoredWindow(t *testing.T) {
 			t.Fatal(err)
 		}
 		week := u.Limits[0]
-		if week.Limit != quota.LimitInvitesPerWeek || week.Window != quota.WindowAnchored || week.Used != 41 ||
+		if week.Limit != quota.LimitInvitesPerWeek || week.Window != quota.WindowAnchored || week.Used != 9 ||
 			!week.Since.Equal(monday10.Add(quota.Week)) || !week.ResetAt.Equal(monday10.Add(2*quota.Week)) {
 			t.Errorf("usage: got %+v", week)
 		}
@@ -173,6 +176,7 @@ func TestAnchoredWindow(t *testing.T) {
 }
 
 func TestAnchoredWindowStartsWithAnInvitationThatHappened(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		b := setup(t, s, config.Account{Limits: config.Limits{WeeklyWindow: config.WindowAnchored}}, monday10)
 		first, err := b.engine.Reserve(b.ctx, b.account, quota.KindInvite)

@@ -34,6 +34,7 @@ func newRootCmd() *cobra.Command {
 		newConfigCmd(g),
 		newVersionCmd(),
 		newQuotaCmd(g),
+		newQuotaCmd(g),
 		newAccountCmd(g),
 		newImportCmd(g), newSuppressCmd(g), newNoteCmd(),
 	)
