@@ -17,7 +17,13 @@ function (cfg, target, op, arg) {
   const label = (el) => norm(el.getAttribute('aria-label') || '');
   const escRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const pattern = (t) => new RegExp('^' + norm(t).split('{name}').map(escRe).join('(.+)') + '$', 'i');
-  const patterns = (list) => (list || []).map(pattern);
+  // The config object lives as long as the document's copy of this script,
+  // so compiled patterns are kept on it.
+  const memo = cfg.__memo || (cfg.__memo = new Map());
+  const patterns = (list) => {
+    if (!memo.has(list)) memo.set(list, (list || []).map(pattern));
+    return memo.get(list);
+  };
   const nameIn = (res, s) => { s = norm(s); for (const re of res) { const m = s.match(re); if (m) return m[1] !== undefined ? m[1] : ''; } return null; };
   const inList = (list, s) => (list || []).some((v) => lower(v) === lower(s));
   // Go's (?P<name>…) groups, should a selectors file use them, are (?<name>…) here.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"net/url"
 	"regexp"
@@ -36,9 +37,23 @@ const (
 //go:embed probe.js
 var probeSource string
 
-// probeFn is the page script, cached by rod in each page's JS context so the
-// definition crosses the wire once per document.
-var probeFn = &js.Function{Name: "pacerLinkedInProbe", Definition: stripLeadingComments(probeSource)}
+// probeFunction returns the page script bound to a configuration. rod
+// installs it once per document (keyed by its name, which hashes the
+// configuration) so neither the script nor the configuration crosses the wire
+// again on every read.
+func probeFunction(cfg scriptConfig) (*js.Function, error) {
+	data, err := json.Marshal(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("linkedin: encode the selectors: %w", err)
+	}
+	h := fnv.New64a()
+	h.Write(data)
+	return &js.Function{
+		Name: fmt.Sprintf("pacerLinkedIn%x", h.Sum64()),
+		Definition: "(() => { const cfg = " + string(data) + "; const probe = " + stripLeadingComments(probeSource) +
+			"; return function (target, op, arg) { return probe(cfg, target, op, arg) } })()",
+	}, nil
+}
 
 func stripLeadingComments(src string) string {
 	lines := strings.Split(src, "\n")
@@ -72,7 +87,7 @@ type Site struct {
 	b      *browser.Browser
 	base   string
 	sel    *Selectors
-	cfg    scriptConfig
+	script *js.Function
 	log    *slog.Logger
 	opTO   time.Duration
 	settle time.Duration
@@ -94,7 +109,9 @@ func New(b *browser.Browser, opts Options) (*Site, error) {
 	if s.sel == nil {
 		s.sel = DefaultSelectors()
 	}
-	s.cfg = s.sel.script()
+	if s.script, err = probeFunction(s.sel.script()); err != nil {
+		return nil, err
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -243,7 +260,7 @@ func (s *Site) probe(p *rod.Page, target, op string, out any) error {
 	res, err := p.Evaluate(&rod.EvalOptions{
 		ByValue: true,
 		JS:      `function (f, ...args) { return f.apply(this, args) }`,
-		JSArgs:  []any{probeFn, s.cfg, target, op, ""},
+		JSArgs:  []any{s.script, target, op, ""},
 	})
 	if err != nil {
 		return fmt.Errorf("read the page: %w", err)
@@ -258,7 +275,7 @@ func (s *Site) probe(p *rod.Page, target, op string, out any) error {
 func (s *Site) pick(p *rod.Page, target, what string) (*rod.Element, error) {
 	res, err := p.Evaluate(&rod.EvalOptions{
 		JS:     `function (f, ...args) { return f.apply(this, args) }`,
-		JSArgs: []any{probeFn, s.cfg, target, "pick", what},
+		JSArgs: []any{s.script, target, "pick", what},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("find %s: %w", what, err)
