@@ -31,7 +31,7 @@ const (
 	// card that changes every few seconds helps nobody.
 	ProgressInterval = 10 * time.Second
 	// maxTasks bounds the work in flight after acks; more waits its turn.
-	maxTasks = 64
+	maxTasks = 8
 )
 
 // Options are New's optional parts.

@@ -707,14 +707,15 @@ func plain(text string) *slack.TextBlockObject {
 
 // esc escapes the three characters Slack's mrkdwn gives meaning to, so that
 // text from a CSV file or a note cannot mention @channel or forge a link.
-func esc(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+func esc(s string) string { return mrkdwnEscaper.Replace(s) }
 
 // linkTarget makes a URL safe inside <url|label>.
-func linkTarget(u string) string {
-	return strings.NewReplacer("<", "%3C", ">", "%3E", "|", "%7C", " ", "%20").Replace(u)
-}
+func linkTarget(u string) string { return linkEscaper.Replace(u) }
+
+var (
+	mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	linkEscaper   = strings.NewReplacer("<", "%3C", ">", "%3E", "|", "%7C", " ", "%20")
+)
 
 // clip shortens s to at most n characters, ending with an ellipsis.
 func clip(s string, n int) string {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 )
 
@@ -62,8 +63,19 @@ func (b *Bot) socketEvent(evt socketmode.Event, ack func(payload []byte) error) 
 	case socketmode.EventTypeConnected:
 		b.logger.Info("slack: connected over Socket Mode")
 		return
-	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth, socketmode.EventTypeIncomingError:
-		b.logger.Warn("slack: Socket Mode", slog.String("event", string(evt.Type)))
+	case socketmode.EventTypeConnectionError:
+		attrs := []any{}
+		if ce, ok := evt.Data.(*slack.ConnectionErrorEvent); ok {
+			// Dial errors name host and port, never the connection's ticket.
+			attrs = append(attrs, slog.Int("attempt", ce.Attempt), slog.Duration("retry_in", ce.Backoff), slog.String("error", slackErrorText(ce.ErrorObj)))
+		}
+		b.logger.Warn("slack: cannot connect over Socket Mode; retrying", attrs...)
+		return
+	case socketmode.EventTypeInvalidAuth:
+		b.logger.Error("slack: Socket Mode refused SLACK_APP_TOKEN; create an app-level token with connections:write")
+		return
+	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorBadMessage:
+		b.logger.Warn("slack: Socket Mode received a message it could not read", slog.String("event", string(evt.Type)))
 		return
 	default:
 		return

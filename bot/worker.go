@@ -29,10 +29,15 @@ type DeliveryWorker struct {
 	bot *Bot
 }
 
-// Work delivers one event to Slack.
+// Work delivers one event to Slack. A delivery to another destination
+// reaching it is a wiring mistake (River has one worker per kind, and
+// "delivery" serves every destination): it is snoozed, never dropped, so
+// that it is delivered once the worker that owns it is registered.
 func (w *DeliveryWorker) Work(ctx context.Context, job *river.Job[models.DeliveryArgs]) error {
 	if job.Args.Destination != models.DestinationSlack {
-		return river.JobCancel(fmt.Errorf("bot: the delivery to %s is not Slack's", job.Args.Destination))
+		w.bot.logger.Error("slack: a delivery to another destination reached the Slack worker; route deliveries by destination",
+			slog.String("destination", job.Args.Destination), slog.String("event", job.Args.EventID))
+		return river.JobSnooze(5 * time.Minute)
 	}
 	return jobError(w.bot.Deliver(ctx, job.Args.EventID))
 }

@@ -47,7 +47,10 @@ func TestServeAnswersAndStopsOnSIGTERM(t *testing.T) {
 			addr := freeAddr(t)
 			cmd := exec.Command(pacerBin, "serve")
 			cmd.Dir = t.TempDir()
-			cmd.Env = append(append(cleanEnv(), env(t)...), "PACER_HTTP_ADDR="+addr)
+			// serve needs Slack's credentials (HTTP mode here; the team is
+			// given, so nothing calls Slack).
+			cmd.Env = append(append(cleanEnv(), env(t)...), "PACER_HTTP_ADDR="+addr,
+				"SLACK_BOT_TOKEN=xoxb-test", "SLACK_SIGNING_SECRET=test-signing-secret", "SLACK_TEAM_ID=T0TEST")
 			var stderr strings.Builder
 			cmd.Stderr = &stderr
 			if err := cmd.Start(); err != nil {

@@ -85,6 +85,9 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
 		server:  server.New(store.Ready, logger),
 		workers: river.NewWorkers(),
 	}
+	if err := startBot(ctx, env); err != nil {
+		return err
+	}
 	ln, err := env.server.Listen(cfg.HTTPAddr)
 	if err != nil {
 		return err
@@ -128,7 +131,7 @@ func startJobs(ctx context.Context, env *serveEnv) (*river.Client[*sql.Tx], erro
 	client, err := env.store.NewJobClient(&river.Config{
 		Workers:      env.workers,
 		PeriodicJobs: env.periodic,
-		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}},
+		Queues:       serveQueues(),
 	})
 	if err != nil {
 		return nil, err
