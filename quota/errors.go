@@ -63,8 +63,8 @@ func (e *LimitError) Error() string {
 		msg += e.Account + ": "
 	}
 	msg += e.Limit
-	switch {
-	case e.Limit == LimitAccountState || e.Limit == LimitAcceptanceGuard || e.Limit == LimitReinvite:
+	switch e.Limit {
+	case LimitAccountState, LimitAcceptanceGuard, LimitReinvite:
 		msg += ": " + e.Reason
 	default:
 		msg += fmt.Sprintf(" reached (%d of %d)", e.Used, e.Max)
@@ -74,6 +74,31 @@ func (e *LimitError) Error() string {
 	}
 	if !e.ResetAt.IsZero() {
 		msg += "; frees up at " + e.ResetAt.UTC().Format(time.RFC3339)
+	}
+	return msg
+}
+
+// Explain says why, for people (Slack, forecasts): "the account is paused
+// by U123", "invites_per_week reached (100 of 100) until Mon 9 Mar 10:14
+// CET". Times are shown in loc.
+func (e *LimitError) Explain(loc *time.Location) string {
+	var msg string
+	switch e.Limit {
+	case LimitAccountState:
+		msg = "the account is " + e.Reason
+	case LimitAcceptanceGuard, LimitReinvite:
+		msg = e.Reason
+	default:
+		msg = fmt.Sprintf("%s reached (%d of %d)", e.Limit, e.Used, e.Max)
+		if e.Reason != "" {
+			msg += ": " + e.Reason
+		}
+	}
+	if !e.ResetAt.IsZero() {
+		if loc == nil {
+			loc = time.UTC
+		}
+		msg += " until " + e.ResetAt.In(loc).Format("Mon 2 Jan 15:04 MST")
 	}
 	return msg
 }

@@ -164,9 +164,9 @@ func (e *Engine) play(snap *snapshot, kind string, queue []time.Time, n int, now
 		if err != nil {
 			var le *LimitError
 			if errors.As(err, &le) {
-				return sent, strings.TrimPrefix(le.Error(), "quota: ")
+				return sent, le.Explain(snap.set.loc)
 			}
-			return sent, err.Error()
+			return sent, strings.TrimPrefix(err.Error(), "quota: ")
 		}
 		if !next.Before(horizon) {
 			break
@@ -192,8 +192,8 @@ func (e *Engine) play(snap *snapshot, kind string, queue []time.Time, n int, now
 }
 
 // Summary reads like "sends Tue–Wed within quota", "sends today within
-// quota", "sends Thu 12 Mar–Tue 17 Mar within quota; 40 wait longer" or
-// "not sending: anna: account_state: paused by U123".
+// quota", "sends Thu–Tue 17 Mar within quota; 40 wait longer" or "not
+// sending: the account is paused by U123".
 func (f Forecast) Summary() string {
 	switch {
 	case f.Requested == 0:
@@ -201,7 +201,7 @@ func (f Forecast) Summary() string {
 	case len(f.Days) == 0 && f.Blocked != "":
 		return "not sending: " + f.Blocked
 	case len(f.Days) == 0:
-		return fmt.Sprintf("none sends within %d days", int(ForecastHorizon.Hours()/24))
+		return fmt.Sprintf("nothing sends within %d days", int(ForecastHorizon.Hours()/24))
 	}
 	loc := f.loc
 	if loc == nil {

@@ -124,7 +124,9 @@ func (e *Engine) SetNeedsHumanTx(ctx context.Context, tx *gorm.DB, accountID int
 
 // SetNotesLeft records what LinkedIn says is left of this month's
 // personalized notes. Notes counted after this moment come off it; it caps
-// the notes per month further, for this local month only.
+// the notes per month further, for this local month only. (A NotesLeft
+// written without this call has no time: every note of the month then
+// comes off it, which may undercount what is left but never overcounts.)
 func (e *Engine) SetNotesLeft(ctx context.Context, accountID int64, left int) error {
 	return e.inTx(ctx, func(tx *gorm.DB) error { return e.SetNotesLeftTx(ctx, tx, accountID, left) })
 }

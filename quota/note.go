@@ -28,6 +28,7 @@ type NoteError struct {
 	Max   int
 }
 
+// Error says by how much the note is too long.
 func (e *NoteError) Error() string {
 	return fmt.Sprintf("quota: the note has %d characters, %d more than the %d allowed; shorten it", e.Chars, e.Chars-e.Max, e.Max)
 }

@@ -76,6 +76,9 @@ func pacingKinds(kind string) []string {
 // next returns the earliest time at or after from when the next action of
 // kind may run, or the refusal that no time frees.
 func (p *planner) next(s *snapshot, kind string, from time.Time) (time.Time, error) {
+	if le := s.staticRefusal(kind, from); le != nil {
+		return time.Time{}, le
+	}
 	t := from
 	if last := s.last(actionKinds); !last.IsZero() {
 		gap := p.minGap

@@ -211,7 +211,7 @@ func TestForecastAndCapacity(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if f.Unsent != 5 || f.Blocked == "" || f.Summary() != "not sending: "+f.Blocked {
+		if f.Unsent != 5 || f.Blocked != "the account is paused by U1" || f.Summary() != "not sending: the account is paused by U1" {
 			t.Errorf("paused: got %+v, summary %q", f, f.Summary())
 		}
 		if got, err := e.Capacity(ctx, b.account, quota.KindInvite, 2, mondayEarly); err != nil || got != 0 {
@@ -234,7 +234,7 @@ func TestForecastSummary(t *testing.T) {
 		{"beyond a week", quota.Forecast{Requested: 200, Days: []quota.ForecastDay{{"2026-03-05", time.Thursday, 100}, {"2026-03-12", time.Thursday, 100}}}, "sends Thu–Thu 12 Mar within quota"},
 		{"some wait longer", quota.Forecast{Requested: 30, Unsent: 10, Days: []quota.ForecastDay{{"2026-03-04", time.Wednesday, 20}}}, "sends Wed within quota; 10 wait longer"},
 		{"nothing", quota.Forecast{}, "nothing to send"},
-		{"blocked", quota.Forecast{Requested: 5, Unsent: 5, Blocked: "anna: account_state: paused"}, "not sending: anna: account_state: paused"},
+		{"blocked", quota.Forecast{Requested: 5, Unsent: 5, Blocked: "the account is paused by U1"}, "not sending: the account is paused by U1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

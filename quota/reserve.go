@@ -67,6 +67,10 @@ func (e *Engine) ReserveFor(ctx context.Context, req Request) (Reservation, erro
 // A refusal is a *LimitError (errors.Is ErrLimit, or ErrAccountNotActive
 // when the account's state refuses) saying which limit and when it frees
 // up. Nothing is written on a refusal, nor on any other error.
+//
+// Reserve checks the limits, not the pacing: it does not refuse outside
+// the working hours or right after another action. The runner claims an
+// action only once NextSlot has come.
 func (e *Engine) ReserveForTx(ctx context.Context, tx *gorm.DB, req Request) (Reservation, error) {
 	if err := CheckKind(req.Kind); err != nil {
 		return Reservation{}, err

@@ -417,3 +417,22 @@ func TestPendingAndConnectionCeilings(t *testing.T) {
 		}
 	})
 }
+
+func TestALimitOfZeroStopsTheKind(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		b := setup(t, s, config.Account{Limits: config.Limits{InvitesPerDay: new(0)}}, monday10)
+		le := b.refusal(t, quota.KindInvite)
+		if le.Limit != quota.LimitInvitesPerDay || !le.ResetAt.IsZero() {
+			t.Errorf("reserve: got %v, want invites_per_day with no reset time", le)
+		}
+		var next *quota.LimitError
+		if _, err := b.engine.NextSlot(b.ctx, b.account, quota.KindNote, monday10); !errors.As(err, &next) || next.Limit != quota.LimitInvitesPerDay {
+			t.Errorf("next slot of a note: got %v, want invites_per_day", err)
+		}
+		if n, err := b.engine.Capacity(b.ctx, b.account, quota.KindInvite, 2, monday10); err != nil || n != 0 {
+			t.Errorf("capacity: got %d, %v; want 0", n, err)
+		}
+		b.reserveN(t, quota.KindView, 1)
+	})
+}

@@ -232,6 +232,10 @@ func (s *snapshot) check(kind string, t time.Time) *LimitError {
 		if !c.counts(kind) {
 			continue
 		}
+		if c.max == 0 {
+			refusal = later(refusal, zeroLimit(c))
+			continue
+		}
 		used, resetAt := s.used(c, t)
 		if used+1 > c.max {
 			refusal = later(refusal, &LimitError{Limit: c.limit, Used: used, Max: c.max, ResetAt: resetAt})
@@ -244,6 +248,35 @@ func (s *snapshot) check(kind string, t time.Time) *LimitError {
 		refusal.Account, refusal.AccountID, refusal.Kind = s.acct.Name, s.acct.ID, kind
 	}
 	return refusal
+}
+
+// zeroLimit is the refusal of a limit configured to 0: no time frees it.
+func zeroLimit(c counter) *LimitError {
+	return &LimitError{Limit: c.limit, Reason: "the configuration sets it to 0"}
+}
+
+// staticRefusal returns the refusal that no time frees, if any: the
+// account's state (paused, needs_human), the invitation gates, a limit set
+// to 0. The pacer answers with it at once rather than look for a slot day
+// after day.
+func (s *snapshot) staticRefusal(kind string, t time.Time) *LimitError {
+	if le := s.checkState(kind, t); le != nil && le.ResetAt.IsZero() {
+		return le
+	}
+	if kind == KindInvite || kind == KindNote {
+		if le := s.checkInviteGates(); le != nil {
+			le.Account, le.AccountID, le.Kind = s.acct.Name, s.acct.ID, kind
+			return le
+		}
+	}
+	for _, c := range s.counters() {
+		if c.max == 0 && (c.counts(kind) || (kind == KindNote && c.counts(KindInvite))) {
+			le := zeroLimit(c)
+			le.Account, le.AccountID, le.Kind = s.acct.Name, s.acct.ID, kind
+			return le
+		}
+	}
+	return nil
 }
 
 // checkState refuses every kind while the account is paused, restricted or

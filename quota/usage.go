@@ -2,6 +2,7 @@ package quota
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -106,9 +107,13 @@ func (e *Engine) Usage(ctx context.Context, accountID int64, now time.Time) (Usa
 		u.Limits = append(u.Limits, snap.limitUsage(c, now))
 	}
 	next, err := e.planner.next(snap, KindInvite, now)
-	if err != nil {
+	var le *LimitError
+	switch {
+	case errors.As(err, &le):
+		u.NextInviteBlocked = le.Explain(set.loc)
+	case err != nil:
 		u.NextInviteBlocked = strings.TrimPrefix(err.Error(), "quota: ")
-	} else {
+	default:
 		u.NextInvite = next
 	}
 	return u, nil
