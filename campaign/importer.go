@@ -127,6 +127,8 @@ type importRow struct {
 	vars                                   map[string]string
 	priority                               int
 	prospectID                             int64
+	// isNew: this import inserted the prospect.
+	isNew bool
 }
 
 // importer holds one import's state.
@@ -135,12 +137,16 @@ type importer struct {
 	campaignID int64
 	opts       ImportOptions
 	now        time.Time
-	// Rows created before the import began have ids at most these: a row
-	// found above them was written by this import (a duplicate in the file).
+	// Rows created before the import began have ids at most these: an
+	// enrollment found above them was written by this import (a duplicate
+	// in the file).
 	maxProspectID   int64
 	maxEnrollmentID int64
 	basePosition    int64
 	sum             ImportSummary
+	// written counts the rows written; at nextAnalyze, Postgres's
+	// statistics are refreshed (see analyze).
+	written, nextAnalyze int64
 }
 
 // Import reads a CSV file of prospects into the campaign's queue. The
@@ -513,7 +519,23 @@ func (im *importer) readBounds(ctx context.Context) error {
 	if err := db.QueryRowContext(ctx, q.String(), q.args...).Scan(&im.basePosition); err != nil {
 		return fmt.Errorf("campaign: import: %w", err)
 	}
+	im.nextAnalyze = max(int64(im.opts.BatchSize), im.maxProspectID, im.maxEnrollmentID)
 	return nil
+}
+
+// analyze refreshes Postgres's statistics of the tables an import grows,
+// each time the import has written as many rows as the tables held when it
+// began (then twice that, and so on: log₂ of the file's size in all).
+// Without it, a table that grew from nearly empty keeps its "nearly empty"
+// statistics until autovacuum comes by, and the planner answers each batch's
+// lookups by scanning the whole table: the import slows down as it goes.
+// A failure (a role that does not own the tables) only costs speed.
+func (im *importer) analyze(ctx context.Context) {
+	if im.store.Dialect != models.DialectPostgres || im.written < im.nextAnalyze {
+		return
+	}
+	_, _ = im.store.SQL.ExecContext(ctx, "ANALYZE prospects, enrollments")
+	im.nextAnalyze *= 2
 }
 
 // flush writes one batch in one transaction: the prospects the team does
@@ -531,6 +553,8 @@ func (im *importer) flush(ctx context.Context, batch []importRow) error {
 		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("campaign: import rows up to line %d: %w", batch[len(batch)-1].line, err)
 		}
+		im.written += int64(len(batch))
+		im.analyze(ctx)
 	}
 	if im.opts.Progress != nil {
 		im.opts.Progress(ImportProgress{Rows: im.sum.Rows, Imported: im.sum.Imported})
@@ -538,49 +562,79 @@ func (im *importer) flush(ctx context.Context, batch []importRow) error {
 	return nil
 }
 
-func (im *importer) write(ctx context.Context, tx *sql.Tx, batch []importRow) error {
+// rowsPerStatement bounds the rows of one multi-row statement. The SQLite
+// driver binds arguments in time quadratic in their number, so SQLite gets
+// small statements (the inserts are local: their number costs little);
+// Postgres gets the whole batch in one round trip.
+func (im *importer) rowsPerStatement() int {
+	if im.store.Dialect == models.DialectSQLite {
+		return 25
+	}
+	return maxImportBatch
+}
+
+func (im *importer) write(ctx context.Context, sqlTx *sql.Tx, batch []importRow) error {
 	dialect := im.store.Dialect
-	q := newQuery(dialect).sql(`INSERT INTO prospects (slug, profile_url, first_name, last_name, company, title, email, email_domain, vars, state, created_at, updated_at) VALUES `)
+	tx := &stmts{tx: sqlTx, prepare: dialect == models.DialectSQLite}
+	defer tx.close()
+	index := make(map[string]int, len(batch))
 	for i, r := range batch {
-		if i > 0 {
-			q.sql(", ")
+		index[r.slug] = i
+	}
+	for part := range slices.Chunk(batch, im.rowsPerStatement()) {
+		// RETURNING names the prospects inserted; only the others need
+		// reading back.
+		q := im.insertProspects(part)
+		rows, err := tx.QueryContext(ctx, q.String(), q.args...)
+		if err != nil {
+			return err
 		}
-		q.tuple(r.slug, r.url, r.first, r.last, r.company, r.title, r.email, r.domain, encodeVars(r.vars), models.ProspectNew, im.now, im.now)
+		for rows.Next() {
+			var id int64
+			var slug string
+			if err := rows.Scan(&id, &slug); err != nil {
+				_ = rows.Close()
+				return err
+			}
+			batch[index[slug]].prospectID = id
+			batch[index[slug]].isNew = true
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
 	}
-	q.sql(" ON CONFLICT (slug) DO NOTHING")
-	if _, err := tx.ExecContext(ctx, q.String(), q.args...); err != nil {
-		return err
-	}
-	if err := im.fillKnown(ctx, tx, batch); err != nil {
+	if err := im.fillKnown(ctx, tx, batch, index); err != nil {
 		return err
 	}
 
 	// Which of these prospects are already in the campaign?
-	q = newQuery(dialect).sql("SELECT prospect_id, id FROM enrollments WHERE campaign_id = ").arg(im.campaignID).sql(" AND prospect_id IN ")
-	ids := make([]any, len(batch))
-	for i, r := range batch {
-		ids[i] = r.prospectID
-	}
-	q.tuple(ids...)
 	enrolled := make(map[int64]int64, len(batch))
-	rows, err := tx.QueryContext(ctx, q.String(), q.args...)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var prospectID, id int64
-		if err := rows.Scan(&prospectID, &id); err != nil {
-			_ = rows.Close()
+	for part := range slices.Chunk(batch, im.rowsPerStatement()) {
+		q := newQuery(dialect).sql("SELECT prospect_id, id FROM enrollments WHERE campaign_id = ").arg(im.campaignID)
+		ids := make([]int64, len(part))
+		for i, r := range part {
+			ids[i] = r.prospectID
+		}
+		in(q.sql(" AND prospect_id"), ids)
+		rows, err := tx.QueryContext(ctx, q.String(), q.args...)
+		if err != nil {
 			return err
 		}
-		enrolled[prospectID] = id
-	}
-	if err := rows.Close(); err != nil {
-		return err
+		for rows.Next() {
+			var prospectID, id int64
+			if err := rows.Scan(&prospectID, &id); err != nil {
+				_ = rows.Close()
+				return err
+			}
+			enrolled[prospectID] = id
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
 	}
 
-	q = newQuery(dialect).sql("INSERT INTO enrollments (campaign_id, prospect_id, position, priority, state, created_at, updated_at) VALUES ")
-	toEnroll, newProspects := 0, 0
+	var toEnroll []importRow
+	newProspects := 0
 	for _, r := range batch {
 		if id, ok := enrolled[r.prospectID]; ok {
 			if id > im.maxEnrollmentID {
@@ -590,61 +644,152 @@ func (im *importer) write(ctx context.Context, tx *sql.Tx, batch []importRow) er
 			}
 			continue
 		}
-		if toEnroll > 0 {
-			q.sql(", ")
-		}
-		toEnroll++
-		if r.prospectID > im.maxProspectID {
+		toEnroll = append(toEnroll, r)
+		if r.isNew {
 			newProspects++
 		}
-		q.tuple(im.campaignID, r.prospectID, im.basePosition+int64(r.line), -r.priority, models.EnrollmentQueued, im.now, im.now)
 	}
-	if toEnroll == 0 {
-		return nil
-	}
-	q.sql(" ON CONFLICT (campaign_id, prospect_id) DO NOTHING")
-	res, err := tx.ExecContext(ctx, q.String(), q.args...)
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
+	inserted := 0
+	for part := range slices.Chunk(toEnroll, im.rowsPerStatement()) {
+		q := im.insertEnrollments(part)
+		res, err := tx.ExecContext(ctx, q.String(), q.args...)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		inserted += int(n)
 	}
 	// A concurrent import of the same prospects may have enrolled some first.
-	im.sum.Imported += int(n)
-	im.sum.AlreadyKnown += toEnroll - int(n)
-	im.sum.NewProspects += min(newProspects, int(n))
+	im.sum.Imported += inserted
+	im.sum.AlreadyKnown += len(toEnroll) - inserted
+	im.sum.NewProspects += min(newProspects, inserted)
 	return nil
 }
 
-// fillKnown reads the batch's prospects back (for their ids) and fills in
-// what the team's copy lacks: blank fields and missing variables. It never
+// insertProspects inserts rows the team may not know, returning the id and
+// slug of those it inserted. Postgres takes one array per column (a
+// statement of a dozen parameters, parsed and planned in no time, whatever
+// the batch's size); SQLite takes a multi-row VALUES list.
+func (im *importer) insertProspects(rows []importRow) *query {
+	const insert = `INSERT INTO prospects (slug, profile_url, first_name, last_name, company, title, email, email_domain, vars, state, created_at, updated_at) `
+	const tail = ` ON CONFLICT (slug) DO NOTHING RETURNING id, slug`
+	q := newQuery(im.store.Dialect)
+	if !q.postgres {
+		q.sql(insert + "VALUES ")
+		for i, r := range rows {
+			if i > 0 {
+				q.sql(", ")
+			}
+			q.tuple(r.slug, r.url, r.first, r.last, r.company, r.title, r.email, r.domain, encodeVars(r.vars), models.ProspectNew, im.now, im.now)
+		}
+		return q.sql(tail)
+	}
+	cols := make([][]string, 9)
+	for c := range cols {
+		cols[c] = make([]string, len(rows))
+	}
+	for i, r := range rows {
+		for c, v := range []string{r.slug, r.url, r.first, r.last, r.company, r.title, r.email, r.domain, encodeVars(r.vars)} {
+			cols[c][i] = v
+		}
+	}
+	q.sql(insert + "SELECT u.*, ").arg(models.ProspectNew).sql("::text, ").arg(im.now).sql("::timestamptz, ").arg(im.now).sql("::timestamptz FROM unnest(")
+	for c := range cols {
+		if c > 0 {
+			q.sql(", ")
+		}
+		q.arg(cols[c]).sql("::text[]")
+	}
+	return q.sql(") AS u" + tail)
+}
+
+// insertEnrollments enrolls prospects in the campaign, as insertProspects
+// inserts them.
+func (im *importer) insertEnrollments(rows []importRow) *query {
+	const insert = `INSERT INTO enrollments (campaign_id, prospect_id, position, priority, state, created_at, updated_at) `
+	const tail = ` ON CONFLICT (campaign_id, prospect_id) DO NOTHING`
+	q := newQuery(im.store.Dialect)
+	if !q.postgres {
+		q.sql(insert + "VALUES ")
+		for i, r := range rows {
+			if i > 0 {
+				q.sql(", ")
+			}
+			q.tuple(im.campaignID, r.prospectID, im.basePosition+int64(r.line), -r.priority, models.EnrollmentQueued, im.now, im.now)
+		}
+		return q.sql(tail)
+	}
+	ids, positions, priorities := make([]int64, len(rows)), make([]int64, len(rows)), make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i], positions[i], priorities[i] = r.prospectID, im.basePosition+int64(r.line), int64(-r.priority)
+	}
+	q.sql(insert + "SELECT ").arg(im.campaignID).sql("::bigint, u.p, u.pos, u.pri, ").arg(models.EnrollmentQueued).sql("::text, ").
+		arg(im.now).sql("::timestamptz, ").arg(im.now).sql("::timestamptz FROM unnest(").
+		arg(ids).sql("::bigint[], ").arg(positions).sql("::bigint[], ").arg(priorities).sql("::bigint[]) AS u (p, pos, pri)")
+	return q.sql(tail)
+}
+
+// fillKnown reads back the batch's prospects the team knew (for their ids)
+// and fills in what the team's copy lacks: blank fields and missing variables. It never
 // overwrites what another import wrote.
-func (im *importer) fillKnown(ctx context.Context, tx *sql.Tx, batch []importRow) error {
+func (im *importer) fillKnown(ctx context.Context, tx *stmts, batch []importRow, index map[string]int) error {
 	dialect := im.store.Dialect
-	slugs := make([]any, len(batch))
-	index := make(map[string]int, len(batch))
-	for i, r := range batch {
-		slugs[i] = r.slug
-		index[r.slug] = i
+	var known []importRow
+	for _, r := range batch {
+		if r.prospectID == 0 {
+			known = append(known, r)
+		}
 	}
-	q := newQuery(dialect).sql("SELECT id, slug, first_name, last_name, company, title, email, email_domain, vars FROM prospects WHERE slug IN ").tuple(slugs...)
-	rows, err := tx.QueryContext(ctx, q.String(), q.args...)
-	if err != nil {
-		return err
+	var updates []knownUpdate
+	for part := range slices.Chunk(known, im.rowsPerStatement()) {
+		slugs := make([]string, len(part))
+		for i, r := range part {
+			slugs[i] = r.slug
+		}
+		q := in(newQuery(dialect).sql("SELECT id, slug, first_name, last_name, company, title, email, email_domain, vars FROM prospects WHERE slug"), slugs)
+		rows, err := tx.QueryContext(ctx, q.String(), q.args...)
+		if err != nil {
+			return err
+		}
+		if updates, err = im.readKnown(rows, batch, index, updates); err != nil {
+			return err
+		}
 	}
-	type update struct {
-		id                                               int64
-		first, last, company, title, email, domain, vars string
+	for _, r := range batch {
+		if r.prospectID == 0 {
+			return fmt.Errorf("prospect %s was neither inserted nor found", r.slug)
+		}
 	}
-	var updates []update
+	for _, u := range updates {
+		q := newQuery(dialect).sql("UPDATE prospects SET first_name = ").arg(u.first).
+			sql(", last_name = ").arg(u.last).sql(", company = ").arg(u.company).sql(", title = ").arg(u.title).
+			sql(", email = ").arg(u.email).sql(", email_domain = ").arg(u.domain).sql(", vars = ").arg(u.vars).
+			sql(", updated_at = ").arg(im.now).sql(" WHERE id = ").arg(u.id)
+		if _, err := tx.ExecContext(ctx, q.String(), q.args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// knownUpdate is what fillKnown writes to a prospect the team knew.
+type knownUpdate struct {
+	id                                               int64
+	first, last, company, title, email, domain, vars string
+}
+
+// readKnown reads prospects back, notes their ids on the batch's rows, and
+// appends the blanks to fill in.
+func (im *importer) readKnown(rows *sql.Rows, batch []importRow, index map[string]int, updates []knownUpdate) ([]knownUpdate, error) {
+	defer rows.Close()
 	for rows.Next() {
-		var u update
+		var u knownUpdate
 		var slug string
 		if err := rows.Scan(&u.id, &slug, &u.first, &u.last, &u.company, &u.title, &u.email, &u.domain, &u.vars); err != nil {
-			_ = rows.Close()
-			return err
+			return updates, err
 		}
 		r := &batch[index[slug]]
 		r.prospectID = u.id
@@ -677,24 +822,7 @@ func (im *importer) fillKnown(ctx context.Context, tx *sql.Tx, batch []importRow
 			updates = append(updates, u)
 		}
 	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	for _, r := range batch {
-		if r.prospectID == 0 {
-			return fmt.Errorf("prospect %s was neither inserted nor found", r.slug)
-		}
-	}
-	for _, u := range updates {
-		q := newQuery(dialect).sql("UPDATE prospects SET first_name = ").arg(u.first).
-			sql(", last_name = ").arg(u.last).sql(", company = ").arg(u.company).sql(", title = ").arg(u.title).
-			sql(", email = ").arg(u.email).sql(", email_domain = ").arg(u.domain).sql(", vars = ").arg(u.vars).
-			sql(", updated_at = ").arg(im.now).sql(" WHERE id = ").arg(u.id)
-		if _, err := tx.ExecContext(ctx, q.String(), q.args...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return updates, rows.Err()
 }
 
 func encodeVars(vars map[string]string) string {
