@@ -21,9 +21,9 @@ var defaultSelectorsYAML []byte
 // selectors and labels per UI language. It is data: DefaultSelectors reads
 // the copy embedded in the binary, LoadSelectors an override file.
 type Selectors struct {
-	Paths     Paths             `yaml:"paths"`
-	Selectors CSS               `yaml:"selectors"`
-	Labels    map[string]Labels `yaml:"labels"`
+	Paths     Paths             `yaml:"paths"`     // the site's URL paths
+	Selectors CSS               `yaml:"selectors"` // the CSS selectors
+	Labels    map[string]Labels `yaml:"labels"`    // texts and aria-labels per UI language code
 
 	// Compiled from Labels by prepare.
 	sentAge     []*regexp.Regexp
@@ -35,82 +35,82 @@ type Selectors struct {
 
 // Paths are the site's URL paths; {slug} stands for a vanity name.
 type Paths struct {
-	Profile            string   `yaml:"profile"`
-	ContactInfo        string   `yaml:"contact_info"`
-	Activity           string   `yaml:"activity"`
-	SentInvitations    string   `yaml:"sent_invitations"`
-	Connections        string   `yaml:"connections"`
-	Login              string   `yaml:"login"`
-	LoginPrefixes      []string `yaml:"login_prefixes" json:"login_prefixes"`
-	CheckpointPrefixes []string `yaml:"checkpoint_prefixes" json:"checkpoint_prefixes"`
-	CustomInvite       string   `yaml:"custom_invite" json:"custom_invite"`
-	VanityParam        string   `yaml:"vanity_param" json:"vanity_param"`
+	Profile            string   `yaml:"profile"`                                        // a profile page
+	ContactInfo        string   `yaml:"contact_info"`                                   // a profile's contact-info overlay
+	Activity           string   `yaml:"activity"`                                       // a member's recent posts
+	SentInvitations    string   `yaml:"sent_invitations"`                               // the sent-invitations page
+	Connections        string   `yaml:"connections"`                                    // the connections page
+	Login              string   `yaml:"login"`                                          // the login page
+	LoginPrefixes      []string `yaml:"login_prefixes" json:"login_prefixes"`           // redirects here mean a rejected session
+	CheckpointPrefixes []string `yaml:"checkpoint_prefixes" json:"checkpoint_prefixes"` // redirects here mean a checkpoint
+	CustomInvite       string   `yaml:"custom_invite" json:"custom_invite"`             // the path of Connect links, which carry the vanity name
+	VanityParam        string   `yaml:"vanity_param" json:"vanity_param"`               // the query parameter naming the invitee
 }
 
 // CSS holds the selectors the page script uses.
 type CSS struct {
-	Workspace        string   `yaml:"workspace" json:"workspace"`
-	Topcard          string   `yaml:"topcard" json:"topcard"`
-	TopcardFallbacks []string `yaml:"topcard_fallbacks" json:"topcard_fallbacks"`
-	Toolbar          string   `yaml:"toolbar" json:"toolbar"`
-	Name             string   `yaml:"name" json:"name"`
-	MoreButton       string   `yaml:"more_button" json:"more_button"`
-	Menu             string   `yaml:"menu" json:"menu"`
-	MenuPortal       string   `yaml:"menu_portal" json:"menu_portal"`
-	MenuItem         string   `yaml:"menu_item" json:"menu_item"`
-	MessageLink      string   `yaml:"message_link" json:"message_link"`
-	ContactInfoLink  string   `yaml:"contact_info_link" json:"contact_info_link"`
-	Clickable        string   `yaml:"clickable" json:"clickable"`
-	Degree           string   `yaml:"degree" json:"degree"`
-	Dialog           string   `yaml:"dialog" json:"dialog"`
-	NoteField        string   `yaml:"note_field" json:"note_field"`
-	EmailField       string   `yaml:"email_field" json:"email_field"`
-	WeeklyLimit      string   `yaml:"weekly_limit" json:"weekly_limit"`
-	ErrorToast       string   `yaml:"error_toast" json:"error_toast"`
-	CaptchaFrame     string   `yaml:"captcha_frame" json:"captcha_frame"`
-	LoginForm        string   `yaml:"login_form" json:"login_form"`
-	Mailto           string   `yaml:"mailto" json:"mailto"`
-	Post             string   `yaml:"post" json:"post"`
-	LikeButton       string   `yaml:"like_button" json:"like_button"`
-	ListItem         string   `yaml:"list_item" json:"list_item"`
+	Workspace        string   `yaml:"workspace" json:"workspace"`                 // the main column
+	Topcard          string   `yaml:"topcard" json:"topcard"`                     // the profile's top card, inside Workspace
+	TopcardFallbacks []string `yaml:"topcard_fallbacks" json:"topcard_fallbacks"` // older top cards
+	Toolbar          string   `yaml:"toolbar" json:"toolbar"`                     // the sticky header, whose duplicates are ignored
+	Name             string   `yaml:"name" json:"name"`                           // the name heading in the top card
+	MoreButton       string   `yaml:"more_button" json:"more_button"`             // the top card's More button (matched with the more labels)
+	Menu             string   `yaml:"menu" json:"menu"`                           // an open menu
+	MenuPortal       string   `yaml:"menu_portal" json:"menu_portal"`             // the portal a menu renders in
+	MenuItem         string   `yaml:"menu_item" json:"menu_item"`                 // a menu entry
+	MessageLink      string   `yaml:"message_link" json:"message_link"`           // the Message link
+	ContactInfoLink  string   `yaml:"contact_info_link" json:"contact_info_link"` // the Contact info link
+	Clickable        string   `yaml:"clickable" json:"clickable"`                 // what counts as the clickable ancestor of a label
+	Degree           string   `yaml:"degree" json:"degree"`                       // elements that may hold "· 2nd"
+	Dialog           string   `yaml:"dialog" json:"dialog"`                       // dialogs, in the document or a shadow root
+	NoteField        string   `yaml:"note_field" json:"note_field"`               // the invitation note
+	EmailField       string   `yaml:"email_field" json:"email_field"`             // the email the dialog may ask for
+	WeeklyLimit      string   `yaml:"weekly_limit" json:"weekly_limit"`           // the weekly-limit alert
+	ErrorToast       string   `yaml:"error_toast" json:"error_toast"`             // an error toast
+	CaptchaFrame     string   `yaml:"captcha_frame" json:"captcha_frame"`         // a CAPTCHA frame: a checkpoint
+	LoginForm        string   `yaml:"login_form" json:"login_form"`               // a login form: a rejected session
+	Mailto           string   `yaml:"mailto" json:"mailto"`                       // an email link in the contact-info overlay
+	Post             string   `yaml:"post" json:"post"`                           // a post on the activity page
+	LikeButton       string   `yaml:"like_button" json:"like_button"`             // a post's Like button (read aria-pressed first)
+	ListItem         string   `yaml:"list_item" json:"list_item"`                 // a row of a list page
 }
 
 // Labels are the texts and aria-labels of one UI language. A "{name}" in a
 // label stands for the member's name.
 type Labels struct {
-	More             []string          `yaml:"more" json:"more"`
-	Connect          []string          `yaml:"connect" json:"connect"`
-	Invite           []string          `yaml:"invite" json:"invite"`
-	Pending          []string          `yaml:"pending" json:"pending"`
-	PendingControl   []string          `yaml:"pending_control" json:"pending_control"`
-	Follow           []string          `yaml:"follow" json:"follow"`
-	Following        []string          `yaml:"following" json:"following"`
-	RemoveConnection []string          `yaml:"remove_connection" json:"remove_connection"`
-	DegreeFirst      []string          `yaml:"degree_first" json:"degree_first"`
-	DegreeSecond     []string          `yaml:"degree_second" json:"degree_second"`
-	DegreeThird      []string          `yaml:"degree_third" json:"degree_third"`
-	AddNote          []string          `yaml:"add_note" json:"add_note"`
-	SendWithoutNote  []string          `yaml:"send_without_note" json:"send_without_note"`
-	Send             []string          `yaml:"send" json:"send"`
-	WriteWithAI      []string          `yaml:"write_with_ai" json:"write_with_ai"`
-	Dismiss          []string          `yaml:"dismiss" json:"dismiss"`
-	GotIt            []string          `yaml:"got_it" json:"got_it"`
-	EmailRequired    []string          `yaml:"email_required" json:"email_required"`
-	NotesRemaining   []string          `yaml:"notes_remaining" json:"notes_remaining"`
-	OutOfNotes       []string          `yaml:"out_of_notes" json:"out_of_notes"`
-	WeeklyLimit      []string          `yaml:"weekly_limit" json:"weekly_limit"`
-	Unavailable      []string          `yaml:"unavailable" json:"unavailable"`
-	WithdrawControl  []string          `yaml:"withdraw_control" json:"withdraw_control"`
-	Withdraw         []string          `yaml:"withdraw" json:"withdraw"`
-	SentToday        []string          `yaml:"sent_today" json:"sent_today"`
-	SentYesterday    []string          `yaml:"sent_yesterday" json:"sent_yesterday"`
-	SentPrefix       []string          `yaml:"sent_prefix" json:"sent_prefix"`
-	SentAge          []string          `yaml:"sent_age" json:"-"`
-	AgeUnits         map[string]string `yaml:"age_units" json:"-"`
-	ConnectedOn      []string          `yaml:"connected_on" json:"connected_on"`
-	DateLayouts      []string          `yaml:"date_layouts" json:"-"`
-	ContactInfo      []string          `yaml:"contact_info" json:"contact_info"`
-	NoPosts          []string          `yaml:"no_posts" json:"no_posts"`
+	More             []string          `yaml:"more" json:"more"`                           // the More button's text
+	Connect          []string          `yaml:"connect" json:"connect"`                     // Connect's text
+	Invite           []string          `yaml:"invite" json:"invite"`                       // the aria-label of Connect controls
+	Pending          []string          `yaml:"pending" json:"pending"`                     // the Pending control's text
+	PendingControl   []string          `yaml:"pending_control" json:"pending_control"`     // the Pending control's aria-label
+	Follow           []string          `yaml:"follow" json:"follow"`                       // the Follow control's aria-label
+	Following        []string          `yaml:"following" json:"following"`                 // the aria-labels shown once followed
+	RemoveConnection []string          `yaml:"remove_connection" json:"remove_connection"` // the menu entry of 1st-degree profiles
+	DegreeFirst      []string          `yaml:"degree_first" json:"degree_first"`           // "1st" in "· 1st"
+	DegreeSecond     []string          `yaml:"degree_second" json:"degree_second"`         // "2nd" in "· 2nd"
+	DegreeThird      []string          `yaml:"degree_third" json:"degree_third"`           // "3rd" in "· 3rd"
+	AddNote          []string          `yaml:"add_note" json:"add_note"`                   // the dialog's Add a note button
+	SendWithoutNote  []string          `yaml:"send_without_note" json:"send_without_note"` // the dialog's Send without a note button
+	Send             []string          `yaml:"send" json:"send"`                           // the dialog's Send button
+	WriteWithAI      []string          `yaml:"write_with_ai" json:"write_with_ai"`         // never clicked
+	Dismiss          []string          `yaml:"dismiss" json:"dismiss"`                     // buttons that close a dialog or a toast
+	GotIt            []string          `yaml:"got_it" json:"got_it"`                       // the weekly-limit alert's button
+	EmailRequired    []string          `yaml:"email_required" json:"email_required"`       // text of the email prompt
+	NotesRemaining   []string          `yaml:"notes_remaining" json:"notes_remaining"`     // a pattern whose group 1 is the notes left this month
+	OutOfNotes       []string          `yaml:"out_of_notes" json:"out_of_notes"`           // text of the notes-quota message
+	WeeklyLimit      []string          `yaml:"weekly_limit" json:"weekly_limit"`           // text of the weekly-limit alert
+	Unavailable      []string          `yaml:"unavailable" json:"unavailable"`             // text of a missing profile
+	WithdrawControl  []string          `yaml:"withdraw_control" json:"withdraw_control"`   // the aria-label of a sent row's Withdraw
+	Withdraw         []string          `yaml:"withdraw" json:"withdraw"`                   // the confirmation's Withdraw button
+	SentToday        []string          `yaml:"sent_today" json:"sent_today"`               // stamps meaning age zero
+	SentYesterday    []string          `yaml:"sent_yesterday" json:"sent_yesterday"`       // stamps meaning one day
+	SentPrefix       []string          `yaml:"sent_prefix" json:"sent_prefix"`             // how every sent stamp begins
+	SentAge          []string          `yaml:"sent_age" json:"-"`                          // stamp patterns with groups n and unit
+	AgeUnits         map[string]string `yaml:"age_units" json:"-"`                         // unit word to duration ("week": "168h")
+	ConnectedOn      []string          `yaml:"connected_on" json:"connected_on"`           // connection stamp patterns with a group date
+	DateLayouts      []string          `yaml:"date_layouts" json:"-"`                      // Go layouts of the date in ConnectedOn
+	ContactInfo      []string          `yaml:"contact_info" json:"contact_info"`           // the contact-info overlay's heading
+	NoPosts          []string          `yaml:"no_posts" json:"no_posts"`                   // text of an empty activity page
 }
 
 // DefaultSelectors returns the selectors embedded in the binary.

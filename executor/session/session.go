@@ -35,14 +35,22 @@ var ErrCorrupt = errors.New("session: the stored session cannot be opened: it wa
 // the cookie for its base URL, so a session made from a bare li_at value works
 // against LinkedIn and against the simulator alike.
 type Cookie struct {
-	Name     string    `json:"name"`
-	Value    string    `json:"value"`
-	Domain   string    `json:"domain,omitempty"`
-	Path     string    `json:"path,omitempty"`
-	Expires  time.Time `json:"expires,omitzero"`
-	HTTPOnly bool      `json:"http_only,omitempty"`
-	Secure   bool      `json:"secure,omitempty"`
-	SameSite string    `json:"same_site,omitempty"`
+	// Name is the cookie name, such as li_at.
+	Name string `json:"name"`
+	// Value is the secret itself; it never appears in String or logs.
+	Value string `json:"value"`
+	// Domain is the cookie domain, such as ".www.linkedin.com"; empty means the adapter's site.
+	Domain string `json:"domain,omitempty"`
+	// Path is the cookie path; empty means "/".
+	Path string `json:"path,omitempty"`
+	// Expires is when the cookie ends; zero means at the end of the browser session.
+	Expires time.Time `json:"expires,omitzero"`
+	// HTTPOnly hides the cookie from page scripts.
+	HTTPOnly bool `json:"http_only,omitempty"`
+	// Secure sends the cookie over HTTPS only.
+	Secure bool `json:"secure,omitempty"`
+	// SameSite is "Strict", "Lax", "None" or empty.
+	SameSite string `json:"same_site,omitempty"`
 }
 
 // String never shows the cookie's value: sessions must not reach logs.

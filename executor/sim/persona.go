@@ -53,27 +53,28 @@ const (
 
 // Persona is a simulated member, derived from the slug alone.
 type Persona struct {
-	Slug        string
-	Name        string
-	First       string
-	Headline    string
-	Company     string
-	Location    string
-	Email       string
-	URN         string
-	MemberID    uint64
-	Degree      int // 1, 2 or 3 before any invitation is accepted
-	Layout      Layout
-	SharesEmail bool
-	Posts       int
-	Followers   int
+	Slug     string // the vanity name
+	Name     string // the words of the slug, capitalized
+	First    string // the first word of Name
+	Headline string // title and company
+	Company  string // the company, also behind Email's domain
+	Location string // a city and country
+	Email    string // first.last@company.example
+	URN      string // the profile URN id in the page's componentkeys
+	MemberID uint64 // the member id in report links
+	Degree   int    // 1, 2 or 3 before any invitation is accepted
+	Layout   Layout // where Connect sits
 
-	EmailRequired bool
-	Checkpoint    bool
-	Unavailable   bool
-	Toast         bool
-	NoAge         bool
-	Namesake      bool
+	SharesEmail bool // the contact-info overlay of a connection shows Email
+	Posts       int  // how many posts the activity page lists
+	Followers   int  // the follower count a creator shows
+
+	EmailRequired bool // the invite dialog asks for the email address (-emailreq)
+	Checkpoint    bool // the profile leads to a checkpoint (-checkpoint)
+	Unavailable   bool // the profile does not exist (-unavailable)
+	Toast         bool // the first Send fails with an error toast (-toast)
+	NoAge         bool // the sent page shows no readable age (-noage)
+	Namesake      bool // the side rail holds a stranger of the same name (-namesake)
 }
 
 var (
@@ -175,9 +176,9 @@ func NewPersona(slug string) Persona {
 
 // Stranger is someone in a profile's side rail.
 type Stranger struct {
-	Slug     string
-	Name     string
-	Headline string
+	Slug     string // the stranger's vanity name, never the target's
+	Name     string // the name on the card
+	Headline string // the line under the name
 }
 
 // SideRail returns the other members a profile page suggests. With the

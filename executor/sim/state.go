@@ -10,32 +10,48 @@ import (
 
 // Invitation is one invitation the simulator received.
 type Invitation struct {
-	Slug    string    `json:"slug"`
-	Note    string    `json:"note"`
-	Email   string    `json:"email,omitempty"`
-	At      time.Time `json:"at"`
-	Account string    `json:"account"`
+	// Slug is the invitee's vanity name.
+	Slug string `json:"slug"`
+	// Note is the personal note, or "".
+	Note string `json:"note"`
+	// Email is the address given when the dialog asked for one.
+	Email string `json:"email,omitempty"`
+	// At is the simulated time of the invitation.
+	At time.Time `json:"at"`
+	// Account is the sending account's li_at value.
+	Account string `json:"account"`
 }
 
 // Action is one follow, like, withdrawal or profile view the simulator
 // received.
 type Action struct {
-	Slug    string    `json:"slug"`
-	Post    string    `json:"post,omitempty"`
-	At      time.Time `json:"at"`
-	Account string    `json:"account"`
+	// Slug is the member acted on.
+	Slug string `json:"slug"`
+	// Post is the liked post's id, for likes and unlikes.
+	Post string `json:"post,omitempty"`
+	// At is the simulated time of the action.
+	At time.Time `json:"at"`
+	// Account is the acting account's li_at value.
+	Account string `json:"account"`
 }
 
 // Received is exactly what the simulator received, in order, as served by
 // GET /_sim/received.
 type Received struct {
+	// Invitations lists every invitation sent, side-rail ones included.
 	Invitations []Invitation `json:"invitations"`
-	Follows     []Action     `json:"follows"`
-	Likes       []Action     `json:"likes"`
-	Unlikes     []Action     `json:"unlikes"`
-	Withdrawals []Action     `json:"withdrawals"`
-	Views       []Action     `json:"views"`
-	AIClicks    int          `json:"ai_clicks"`
+	// Follows lists every follow.
+	Follows []Action `json:"follows"`
+	// Likes lists every like of a post.
+	Likes []Action `json:"likes"`
+	// Unlikes lists every click that removed a like.
+	Unlikes []Action `json:"unlikes"`
+	// Withdrawals lists every withdrawn invitation.
+	Withdrawals []Action `json:"withdrawals"`
+	// Views lists every profile view (profile pages and contact-info overlays).
+	Views []Action `json:"views"`
+	// AIClicks counts the clicks on Write with AI, which Pacer must never make.
+	AIClicks int `json:"ai_clicks"`
 }
 
 func (r Received) forAccount(acct string) Received {

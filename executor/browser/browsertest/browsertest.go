@@ -55,11 +55,15 @@ func Launch(tb testing.TB, dir string) *browser.Browser {
 
 // Proc is a live process found by Survivors.
 type Proc struct {
-	PID     int
-	State   string
+	// PID is the process id.
+	PID int
+	// State is the one-letter state from /proc/<pid>/stat, such as S or R.
+	State string
+	// Cmdline is the command line, arguments separated by spaces.
 	Cmdline string
 }
 
+// String describes the process in one line.
 func (p Proc) String() string {
 	cmd := p.Cmdline
 	if len(cmd) > 160 {
