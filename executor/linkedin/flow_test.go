@@ -294,6 +294,7 @@ func TestCheckpointAndRejectedSession(t *testing.T) {
 		want    error
 	}{
 		{"checkpoint on a profile", "anna", "cara-checkpoint", executor.ErrCheckpoint},
+		{"CAPTCHA frame without a redirect", "anna", "cara-captcha", executor.ErrCheckpoint},
 		{"checkpoint on every page", "acct-checkpoint", "jane-doe-more", executor.ErrCheckpoint},
 		{"session rejected", "expired-session", "jane-doe-more", executor.ErrSessionRejected},
 	}

@@ -50,6 +50,7 @@
 //	-emailreq     the invite dialog asks for the member's email address
 //	-toast        the first Send fails with an error toast
 //	-checkpoint   opening the profile leads to a security checkpoint
+//	-captcha      the profile's own URL shows a CAPTCHA frame (no redirect)
 //	-unavailable  the profile does not exist (404)
 //	-noemail      a connection who does not share an email address
 //	-noposts      no posts to like

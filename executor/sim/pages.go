@@ -170,6 +170,11 @@ func (s *Server) personaFor(w http.ResponseWriter, r *http.Request) (Persona, bo
 		s.render(w, http.StatusNotFound, "notfound", nil)
 		return Persona{}, false
 	}
+	if p.Captcha {
+		// A challenge shown in place, at the profile's own URL.
+		s.render(w, http.StatusOK, "checkpoint", nil)
+		return Persona{}, false
+	}
 	if p.Checkpoint {
 		http.Redirect(w, r, "/checkpoint/challenge/"+shortHash(slug, 1)+"?ut=sim", http.StatusFound)
 		return Persona{}, false

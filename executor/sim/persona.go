@@ -26,12 +26,14 @@ const (
 	markerNoAge       = "noage"
 	markerNamesake    = "namesake"
 	markerThird       = "third"
+	markerCaptcha     = "captcha"
 )
 
 var markers = map[string]bool{
 	markerEmailReq: true, markerConnected: true, markerCheckpoint: true, markerUnavailable: true,
 	markerCreator: true, markerToast: true, markerDirect: true, markerMore: true, markerFollowOnly: true,
 	markerNoEmail: true, markerNoPosts: true, markerNoAge: true, markerNamesake: true, markerThird: true,
+	markerCaptcha: true,
 }
 
 // Layout is where a profile's Connect control sits.
@@ -75,6 +77,7 @@ type Persona struct {
 	Toast         bool // the first Send fails with an error toast (-toast)
 	NoAge         bool // the sent page shows no readable age (-noage)
 	Namesake      bool // the side rail holds a stranger of the same name (-namesake)
+	Captcha       bool // the profile URL shows a CAPTCHA frame, without a redirect (-captcha)
 }
 
 var (
@@ -171,6 +174,7 @@ func NewPersona(slug string) Persona {
 	p.Toast = has[markerToast]
 	p.NoAge = has[markerNoAge]
 	p.Namesake = has[markerNamesake]
+	p.Captcha = has[markerCaptcha]
 	return p
 }
 
