@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -54,7 +56,7 @@ func (b *Bot) decide(ctx context.Context, req Request, v buttonValue) error {
 	case ActionEdit:
 		return b.openNoteEditor(ctx, req, v)
 	}
-	if notice := b.decisionProblem(err, v.ProposalID); notice != nil {
+	if notice := b.decisionProblemFor(err, v.ProposalID, req.UserID); notice != nil {
 		b.tell(ctx, req, notice)
 	} else if err != nil {
 		return err
@@ -69,6 +71,12 @@ func (b *Bot) decide(ctx context.Context, req Request, v buttonValue) error {
 // decisionProblem words the expected refusals of a decision; nil for
 // success and for unexpected errors.
 func (b *Bot) decisionProblem(err error, proposalID int64) View {
+	return b.decisionProblemFor(err, proposalID, "")
+}
+
+// decisionProblemFor is decisionProblem for user, who is told "you" when
+// the first decision was theirs (a double click).
+func (b *Bot) decisionProblemFor(err error, proposalID int64, user string) View {
 	if err == nil {
 		return nil
 	}
@@ -82,7 +90,11 @@ func (b *Bot) decisionProblem(err error, proposalID int64) View {
 		if decided.Kind == models.DecisionReject || decided.Kind == models.ProposalRejected {
 			verb = "rejected"
 		}
-		return NoticeView{Text: fmt.Sprintf("<@%s> already %s proposal #%d %s; nothing changed.", decided.DecidedBy, verb, proposalID, r.when(decided.DecidedAt))}
+		who := "<@" + decided.DecidedBy + ">"
+		if decided.DecidedBy == user {
+			who = "You"
+		}
+		return NoticeView{Text: fmt.Sprintf("%s already %s proposal #%d %s; nothing changed.", who, verb, proposalID, r.when(decided.DecidedAt))}
 	case errors.As(err, &stale):
 		return NoticeView{Text: fmt.Sprintf("Proposal #%d changed since you saw it (a prospect was skipped or a note edited); the message now shows the current version. Check it and decide again.", proposalID)}
 	case errors.As(err, &blocked):
@@ -149,9 +161,17 @@ func (b *Bot) noteLength(account string) int {
 	return 0
 }
 
-// submit handles the Edit note modal's submission. The note is linted in
-// the ack, so that its problems show under the field and the modal stays
-// open; a clean note closes the modal and is saved after the ack.
+// submitBudget is how long a note edit may take inside its ack: the edit
+// is saved (and linted by the campaign package, placeholders filled in)
+// while Slack waits, so that its problems show under the field and the modal
+// stays open. Slack waits 3 seconds; past the budget the modal closes and
+// the outcome comes as an ephemeral message instead.
+const submitBudget = 2 * time.Second
+
+// errNotApprover refuses an edit by someone who may not decide.
+var errNotApprover = errors.New("bot: only approvers can edit notes")
+
+// submit handles the Edit note modal's submission.
 func (b *Bot) submit(req Request) Ack {
 	if req.CallbackID != CallbackEditNote {
 		return Ack{}
@@ -161,36 +181,105 @@ func (b *Bot) submit(req Request) Ack {
 		return Ack{FieldErrors: map[string]string{noteBlockID: "This form is out of date; close it and click Edit note again."}}
 	}
 	note := strings.TrimSpace(req.Inputs[noteBlockID])
-	findings := campaign.Lint(note, b.noteLength(meta.Account))
-	if campaign.Blocking(findings) {
-		return Ack{FieldErrors: (&campaign.LintError{Findings: findings}).FieldErrors(noteBlockID)}
+	// A note without placeholders lints the same before and after
+	// rendering: its blocking problems need no database.
+	if !strings.Contains(note, "{{") {
+		if findings := campaign.Lint(note, b.noteLength(meta.Account)); campaign.Blocking(findings) {
+			return Ack{FieldErrors: (&campaign.LintError{Findings: findings}).FieldErrors(noteBlockID)}
+		}
 	}
 	req.ChannelID = meta.Channel
-	b.later(req, "save the note", func(ctx context.Context, req Request) error { return b.saveNote(ctx, req, meta, note) })
-	return Ack{}
+	var (
+		mu     sync.Mutex
+		late   bool
+		result = make(chan error, 1)
+	)
+	started := b.tasks.goLater(func(ctx context.Context) {
+		err := b.saveNote(ctx, req, meta, note)
+		mu.Lock()
+		tooLate := late
+		if !tooLate {
+			result <- err
+		}
+		mu.Unlock()
+		if tooLate && err != nil {
+			b.tell(ctx, req, NoticeView{Text: ":warning: " + noteProblem(err) + " Your note was not saved; here it is:\n>" + esc(note)})
+		}
+		if err == nil || errors.Is(err, campaign.ErrDecided) {
+			if err := b.refreshProposal(ctx, meta.ProposalID); err != nil {
+				b.logger.Warn("slack: update a proposal after a note edit", slog.Int64("proposal", meta.ProposalID), slog.String("error", err.Error()))
+			}
+		}
+	})
+	if !started {
+		return Ack{}
+	}
+	timer := time.NewTimer(submitBudget)
+	defer timer.Stop()
+	select {
+	case err := <-result:
+		return noteAck(err)
+	case <-timer.C:
+		mu.Lock()
+		late = true
+		mu.Unlock()
+		select {
+		case err := <-result:
+			return noteAck(err)
+		default:
+			return Ack{}
+		}
+	}
 }
 
+// saveNote checks the editor and saves the note through the campaign
+// package, which renders its placeholders and lints it.
 func (b *Bot) saveNote(ctx context.Context, req Request, meta noteMeta, note string) error {
 	ok, err := b.approvers.allowed(ctx, req.UserID)
-	if err != nil || !ok {
-		b.tell(ctx, req, NoticeView{Text: fmt.Sprintf("Only %s can edit notes; your note was not saved:\n>%s", b.approvers.mentions(), esc(note))})
-		return nil
-	}
-	err = b.proposer.EditNote(ctx, meta.ItemID, meta.Version, req.UserID, note)
-	var lint *campaign.LintError
-	switch {
-	case errors.As(err, &lint):
-		b.tell(ctx, req, NoticeView{Text: fmt.Sprintf("Your note was not saved: %s. Here it is, to edit again:\n>%s",
-			esc(strings.TrimPrefix(lint.Error(), "campaign: the note cannot be sent: ")), esc(note))})
-		return nil
-	case err != nil:
-		if notice := b.decisionProblem(err, meta.ProposalID); notice != nil {
-			b.tell(ctx, req, NoticeView{Text: notice.(NoticeView).Text + " Your note was not saved; here it is:\n>" + esc(note)})
-			return b.refreshProposal(ctx, meta.ProposalID)
-		}
+	if err != nil {
 		return err
 	}
-	return b.refreshProposal(ctx, meta.ProposalID)
+	if !ok {
+		return errNotApprover
+	}
+	return b.proposer.EditNote(ctx, meta.ItemID, meta.Version, req.UserID, note)
+}
+
+// noteAck answers a submitted note: an empty ack closes the modal, field
+// errors keep it open.
+func noteAck(err error) Ack {
+	var lint *campaign.LintError
+	switch {
+	case err == nil:
+		return Ack{}
+	case errors.As(err, &lint):
+		return Ack{FieldErrors: lint.FieldErrors(noteBlockID)}
+	}
+	return Ack{FieldErrors: map[string]string{noteBlockID: noteProblem(err)}}
+}
+
+// noteProblem words why a note was not saved, in plain text (modal errors
+// render no mentions or links).
+func noteProblem(err error) string {
+	var lint *campaign.LintError
+	var decided *campaign.DecidedError
+	switch {
+	case errors.As(err, &lint):
+		return "The note cannot be sent: " + strings.TrimPrefix(lint.Error(), "campaign: the note cannot be sent: ") + "."
+	case errors.Is(err, errNotApprover):
+		return "Only approvers can edit notes."
+	case errors.As(err, &decided):
+		verb := "approved"
+		if decided.Kind == models.DecisionReject || decided.Kind == models.ProposalRejected {
+			verb = "rejected"
+		}
+		return fmt.Sprintf("This proposal was already %s; its notes can no longer change.", verb)
+	case errors.Is(err, campaign.ErrNotFound):
+		return "This prospect is no longer part of the proposal."
+	case errors.Is(err, errSlackCall):
+		return "Pacer could not check that you are an approver; try again in a minute."
+	}
+	return "Pacer could not save the note; try again in a minute."
 }
 
 // postProposal posts a stored proposal in its campaign's channel, the

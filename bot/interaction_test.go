@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/models/storetest"
 )
 
 // click posts a click on one of p's buttons and waits for its work.
@@ -123,7 +124,11 @@ func TestDoubleApproval(t *testing.T) {
 		}
 		told := 0
 		for _, c := range b.slack.recorded("chat.postEphemeral") {
-			if strings.Contains(c.text(), "<@"+winner+"> already approved proposal #"+itoa(p.ID)) {
+			who := "<@" + winner + ">"
+			if c.Form.Get("user") == winner {
+				who = "You" // their own double click
+			}
+			if strings.Contains(c.text(), who+" already approved proposal #"+itoa(p.ID)) {
 				told++
 			}
 		}
@@ -257,15 +262,36 @@ func TestEditNote(t *testing.T) {
 			t.Errorf("the message was not updated with the note: %+v", updates)
 		}
 
-		// The modal of a decided proposal does not save.
+		// Placeholders are filled in from the prospect, and an unknown one
+		// is refused inline: the campaign package lints the rendered note.
+		b.slack.reset()
+		resp = b.post(t, PathInteractivity, viewSubmissionBody(testTeam, approver, meta, "Hi {{first_name}}, {{nickname}}!"))
+		if raw := body(t, resp); !strings.Contains(raw, `"response_action":"errors"`) || !strings.Contains(raw, "{{nickname}} has no value") {
+			t.Errorf("unknown placeholder: ack %s", raw)
+		}
+		resp = b.post(t, PathInteractivity, viewSubmissionBody(testTeam, approver, meta, "Hi {{first_name}}, good to meet you."))
+		if raw := body(t, resp); raw != "" {
+			t.Errorf("known placeholder: ack %s, want the modal closed", raw)
+		}
+		if got := b.items(t, p.ID)[0]; got.Note != "Hi Ada1, good to meet you." {
+			t.Errorf("rendered note = %q", got.Note)
+		}
+
+		// Someone who may not decide cannot save, even with a modal in hand.
+		resp = b.post(t, PathInteractivity, viewSubmissionBody(testTeam, stranger, meta, "Hi there"))
+		if raw := body(t, resp); !strings.Contains(raw, "Only approvers can edit notes") {
+			t.Errorf("stranger's edit: ack %s", raw)
+		}
+
+		// The modal of a decided proposal does not save; it says why inline.
 		b.approve(t, approver, b.proposal(t, p.ID))
 		b.slack.reset()
-		b.post(t, PathInteractivity, viewSubmissionBody(testTeam, approver, meta, "Hi again"))
+		resp = b.post(t, PathInteractivity, viewSubmissionBody(testTeam, approver, meta, "Hi again"))
+		if raw := body(t, resp); !strings.Contains(raw, "already approved") {
+			t.Errorf("edit after approval: ack %s", raw)
+		}
 		if got := b.items(t, p.ID)[0]; got.Note == "Hi again" {
 			t.Error("a note was saved on an approved proposal")
-		}
-		if got := b.lastEphemeral(approver); !strings.Contains(got, "already approved") || !strings.Contains(got, "Hi again") {
-			t.Errorf("told %q", got)
 		}
 		// A modal whose metadata is not Pacer's is answered inline.
 		resp = b.post(t, PathInteractivity, viewSubmissionBody(testTeam, approver, "forged", "Hi"))
@@ -297,4 +323,128 @@ func TestButtonValuesPacerDidNotWrite(t *testing.T) {
 func jsonEscape(s string) string {
 	b, _ := json.Marshal(s)
 	return strings.Trim(string(b), `"`)
+}
+
+// TestLargeProposalUsesTheThread: more prospects than fit in one message
+// go to follow-up messages in its thread; a decision updates them all.
+func TestLargeProposalUsesTheThread(t *testing.T) {
+	eachStore(t, func(t *testing.T, b *bundle) {
+		b.importProspects(t, "cto-berlin", 1, 40)
+		p := b.propose(t, "cto-berlin", 30)
+		if n := len(b.items(t, p.ID)); n != 30 {
+			t.Fatalf("items = %d, want 30 (capacity too small for the test?)", n)
+		}
+		posts := b.slack.recorded("chat.postMessage")
+		if len(posts) != 2 {
+			t.Fatalf("messages = %d, want 2 (the proposal and one in its thread)", len(posts))
+		}
+		if posts[0].Form.Get("thread_ts") != "" || posts[1].Form.Get("thread_ts") != p.MessageTS {
+			t.Errorf("thread_ts = %q, %q; want the follow-up in the first message's thread %s",
+				posts[0].Form.Get("thread_ts"), posts[1].Form.Get("thread_ts"), p.MessageTS)
+		}
+		skips := 0
+		for _, post := range posts {
+			blocks := post.blocks(t)
+			if len(blocks) > maxBlocksPerMessage {
+				t.Errorf("a message has %d blocks", len(blocks))
+			}
+			skips += countActions(blocks, ActionSkip)
+		}
+		if skips != 30 {
+			t.Errorf("Skip buttons = %d, want 30", skips)
+		}
+		if !strings.Contains(posts[0].text(), "8 more prospects are in this message's thread") {
+			t.Errorf("the first message does not point at the thread:\n%s", posts[0].text())
+		}
+		// A skip in the thread, then the approval, update both messages.
+		items := b.items(t, p.ID)
+		b.slack.reset()
+		b.click(t, approver, p, ActionSkip, items[29].ID)
+		b.approve(t, approver, b.proposal(t, p.ID))
+		updates := b.slack.recorded("chat.update")
+		if len(updates) != 4 {
+			t.Fatalf("updates = %d, want 4 (two messages, twice)", len(updates))
+		}
+		last := updates[3]
+		if last.Form.Get("ts") == p.MessageTS || countActions(last.blocks(t), ActionSkip) != 0 {
+			t.Errorf("the thread's message after the approval: ts %s, %d Skip buttons", last.Form.Get("ts"), countActions(last.blocks(t), ActionSkip))
+		}
+		if !strings.Contains(updates[2].text(), "Sent 0/29") {
+			t.Errorf("the card counts %s", updates[2].text())
+		}
+	})
+}
+
+// TestTwoReplicas: two bots on one database (two `pacer serve` processes)
+// each receive the same click; one decision is recorded.
+func TestTwoReplicas(t *testing.T) {
+	eachStore(t, func(t *testing.T, b *bundle) {
+		p := b.proposeFor(t)
+		other := setupWith(t, b.store, b.slack, nil)
+		b.slack.reset()
+		value := buttonValue{ProposalID: p.ID, Version: p.Version}.String()
+		body := b.blockActionBody(approver, p, ActionApprove, value)
+		var wg sync.WaitGroup
+		for _, replica := range []*bundle{b, other, b, other} {
+			wg.Go(func() { replica.postSigned(t, PathInteractivity, body, replica.clock.Now()) })
+		}
+		wg.Wait()
+		b.bot.tasks.wait()
+		other.bot.tasks.wait()
+		var n int64
+		b.store.DB.Model(&models.Decision{}).Where("proposal_id = ? AND kind = ?", p.ID, models.DecisionApprove).Count(&n)
+		if n != 1 {
+			t.Errorf("approvals = %d, want 1", n)
+		}
+		var actions int64
+		b.store.DB.Model(&models.Action{}).Count(&actions)
+		if actions != 3 {
+			t.Errorf("actions = %d, want 3", actions)
+		}
+		if got := len(b.slack.recorded("chat.postEphemeral")); got != 3 {
+			t.Errorf("told %d losing clicks, want 3", got)
+		}
+	})
+}
+
+// TestApproverGroupUnreadable: when Slack cannot say who is in the
+// approvers' group, nobody outside the listed users may decide.
+func TestApproverGroupUnreadable(t *testing.T) {
+	eachStore(t, func(t *testing.T, b *bundle) {
+		p := b.proposeFor(t)
+		b.slack.setFail("usergroups.users.list", "missing_scope")
+		b.click(t, groupMember, p, ActionApprove, 0)
+		if got := b.proposal(t, p.ID); got.State != models.ProposalOpen {
+			t.Fatalf("approved without a membership check: %s", got.State)
+		}
+		if got := b.lastEphemeral(groupMember); !strings.Contains(got, "could not check that you are an approver") || !strings.Contains(got, "missing_scope") {
+			t.Errorf("told %q", got)
+		}
+		// A listed user needs no group.
+		b.approve(t, approver, p)
+		if got := b.proposal(t, p.ID); got.State != models.ProposalApproved {
+			t.Errorf("the listed approver could not approve: %s", got.State)
+		}
+	})
+}
+
+// TestSecretsStayOutOfLogs runs failing flows and checks that no token,
+// secret or response_url reached the log.
+func TestSecretsStayOutOfLogs(t *testing.T) {
+	b := setupWith(t, storetest.SQLite(t), newFakeSlack(t), nil)
+	p := b.proposeFor(t)
+	b.slack.setFail("chat.update", "invalid_auth")
+	b.slack.setFail("chat.postEphemeral", "invalid_auth")
+	b.approve(t, approver, p)
+	b.postWith(t, PathCommands, b.commandBody(approver, ctoChannel, "quota"), Sign("wrong", b.clock.Now(), nil))
+	b.post(t, PathCommands, commandForm(testTeam, approver, ctoChannel, "quota", "http://127.0.0.1:1/response/T0PACER/secret-hook-token").Encode())
+	logs := b.logs.String()
+	if !strings.Contains(logs, "invalid_auth") {
+		t.Fatalf("the failures were not logged:\n%s", logs)
+	}
+	for _, secret := range []string{"xoxb-test-bot-token", testSecret, "secret-hook-token", "/response/"} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("the log holds %q:\n%s", secret, logs)
+		}
+	}
 }
