@@ -31,14 +31,11 @@ func (b *Bot) RunSocketMode(ctx context.Context) error {
 			}
 			return fmt.Errorf("bot: Socket Mode stopped: %s; check SLACK_APP_TOKEN (an app-level token with connections:write)", slackErrorText(err))
 		case evt := <-client.Events:
-			b.socketEvent(evt, func(payload []byte) error {
-				if evt.Request == nil {
-					return nil
-				}
+			b.socketEvent(evt, func(envelopeID string, payload []byte) error {
 				if payload == nil {
-					return client.AckCtx(ctx, evt.Request.EnvelopeID, nil)
+					return client.AckCtx(ctx, envelopeID, nil)
 				}
-				return client.AckCtx(ctx, evt.Request.EnvelopeID, json.RawMessage(payload))
+				return client.AckCtx(ctx, envelopeID, json.RawMessage(payload))
 			})
 		}
 	}
@@ -48,18 +45,21 @@ func (b *Bot) RunSocketMode(ctx context.Context) error {
 // Request, the handlers' Ack becomes the envelope's acknowledgement. The
 // payload is read with the same parsers as HTTP mode; Socket Mode needs no
 // signature, since the connection itself is authenticated by the app token.
-func (b *Bot) socketEvent(evt socketmode.Event, ack func(payload []byte) error) {
-	var (
-		req Request
-		err error
-	)
+// An envelope slack-go could not read is read here all the same, so that a
+// payload shape it does not know neither goes unanswered nor is retried by
+// Slack forever.
+func (b *Bot) socketEvent(evt socketmode.Event, ack func(envelopeID string, payload []byte) error) {
+	env := evt.Request
 	switch evt.Type {
-	case socketmode.EventTypeSlashCommand:
-		req, err = commandFromJSON(evt.Request.Payload)
-	case socketmode.EventTypeInteractive:
-		req, err = interactionFromJSON(evt.Request.Payload)
-	case socketmode.EventTypeEventsAPI:
-		req, _, err = eventFromJSON(evt.Request.Payload)
+	case socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive, socketmode.EventTypeEventsAPI:
+	case socketmode.EventTypeErrorBadMessage:
+		bad, ok := evt.Data.(*socketmode.ErrorBadMessage)
+		var req socketmode.Request
+		if !ok || json.Unmarshal(bad.Message, &req) != nil || req.EnvelopeID == "" {
+			b.logger.Warn("slack: Socket Mode received a message that is not an envelope")
+			return
+		}
+		env = &req
 	case socketmode.EventTypeConnected:
 		b.logger.Info("slack: connected over Socket Mode")
 		return
@@ -74,31 +74,57 @@ func (b *Bot) socketEvent(evt socketmode.Event, ack func(payload []byte) error) 
 	case socketmode.EventTypeInvalidAuth:
 		b.logger.Error("slack: Socket Mode refused SLACK_APP_TOKEN; create an app-level token with connections:write")
 		return
-	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorBadMessage:
-		b.logger.Warn("slack: Socket Mode received a message it could not read", slog.String("event", string(evt.Type)))
+	case socketmode.EventTypeIncomingError:
+		b.logger.Warn("slack: Socket Mode could not read from its connection")
 		return
 	default:
 		return
 	}
-	if evt.Request == nil {
+	if env == nil {
 		return
 	}
 	// Every envelope is acknowledged, even a useless one: Slack would send
 	// it again otherwise.
-	var body []byte
-	switch {
-	case err != nil:
-		b.logger.Warn("slack: malformed Socket Mode payload", slog.String("type", string(evt.Type)), slog.String("reason", err.Error()))
-	case req.TeamID != b.teamID:
-		b.logger.Warn("slack: Socket Mode payload from another workspace dropped", slog.String("team", req.TeamID))
-	default:
-		body, err = b.ackBody(req, b.handle(req))
-		if err != nil {
-			b.logger.Error("slack: render an ack", slog.String("error", err.Error()))
-			body = nil
-		}
-	}
-	if err := ack(body); err != nil {
+	if err := ack(env.EnvelopeID, b.socketAck(env)); err != nil {
 		b.logger.Warn("slack: acknowledge a Socket Mode envelope", slog.String("error", err.Error()))
 	}
+}
+
+// socketAck translates one envelope and returns its acknowledgement's
+// payload (nil: none).
+func (b *Bot) socketAck(env *socketmode.Request) (body []byte) {
+	defer func() {
+		if p := recover(); p != nil {
+			b.logger.Error("slack: a Socket Mode envelope could not be handled", slog.String("type", env.Type), slog.Any("panic", p))
+			body = nil
+		}
+	}()
+	var (
+		req Request
+		err error
+	)
+	switch env.Type {
+	case socketmode.RequestTypeSlashCommands:
+		req, err = commandFromJSON(env.Payload)
+	case socketmode.RequestTypeInteractive:
+		req, err = interactionFromJSON(env.Payload)
+	case socketmode.RequestTypeEventsAPI:
+		req, _, err = eventFromJSON(env.Payload)
+	default:
+		return nil
+	}
+	switch {
+	case err != nil:
+		b.logger.Warn("slack: malformed Socket Mode payload", slog.String("type", env.Type), slog.String("reason", err.Error()))
+		return nil
+	case req.TeamID != b.teamID:
+		b.logger.Warn("slack: Socket Mode payload from another workspace dropped", slog.String("team", req.TeamID))
+		return nil
+	}
+	body, err = b.ackBody(req, b.handle(req))
+	if err != nil {
+		b.logger.Error("slack: render an ack", slog.String("error", err.Error()))
+		return nil
+	}
+	return body
 }

@@ -40,6 +40,14 @@ func TestSocketMode(t *testing.T) {
 			t.Errorf("help ack payload = %s", ack.Payload)
 		}
 
+		// A payload slack-go cannot read (a field of an unexpected type) is
+		// still read, answered and acknowledged.
+		odd := strings.Replace(socketCommand(testTeam, stranger, "help"), `"is_enterprise_install":"false"`, `"is_enterprise_install":5`, 1)
+		ack = b.sendEnvelope(t, "e-odd", "slash_commands", true, odd)
+		if !strings.Contains(string(ack.Payload), "/pacer quota [account]") {
+			t.Errorf("odd payload ack = %s", ack.Payload)
+		}
+
 		// A command whose answer comes after the ack.
 		ack = b.sendEnvelope(t, "e-quota", "slash_commands", true, socketCommand(testTeam, stranger, "quota anna"))
 		if len(ack.Payload) != 0 && string(ack.Payload) != "null" {

@@ -111,10 +111,22 @@ func (w *PostProposalsWorker) Work(ctx context.Context, _ *river.Job[PostProposa
 	return jobError(w.bot.postPending(ctx))
 }
 
-// Workers of the bot, for `pacer serve` to register with River.
-func (b *Bot) DeliveryWorker() *DeliveryWorker           { return &DeliveryWorker{bot: b} }
-func (b *Bot) ProgressWorker() *ProgressWorker           { return &ProgressWorker{bot: b} }
-func (b *Bot) DigestWorker() *DigestWorker               { return &DigestWorker{bot: b} }
+// Timeout bounds one pass.
+func (w *PostProposalsWorker) Timeout(*river.Job[PostProposalsArgs]) time.Duration {
+	return 5 * time.Minute
+}
+
+// DeliveryWorker returns the worker of the Slack destination's "delivery"
+// jobs, for `pacer serve` to register with River.
+func (b *Bot) DeliveryWorker() *DeliveryWorker { return &DeliveryWorker{bot: b} }
+
+// ProgressWorker returns the worker of deferred progress card updates.
+func (b *Bot) ProgressWorker() *ProgressWorker { return &ProgressWorker{bot: b} }
+
+// DigestWorker returns the worker of the daily digests.
+func (b *Bot) DigestWorker() *DigestWorker { return &DigestWorker{bot: b} }
+
+// PostProposalsWorker returns the worker that posts pending proposals.
 func (b *Bot) PostProposalsWorker() *PostProposalsWorker { return &PostProposalsWorker{bot: b} }
 
 // Queues are the River queues the bot's jobs run on, for the River client's
