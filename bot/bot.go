@@ -49,6 +49,10 @@ type Options struct {
 	TaskTimeout time.Duration
 	// ApproverCacheTTL (DefaultApproverCacheTTL).
 	ApproverCacheTTL time.Duration
+	// DeadLetters counts the CRM and webhook deliveries that gave up, for
+	// the digest (the integrations' dead letters); nil counts the delivery
+	// jobs River kept as discarded.
+	DeadLetters func(ctx context.Context) (int, error)
 }
 
 // Bot is Pacer's Slack bot. Build it with New, mount its HTTP endpoints with
@@ -69,8 +73,9 @@ type Bot struct {
 	// fallback texts are written in it.
 	loc *time.Location
 
-	approvers *approvers
-	tasks     *tasks
+	approvers       *approvers
+	tasks           *tasks
+	deadLetterCount func(ctx context.Context) (int, error)
 }
 
 // New builds the bot. It needs SLACK_BOT_TOKEN and at least one transport:
@@ -116,6 +121,8 @@ func New(ctx context.Context, cfg *config.Config, store *models.Store, opts Opti
 		teamID:   cfg.Slack.TeamID,
 		tasks:    newTasks(opts.TaskTimeout),
 		loc:      time.UTC,
+
+		deadLetterCount: opts.DeadLetters,
 	}
 	if loc, err := time.LoadLocation(cfg.Timezone); err == nil {
 		b.loc = loc

@@ -21,8 +21,16 @@ var ErrNoEvent = errors.New("bot: no such event")
 
 // Deliver handles one event delivered to Slack: an alert for the events
 // that need people, a progress card update for those that move a batch
-// forward; other events are ignored.
+// forward; other events are ignored. It is what a dispatcher of "delivery"
+// jobs (integrations/delivery's Deliverer) calls for the Slack destination,
+// so its errors speak River: a Web API rate limit is a river.JobSnooze for
+// as long as Slack asks, a missing event a river.JobCancel; anything else is
+// retried on River's schedule.
 func (b *Bot) Deliver(ctx context.Context, eventID string) error {
+	return jobError(b.deliver(ctx, eventID))
+}
+
+func (b *Bot) deliver(ctx context.Context, eventID string) error {
 	var e models.Event
 	err := b.store.DB.WithContext(ctx).Where("id = ?", eventID).First(&e).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {

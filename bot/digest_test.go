@@ -194,3 +194,23 @@ func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestDigestCountsTheIntegrationsDeadLetters: with Options.DeadLetters (the
+// integrations' record), the digest counts what it says.
+func TestDigestCountsTheIntegrationsDeadLetters(t *testing.T) {
+	eachStore(t, func(t *testing.T, b *bundle) {
+		b.bot.deadLetterCount = func(context.Context) (int, error) { return 7, nil }
+		v, err := b.bot.digestView(context.Background(), []string{"anna"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.DeadLetters != 7 {
+			t.Errorf("dead letters = %d, want 7", v.DeadLetters)
+		}
+		b.bot.deadLetterCount = func(context.Context) (int, error) { return 0, nil }
+		v, _ = b.bot.digestView(context.Background(), []string{"anna"})
+		if s := jsonString(b.bot.renderer().digest(v).Blocks); strings.Contains(s, "CRM sync failures") {
+			t.Errorf("a digest without failures mentions them:\n%s", s)
+		}
+	})
+}

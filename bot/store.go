@@ -365,8 +365,12 @@ func (b *Bot) acceptance(ctx context.Context, accountID int64, now time.Time) (a
 }
 
 // deadLetters counts the deliveries to the CRM and webhooks that exhausted
-// their retries: River keeps them as discarded jobs.
+// their retries: Options.DeadLetters when given (the integrations' own
+// record), else the delivery jobs River kept as discarded.
 func (b *Bot) deadLetters(ctx context.Context) (int, error) {
+	if b.deadLetterCount != nil {
+		return b.deadLetterCount(ctx)
+	}
 	var n int64
 	err := b.store.DB.WithContext(ctx).Table("river_job").
 		Where("kind = ? AND state = ? AND queue <> ?", models.DeliveryArgs{}.Kind(), "discarded", models.DeliveryQueue(models.DestinationSlack)).

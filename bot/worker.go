@@ -39,7 +39,7 @@ func (w *DeliveryWorker) Work(ctx context.Context, job *river.Job[models.Deliver
 			slog.String("destination", job.Args.Destination), slog.String("event", job.Args.EventID))
 		return river.JobSnooze(5 * time.Minute)
 	}
-	return jobError(w.bot.Deliver(ctx, job.Args.EventID))
+	return w.bot.Deliver(ctx, job.Args.EventID)
 }
 
 // Timeout bounds one delivery.
