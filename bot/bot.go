@@ -76,6 +76,9 @@ type Bot struct {
 	approvers       *approvers
 	tasks           *tasks
 	deadLetterCount func(ctx context.Context) (int, error)
+	// refreshLocks serialize the updates of a proposal's messages (striped
+	// by proposal id).
+	refreshLocks [64]sync.Mutex
 }
 
 // New builds the bot. It needs SLACK_BOT_TOKEN and at least one transport:

@@ -340,6 +340,14 @@ const postingMarker = "posting"
 // refreshProposal renders a posted proposal from the database and updates
 // its messages.
 func (b *Bot) refreshProposal(ctx context.Context, id int64) error {
+	// Read and update under the proposal's lock: two refreshes racing in
+	// one process (a skip's and the approval's) then reach Slack in the
+	// order they read the database, so the message never goes back to a
+	// state older than the one shown. Across replicas the next progress
+	// update corrects such a race.
+	mu := &b.refreshLocks[uint64(id)%uint64(len(b.refreshLocks))]
+	mu.Lock()
+	defer mu.Unlock()
 	rec, err := b.loadProposal(ctx, id)
 	if err != nil {
 		return err
