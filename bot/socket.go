@@ -31,7 +31,9 @@ func (b *Bot) RunSocketMode(ctx context.Context) error {
 			}
 			return fmt.Errorf("bot: Socket Mode stopped: %s; check SLACK_APP_TOKEN (an app-level token with connections:write)", slackErrorText(err))
 		case evt := <-client.Events:
-			b.socketEvent(evt, func(envelopeID string, payload []byte) error {
+			// Each envelope on its own, as HTTP mode's requests are: a note
+			// edit waiting for the database must not hold the others' acks.
+			go b.socketEvent(evt, func(envelopeID string, payload []byte) error {
 				if payload == nil {
 					return client.AckCtx(ctx, envelopeID, nil)
 				}
