@@ -63,6 +63,9 @@ func startBot(ctx context.Context, env *serveEnv) error {
 		}
 	}
 	logger.Info("the Slack bot is on", slog.String("mode", mode), slog.String("team", b.TeamID()))
+	if len(env.cfg.Slack.Approvers) == 0 {
+		logger.Warn("PACER_APPROVERS is empty: nobody can approve proposals; list Slack user IDs (U…) or user-group IDs (S…)")
+	}
 	return nil
 }
 
