@@ -113,6 +113,10 @@ type Campaign struct {
 	// SendWithoutNote allows an invitation to go without its note when the
 	// account has no personalized notes left this month.
 	SendWithoutNote bool `yaml:"send_without_note,omitempty" json:"send_without_note"`
+	// EmailWhenAsked lets an invitation give the prospect's email address,
+	// when one is known, if LinkedIn asks for it before it lets the account
+	// connect. Off by default: the invitation is then skipped.
+	EmailWhenAsked bool `yaml:"email_when_asked,omitempty" json:"email_when_asked"`
 	// ProposeAt is the local time ("HH:MM") at which proposals come by themselves.
 	ProposeAt string `yaml:"propose_at,omitempty" json:"propose_at,omitempty"`
 	// BatchSize caps the number of prospects in one proposal.

@@ -228,6 +228,21 @@ ALTER TABLE accounts ADD COLUMN invite_window_start {{time}};
 -- the notes counted after it come off that figure.
 ALTER TABLE accounts ADD COLUMN notes_left_at {{time}};
 `},
+	{30, "executor: account leases, chore targets, one open chore per kind", `
+-- One runner acts for an account at a time, across every pacer serve
+-- process: the lease names its owner and lapses at lease_until unless the
+-- owner renews it while it acts.
+ALTER TABLE accounts ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN lease_until {{time}};
+-- What a chore (an action no proposal asked for) works on: a scan reads
+-- "connections" (acceptances) or "sent" (stale invitations); a withdrawal
+-- is "stale".
+ALTER TABLE actions ADD COLUMN target TEXT NOT NULL DEFAULT '';
+-- Periodic jobs and scans insert chores; a chore already waiting is not
+-- queued twice, whichever process inserts it.
+CREATE UNIQUE INDEX actions_open_chore ON actions (account_id, kind, target, COALESCE(prospect_id, 0))
+	WHERE proposal_item_id IS NULL AND state IN ('scheduled', 'in_flight');
+`},
 	{50, "bot: the Slack messages the bot must find again", `
 -- Messages the Slack bot posted and must find again: a proposal's follow-up
 -- messages in its thread (by part), and alerts and digests (by event id or

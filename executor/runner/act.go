@@ -1,0 +1,160 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/pacerhq/pacer/executor"
+	"github.com/pacerhq/pacer/models"
+)
+
+// result is what carrying out an action found.
+type result struct {
+	outcome executor.Outcome
+	// err is the adapter's error for any outcome but done.
+	err error
+	// noteSent is the note a sent invitation carried ("" for none).
+	noteSent string
+	// noteDropped is set when the invitation went without its note because
+	// LinkedIn said none is left this month.
+	noteDropped bool
+	// notesLeft is what LinkedIn said is left of the month's notes after
+	// this invitation, or -1 when it did not say.
+	notesLeft int
+	// reconciled is set when an earlier attempt had already done it.
+	reconciled bool
+	// email is the address a contact-info read found.
+	email string
+	// connections and sent are what a scan read.
+	connections []executor.Connection
+	sent        []executor.SentInvitation
+}
+
+func outcomeOf(err error) result {
+	return result{outcome: executor.OutcomeOf(err), err: err, notesLeft: -1}
+}
+
+// perform carries out a claimed action in the account's session.
+func (w *worker) perform(ctx context.Context, j *job) result {
+	var slug string
+	if j.prospect != nil {
+		slug = j.prospect.Slug
+	}
+	needsProspect := j.act.Kind != models.ActionScan
+	if needsProspect && slug == "" {
+		return result{outcome: executor.OutcomeNotFound, notesLeft: -1,
+			err: executor.NewError(executor.OutcomeNotFound, j.act.Kind, "", errors.New("the action names no prospect"))}
+	}
+	switch j.act.Kind {
+	case models.ActionInvite:
+		return w.invite(ctx, j, slug)
+	case models.ActionView:
+		_, err := w.sess.ViewProfile(ctx, slug)
+		return outcomeOf(err)
+	case models.ActionFollow:
+		_, err := w.sess.Follow(ctx, slug)
+		return outcomeOf(err)
+	case models.ActionLike:
+		_, err := w.sess.LikeLatestPost(ctx, slug)
+		return outcomeOf(err)
+	case models.ActionWithdraw:
+		return w.withdraw(ctx, j, slug)
+	case models.ActionReadInfo:
+		email, err := w.sess.ContactEmail(ctx, slug)
+		res := outcomeOf(err)
+		res.email = email
+		return res
+	case models.ActionScan:
+		switch j.act.Target {
+		case TargetConnections:
+			conns, err := w.sess.RecentConnections(ctx)
+			res := outcomeOf(err)
+			res.connections = conns
+			return res
+		case TargetSent:
+			sent, err := w.sess.SentInvitations(ctx)
+			res := outcomeOf(err)
+			res.sent = sent
+			return res
+		}
+	}
+	return result{outcome: executor.OutcomeUnrecognized, notesLeft: -1,
+		err: executor.NewError(executor.OutcomeUnrecognized, j.act.Kind, j.act.Target, fmt.Errorf("the runner does not know the action kind %q (target %q)", j.act.Kind, j.act.Target))}
+}
+
+// invite sends an invitation. When an earlier attempt may have sent it, the
+// profile is read first: Pending means it was sent (and is recorded as
+// such), and only a profile still offering Connect is invited again. A
+// note LinkedIn has no room for is dropped only when the campaign allows
+// it; the member's email is given only when LinkedIn asks, the campaign
+// allows it and the email is known.
+func (w *worker) invite(ctx context.Context, j *job, slug string) result {
+	if j.doubt {
+		prof, err := w.sess.ReadState(ctx, slug)
+		if err != nil {
+			return outcomeOf(err)
+		}
+		switch prof.State {
+		case executor.StatePending:
+			return result{outcome: executor.OutcomeDone, reconciled: true, noteSent: j.note, notesLeft: -1}
+		case executor.StateConnected:
+			return result{outcome: executor.OutcomeAlreadyConnected, notesLeft: -1,
+				err: executor.NewError(executor.OutcomeAlreadyConnected, "invite", slug, nil)}
+		}
+	}
+	opts := executor.InviteOptions{Note: j.note}
+	out := result{notesLeft: -1}
+	for {
+		res, err := w.sess.Invite(ctx, slug, opts)
+		out.outcome, out.err = res.Outcome, err
+		if res.NotesRemaining >= 0 {
+			out.notesLeft = res.NotesRemaining
+		}
+		switch res.Outcome {
+		case executor.OutcomeDone:
+			out.noteSent = opts.Note
+			if opts.Note != "" && out.notesLeft > 0 {
+				out.notesLeft-- // the dialog counted before this one
+			}
+			return out
+		case executor.OutcomeNoteQuotaExhausted:
+			out.notesLeft = 0
+			if opts.Note != "" && j.ccfg.SendWithoutNote {
+				opts.Note, out.noteDropped = "", true
+				continue
+			}
+		case executor.OutcomeEmailRequired:
+			if opts.Email == "" && j.ccfg.EmailWhenAsked && j.prospect.Email != "" {
+				opts.Email = j.prospect.Email
+				continue
+			}
+		case executor.OutcomeAlreadyPending:
+			if j.doubt {
+				// The earlier attempt sent it after all.
+				return result{outcome: executor.OutcomeDone, reconciled: true, noteSent: j.note, notesLeft: out.notesLeft}
+			}
+		}
+		return out
+	}
+}
+
+// withdraw withdraws a stale invitation. When an earlier attempt may have
+// withdrawn it and the row is gone, the profile tells: Connect on offer
+// means it was withdrawn.
+func (w *worker) withdraw(ctx context.Context, j *job, slug string) result {
+	_, err := w.sess.Withdraw(ctx, slug)
+	res := outcomeOf(err)
+	if res.outcome != executor.OutcomeNotFound || !j.doubt {
+		return res
+	}
+	prof, err := w.sess.ReadState(ctx, slug)
+	if err != nil {
+		return res
+	}
+	switch prof.State {
+	case executor.StateConnect, executor.StateConnectViaMore, executor.StateFollowOnly:
+		return result{outcome: executor.OutcomeDone, reconciled: true, notesLeft: -1}
+	}
+	return res
+}

@@ -1,0 +1,322 @@
+package runner
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/pacerhq/pacer/executor"
+	"github.com/pacerhq/pacer/models"
+)
+
+// SweepArgs is the periodic job that queues a scan of Target for every
+// account with invitations pending: TargetConnections finds acceptances,
+// TargetSent finds invitations to withdraw. The scans are actions like any
+// other: the runner carries them out under the account's lease, within its
+// working hours and its all-actions limit.
+type SweepArgs struct {
+	// Target is TargetConnections or TargetSent.
+	Target string `json:"target"`
+}
+
+// Kind names the job.
+func (SweepArgs) Kind() string { return "runner.sweep" }
+
+// PeriodicJobs are the runner's periodic jobs, which River runs on its
+// elected leader only: an acceptance scan every ScanEvery and a sweep of
+// stale invitations every SweepEvery.
+func (r *Runner) PeriodicJobs() []*river.PeriodicJob {
+	job := func(target string, every time.Duration) *river.PeriodicJob {
+		return river.NewPeriodicJob(river.PeriodicInterval(every), func() (river.JobArgs, *river.InsertOpts) {
+			return SweepArgs{Target: target}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: every}}
+		}, &river.PeriodicJobOpts{ID: "runner.sweep." + target, RunOnStart: true})
+	}
+	return []*river.PeriodicJob{job(TargetConnections, r.opts.ScanEvery), job(TargetSent, r.opts.SweepEvery)}
+}
+
+// SweepWorker works SweepArgs jobs.
+func (r *Runner) SweepWorker() river.Worker[SweepArgs] { return &sweepWorker{r: r} }
+
+type sweepWorker struct {
+	river.WorkerDefaults[SweepArgs]
+	r *Runner
+}
+
+// Work queues the scans.
+func (w *sweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error {
+	n, err := w.r.QueueScans(ctx, job.Args.Target)
+	if err == nil && n > 0 {
+		w.r.Wake()
+	}
+	return err
+}
+
+// QueueScans queues a scan of target (TargetConnections or TargetSent)
+// for every account that may act and has invitations pending, unless one
+// is already waiting. It returns how many accounts it considered.
+func (r *Runner) QueueScans(ctx context.Context, target string) (int, error) {
+	if target != TargetConnections && target != TargetSent {
+		return 0, fmt.Errorf("runner: no scan of %q; scan %s or %s", target, TargetConnections, TargetSent)
+	}
+	var accounts []models.Account
+	err := r.store.DB.WithContext(ctx).
+		Where("state = ? OR (state = ? AND restricted_until IS NOT NULL)", models.AccountActive, models.AccountRestricted).
+		Where(`EXISTS (SELECT 1 FROM actions a JOIN prospects p ON p.id = a.prospect_id
+			WHERE a.account_id = accounts.id AND a.kind = ? AND a.state = ? AND p.state = ?)`,
+			models.ActionInvite, models.ActionDone, models.ProspectPending).
+		Find(&accounts).Error
+	if err != nil {
+		return 0, fmt.Errorf("runner: read the accounts to scan: %w", err)
+	}
+	now := r.now()
+	n := 0
+	for _, a := range accounts {
+		if _, ok := r.cfg.Account(a.Name); !ok {
+			continue
+		}
+		chore := action{Action: models.Action{AccountID: a.ID, Kind: models.ActionScan, ScheduledAt: now,
+			State: stateScheduled, CreatedAt: now, UpdatedAt: now}, Target: target}
+		if err := insertChore(ctx, r.store.DB, chore); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// invitedRow is a pending prospect with the invitation the account sent
+// them.
+type invitedRow struct {
+	models.Prospect
+	InviteCampaignID *int64
+	SentAt           *time.Time
+}
+
+// invited returns, by slug, the account's pending prospects among slugs,
+// each with the latest invitation the account sent them.
+func (rec *recorder) invited(slugs []string) (map[string]invitedRow, error) {
+	out := map[string]invitedRow{}
+	for chunk := range slices.Chunk(slugs, 500) {
+		var rows []invitedRow
+		err := rec.tx.Table("prospects AS p").
+			Select("p.*, a.campaign_id AS invite_campaign_id, a.finished_at AS sent_at").
+			Joins("JOIN actions a ON a.prospect_id = p.id").
+			Where("a.account_id = ? AND a.kind = ? AND a.state = ?", rec.j.acct.ID, models.ActionInvite, models.ActionDone).
+			Where("p.state = ? AND p.slug IN ?", models.ProspectPending, chunk).
+			Order("a.finished_at DESC, a.id DESC").Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("runner: read the invited prospects: %w", err)
+		}
+		for _, row := range rows {
+			if _, seen := out[row.Slug]; !seen {
+				out[row.Slug] = row
+			}
+		}
+	}
+	return out, nil
+}
+
+// campaignOf reads a campaign, or nil.
+func (rec *recorder) campaignOf(id *int64) (*models.Campaign, error) {
+	if id == nil {
+		return nil, nil
+	}
+	var c models.Campaign
+	if err := rec.tx.Take(&c, *id).Error; err != nil {
+		return nil, fmt.Errorf("runner: read campaign %d: %w", *id, err)
+	}
+	return &c, nil
+}
+
+// acceptances records the account's invitations that the connections page
+// shows accepted: each pending prospect there becomes connected with one
+// invite.accepted (a prospect already connected records nothing, so a
+// second scan adds nothing), and a contact-info read is queued for the
+// campaigns that find emails that way. The acceptance guard then judges
+// the account again.
+func (rec *recorder) acceptances(conns []executor.Connection) (string, error) {
+	slugs := make([]string, 0, len(conns))
+	for _, c := range conns {
+		if c.Slug != "" {
+			slugs = append(slugs, strings.ToLower(c.Slug))
+		}
+	}
+	invited, err := rec.invited(slugs)
+	if err != nil {
+		return "", err
+	}
+	accepted := 0
+	for _, slug := range slugs {
+		row, ok := invited[slug]
+		if !ok {
+			continue
+		}
+		delete(invited, slug)
+		res := rec.tx.Table("prospects").Where("id = ? AND state = ?", row.ID, models.ProspectPending).
+			Updates(map[string]any{"state": models.ProspectConnected, "connected_at": rec.now, "updated_at": rec.now})
+		if res.Error != nil {
+			return "", fmt.Errorf("runner: record the acceptance of %s: %w", slug, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			continue
+		}
+		accepted++
+		p := row.Prospect
+		p.State, p.ConnectedAt = models.ProspectConnected, &rec.now
+		c, err := rec.campaignOf(row.InviteCampaignID)
+		if err != nil {
+			return "", err
+		}
+		if err := rec.eventAbout(eventInviteAccepted, &p, c, models.EventData{SentAt: row.SentAt}); err != nil {
+			return "", err
+		}
+		if c == nil || p.Email != "" {
+			continue
+		}
+		if cc, ok := rec.w.r.cfg.Campaign(c.Name); ok && cc.FindEmail == "contact_info" {
+			read := action{Action: models.Action{AccountID: rec.j.acct.ID, CampaignID: &c.ID, ProspectID: &p.ID,
+				Kind: models.ActionReadInfo, ScheduledAt: rec.now, State: stateScheduled, CreatedAt: rec.now, UpdatedAt: rec.now}}
+			if err := insertChore(rec.ctx, rec.tx, read); err != nil {
+				return "", err
+			}
+		}
+	}
+	if accepted > 0 {
+		if err := rec.network(accepted, -accepted); err != nil {
+			return "", err
+		}
+		if _, err := rec.w.r.quota.EvaluateGuardTx(rec.ctx, rec.tx, rec.j.acct.ID); err != nil {
+			return "", err
+		}
+	}
+	return fmt.Sprintf("%d of %d connections listed are new acceptances", accepted, len(conns)), nil
+}
+
+// stale records the account's pending invitations as the sent-invitations
+// page lists them, and queues the withdrawal of those pending for 21 days
+// or more (at most 20 a sweep, the oldest first), never of one whose age
+// the page does not tell.
+func (rec *recorder) stale(sent []executor.SentInvitation) (string, error) {
+	var acct models.Account
+	if err := rec.tx.Take(&acct, rec.j.acct.ID).Error; err != nil {
+		return "", fmt.Errorf("runner: read the account: %w", err)
+	}
+	if err := rec.w.r.quota.SetNetworkTx(rec.ctx, rec.tx, acct.ID, acct.Connections, len(sent)); err != nil {
+		return "", err
+	}
+	var old []executor.SentInvitation
+	for _, s := range sent {
+		if s.AgeKnown && s.Age >= StaleAfter && s.Slug != "" {
+			old = append(old, s)
+		}
+	}
+	slices.SortStableFunc(old, func(a, b executor.SentInvitation) int { return cmp.Compare(b.Age, a.Age) })
+	slugs := make([]string, len(old))
+	for i, s := range old {
+		slugs[i] = strings.ToLower(s.Slug)
+	}
+	invited, err := rec.invitedOrKnown(slugs)
+	if err != nil {
+		return "", err
+	}
+	queued := 0
+	for _, slug := range slugs {
+		row, ok := invited[slug]
+		if !ok || queued >= withdrawalsPerSweep {
+			continue
+		}
+		w := action{Action: models.Action{AccountID: acct.ID, CampaignID: row.InviteCampaignID, ProspectID: &row.ID,
+			Kind: models.ActionWithdraw, ScheduledAt: rec.now, State: stateScheduled, CreatedAt: rec.now, UpdatedAt: rec.now}, Target: TargetStale}
+		if err := insertChore(rec.ctx, rec.tx, w); err != nil {
+			return "", err
+		}
+		queued++
+	}
+	return fmt.Sprintf("%d invitations pending, %d of them 21 days or older; %d withdrawals queued", len(sent), len(old), queued), nil
+}
+
+// invitedOrKnown is invited, extended to pending prospects the account did
+// not invite through Pacer (an invitation found already pending).
+func (rec *recorder) invitedOrKnown(slugs []string) (map[string]invitedRow, error) {
+	out, err := rec.invited(slugs)
+	if err != nil {
+		return nil, err
+	}
+	for chunk := range slices.Chunk(slugs, 500) {
+		var rows []models.Prospect
+		if err := rec.tx.Where("state = ? AND slug IN ?", models.ProspectPending, chunk).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("runner: read the pending prospects: %w", err)
+		}
+		for _, p := range rows {
+			if _, ok := out[p.Slug]; !ok {
+				out[p.Slug] = invitedRow{Prospect: p}
+			}
+		}
+	}
+	return out, nil
+}
+
+// withdrawn records a stale invitation withdrawn: the prospect is
+// withdrawn (LinkedIn blocks a new invitation for 21 days, and so does the
+// quota), once.
+func (rec *recorder) withdrawn() error {
+	j := rec.j
+	p := j.prospect
+	res := rec.tx.Table("prospects").Where("id = ? AND state = ?", p.ID, models.ProspectPending).
+		Updates(map[string]any{"state": models.ProspectWithdrawn, "withdrawn_at": rec.now, "updated_at": rec.now})
+	if res.Error != nil {
+		return fmt.Errorf("runner: record the withdrawal from %s: %w", p.Slug, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil
+	}
+	sentAt := p.InvitedAt
+	p.State, p.WithdrawnAt = models.ProspectWithdrawn, &rec.now
+	if err := rec.event(eventInviteWithdrawn, true, models.EventData{Reason: withdrawStale, SentAt: sentAt}); err != nil {
+		return err
+	}
+	if err := rec.network(0, -1); err != nil {
+		return err
+	}
+	_, err := rec.w.r.quota.EvaluateGuardTx(rec.ctx, rec.tx, j.acct.ID)
+	return err
+}
+
+// emailFound stores the email a contact-info read found, with one
+// email.found, unless the prospect already has one.
+func (rec *recorder) emailFound(email string) error {
+	email = strings.ToLower(strings.TrimSpace(email))
+	at := strings.LastIndexByte(email, '@')
+	if at <= 0 {
+		return nil
+	}
+	p := rec.j.prospect
+	res := rec.tx.Table("prospects").Where("id = ? AND email = ?", p.ID, "").
+		Updates(map[string]any{"email": email, "email_domain": email[at+1:], "updated_at": rec.now})
+	if res.Error != nil {
+		return fmt.Errorf("runner: store the email of %s: %w", p.Slug, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil
+	}
+	p.Email, p.EmailDomain = email, email[at+1:]
+	return rec.event(eventEmailFound, true, models.EventData{Source: sourceContactInfo})
+}
+
+// eventAbout records an event about a prospect other than the action's.
+func (rec *recorder) eventAbout(typ string, p *models.Prospect, c *models.Campaign, data models.EventData) error {
+	refs := models.EventRefs{AccountID: &rec.j.acct.ID, ProspectID: &p.ID}
+	data.Account = rec.j.acct.Name
+	data.Prospect = models.ProspectForEvent(*p)
+	if c != nil {
+		refs.CampaignID = &c.ID
+		data.Campaign = c.Name
+	}
+	_, err := rec.w.r.store.RecordEvent(rec.ctx, rec.tx, typ, refs, data)
+	return err
+}

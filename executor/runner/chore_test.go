@@ -1,0 +1,160 @@
+package runner_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pacerhq/pacer/campaign"
+	"github.com/pacerhq/pacer/executor/runner"
+	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/models/storetest"
+	"github.com/pacerhq/pacer/quota"
+)
+
+// scan queues a scan of target and runs until nothing is due.
+func (b *bundle) scan(t *testing.T, r *runner.Runner, target string) {
+	t.Helper()
+	if _, err := r.QueueScans(context.Background(), target); err != nil {
+		t.Fatal(err)
+	}
+	runUntil(t, 60*time.Second, b.allDone(t), r)
+}
+
+func TestAcceptanceScanAndEmailReadingRecordOnceEvenWhenRunTwice(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		cfg := testConfig()
+		cfg.Campaigns[0].FindEmail = "contact_info"
+		b := setup(t, s, setupOptions{cfg: cfg})
+		b.approve(t, "cto", person{"acc-yes-more", "Yes", ""}, person{"acc-not-yet-more", "Not", ""})
+		r := b.newRunner(t, nil, runner.Options{})
+		runUntil(t, 60*time.Second, b.allDone(t), r)
+		if n := b.sim.Accept(b.liAt("anna"), "acc-yes-more"); n != 1 {
+			t.Fatalf("the simulator accepted %d", n)
+		}
+
+		for run := 1; run <= 2; run++ {
+			b.scan(t, r, runner.TargetConnections)
+			accepted := b.events(t, "invite.accepted")
+			if len(accepted) != 1 {
+				t.Fatalf("run %d: %d invite.accepted events, want 1", run, len(accepted))
+			}
+			d, _ := models.DecodeEventData(accepted[0])
+			if d.Prospect == nil || d.Prospect.Slug != "acc-yes-more" || d.Campaign != "cto" || d.SentAt == nil {
+				t.Errorf("invite.accepted data: %+v", d)
+			}
+			found := b.events(t, "email.found")
+			if len(found) != 1 {
+				t.Fatalf("run %d: %d email.found events, want 1", run, len(found))
+			}
+			d, _ = models.DecodeEventData(found[0])
+			p := b.prospect(t, "acc-yes-more")
+			if d.Source != "contact_info" || d.Prospect == nil || d.Prospect.Email == "" || d.Prospect.Email != p.Email {
+				t.Errorf("email.found data %+v, prospect email %q", d, p.Email)
+			}
+			if p.State != models.ProspectConnected || p.ConnectedAt == nil {
+				t.Errorf("the accepted prospect: %s %v", p.State, p.ConnectedAt)
+			}
+			if other := b.prospect(t, "acc-not-yet-more"); other.State != models.ProspectPending {
+				t.Errorf("the prospect who did not accept: %s", other.State)
+			}
+		}
+		// Reading the email again records nothing more.
+		yes := b.prospect(t, "acc-yes-more")
+		acct := b.accounts["anna"]
+		cto := b.actionOf(t, "acc-yes-more", models.ActionInvite).CampaignID
+		if err := s.DB.Create(&models.Action{AccountID: acct, CampaignID: cto, ProspectID: &yes.ID, Kind: models.ActionReadInfo,
+			ScheduledAt: time.Now().UTC(), State: models.ActionScheduled}).Error; err != nil {
+			t.Fatal(err)
+		}
+		runUntil(t, 60*time.Second, b.allDone(t), r)
+		if n := len(b.events(t, "email.found")); n != 1 {
+			t.Errorf("%d email.found events after a second read, want 1", n)
+		}
+		reads := 0
+		for _, a := range b.actions(t, acct) {
+			if a.Kind == models.ActionReadInfo && a.State == models.ActionDone {
+				reads++
+			}
+		}
+		if reads != 2 {
+			t.Errorf("%d contact-info reads done, want 2", reads)
+		}
+		if n := b.ledger(t, acct, quota.KindReadEmail, models.QuotaUsed); n != 2 {
+			t.Errorf("%d read_email entries used, want 2 (each read is a profile view)", n)
+		}
+		if a := b.account(t, "anna"); a.Connections != 1 || a.PendingInvites != 1 {
+			t.Errorf("anna: %d connections, %d pending; want 1 and 1", a.Connections, a.PendingInvites)
+		}
+	})
+}
+
+func TestStaleInvitationsAreWithdrawnOnceNeverWithAnUnknownAge(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		b := setup(t, s, setupOptions{})
+		// Invitations sent before Pacer's time: two old (one whose age the
+		// page does not tell), one recent.
+		slugs := map[string]time.Duration{"old-one-more": 22 * 24 * time.Hour, "old-odd-noage-more": 40 * 24 * time.Hour, "young-one-more": 3 * 24 * time.Hour}
+		var csv strings.Builder
+		csv.WriteString("profile_url,first_name\n")
+		for slug, age := range slugs {
+			b.sim.Seed(b.liAt("anna"), slug, "", age)
+			csv.WriteString("https://www.linkedin.com/in/" + slug + "/,X\n")
+		}
+		if _, err := campaign.Import(b.ctx, s, "cto", strings.NewReader(csv.String()), campaign.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DB.Table("prospects").Where("1 = 1").Updates(map[string]any{"state": models.ProspectPending, "invited_at": time.Now().UTC().Add(-22 * 24 * time.Hour)}).Error; err != nil {
+			t.Fatal(err)
+		}
+		// A done invitation of anna's, so that the sweep considers anna.
+		old := b.prospect(t, "old-one-more")
+		cto := int64(0)
+		s.DB.Table("campaigns").Where("name = ?", "cto").Pluck("id", &cto)
+		finished := time.Now().UTC().Add(-22 * 24 * time.Hour)
+		if err := s.DB.Create(&models.Action{AccountID: b.accounts["anna"], CampaignID: &cto, ProspectID: &old.ID, Kind: models.ActionInvite,
+			ScheduledAt: finished, State: models.ActionDone, Outcome: "done", FinishedAt: &finished}).Error; err != nil {
+			t.Fatal(err)
+		}
+
+		r := b.newRunner(t, nil, runner.Options{})
+		for run := 1; run <= 2; run++ {
+			b.scan(t, r, runner.TargetSent)
+			w := b.sim.Received().Withdrawals
+			if len(w) != 1 || w[0].Slug != "old-one-more" {
+				t.Fatalf("run %d: withdrawals %+v, want old-one-more only", run, w)
+			}
+			ev := b.events(t, "invite.withdrawn")
+			if len(ev) != 1 {
+				t.Fatalf("run %d: %d invite.withdrawn events, want 1", run, len(ev))
+			}
+			d, _ := models.DecodeEventData(ev[0])
+			if d.Reason != "stale" || d.Prospect == nil || d.Prospect.Slug != "old-one-more" || d.SentAt == nil || d.Campaign != "cto" {
+				t.Errorf("invite.withdrawn data: %+v", d)
+			}
+		}
+		p := b.prospect(t, "old-one-more")
+		if p.State != models.ProspectWithdrawn || p.WithdrawnAt == nil {
+			t.Errorf("the withdrawn prospect: %s %v", p.State, p.WithdrawnAt)
+		}
+		for _, slug := range []string{"old-odd-noage-more", "young-one-more"} {
+			if p := b.prospect(t, slug); p.State != models.ProspectPending {
+				t.Errorf("%s: %s, want still pending", slug, p.State)
+			}
+		}
+		var le *quota.LimitError
+		if err := b.engine.CanInvite(b.ctx, p.ID); !errors.As(err, &le) || le.Limit != quota.LimitReinvite {
+			t.Errorf("CanInvite after the withdrawal: %v, want the 21-day block", err)
+		}
+		if a := b.account(t, "anna"); a.PendingInvites != 2 {
+			t.Errorf("anna has %d pending invitations, want 2", a.PendingInvites)
+		}
+		if n := b.ledger(t, b.accounts["anna"], quota.KindWithdraw, models.QuotaUsed); n != 1 {
+			t.Errorf("%d withdraw entries used, want 1", n)
+		}
+	})
+}

@@ -1,0 +1,560 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/pacerhq/pacer/executor"
+	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/quota"
+)
+
+// Public event types the runner records (config.EventTypes).
+const (
+	eventInviteSent        = "invite.sent"
+	eventInviteAccepted    = "invite.accepted"
+	eventInviteWithdrawn   = "invite.withdrawn"
+	eventEmailFound        = "email.found"
+	eventAccountRestricted = "account.restricted"
+	eventAccountCheckpoint = "account.checkpoint"
+)
+
+// Reasons of the account events, as docs/events.md lists them.
+const (
+	reasonWeeklyLimit     = "weekly_invitation_limit"
+	reasonCheckpoint      = "checkpoint"
+	reasonSessionRejected = "session_rejected"
+	withdrawStale         = "stale"
+	sourceContactInfo     = "contact_info"
+)
+
+// restrictionLength is how long an account stops inviting after LinkedIn's
+// weekly-limit alert: its window is 7 days.
+const restrictionLength = 7 * 24 * time.Hour
+
+// reasons say, for people (Slack, the CLI), why an action did not go.
+var reasons = map[executor.Outcome]string{
+	executor.OutcomeAlreadyPending:     "an invitation to them is already pending",
+	executor.OutcomeAlreadyConnected:   "already connected",
+	executor.OutcomeEmailRequired:      "LinkedIn asks for their email address to connect",
+	executor.OutcomeNoteQuotaExhausted: "no personalized note is left this month, and the campaign does not send invitations without their note",
+	executor.OutcomeNoteTooLong:        "the note is longer than LinkedIn allows",
+	executor.OutcomeNotFound:           "the profile is not available",
+	executor.OutcomeNotConnectable:     "the profile offers no Connect",
+	executor.OutcomeUnrecognized:       "LinkedIn's page was not recognized (run pacer doctor linkedin on a saved copy)",
+	executor.OutcomeCheckpoint:         "LinkedIn showed a security checkpoint",
+	executor.OutcomeSessionRejected:    "LinkedIn signed the account out",
+	executor.OutcomeWeeklyLimit:        "LinkedIn's weekly invitation limit is reached",
+}
+
+// reasonFor words why an action ended as it did.
+func reasonFor(res result) string {
+	reason := reasons[res.outcome]
+	var e *executor.Error
+	if errors.As(res.err, &e) && e.Detail != "" {
+		if reason == "" {
+			return e.Detail
+		}
+		return reason + " (" + e.Detail + ")"
+	}
+	if reason == "" && res.err != nil {
+		reason = strings.TrimPrefix(res.err.Error(), "executor: ")
+	}
+	return reason
+}
+
+// recorder writes an action's outcome, its consequences and its events in
+// one transaction.
+type recorder struct {
+	ctx context.Context
+	w   *worker
+	tx  *gorm.DB
+	j   *job
+	now time.Time
+}
+
+// record writes the outcome of a claimed action. It reports whether the
+// worker must stop (the account stopped). errLost means another runner
+// took the action over; nothing was written.
+func (w *worker) record(ctx context.Context, j *job, res result) (stop bool, err error) {
+	r := w.r
+	err = r.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Table("actions").Where("id = ? AND state = ? AND lease_owner = ?", j.act.ID, stateInFlight, r.owner).
+			Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			return errLost
+		}
+		rec := &recorder{ctx: ctx, w: w, tx: tx, j: j, now: r.now()}
+		var err error
+		stop, err = rec.apply(res)
+		return err
+	})
+	return stop, err
+}
+
+// apply maps an outcome onto the action's state, the quota, the prospect,
+// the account and events.
+func (rec *recorder) apply(res result) (stop bool, err error) {
+	j := rec.j
+	switch res.outcome {
+	case executor.OutcomeDone:
+		return false, rec.done(res)
+	case executor.OutcomeCheckpoint, executor.OutcomeSessionRejected:
+		return true, rec.needsHuman(res)
+	case executor.OutcomeWeeklyLimit:
+		return true, rec.weeklyLimit(res)
+	case executor.OutcomeTransient:
+		if j.act.Attempts < rec.w.r.opts.Attempts {
+			wait := rec.w.r.opts.Backoff << (j.act.Attempts - 1)
+			return false, rec.requeue(rec.now.Add(wait), res, true)
+		}
+		return false, rec.failed(res)
+	case executor.OutcomeUnrecognized:
+		return false, rec.failed(res)
+	}
+	return false, rec.skipped(res)
+}
+
+// --- quota -------------------------------------------------------------------
+
+func (rec *recorder) reservations() []int64 {
+	var ids []int64
+	for _, id := range []*int64{rec.j.inviteRes, rec.j.noteRes} {
+		if id != nil {
+			ids = append(ids, *id)
+		}
+	}
+	return ids
+}
+
+func (rec *recorder) commit(ids ...int64) error {
+	for _, id := range ids {
+		if err := rec.w.r.quota.CommitTx(rec.ctx, rec.tx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// settleUnsent settles the quota of an action that did not happen this
+// time: given back when nothing can have happened, counted when an earlier
+// attempt may have acted (never given back on doubt).
+func (rec *recorder) settleUnsent() error {
+	if rec.j.doubt {
+		return rec.commit(rec.reservations()...)
+	}
+	return rec.release(rec.reservations()...)
+}
+
+func (rec *recorder) release(ids ...int64) error {
+	for _, id := range ids {
+		err := rec.w.r.quota.ReleaseTx(rec.ctx, rec.tx, id)
+		if err != nil && !errors.Is(err, quota.ErrReservationSettled) {
+			return err
+		}
+	}
+	return nil
+}
+
+// --- the action --------------------------------------------------------------
+
+// finish ends the action in state with its outcome and reason.
+func (rec *recorder) finish(state string, outcome executor.Outcome, reason string) error {
+	err := rec.tx.Table("actions").Where("id = ?", rec.j.act.ID).Updates(map[string]any{
+		"state": state, "outcome": string(outcome), "reason": reason, "finished_at": rec.now,
+		"lease_owner": "", "lease_until": nil, "updated_at": rec.now,
+	}).Error
+	if err != nil {
+		return fmt.Errorf("runner: record action %d: %w", rec.j.act.ID, err)
+	}
+	return rec.afterStep(state)
+}
+
+// requeue puts the action back in the queue at at. keep keeps its quota
+// (an earlier attempt may have acted); otherwise the quota is settled as
+// unsent and the next claim reserves afresh.
+func (rec *recorder) requeue(at time.Time, res result, keep bool) error {
+	updates := map[string]any{
+		"state": stateScheduled, "scheduled_at": at, "outcome": string(res.outcome), "reason": reasonFor(res),
+		"lease_owner": "", "lease_until": nil, "updated_at": rec.now,
+	}
+	if !keep && !rec.j.doubt {
+		if err := rec.release(rec.reservations()...); err != nil {
+			return err
+		}
+		updates["reservation_id"] = nil
+	}
+	if err := rec.tx.Table("actions").Where("id = ?", rec.j.act.ID).Updates(updates).Error; err != nil {
+		return fmt.Errorf("runner: requeue action %d: %w", rec.j.act.ID, err)
+	}
+	return nil
+}
+
+// failed ends the action as failed: its quota counts (it may have acted).
+func (rec *recorder) failed(res result) error {
+	if res.outcome == executor.OutcomeUnrecognized && !rec.j.doubt {
+		// Nothing was clicked on a page the adapter did not recognize.
+		if err := rec.release(rec.reservations()...); err != nil {
+			return err
+		}
+	} else if err := rec.commit(rec.reservations()...); err != nil {
+		return err
+	}
+	reason := reasonFor(res)
+	if err := rec.finish(models.ActionFailed, res.outcome, reason); err != nil {
+		return err
+	}
+	return rec.event(models.EventActionFailed, true, models.EventData{Reason: reason})
+}
+
+// skipped ends the action as skipped: LinkedIn says it cannot or need not
+// be done.
+func (rec *recorder) skipped(res result) error {
+	if err := rec.settleUnsent(); err != nil {
+		return err
+	}
+	if err := rec.prospectAfter(res.outcome); err != nil {
+		return err
+	}
+	if res.outcome == executor.OutcomeNoteQuotaExhausted {
+		if err := rec.w.r.quota.SetNotesLeftTx(rec.ctx, rec.tx, rec.j.acct.ID, 0); err != nil {
+			return err
+		}
+	}
+	reason := reasonFor(res)
+	if err := rec.finish(models.ActionSkipped, res.outcome, reason); err != nil {
+		return err
+	}
+	if res.outcome == executor.OutcomeNotFound && rec.j.act.Kind != models.ActionLike {
+		if err := rec.cancelLater(reason); err != nil {
+			return err
+		}
+	}
+	return rec.event(models.EventActionSkipped, true, models.EventData{Reason: reason})
+}
+
+// skipUnclaimed skips an action the runner did not claim (nothing was
+// reserved for it).
+func (rec *recorder) skipUnclaimed(outcome executor.Outcome, reason string) error {
+	res := rec.tx.Table("actions").Where("id = ? AND state = ?", rec.j.act.ID, stateScheduled).Updates(map[string]any{
+		"state": models.ActionSkipped, "outcome": string(outcome), "reason": reason, "finished_at": rec.now, "updated_at": rec.now,
+	})
+	if res.Error != nil {
+		return fmt.Errorf("runner: skip action %d: %w", rec.j.act.ID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil
+	}
+	if err := rec.afterStep(models.ActionSkipped); err != nil {
+		return err
+	}
+	return rec.event(models.EventActionSkipped, true, models.EventData{Reason: reason})
+}
+
+// afterStep moves the prospect's enrollment and later steps on once an
+// action ended: an invitation (or a sequence's last step) settles the
+// enrollment; the waits before later steps count from now.
+func (rec *recorder) afterStep(state string) error {
+	j := rec.j
+	if j.act.ProposalItemID == nil {
+		return nil
+	}
+	var later []action
+	if err := rec.tx.Where("proposal_item_id = ? AND step > ?", *j.act.ProposalItemID, j.act.Step).Order("step").Find(&later).Error; err != nil {
+		return fmt.Errorf("runner: read the later steps: %w", err)
+	}
+	if j.act.Kind == models.ActionInvite || len(later) == 0 {
+		enrollment := map[string]string{
+			models.ActionDone: models.EnrollmentDone, models.ActionSkipped: models.EnrollmentSkipped,
+			models.ActionFailed: models.EnrollmentFailed, models.ActionCanceled: models.EnrollmentSkipped,
+		}[state]
+		if enrollment != "" {
+			err := rec.tx.Table("enrollments").
+				Where("id = (SELECT enrollment_id FROM proposal_items WHERE id = ?)", *j.act.ProposalItemID).
+				Updates(map[string]any{"state": enrollment, "updated_at": rec.now}).Error
+			if err != nil {
+				return fmt.Errorf("runner: update the enrollment: %w", err)
+			}
+		}
+	}
+	// The planned wait before the next step counts from when this one
+	// ended (shrunk by WaitScale on the simulator); the steps after it move
+	// with it, keeping their own waits for when their turn comes.
+	i := slices.IndexFunc(later, func(a action) bool { return a.State == stateScheduled })
+	if i < 0 {
+		return nil
+	}
+	scale := rec.w.r.opts.WaitScale
+	gap := max(later[i].ScheduledAt.Sub(j.act.ScheduledAt), 0)
+	at := rec.now.Add(time.Duration(float64(gap) * scale))
+	if scale >= 1 && at.Before(later[i].ScheduledAt) {
+		at = later[i].ScheduledAt // never earlier than planned
+	}
+	delta := at.Sub(later[i].ScheduledAt)
+	if delta == 0 {
+		return nil
+	}
+	for _, l := range later[i:] {
+		if l.State != stateScheduled {
+			continue
+		}
+		if err := rec.tx.Table("actions").Where("id = ? AND state = ?", l.ID, stateScheduled).
+			Updates(map[string]any{"scheduled_at": l.ScheduledAt.Add(delta), "updated_at": rec.now}).Error; err != nil {
+			return fmt.Errorf("runner: move the later steps: %w", err)
+		}
+	}
+	return nil
+}
+
+// cancelLater cancels the later steps of a prospect whose profile is gone.
+func (rec *recorder) cancelLater(reason string) error {
+	j := rec.j
+	if j.act.ProposalItemID == nil {
+		return nil
+	}
+	res := rec.tx.Table("actions").Where("proposal_item_id = ? AND step > ? AND state = ?", *j.act.ProposalItemID, j.act.Step, stateScheduled).
+		Updates(map[string]any{"state": models.ActionCanceled, "outcome": string(executor.OutcomeNotFound), "reason": reason,
+			"finished_at": rec.now, "updated_at": rec.now})
+	if res.Error != nil {
+		return fmt.Errorf("runner: cancel the later steps: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil
+	}
+	return rec.tx.Table("enrollments").
+		Where("id = (SELECT enrollment_id FROM proposal_items WHERE id = ?)", *j.act.ProposalItemID).
+		Updates(map[string]any{"state": models.EnrollmentSkipped, "updated_at": rec.now}).Error
+}
+
+// --- outcomes ----------------------------------------------------------------
+
+// done records an action carried out.
+func (rec *recorder) done(res result) error {
+	j := rec.j
+	switch j.act.Kind {
+	case models.ActionInvite:
+		return rec.inviteSent(res)
+	case models.ActionWithdraw:
+		if err := rec.commit(rec.reservations()...); err != nil {
+			return err
+		}
+		if err := rec.finish(models.ActionDone, res.outcome, ""); err != nil {
+			return err
+		}
+		return rec.withdrawn()
+	case models.ActionReadInfo:
+		if err := rec.commit(rec.reservations()...); err != nil {
+			return err
+		}
+		reason := ""
+		if res.email == "" {
+			reason = "they share no email address"
+		}
+		if err := rec.finish(models.ActionDone, res.outcome, reason); err != nil {
+			return err
+		}
+		return rec.emailFound(res.email)
+	case models.ActionScan:
+		if err := rec.commit(rec.reservations()...); err != nil {
+			return err
+		}
+		var summary string
+		var err error
+		switch j.act.Target {
+		case TargetConnections:
+			summary, err = rec.acceptances(res.connections)
+		case TargetSent:
+			summary, err = rec.stale(res.sent)
+		}
+		if err != nil {
+			return err
+		}
+		return rec.finish(models.ActionDone, res.outcome, summary)
+	}
+	if err := rec.commit(rec.reservations()...); err != nil {
+		return err
+	}
+	return rec.finish(models.ActionDone, res.outcome, "")
+}
+
+// inviteSent records an invitation the profile confirms (Pending).
+func (rec *recorder) inviteSent(res result) error {
+	j := rec.j
+	if j.inviteRes != nil {
+		if err := rec.commit(*j.inviteRes); err != nil {
+			return err
+		}
+	}
+	if j.noteRes != nil {
+		if res.noteSent != "" || j.doubt {
+			if err := rec.commit(*j.noteRes); err != nil {
+				return err
+			}
+		} else if err := rec.release(*j.noteRes); err != nil {
+			return err
+		}
+	}
+	var reason string
+	switch {
+	case res.reconciled:
+		reason = "found sent when its attempt was reconciled"
+	case res.noteDropped:
+		reason = "sent without its note: no personalized note is left this month"
+	case j.note != j.act.Note:
+		reason = "sent without its note: the month's notes are used up"
+	}
+	if err := rec.finish(models.ActionDone, executor.OutcomeDone, reason); err != nil {
+		return err
+	}
+	if res.notesLeft >= 0 {
+		if err := rec.w.r.quota.SetNotesLeftTx(rec.ctx, rec.tx, j.acct.ID, res.notesLeft); err != nil {
+			return err
+		}
+	}
+	p := j.prospect
+	if err := rec.tx.Table("prospects").Where("id = ? AND state <> ?", p.ID, models.ProspectConnected).
+		Updates(map[string]any{"state": models.ProspectPending, "invited_at": rec.now, "updated_at": rec.now}).Error; err != nil {
+		return fmt.Errorf("runner: update prospect %s: %w", p.Slug, err)
+	}
+	p.State, p.InvitedAt = models.ProspectPending, &rec.now
+	if err := rec.network(0, 1); err != nil {
+		return err
+	}
+	sentAt := rec.now
+	return rec.event(eventInviteSent, true, models.EventData{Note: res.noteSent, SentAt: &sentAt})
+}
+
+// prospectAfter updates the prospect with what an action that did not go
+// learned of them.
+func (rec *recorder) prospectAfter(o executor.Outcome) error {
+	p := rec.j.prospect
+	if p == nil {
+		return nil
+	}
+	q := rec.tx.Table("prospects").Where("id = ?", p.ID)
+	var err error
+	switch o {
+	case executor.OutcomeAlreadyPending:
+		if rec.j.act.Kind != models.ActionInvite {
+			return nil
+		}
+		err = q.Where("state IN ?", []string{models.ProspectNew, models.ProspectWithdrawn}).
+			Updates(map[string]any{"state": models.ProspectPending, "invited_at": gorm.Expr("COALESCE(invited_at, ?)", rec.now), "updated_at": rec.now}).Error
+	case executor.OutcomeAlreadyConnected:
+		err = q.Where("state <> ?", models.ProspectConnected).
+			Updates(map[string]any{"state": models.ProspectConnected, "connected_at": gorm.Expr("COALESCE(connected_at, ?)", rec.now), "updated_at": rec.now}).Error
+	case executor.OutcomeNotFound:
+		if rec.j.act.Kind == models.ActionLike || rec.j.act.Kind == models.ActionWithdraw {
+			return nil // no post to like, no invitation to withdraw: the profile may be fine
+		}
+		err = q.Where("state <> ?", models.ProspectConnected).
+			Updates(map[string]any{"state": models.ProspectUnavailable, "updated_at": rec.now}).Error
+	}
+	if err != nil {
+		return fmt.Errorf("runner: update prospect %s: %w", p.Slug, err)
+	}
+	return nil
+}
+
+// needsHuman stops the account for a person: a checkpoint, or a session
+// LinkedIn rejected. The action goes back to the queue with its quota
+// kept (whether it acted before the checkpoint is unknown).
+func (rec *recorder) needsHuman(res result) error {
+	r := rec.w.r
+	state, event := "LinkedIn showed a security checkpoint: a person must look at this account", reasonCheckpoint
+	if res.outcome == executor.OutcomeSessionRejected {
+		state, event = models.ReasonSessionRejected, reasonSessionRejected
+	} else if res.err != nil && strings.Contains(strings.ToLower(res.err.Error()), "captcha") {
+		event = "captcha"
+	}
+	if err := r.quota.SetNeedsHumanTx(rec.ctx, rec.tx, rec.j.acct.ID, state); err != nil {
+		return err
+	}
+	if err := rec.requeue(rec.now, res, true); err != nil {
+		return err
+	}
+	return rec.event(eventAccountCheckpoint, false, models.EventData{Reason: event})
+}
+
+// weeklyLimit stops the account's invitations until LinkedIn's week ends:
+// the account is restricted, every queued invitation of it waits for the
+// end, and account.restricted is recorded.
+func (rec *recorder) weeklyLimit(res result) error {
+	r := rec.w.r
+	j := rec.j
+	until := rec.now.Add(restrictionLength)
+	if err := r.quota.RestrictTx(rec.ctx, rec.tx, j.acct.ID, until, reasonWeeklyLimit); err != nil {
+		return err
+	}
+	// RestrictTx keeps a longer restriction already in place.
+	var acct models.Account
+	if err := rec.tx.Take(&acct, j.acct.ID).Error; err != nil {
+		return fmt.Errorf("runner: read the account: %w", err)
+	}
+	if acct.RestrictedUntil != nil && acct.RestrictedUntil.After(until) {
+		until = *acct.RestrictedUntil
+	}
+	// LinkedIn refused the invitation: its quota is given back (unless an
+	// earlier attempt may have sent it), and it waits for the week's end.
+	if err := rec.requeue(until, res, false); err != nil {
+		return err
+	}
+	if err := rec.tx.Table("actions").
+		Where("account_id = ? AND kind = ? AND state = ? AND scheduled_at < ?", j.acct.ID, models.ActionInvite, stateScheduled, until).
+		Updates(map[string]any{"scheduled_at": until, "updated_at": rec.now}).Error; err != nil {
+		return fmt.Errorf("runner: reschedule the queued invitations: %w", err)
+	}
+	return rec.event(eventAccountRestricted, false, models.EventData{Reason: reasonWeeklyLimit, Until: &until})
+}
+
+// network records an account's change of connections and pending
+// invitations (raising the pending alert when it crosses its threshold).
+func (rec *recorder) network(connections, pending int) error {
+	var acct models.Account
+	if err := rec.tx.Take(&acct, rec.j.acct.ID).Error; err != nil {
+		return fmt.Errorf("runner: read the account: %w", err)
+	}
+	return rec.w.r.quota.SetNetworkTx(rec.ctx, rec.tx, acct.ID, max(acct.Connections+connections, 0), max(acct.PendingInvites+pending, 0))
+}
+
+// event records an event about the job's action. An event about its
+// prospect names the action's proposal too, whose Slack progress card it
+// moves on.
+func (rec *recorder) event(typ string, aboutProspect bool, data models.EventData) error {
+	j := rec.j
+	refs := models.EventRefs{AccountID: &j.acct.ID}
+	data.Account = j.acct.Name
+	if j.campaign != nil {
+		refs.CampaignID = &j.campaign.ID
+		data.Campaign = j.campaign.Name
+	}
+	if aboutProspect && j.prospect != nil {
+		refs.ProspectID = &j.prospect.ID
+		data.Prospect = models.ProspectForEvent(*j.prospect)
+	}
+	if aboutProspect && j.proposalID != nil {
+		refs.ProposalID = j.proposalID
+	}
+	_, err := rec.w.r.store.RecordEvent(rec.ctx, rec.tx, typ, refs, data)
+	return err
+}
+
+// insertChore queues an action no proposal asked for, unless the same one
+// is already waiting.
+func insertChore(ctx context.Context, tx *gorm.DB, a action) error {
+	err := tx.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&a).Error
+	if err != nil {
+		return fmt.Errorf("runner: queue a %s: %w", a.Kind, err)
+	}
+	return nil
+}

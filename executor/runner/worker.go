@@ -1,0 +1,455 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/pacerhq/pacer/executor"
+	"github.com/pacerhq/pacer/executor/session"
+	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/quota"
+)
+
+// worker acts for one account while the runner holds its lease: one action
+// at a time, in one browser session.
+type worker struct {
+	r    *Runner
+	id   int64
+	name string
+	plan string
+	log  *slog.Logger
+
+	mu    sync.Mutex
+	until time.Time // the lease's end, as last renewed
+	lost  bool
+
+	sess   executor.Session
+	loaded []session.Cookie // the cookies the session started with
+}
+
+func (w *worker) lease() (time.Time, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.until, !w.lost
+}
+
+func (w *worker) setLease(until time.Time, held bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if held {
+		w.until = until
+	} else {
+		w.lost = true
+	}
+}
+
+// work runs an account's due actions until it has nothing due soon, the
+// account stops, the lease is lost or ctx ends; then it stores a refreshed
+// session, closes the browser context and gives the lease back.
+func (r *Runner) work(ctx context.Context, l leaseRow, until time.Time) {
+	w := &worker{r: r, id: l.ID, name: l.Name, plan: l.Plan, until: until,
+		log: r.log.With(slog.String("account", l.Name))}
+	renewCtx, stopRenew := context.WithCancel(context.WithoutCancel(ctx))
+	renewed := make(chan struct{})
+	go func() {
+		defer close(renewed)
+		w.renewLoop(renewCtx)
+	}()
+	var notBefore time.Time
+	defer func() {
+		stopRenew()
+		<-renewed
+		end, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		w.closeSession(end)
+		if err := r.release(end, w.id); err != nil {
+			w.log.Warn("runner: give the lease back", slog.String("error", err.Error()))
+		}
+		r.finished(w.id, notBefore)
+	}()
+	for ctx.Err() == nil {
+		if _, held := w.lease(); !held {
+			w.log.Warn("runner: the account's lease was lost; another runner goes on with it")
+			return
+		}
+		next, stop := w.step(ctx)
+		if stop {
+			notBefore = next
+			return
+		}
+		wait := next.Sub(r.now())
+		if wait <= 0 {
+			continue
+		}
+		if wait > r.opts.HoldFor {
+			notBefore = next
+			return
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// renewLoop renews the lease every third of its life until ctx ends.
+func (w *worker) renewLoop(ctx context.Context) {
+	t := time.NewTicker(w.r.opts.LeaseTTL / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		until, held, err := w.r.renew(ctx, w.id)
+		if err != nil {
+			if ctx.Err() == nil {
+				w.log.Warn("runner: renew the lease", slog.String("error", err.Error()))
+			}
+			continue // the actions stop at the old lease's end anyway
+		}
+		w.setLease(until, held)
+		if !held {
+			return
+		}
+	}
+}
+
+// step does the account's next thing: reconcile an action left in flight,
+// or claim the earliest due action whose slot has come. It returns when the
+// account has something to do next; stop means the worker should end (the
+// account stopped, nothing is due, or an error), and not come back before
+// next (zero: at the next look).
+func (w *worker) step(ctx context.Context) (next time.Time, stop bool) {
+	r := w.r
+	until, held, err := r.renew(ctx, w.id)
+	if err != nil {
+		w.log.Warn("runner: renew the lease", slog.String("error", err.Error()))
+		return time.Time{}, true
+	}
+	w.setLease(until, held)
+	if !held {
+		return time.Time{}, true
+	}
+	now := r.now()
+	var acct models.Account
+	if err := r.store.DB.WithContext(ctx).Take(&acct, w.id).Error; err != nil {
+		w.log.Warn("runner: read the account", slog.String("error", err.Error()))
+		return time.Time{}, true
+	}
+	if !mayAct(acct, now) {
+		if acct.State == models.AccountRestricted && acct.RestrictedUntil != nil {
+			return *acct.RestrictedUntil, true
+		}
+		return time.Time{}, true
+	}
+
+	if o, err := r.orphan(ctx, w.id); err != nil {
+		w.log.Warn("runner: look for actions in flight", slog.String("error", err.Error()))
+		return time.Time{}, true
+	} else if o != nil {
+		return now, w.run(ctx, *o, true)
+	}
+
+	heads, err := r.dueHeads(ctx, w.id, now)
+	if err != nil {
+		w.log.Warn("runner: read the due actions", slog.String("error", err.Error()))
+		return time.Time{}, true
+	}
+	next, ok, err := w.nextFuture(ctx, now)
+	if err != nil {
+		w.log.Warn("runner: read the next action", slog.String("error", err.Error()))
+		return time.Time{}, true
+	}
+	if len(heads) == 0 {
+		return next, !ok
+	}
+	var best *action
+	var bestAt time.Time
+	for i, h := range heads {
+		slot, err := r.quota.NextSlot(ctx, w.id, quotaKind(h), now)
+		var le *quota.LimitError
+		if errors.As(err, &le) {
+			if le.Limit == quota.LimitAccountState {
+				return le.ResetAt, true
+			}
+			// No time frees this kind (the acceptance guard paused
+			// inviting, pending invitations are at their stop): look again
+			// later, and let the other kinds go on meanwhile.
+			w.reschedule(ctx, h, now.Add(r.opts.RecheckAfter), le)
+			return now, false
+		}
+		if err != nil {
+			w.log.Warn("runner: ask the pacer for a slot", slog.String("kind", h.Kind), slog.String("error", err.Error()))
+			return now.Add(r.opts.PollInterval), true
+		}
+		at := slot
+		if h.ScheduledAt.After(at) {
+			at = h.ScheduledAt
+		}
+		if best == nil || at.Before(bestAt) {
+			best, bestAt = &heads[i], at
+		}
+	}
+	if bestAt.After(now) {
+		if ok && next.Before(bestAt) {
+			return next, false
+		}
+		return bestAt, false
+	}
+	return now, w.run(ctx, *best, false)
+}
+
+// nextFuture returns when the account's earliest claimable action that is
+// not yet due becomes due.
+func (w *worker) nextFuture(ctx context.Context, now time.Time) (time.Time, bool, error) {
+	var at []time.Time
+	err := w.r.store.DB.WithContext(ctx).Table("actions AS a").Where("a.account_id = ? AND a.scheduled_at > ?", w.id, now).
+		Where(claimable).Order("a.scheduled_at").Limit(1).Pluck("a.scheduled_at", &at).Error
+	if err != nil || len(at) == 0 {
+		return time.Time{}, false, err
+	}
+	return at[0], true, nil
+}
+
+// mayAct reports whether the account may act at now: active, or
+// restricted until a time that has come.
+func mayAct(a models.Account, now time.Time) bool {
+	switch a.State {
+	case models.AccountActive:
+		return true
+	case models.AccountRestricted:
+		return a.RestrictedUntil != nil && !a.RestrictedUntil.After(now)
+	}
+	return false
+}
+
+// quotaKind is the quota kind an action counts as.
+func quotaKind(a action) string {
+	return a.Kind // the action kinds are quota kinds of the same names
+}
+
+// run claims the action (or takes over one left in flight), carries it out
+// and records its outcome. It reports whether the worker must stop.
+func (w *worker) run(ctx context.Context, a action, takeover bool) (stop bool) {
+	r := w.r
+	if err := w.openSession(ctx); err != nil {
+		return w.sessionFailed(ctx, err)
+	}
+	j, ref, err := w.claim(ctx, a, takeover)
+	if ref != nil {
+		return w.refused(ctx, a, ref)
+	}
+	if err != nil {
+		if errors.Is(err, errGone) {
+			return false
+		}
+		w.log.Warn("runner: claim an action", slog.Int64("action", a.ID), slog.String("error", err.Error()))
+		return true
+	}
+
+	// The action may take until shortly before the lease ends (the lease
+	// was just renewed), so no other runner can start on the account while
+	// this one still clicks. Once ctx ends it has DrainTimeout to finish.
+	until, _ := w.lease()
+	margin := r.opts.LeaseTTL / 6
+	actx, cancel := context.WithDeadline(context.WithoutCancel(ctx), until.Add(-margin))
+	defer cancel()
+	stopDrain := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(r.opts.DrainTimeout, cancel)
+		context.AfterFunc(actx, func() { t.Stop() })
+	})
+	defer stopDrain()
+
+	start := time.Now()
+	res := w.perform(actx, j)
+	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer rcancel()
+	stop, err = w.record(rctx, j, res)
+	level := slog.LevelInfo
+	if res.outcome != executor.OutcomeDone {
+		level = slog.LevelWarn
+	}
+	attrs := []any{slog.Int64("action", j.act.ID), slog.String("kind", j.act.Kind), slog.String("outcome", string(res.outcome)),
+		slog.Duration("took", time.Since(start))}
+	if j.prospect != nil {
+		attrs = append(attrs, slog.String("slug", j.prospect.Slug))
+	}
+	if j.act.Target != "" {
+		attrs = append(attrs, slog.String("target", j.act.Target))
+	}
+	if j.doubt {
+		attrs = append(attrs, slog.Bool("reconciled", true))
+	}
+	if res.err != nil && res.outcome != executor.OutcomeDone {
+		attrs = append(attrs, slog.String("reason", res.err.Error()))
+	}
+	w.log.Log(ctx, level, "runner: "+j.act.Kind, attrs...)
+	if err != nil {
+		// The outcome is not recorded: the action stays in flight and is
+		// reconciled (its page read again) before anything else is done
+		// for the account.
+		w.log.Error("runner: record an outcome", slog.Int64("action", j.act.ID), slog.String("error", err.Error()))
+		return true
+	}
+	if res.outcome == executor.OutcomeTransient {
+		// The page may be stuck: the next action starts in a fresh context.
+		w.closeSession(rctx)
+	}
+	return stop
+}
+
+// reschedule moves an action to at after a refusal that names no time, or
+// a time (the action was not claimed).
+func (w *worker) reschedule(ctx context.Context, a action, at time.Time, le *quota.LimitError) {
+	err := w.r.store.DB.WithContext(ctx).Table("actions").Where("id = ? AND state = ?", a.ID, stateScheduled).
+		Updates(map[string]any{"scheduled_at": at, "updated_at": w.r.now()}).Error
+	if err != nil {
+		w.log.Warn("runner: reschedule an action", slog.Int64("action", a.ID), slog.String("error", err.Error()))
+		return
+	}
+	w.log.Info("runner: waiting for the quota", slog.Int64("action", a.ID), slog.String("kind", a.Kind),
+		slog.String("limit", le.Limit), slog.Time("until", at))
+}
+
+// refused handles a reservation the quota refused: the action waits until
+// the limit frees up, or, for a note the campaign does not send without,
+// is skipped. It reports whether the worker must stop.
+func (w *worker) refused(ctx context.Context, a action, ref *refusal) bool {
+	r := w.r
+	if ref.le.Limit == quota.LimitAccountState {
+		return true
+	}
+	if ref.note {
+		j, err := w.load(ctx, r.store.DB, a)
+		if err == nil {
+			err = r.store.DB.WithContext(ctx).Transaction(func(tx txDB) error {
+				rec := &recorder{w: w, tx: tx, j: j, now: r.now(), ctx: ctx}
+				return rec.skipUnclaimed(executor.OutcomeNoteQuotaExhausted,
+					"no personalized note is left this month ("+ref.le.Explain(nil)+"), and the campaign does not send invitations without their note")
+			})
+		}
+		if err != nil {
+			w.log.Warn("runner: skip an action", slog.Int64("action", a.ID), slog.String("error", err.Error()))
+			return true
+		}
+		return false
+	}
+	at := ref.le.ResetAt
+	if at.IsZero() || !at.After(r.now()) {
+		at = r.now().Add(r.opts.RecheckAfter)
+	}
+	w.reschedule(ctx, a, at, ref.le)
+	return false
+}
+
+// openSession opens the account's browser session if it is not open.
+func (w *worker) openSession(ctx context.Context) error {
+	if w.sess != nil {
+		return nil
+	}
+	var acct models.Account
+	if err := w.r.store.DB.WithContext(ctx).Take(&acct, w.id).Error; err != nil {
+		return fmt.Errorf("runner: read the account: %w", err)
+	}
+	cookies, err := w.r.cookiesFor(acct)
+	if err != nil {
+		return err
+	}
+	octx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	sess, err := w.r.site.Open(octx, executor.Account{Name: acct.Name, Cookies: cookies})
+	if err != nil {
+		return err
+	}
+	w.sess, w.loaded = sess, cookies
+	return nil
+}
+
+// sessionFailed handles a session that could not be opened: without a
+// usable session the account needs a person; a browser failure is retried
+// later. It reports whether the worker must stop (always).
+func (w *worker) sessionFailed(ctx context.Context, err error) bool {
+	r := w.r
+	if errors.Is(err, errNoSession) || executor.OutcomeOf(err) == executor.OutcomeSessionRejected {
+		w.log.Warn("runner: the account has no usable LinkedIn session; it needs a person", slog.String("error", err.Error()))
+		terr := r.store.DB.WithContext(ctx).Transaction(func(tx txDB) error {
+			if err := r.quota.SetNeedsHumanTx(ctx, tx, w.id, models.ReasonSessionRejected); err != nil {
+				return err
+			}
+			_, err := r.store.RecordEvent(ctx, tx, "account.checkpoint", models.EventRefs{AccountID: &w.id},
+				models.EventData{Account: w.name, Reason: reasonNoSession})
+			return err
+		})
+		if terr != nil {
+			w.log.Warn("runner: record the account's state", slog.String("error", terr.Error()))
+		}
+		return true
+	}
+	w.log.Warn("runner: open a browser session", slog.String("error", err.Error()))
+	r.mu.Lock()
+	r.notBefore[w.id] = r.now().Add(min(r.opts.Backoff, r.opts.PollInterval))
+	r.mu.Unlock()
+	return true
+}
+
+// closeSession stores the session's cookies when the site refreshed them,
+// and closes the browser context.
+func (w *worker) closeSession(ctx context.Context) {
+	if w.sess == nil {
+		return
+	}
+	sess := w.sess
+	w.sess = nil
+	if cookies, err := sess.Cookies(ctx); err == nil {
+		w.storeCookies(ctx, cookies)
+	}
+	if err := sess.Close(ctx); err != nil {
+		w.log.Warn("runner: close the browser session", slog.String("error", err.Error()))
+	}
+}
+
+// storeCookies seals and stores the session when its cookies changed (and
+// it is still signed in).
+func (w *worker) storeCookies(ctx context.Context, cookies []session.Cookie) {
+	if !session.HasLiAt(cookies) || sameCookies(cookies, w.loaded) || w.r.key == nil {
+		return
+	}
+	var acct models.Account
+	if err := w.r.store.DB.WithContext(ctx).Take(&acct, w.id).Error; err != nil || acct.State == models.AccountNeedsHuman {
+		return // a session that met a checkpoint is not stored back
+	}
+	sealed, err := session.Seal(w.r.key, cookies)
+	if err == nil {
+		err = w.r.store.SaveSession(ctx, w.id, sealed)
+	}
+	if err != nil {
+		w.log.Warn("runner: store the refreshed session", slog.String("error", err.Error()))
+		return
+	}
+	w.loaded = cookies
+	w.log.Info("runner: stored the refreshed LinkedIn session")
+}
+
+// sameCookies compares two sessions by cookie names and values: the
+// browser adds domains and paths to cookies stored without them.
+func sameCookies(a, b []session.Cookie) bool {
+	key := func(cs []session.Cookie) []string {
+		out := make([]string, 0, len(cs))
+		for _, c := range cs {
+			out = append(out, c.Name+"\x00"+c.Value)
+		}
+		slices.Sort(out)
+		return out
+	}
+	return slices.Equal(key(a), key(b))
+}
