@@ -217,8 +217,19 @@ func TestAckDoesNotWaitForSlackOrTheDatabase(t *testing.T) {
 		b.bot.tasks.wait()
 		// The edit and the approval raced once the database came back;
 		// whichever came first, both were handled.
-		if got := b.proposal(t, p.ID); got.State != models.ProposalApproved && !strings.Contains(b.lastEphemeral(approver), "changed since you saw it") {
-			t.Errorf("after both came back the proposal is %s, want approved", got.State)
+		// The edit and the approval waited for the same rows: whichever went
+		// first won, and the approver was told about the other.
+		approved := b.proposal(t, p.ID).State == models.ProposalApproved
+		edited := b.items(t, p.ID)[0].Note == "Hi Ada1, welcome."
+		switch {
+		case approved && edited:
+			t.Error("the note changed after the approval")
+		case approved && !b.toldAny(approver, "Your note was not saved"):
+			t.Error("the approval won, but the editor was not told the note was not saved")
+		case edited && !b.toldAny(approver, "changed since you saw it"):
+			t.Error("the edit won, but the approver was not told the proposal changed")
+		case !approved && !edited:
+			t.Errorf("neither the approval nor the edit happened once the database came back; told: %+v", b.slack.recorded("chat.postEphemeral"))
 		}
 	})
 }

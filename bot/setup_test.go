@@ -368,3 +368,13 @@ func (b *bundle) lastEphemeral(user string) string {
 	}
 	return ""
 }
+
+// toldAny reports whether any ephemeral message to user says want.
+func (b *bundle) toldAny(user, want string) bool {
+	for _, c := range b.slack.recorded("chat.postEphemeral", "response_url") {
+		if (c.Method == "response_url" || c.Form.Get("user") == user) && strings.Contains(c.text(), want) {
+			return true
+		}
+	}
+	return false
+}
