@@ -69,13 +69,13 @@ func (b *Bot) alertFor(ctx context.Context, e models.Event, d models.EventData) 
 	case "account.restricted":
 		v.Serious = true
 		v.Title = fmt.Sprintf(":no_entry: %s reached a LinkedIn limit or restriction", who)
-		v.Body = fmt.Sprintf("LinkedIn said: %s. Pacer stopped inviting from *%s* until the reset; its approved invitations wait in the queue and resume by themselves. Nothing to do unless LinkedIn asks for more.",
-			esc(orText(d.Reason, "the weekly invitation limit is reached")), esc(who))
+		v.Body = fmt.Sprintf("%s. Pacer stopped inviting from *%s* until the reset; its approved invitations wait in the queue and resume by themselves. Nothing to do unless LinkedIn asks for more.",
+			upperFirst(esc(reasonText(d.Reason, "LinkedIn's weekly invitation limit is reached"))), esc(who))
 	case "account.checkpoint":
 		v.Serious = true
 		v.Title = fmt.Sprintf(":sos: %s needs a person: LinkedIn asks for a check", who)
-		v.Body = fmt.Sprintf("LinkedIn showed %s. Pacer stopped every action of *%s* and never tries to solve a checkpoint. Sign in to LinkedIn as this account in a browser and complete the check, store the new session with `pacer account login %s`, then run `/pacer resume %s`.",
-			esc(orText(d.Reason, "a security checkpoint or a login challenge")), esc(who), esc(orText(account, "NAME")), esc(orText(account, "NAME")))
+		v.Body = fmt.Sprintf("%s. Pacer stopped every action of *%s* and never tries to solve a checkpoint. Sign in to LinkedIn as this account in a browser and complete the check, store the new session with `pacer account login %s`, then run `/pacer resume %s`.",
+			upperFirst(esc(reasonText(d.Reason, "LinkedIn showed a security checkpoint or a login challenge"))), esc(who), esc(orText(account, "NAME")), esc(orText(account, "NAME")))
 	case models.EventGuardTripped:
 		v.Serious = true
 		v.Title = fmt.Sprintf(":chart_with_downwards_trend: Few invitations from %s are accepted", who)
@@ -93,6 +93,26 @@ func (b *Bot) alertFor(ctx context.Context, e models.Event, d models.EventData) 
 		return AlertView{}, false
 	}
 	return v, true
+}
+
+// reasonText words the reason codes the executor records in events; other
+// reasons are shown as they are.
+func reasonText(reason, fallback string) string {
+	known := map[string]string{
+		"weekly_invitation_limit": "LinkedIn's weekly invitation limit is reached",
+		"weekly_limit":            "LinkedIn's weekly invitation limit is reached",
+		"checkpoint":              "LinkedIn showed a security checkpoint",
+		"captcha":                 "LinkedIn showed a CAPTCHA",
+		"session_rejected":        "LinkedIn sent the account to its login page: the stored session is no longer valid",
+		"session_missing":         "Pacer has no LinkedIn session for this account yet",
+	}
+	if reason == "" {
+		return fallback
+	}
+	if t, ok := known[reason]; ok {
+		return t
+	}
+	return reason
 }
 
 // alertChannels are the channels an alert goes to: the event's campaign's,

@@ -58,11 +58,11 @@ func TestAlerts(t *testing.T) {
 			want    []string
 		}{
 			{"weekly limit", "account.restricted", models.EventRefs{AccountID: &anna},
-				models.EventData{Account: "anna", Reason: "LinkedIn's weekly invitation limit", Until: &until},
-				[]string{ctoChannel, approver, groupMember}, []string{"anna reached a LinkedIn limit", "weekly invitation limit", "Until <!date^"}},
+				models.EventData{Account: "anna", Reason: "weekly_invitation_limit", Until: &until},
+				[]string{ctoChannel, approver, groupMember}, []string{"anna reached a LinkedIn limit", "LinkedIn's weekly invitation limit is reached. Pacer stopped inviting", "Until <!date^"}},
 			{"checkpoint", "account.checkpoint", models.EventRefs{AccountID: &anna},
-				models.EventData{Account: "anna", Reason: "a security verification page"},
-				[]string{ctoChannel, approver, groupMember}, []string{"anna needs a person", "pacer account login anna", "/pacer resume anna", "never tries to solve"}},
+				models.EventData{Account: "anna", Reason: "captcha"},
+				[]string{ctoChannel, approver, groupMember}, []string{"anna needs a person", "LinkedIn showed a CAPTCHA.", "pacer account login anna", "/pacer resume anna", "never tries to solve"}},
 			{"acceptance guard", models.EventGuardTripped, models.EventRefs{AccountID: &bob},
 				models.EventData{Account: "bob", Reason: "acceptance 15% over the last 50 decided invitations: daily invitations halved"},
 				[]string{opsChannel, approver, groupMember}, []string{"Few invitations from bob are accepted", "acceptance 15%"}},
