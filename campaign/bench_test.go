@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -93,4 +94,124 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkPropose proposes from a campaign of 1,000,000 prospects of which
+// the first 100,000 in queue order were already contacted:
+//
+//   - contacted-here: by this campaign (their enrollments are done);
+//   - contacted-elsewhere: by another account (their prospects are pending
+//     or connected, their enrollments here still queued), the worst case:
+//     the proposer walks past all of them on every proposal.
+//
+// Each iteration proposes one batch (sized by the real quota engine) and,
+// untimed, rejects it; the first proposal, which walks past the contacted
+// prospects in the second layout, is timed apart (first-proposal-ms). It
+// logs the candidate query's plan on each store.
+func BenchmarkPropose(b *testing.B) {
+	const total, contacted = 1_000_000, 100_000
+	for _, dialect := range []string{models.DialectSQLite, models.DialectPostgres} {
+		for _, layout := range []string{"contacted-here", "contacted-elsewhere"} {
+			b.Run(dialect+"/"+layout, func(b *testing.B) {
+				ctx := context.Background()
+				s := storetest.Open(b, dialect)
+				bd := setup(b, s, nil)
+				bd.withEngine()
+				campaignID := bd.campaigns["cto"]
+				now := bd.clock.Now()
+				start := time.Now()
+				enrollmentState := "CASE WHEN x <= ? THEN 'done' ELSE 'queued' END"
+				if layout == "contacted-elsewhere" {
+					enrollmentState = "CASE WHEN x <= ? THEN 'queued' ELSE 'queued' END"
+				}
+				for _, q := range []string{
+					`WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < ?)
+					INSERT INTO prospects (slug, profile_url, first_name, last_name, company, title, email, email_domain, vars, state, created_at, updated_at)
+					SELECT 'p' || x, 'https://www.linkedin.com/in/p' || x || '/', 'First' || x, 'Last', 'Co ' || (x % 5000), 'CTO',
+						'p' || x || '@co' || (x % 5000) || '.com', 'co' || (x % 5000) || '.com', '{}',
+						CASE WHEN x > ? THEN 'new' WHEN x % 2 = 0 THEN 'connected' ELSE 'pending' END, ?, ?
+					FROM g`,
+					`WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < ?)
+					INSERT INTO enrollments (campaign_id, prospect_id, position, priority, state, created_at, updated_at)
+					SELECT ?, x, x, 0, ` + enrollmentState + `, ?, ? FROM g`,
+				} {
+					var err error
+					if strings.Contains(q, "INTO prospects") {
+						err = s.DB.Exec(q, total, contacted, now, now).Error
+					} else {
+						err = s.DB.Exec(q, total, campaignID, contacted, now, now).Error
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+				// A few entries on the do-not-contact list, as a team has them.
+				if _, err := Suppress(ctx, s, []string{"co7.com", "co11.com", "p100005@co5.com", "p100009"}, "", "U1", now); err != nil {
+					b.Fatal(err)
+				}
+				if dialect == models.DialectPostgres {
+					s.DB.Exec("ANALYZE") // autovacuum's job, done now
+				}
+				b.Logf("setup: %d prospects in %v", total, time.Since(start).Round(time.Second))
+				b.Log(explainCandidates(b, s, campaignID, now))
+
+				// The first proposal walks past the contacted prospects (and
+				// passes them over); the ones after it do not.
+				firstStart := time.Now()
+				first, err := bd.p.Propose(ctx, "cto", 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				firstTime := time.Since(firstStart)
+				if _, err := bd.p.Reject(ctx, first.Proposal.ID, first.Proposal.Version, "U1"); err != nil {
+					b.Fatal(err)
+				}
+				b.ResetTimer()
+				var items int
+				for range b.N {
+					bt, err := bd.p.Propose(ctx, "cto", 0)
+					if err != nil {
+						b.Fatal(err)
+					}
+					items += len(bt.Items)
+					b.StopTimer()
+					if _, err := bd.p.Reject(ctx, bt.Proposal.ID, bt.Proposal.Version, "U1"); err != nil {
+						b.Fatal(err)
+					}
+					b.StartTimer()
+				}
+				b.ReportMetric(float64(items)/float64(b.N), "items/proposal")
+				b.ReportMetric(float64(firstTime.Microseconds())/1000, "first-proposal-ms")
+			})
+		}
+	}
+}
+
+// explainCandidates returns the plan of the proposer's candidate query.
+func explainCandidates(tb testing.TB, s *models.Store, campaignID int64, now time.Time) string {
+	tb.Helper()
+	prefix := "EXPLAIN QUERY PLAN "
+	if s.Dialect == models.DialectPostgres {
+		prefix = "EXPLAIN (ANALYZE, BUFFERS) "
+	}
+	rows, err := s.DB.Raw(prefix+candidateSQL, campaignID, now.Add(-reinviteAfter), []int64{campaignID}, 60).Rows()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out strings.Builder
+	out.WriteString(s.Dialect + " plan:\n")
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			tb.Fatal(err)
+		}
+		out.WriteString(fmt.Sprint(vals[len(vals)-1]) + "\n")
+	}
+	return out.String()
 }

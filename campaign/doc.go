@@ -43,7 +43,13 @@
 // optional priority column reads "higher goes first"; it is stored negated in
 // Enrollment.Priority, whose smaller values go first, so that the index
 // enrollments_next (campaign_id, state, priority, position) yields the order
-// without sorting.
+// without sorting, and the proposer reads only the head of the queue.
+//
+// A prospect the proposer has to pass over to fill a batch leaves the queue
+// when they are connected or unavailable (their enrollment is skipped), and
+// otherwise (pending, withdrawn less than 21 days ago, suppressed, held by
+// another campaign) moves one priority step back: the next proposal does not
+// walk over them again, and they are proposed, a little later, once eligible.
 //
 // # Versions
 //

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -273,6 +274,10 @@ func (p *Proposer) proposeOnce(ctx context.Context, name string, n int, now time
 		if res.RowsAffected != int64(len(ids)) {
 			return errConflict
 		}
+		last := cands[len(cands)-1]
+		if err := passOver(tx, p.store.Dialect, s.campaign.ID, last.Priority, last.Position, now); err != nil {
+			return err
+		}
 		rows := make([]models.ProposalItem, len(items))
 		for i := range items {
 			items[i].ProposalID = b.Proposal.ID
@@ -415,14 +420,50 @@ func (p *Proposer) liveCampaignIDs(ctx context.Context, db *gorm.DB) ([]int64, e
 // candidate is an enrollment the proposer may propose.
 type candidate struct {
 	EnrollmentID int64
+	Priority     int
+	Position     int64
 	Prospect     models.Prospect
+}
+
+// passOver deals with the queued enrollments the proposer walked past to
+// reach the batch's last prospect: every one of them could not be proposed.
+// Those whose prospect is connected or unavailable leave the queue for good
+// (skipped); the others (pending, recently withdrawn, suppressed, held by
+// another campaign) move one priority step back. Either way the next
+// proposal does not walk over them again, so a campaign whose head is full
+// of people contacted elsewhere costs one slow proposal, not every one; and
+// a prospect who becomes eligible again is proposed, a little later.
+func passOver(tx *gorm.DB, dialect string, campaignID int64, priority int, position int64, now time.Time) error {
+	// "Ahead of (priority, position)". SQLite bounds its index range with
+	// the row value; Postgres 15 would read the campaign's whole queue for
+	// it (it does not stop a B-tree scan at a row comparison), so it gets
+	// the same bound spelled out as two ranges.
+	ahead, args := "(priority, position) < (?, ?)", []any{priority, position}
+	if dialect == models.DialectPostgres {
+		ahead, args = "(priority < ? OR (priority = ? AND position < ?))", []any{priority, priority, position}
+	}
+	err := tx.Exec(`UPDATE enrollments SET state = ?, updated_at = ?
+		WHERE campaign_id = ? AND state = ? AND `+ahead+`
+			AND EXISTS (SELECT 1 FROM prospects p WHERE p.id = enrollments.prospect_id AND p.state IN ?)`,
+		slices.Concat([]any{models.EnrollmentSkipped, now.UTC(), campaignID, models.EnrollmentQueued}, args,
+			[]any{[]string{models.ProspectConnected, models.ProspectUnavailable}})...).Error
+	if err != nil {
+		return fmt.Errorf("campaign: retire connected prospects: %w", err)
+	}
+	err = tx.Exec(`UPDATE enrollments SET priority = priority + 1, updated_at = ?
+		WHERE campaign_id = ? AND state = ? AND `+ahead,
+		slices.Concat([]any{now.UTC(), campaignID, models.EnrollmentQueued}, args)...).Error
+	if err != nil {
+		return fmt.Errorf("campaign: move passed-over prospects back: %w", err)
+	}
+	return nil
 }
 
 // candidateSQL walks the campaign's queue along the index enrollments_next
 // (campaign_id, state, priority, position) and stops at the limit: the
 // filters are per-row lookups on primary keys and unique indexes, so the
 // cost grows with the rows skipped, not with the size of the campaign.
-const candidateSQL = `SELECT e.id AS enrollment_id, p.id, p.slug, p.profile_url, p.first_name, p.last_name,
+const candidateSQL = `SELECT e.id AS enrollment_id, e.priority, e.position, p.id, p.slug, p.profile_url, p.first_name, p.last_name,
 	p.company, p.title, p.email, p.email_domain, p.vars, p.state
 FROM enrollments e
 JOIN prospects p ON p.id = e.prospect_id
@@ -447,7 +488,7 @@ func selectCandidates(ctx context.Context, db *gorm.DB, campaignID int64, now ti
 	for rows.Next() {
 		var c candidate
 		pr := &c.Prospect
-		if err := rows.Scan(&c.EnrollmentID, &pr.ID, &pr.Slug, &pr.ProfileURL, &pr.FirstName, &pr.LastName,
+		if err := rows.Scan(&c.EnrollmentID, &c.Priority, &c.Position, &pr.ID, &pr.Slug, &pr.ProfileURL, &pr.FirstName, &pr.LastName,
 			&pr.Company, &pr.Title, &pr.Email, &pr.EmailDomain, &pr.Vars, &pr.State); err != nil {
 			return nil, fmt.Errorf("campaign: pick prospects: %w", err)
 		}

@@ -3,6 +3,7 @@ package campaign
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -426,10 +427,16 @@ func TestProposeDue(t *testing.T) {
 	})
 }
 
-// action inserts an action for an account.
+// action inserts an action for an account, about a prospect of its own
+// (actions outside proposals are unique per account, kind and prospect).
 func (b *bundle) action(t testing.TB, account, kind, note, state string, at time.Time) models.Action {
 	t.Helper()
-	a := models.Action{AccountID: b.accounts[account], Kind: kind, Note: note, State: state, ScheduledAt: at, CreatedAt: at, UpdatedAt: at}
+	b.actions++
+	p := models.Prospect{Slug: fmt.Sprintf("action-%d", b.actions), ProfileURL: "u", Vars: "{}", State: models.ProspectPending, CreatedAt: at, UpdatedAt: at}
+	if err := b.store.DB.Create(&p).Error; err != nil {
+		t.Fatal(err)
+	}
+	a := models.Action{AccountID: b.accounts[account], ProspectID: &p.ID, Kind: kind, Note: note, State: state, ScheduledAt: at, CreatedAt: at, UpdatedAt: at}
 	if err := b.store.DB.Create(&a).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -446,3 +453,47 @@ func latestProposal(t testing.TB, s *models.Store, campaignID int64) models.Prop
 }
 
 func itoa[T ~int | ~int64](n T) string { return strconvItoa(int64(n)) }
+
+func TestProposePassesOverOnce(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		b := setup(t, s, nil)
+		b.importCSV(t, "cto", prospectsCSV(1, 8, ""))
+		b.setProspect(t, "p1", map[string]any{"state": models.ProspectConnected})
+		b.setProspect(t, "p2", map[string]any{"state": models.ProspectPending})
+		b.setProspect(t, "p3", map[string]any{"state": models.ProspectUnavailable})
+		if _, err := Suppress(ctx, s, []string{"p4@example.com"}, "", "U1", monday09); err != nil {
+			t.Fatal(err)
+		}
+		first, err := b.p.Propose(ctx, "cto", 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(slugs(first), ","); got != "p5,p6" {
+			t.Fatalf("first: got %s, want p5,p6", got)
+		}
+		want := map[string]string{"p1": models.EnrollmentSkipped, "p2": models.EnrollmentQueued, "p3": models.EnrollmentSkipped, "p4": models.EnrollmentQueued, "p7": models.EnrollmentQueued}
+		for slug, w := range want {
+			if got := enrollmentState(t, s, b.campaigns["cto"], slug); got != w {
+				t.Errorf("%s: got %s, want %s", slug, got, w)
+			}
+		}
+		if _, err := b.p.Reject(ctx, first.Proposal.ID, 1, "U1"); err != nil {
+			t.Fatal(err)
+		}
+		// p4 is taken off the list and p2's invitation withdrawn long ago:
+		// eligible again, they come after the queue they were passed over for.
+		if _, err := Unsuppress(ctx, s, []string{"p4@example.com"}); err != nil {
+			t.Fatal(err)
+		}
+		b.setProspect(t, "p2", map[string]any{"state": models.ProspectWithdrawn, "withdrawn_at": monday09.Add(-60 * 24 * time.Hour)})
+		next, err := b.p.Propose(ctx, "cto", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(slugs(next), ","); got != "p7,p8,p2,p4" {
+			t.Errorf("next: got %s, want p7,p8 then the passed-over p2,p4", got)
+		}
+	})
+}

@@ -75,6 +75,8 @@ type bundle struct {
 	// accounts and campaigns by name.
 	accounts  map[string]int64
 	campaigns map[string]int64
+	// actions counts the actions made by action().
+	actions int
 }
 
 // monday09 is Monday 1 June 2026, 09:00 UTC (11:00 in Berlin).
