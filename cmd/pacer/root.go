@@ -37,6 +37,7 @@ func newRootCmd() *cobra.Command {
 		newQuotaCmd(g),
 		newAccountCmd(g),
 		newImportCmd(g), newSuppressCmd(g), newNoteCmd(),
+		newSimCmd(g), newDoctorCmd(g),
 	)
 	return root
 }

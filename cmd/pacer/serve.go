@@ -16,6 +16,7 @@ import (
 
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/quota"
 	"github.com/pacerhq/pacer/server"
 )
 
@@ -30,6 +31,9 @@ type serveEnv struct {
 	store  *models.Store
 	logger *slog.Logger
 	server *server.Server
+	// quota is the one quota engine of the process: the bot forecasts with
+	// it and the executor reserves with it.
+	quota *quota.Engine
 	// workers and periodic are handed to the River client.
 	workers  *river.Workers
 	periodic []*river.PeriodicJob
@@ -45,7 +49,8 @@ func addWorker[T river.JobArgs](env *serveEnv, w river.Worker[T]) {
 }
 
 func newServeCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var ef executorFlags
+	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run Pacer: the Slack bot, the executor, the integrations and the HTTP endpoints",
 		Args:  cobra.NoArgs,
@@ -54,14 +59,23 @@ func newServeCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return serve(cmd.Context(), cfg, g.logger())
+			return serve(cmd.Context(), cfg, g.logger(), ef)
 		},
 	}
+	ef.register(cmd)
+	return cmd
 }
 
-func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
+func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger, ef executorFlags) error {
+	pace, err := ef.check()
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	// The shutdown budget runs from the signal: the parts below share it.
+	stopping := make(chan time.Time, 1)
+	context.AfterFunc(ctx, func() { stopping <- time.Now() })
 	for _, w := range cfg.Warnings() {
 		logger.Warn(w)
 	}
@@ -83,9 +97,13 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
 		store:   store,
 		logger:  logger,
 		server:  server.New(store.Ready, logger),
+		quota:   quota.New(store, cfg, quota.Options{Pace: pace, Logger: logger.With(slog.String("part", "quota"))}),
 		workers: river.NewWorkers(),
 	}
 	if err := startBot(ctx, env); err != nil {
+		return err
+	}
+	if err := startExecutor(ctx, env, ef); err != nil {
 		return err
 	}
 	ln, err := env.server.Listen(cfg.HTTPAddr)
@@ -107,7 +125,15 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
 	}
 	err = group.Wait()
 
-	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownBudget-3*time.Second)
+	// River gets what is left of the budget once the HTTP server and the
+	// runners (the executor finishing its last click) have stopped.
+	deadline := time.Now().Add(shutdownBudget - 3*time.Second)
+	select {
+	case at := <-stopping:
+		deadline = at.Add(shutdownBudget)
+	default:
+	}
+	stopCtx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	if jobs != nil {
 		if stopErr := jobs.Stop(stopCtx); stopErr != nil {

@@ -11,7 +11,6 @@ import (
 	"github.com/pacerhq/pacer/bot"
 	"github.com/pacerhq/pacer/campaign"
 	"github.com/pacerhq/pacer/models"
-	"github.com/pacerhq/pacer/quota"
 )
 
 // startBot plugs the Slack bot into serve: its HTTP endpoints (HTTP mode,
@@ -23,11 +22,10 @@ func startBot(ctx context.Context, env *serveEnv) error {
 		return err
 	}
 	logger := env.logger.With(slog.String("part", "bot"))
-	engine := quota.New(env.store, env.cfg, quota.Options{Logger: logger})
-	proposer := campaign.New(env.store, env.cfg, campaign.FromQuota(engine), campaign.Options{Logger: logger})
+	proposer := campaign.New(env.store, env.cfg, campaign.FromQuota(env.quota), campaign.Options{Logger: logger})
 	b, err := bot.New(ctx, env.cfg, env.store, bot.Options{
 		Proposer: bot.CampaignProposer(proposer),
-		Quota:    bot.QuotaEngine(engine),
+		Quota:    bot.QuotaEngine(env.quota),
 		Logger:   logger,
 	})
 	if err != nil {

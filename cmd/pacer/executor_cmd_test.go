@@ -1,0 +1,190 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pacerhq/pacer/executor/browser/browsertest"
+)
+
+func TestServeRefusesFastPaceOnLinkedIn(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"fast without a simulator", []string{"serve", "--pace", "fast"}, "--pace fast is for the simulator only"},
+		{"both simulators", []string{"serve", "--sim", "--sim-url", "http://127.0.0.1:1"}, "give one of them"},
+		{"unknown pace", []string{"serve", "--pace", "turbo"}, "use normal or fast"},
+		{"bad simulator URL", []string{"serve", "--sim-url", "ftp://x"}, "want the simulator's http://host:port"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := runPacer(t, t.TempDir(), []string{"PACER_DATA_DIR=" + t.TempDir()}, tt.args...)
+			if res.code != 1 || !strings.Contains(res.stderr, tt.want) {
+				t.Errorf("pacer %v: exit %d, stderr %q; want exit 1 saying %q", tt.args, res.code, res.stderr, tt.want)
+			}
+		})
+	}
+}
+
+func TestServeSimStartsASimulator(t *testing.T) {
+	t.Parallel()
+	fake := newFakeSlackAPI(t)
+	simAddr := freeAddr(t)
+	_, stderr := startServeArgs(t, []string{"--sim", "--pace", "fast"}, []string{"PACER_DATA_DIR=" + t.TempDir(),
+		"PACER_SIM_ADDR=" + simAddr, "SLACK_BOT_TOKEN=xoxb-sim-test", "SLACK_SIGNING_SECRET=sim-secret", "SLACK_API_URL=" + fake.srv.URL + "/api/"})
+	waitHTTP(t, "http://"+simAddr+"/_sim/received", 10*time.Second)
+	if !strings.Contains(stderr.String(), "the LinkedIn simulator is on") {
+		t.Errorf("serve's log does not say the simulator is on:\n%s", stderr.String())
+	}
+}
+
+// startServeArgs is startServe with flags.
+func startServeArgs(t *testing.T, args, env []string) (addr string, stderr *lockedBuilder) {
+	t.Helper()
+	addr = freeAddr(t)
+	cmd := exec.Command(pacerBin, append([]string{"serve"}, args...)...)
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(append(cleanEnv(), env...), "PACER_HTTP_ADDR="+addr)
+	stderr = &lockedBuilder{b: &strings.Builder{}}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve exited with %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Error("serve did not stop within 10 s of SIGTERM")
+		}
+	})
+	waitHTTP(t, "http://"+addr+"/healthz", 30*time.Second)
+	return addr, stderr
+}
+
+func TestSimCommandServesUntilStopped(t *testing.T) {
+	t.Parallel()
+	addr := freeAddr(t)
+	cmd := exec.Command(pacerBin, "sim", "--addr", addr, "--accept-rate", "0.5", "--accept-after", "1h", "--weekly-limit", "3")
+	cmd.Env = cleanEnv()
+	var out lockedBuilder
+	out.b = &strings.Builder{}
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill() //nolint:errcheck
+	waitHTTP(t, "http://"+addr+"/_sim/received", 20*time.Second)
+	resp, err := http.Get("http://" + addr + "/_sim/received")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	err = json.NewDecoder(resp.Body).Decode(&got)
+	resp.Body.Close()
+	if err != nil || got["invitations"] == nil {
+		t.Errorf("/_sim/received: %v %v", got, err)
+	}
+	// A profile needs a session: without one the simulator sends to login.
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err = noRedirect.Get("http://" + addr + "/in/jane-doe/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		t.Errorf("a profile without a session: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if !strings.Contains(out.String(), "http://"+addr) {
+		t.Errorf("pacer sim does not say where it serves: %q", out.String())
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("pacer sim after SIGTERM: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("pacer sim did not stop within 10 s of SIGTERM")
+	}
+	if res := runPacer(t, t.TempDir(), nil, "sim", "--accept-rate", "2"); res.code != 1 || !strings.Contains(res.stderr, "from 0 to 1") {
+		t.Errorf("--accept-rate 2: exit %d, %q", res.code, res.stderr)
+	}
+}
+
+// fixturesDir is shared/fixtures/linkedin beside the repository.
+func fixturesDir() string {
+	if d := os.Getenv("PACER_FIXTURES"); d != "" {
+		return d
+	}
+	return filepath.Join("..", "..", "..", "shared", "fixtures", "linkedin")
+}
+
+func TestDoctorLinkedInRecognisesTheFixtures(t *testing.T) {
+	t.Parallel()
+	dir, err := filepath.Abs(fixturesDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("no fixtures at %s", dir)
+	}
+	browsertest.Chrome(t)
+	// The states the fixtures' README gives.
+	tests := []struct {
+		file, target, state string
+		code                int
+	}{
+		{"profile-connect-via-more.html", "bram-oster-fixture", "connect_via_more", 0},
+		{"profile-follow-primary.html", "dev-patel-nyx-fixture", "connect_via_more", 0},
+		{"profile-pending.html", "cleo-marsh-fixture", "pending", 0},
+		{"profile-more-closed.html", "ada-quill-fixture", "unknown", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			res := runPacer(t, t.TempDir(), nil, "doctor", "linkedin", "--page", filepath.Join(dir, tt.file), "--target", tt.target, "--json")
+			if res.code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr %q", res.code, tt.code, res.stderr)
+			}
+			lines := strings.Split(strings.TrimSpace(res.stdout), "\n")
+			var d struct {
+				State          string   `json:"state"`
+				Target         string   `json:"target"`
+				Anchors        []string `json:"anchors"`
+				ForeignInvites *int     `json:"foreign_invites"`
+			}
+			if err := json.Unmarshal([]byte(lines[len(lines)-1]), &d); err != nil {
+				t.Fatalf("the last line is not the JSON object: %q", lines[len(lines)-1])
+			}
+			if d.State != tt.state || d.Target != tt.target || len(d.Anchors) == 0 || d.ForeignInvites == nil {
+				t.Errorf("diagnosis %+v, want state %s for %s", d, tt.state, tt.target)
+			}
+			if !strings.Contains(res.stdout, "State:    "+tt.state) {
+				t.Errorf("the human part does not say the state:\n%s", res.stdout)
+			}
+		})
+	}
+	if res := runPacer(t, t.TempDir(), nil, "doctor", "linkedin"); res.code != 1 || !strings.Contains(res.stderr, "--page") {
+		t.Errorf("without --page: exit %d, %q", res.code, res.stderr)
+	}
+}
