@@ -25,7 +25,7 @@ func Sample(t Type, at time.Time) (Payload, error) {
 	switch t {
 	case InviteSent:
 		return &InviteSentData{Account: "anna", Campaign: "cto-berlin", Prospect: p,
-			ProposalID: "prop_01936f0e7a2b", Note: "Hi Jane, I enjoyed your talk at the meetup."}, nil
+			ProposalID: "42", Note: "Hi Jane, I enjoyed your talk at the meetup."}, nil
 	case InviteAccepted:
 		return &InviteAcceptedData{Account: "anna", Campaign: "cto-berlin", Prospect: p,
 			SentAt: sent, AcceptedAt: at}, nil
@@ -44,10 +44,10 @@ func Sample(t Type, at time.Time) (Payload, error) {
 		return &AccountCheckpointData{Account: "anna", Reason: "login_challenge"}, nil
 	case ProposalApproved:
 		return &ProposalApprovedData{Account: "anna", Campaign: "cto-berlin",
-			ProposalID: "prop_01936f0e7a2b", DecidedBy: "U012ABCDEF", Items: 25}, nil
+			ProposalID: "42", DecidedBy: "U012ABCDEF", Items: 25}, nil
 	case ProposalRejected:
 		return &ProposalRejectedData{Account: "anna", Campaign: "cto-berlin",
-			ProposalID: "prop_01936f0e7a2b", DecidedBy: "U012ABCDEF",
+			ProposalID: "42", DecidedBy: "U012ABCDEF",
 			Note: "Too many agencies in this batch."}, nil
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnknownType, t)

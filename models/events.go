@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -22,6 +23,10 @@ const (
 	EventDeadLettered  = "delivery.dead"
 	EventActionFailed  = "action.failed"
 	EventActionSkipped = "action.skipped"
+	// EventIntegrationPaused says an integration stopped calling its
+	// destination until data.Until (an email finder's monthly quota is
+	// spent); data.Destination names it and data.Reason says why.
+	EventIntegrationPaused = "integration.paused"
 )
 
 // EventProspect is the prospect an event concerns, as receivers see it.
@@ -83,6 +88,10 @@ type EventRefs struct {
 const (
 	DestinationHubSpot = "hubspot"
 	DestinationSlack   = "slack"
+	// DestinationHunter looks up the email of an accepted connection with
+	// Hunter, for the campaigns whose find_email is hunter; a found email is
+	// recorded as email.found.
+	DestinationHunter = "finder:hunter"
 	// Webhook destinations are "webhook:" + the endpoint's name.
 	destinationWebhookPrefix = "webhook:"
 )
@@ -97,12 +106,18 @@ var hubSpotEvents = []string{"invite.accepted", "email.found"}
 type Subscriptions map[string][]string
 
 // SubscriptionsFrom derives the destinations from the configuration:
-// HubSpot when enabled, each webhook endpoint, and Slack (every event, for
-// progress cards and alerts) when a bot token is set.
+// HubSpot when enabled, the Hunter email finder when a campaign uses it,
+// each webhook endpoint, and Slack (every event, for progress cards and
+// alerts) when a bot token is set.
 func SubscriptionsFrom(cfg *config.Config) Subscriptions {
 	subs := Subscriptions{}
 	if cfg.HubSpot.Enabled {
 		subs[DestinationHubSpot] = hubSpotEvents
+	}
+	for _, c := range cfg.Campaigns {
+		if c.FindEmail == "hunter" {
+			subs[DestinationHunter] = []string{"invite.accepted"}
+		}
 	}
 	for _, w := range cfg.Webhooks {
 		subs[WebhookDestination(w.Name)] = w.Events
@@ -147,7 +162,7 @@ func (s *Store) RecordEvent(ctx context.Context, tx *gorm.DB, eventType string, 
 	}
 	now := time.Now().UTC()
 	e := Event{
-		ID:         "evt_" + uuid.NewString(),
+		ID:         newEventID(),
 		Type:       eventType,
 		OccurredAt: now,
 		AccountID:  refs.AccountID,
@@ -166,6 +181,17 @@ func (s *Store) RecordEvent(ctx context.Context, tx *gorm.DB, eventType string, 
 		}
 	}
 	return e, nil
+}
+
+// newEventID returns "evt_" followed by a time-ordered UUID (v7) in 32
+// hexadecimal digits: the form docs/events.md promises receivers, who see it
+// as the webhook-id.
+func newEventID() string {
+	u, err := uuid.NewV7()
+	if err != nil {
+		u = uuid.New()
+	}
+	return "evt_" + strings.ReplaceAll(u.String(), "-", "")
 }
 
 // DeliveryQueue is the River queue of a destination's deliveries: Slack

@@ -243,6 +243,79 @@ ALTER TABLE actions ADD COLUMN target TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX actions_open_chore ON actions (account_id, kind, target, COALESCE(prospect_id, 0))
 	WHERE proposal_item_id IS NULL AND state IN ('scheduled', 'in_flight');
 `},
+	{40, "integrations: dead letters, destination states, HubSpot sync rows and email lookups", `
+-- Deliveries that gave up: nothing is dropped. One open row (neither
+-- retried nor resolved) per event and destination; pacer deliveries retry
+-- marks it retried, a later successful delivery marks it resolved.
+CREATE TABLE dead_letters (
+	id {{pk}},
+	event_id TEXT NOT NULL,
+	event_type TEXT NOT NULL DEFAULT '',
+	destination TEXT NOT NULL,
+	last_error TEXT NOT NULL DEFAULT '',
+	attempts INTEGER NOT NULL DEFAULT 0,
+	created_at {{time}} NOT NULL,
+	updated_at {{time}} NOT NULL,
+	retried_at {{time}},
+	resolved_at {{time}}
+);
+CREATE UNIQUE INDEX dead_letters_open ON dead_letters (event_id, destination) WHERE retried_at IS NULL AND resolved_at IS NULL;
+CREATE INDEX dead_letters_event ON dead_letters (event_id, destination);
+
+-- Destinations Pacer stopped calling: a webhook endpoint that answered 410
+-- (disabled until pacer webhooks enable), a provider whose quota is spent
+-- or a CRM rate limit (paused until paused_until). Kept across restarts.
+CREATE TABLE destination_states (
+	destination TEXT PRIMARY KEY,
+	state TEXT NOT NULL,
+	reason TEXT NOT NULL DEFAULT '',
+	event_id TEXT NOT NULL DEFAULT '',
+	paused_until {{time}},
+	updated_at {{time}} NOT NULL
+);
+
+-- Pending HubSpot contact updates, one per event, synced in coalesced
+-- batches by the hubspot.sync job. contact_id and note_id are HubSpot's ids:
+-- note creation is not idempotent, so note_sent_at is written before each
+-- attempt, and a row with note_sent_at but no note_id is looked up in
+-- HubSpot before its note is created again.
+CREATE TABLE hubspot_updates (
+	id {{pk}},
+	event_id TEXT NOT NULL UNIQUE,
+	event_type TEXT NOT NULL,
+	email TEXT NOT NULL DEFAULT '',
+	profile_url TEXT NOT NULL DEFAULT '',
+	first_name TEXT NOT NULL DEFAULT '',
+	last_name TEXT NOT NULL DEFAULT '',
+	company TEXT NOT NULL DEFAULT '',
+	job_title TEXT NOT NULL DEFAULT '',
+	campaign TEXT NOT NULL DEFAULT '',
+	accepted_at {{time}},
+	state TEXT NOT NULL DEFAULT 'pending',
+	contact_id TEXT NOT NULL DEFAULT '',
+	note_id TEXT NOT NULL DEFAULT '',
+	note_sent_at {{time}},
+	attempts INTEGER NOT NULL DEFAULT 0,
+	next_at {{time}} NOT NULL,
+	lease_owner TEXT NOT NULL DEFAULT '',
+	lease_until {{time}},
+	last_error TEXT NOT NULL DEFAULT '',
+	created_at {{time}} NOT NULL,
+	updated_at {{time}} NOT NULL
+);
+CREATE INDEX hubspot_updates_due ON hubspot_updates (state, next_at);
+
+-- Email finder lookups made for an event, so that a repeated delivery never
+-- spends a second credit nor records email.found twice.
+CREATE TABLE email_lookups (
+	event_id TEXT NOT NULL,
+	provider TEXT NOT NULL,
+	email TEXT NOT NULL DEFAULT '',
+	score INTEGER NOT NULL DEFAULT 0,
+	created_at {{time}} NOT NULL,
+	PRIMARY KEY (event_id, provider)
+);
+`},
 	{50, "bot: the Slack messages the bot must find again", `
 -- Messages the Slack bot posted and must find again: a proposal's follow-up
 -- messages in its thread (by part), and alerts and digests (by event id or

@@ -1,0 +1,566 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/pacerhq/pacer/integrations"
+	"github.com/pacerhq/pacer/integrations/hubspot"
+	"github.com/pacerhq/pacer/models"
+)
+
+// States of a HubSpot update.
+const (
+	updatePending = "pending" // the contact is not upserted yet
+	updateNote    = "note"    // the contact is upserted; its note is not created yet
+	updateDone    = "done"
+	updateDead    = "dead" // kept as a dead letter
+)
+
+// claimLimit is the most updates one sync round takes.
+const claimLimit = 1000
+
+// maxRounds bounds the rounds of one sync job; the job then snoozes for an
+// instant, letting other jobs of the queue run.
+const maxRounds = 20
+
+// HubSpotUpdate is one pending change to a HubSpot contact, from one
+// invite.accepted or email.found event. Its contact and note ids are
+// HubSpot's.
+type HubSpotUpdate struct {
+	ID        int64
+	EventID   string
+	EventType string
+	// The contact's properties, from the event's prospect snapshot.
+	Email, ProfileURL, FirstName, LastName, Company, JobTitle string
+	// Campaign and AcceptedAt make the note ("Connected on LinkedIn on …
+	// via campaign …"); AcceptedAt is nil when no note is wanted.
+	Campaign   string
+	AcceptedAt *time.Time
+	State      string
+	ContactID  string
+	NoteID     string
+	// NoteSentAt is set before each note creation attempt: with NoteID
+	// empty, the note may exist, and FindNote must look before creating it
+	// again.
+	NoteSentAt *time.Time
+	// Attempts counts failed attempts, rate limits excepted.
+	Attempts   int
+	NextAt     time.Time
+	LeaseOwner string
+	LeaseUntil *time.Time
+	LastError  string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+
+	failed bool // in this round
+}
+
+// TableName names the table.
+func (HubSpotUpdate) TableName() string { return "hubspot_updates" }
+
+func (u *HubSpotUpdate) ref() string { return strconv.FormatInt(u.ID, 10) }
+
+func (u *HubSpotUpdate) update() hubspot.ContactUpdate {
+	return hubspot.ContactUpdate{Ref: u.ref(), Email: u.Email, ProfileURL: u.ProfileURL,
+		FirstName: u.FirstName, LastName: u.LastName, Company: u.Company, JobTitle: u.JobTitle}
+}
+
+func (u *HubSpotUpdate) note() hubspot.Note {
+	return hubspot.ConnectedNote(u.ContactID, *u.AcceptedAt, u.Campaign)
+}
+
+// SyncArgs is the hubspot.sync job: it syncs the due HubSpot updates. It is
+// unique per debounce period, so that the updates of a burst of events
+// share one sync; the sync itself waits (Hold) for updates short of a full
+// batch.
+type SyncArgs struct{}
+
+// Kind names the job.
+func (SyncArgs) Kind() string { return "hubspot.sync" }
+
+// syncUniqueStates are the states in which a hubspot.sync job absorbs a
+// new one of its period: River requires these four, and a completed one
+// must not absorb anything.
+var syncUniqueStates = []rivertype.JobState{
+	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+	rivertype.JobStateScheduled, rivertype.JobStateRetryable,
+}
+
+// syncInsertOpts makes a sync available at once (a job scheduled for later
+// waits for River's scheduler, which runs every 5 s), unique per debounce
+// period.
+func (s *Service) syncInsertOpts() *river.InsertOpts {
+	return &river.InsertOpts{
+		Queue:      QueueHubSpot,
+		UniqueOpts: river.UniqueOpts{ByPeriod: s.debounce, ByState: syncUniqueStates},
+	}
+}
+
+// queueHubSpot turns a delivery to HubSpot into a pending update and a
+// sync, in one transaction. A delivery of an event already queued only
+// revives a dead update (`pacer deliveries retry`).
+func (s *Service) queueHubSpot(ctx context.Context, job *river.Job[models.DeliveryArgs], ev models.Event) error {
+	if s.hubspot == nil {
+		return s.giveUp(ctx, job.Attempt, ev, models.DestinationHubSpot,
+			fmt.Errorf("%w: HubSpot is not enabled (hubspot.enabled, HUBSPOT_TOKEN); enable it, then run `pacer deliveries retry`", ErrNotConfigured), true)
+	}
+	if ev.Type != string(integrations.InviteAccepted) && ev.Type != string(integrations.EmailFound) {
+		return nil
+	}
+	d, err := models.DecodeEventData(ev)
+	if err != nil {
+		return s.giveUp(ctx, job.Attempt, ev, models.DestinationHubSpot, fmt.Errorf("%w: %w", integrations.ErrPermanent, err), true)
+	}
+	now := s.now().UTC()
+	row := HubSpotUpdate{EventID: ev.ID, EventType: ev.Type, Campaign: d.Campaign, State: updatePending,
+		NextAt: now, CreatedAt: now, UpdatedAt: now}
+	if p := d.Prospect; p != nil {
+		row.Email, row.ProfileURL, row.FirstName, row.LastName, row.Company, row.JobTitle =
+			p.Email, p.ProfileURL, p.FirstName, p.LastName, p.Company, p.Title
+	}
+	if ev.Type == string(integrations.InviteAccepted) {
+		at := ev.OccurredAt.UTC()
+		row.AcceptedAt = &at
+	}
+	return s.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "event_id"}}, DoNothing: true}).Create(&row)
+		if res.Error != nil {
+			return fmt.Errorf("delivery: queue the HubSpot update of %s: %w", ev.ID, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			err := tx.Model(&HubSpotUpdate{}).Where("event_id = ? AND state = ?", ev.ID, updateDead).
+				Updates(map[string]any{"state": updatePending, "attempts": 0, "next_at": now, "last_error": "",
+					"lease_owner": "", "lease_until": nil, "updated_at": now}).Error
+			if err != nil {
+				return fmt.Errorf("delivery: revive the HubSpot update of %s: %w", ev.ID, err)
+			}
+		}
+		return s.store.InsertJob(ctx, tx, SyncArgs{}, s.syncInsertOpts())
+	})
+}
+
+// SyncWorker works the hubspot.sync job.
+type SyncWorker struct {
+	river.WorkerDefaults[SyncArgs]
+	s *Service
+}
+
+// Work syncs the due HubSpot updates.
+func (w *SyncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
+	return w.s.syncHubSpot(ctx, job.CreatedAt)
+}
+
+// Timeout bounds one sync.
+func (w *SyncWorker) Timeout(*river.Job[SyncArgs]) time.Duration { return syncTimeout }
+
+// shortSnooze is the longest snooze that keeps a job available: River's
+// scheduler, which runs every 5 s, wakes longer ones.
+const shortSnooze = 5 * time.Second
+
+// bucketMargin covers the gap between the time River computed a job's
+// unique period from and the job's created_at.
+const bucketMargin = 250 * time.Millisecond
+
+// syncHubSpot runs sync rounds while updates are due. Due updates that fill
+// no batch of 100 wait for more, up to Hold after the oldest became due.
+//
+// A job of the current debounce period absorbs the syncs that updates of
+// the same period ask for, even while it runs: it must not end before its
+// period does, or an update queued after its last look would wait for the
+// minutely sync.
+func (s *Service) syncHubSpot(ctx context.Context, createdAt time.Time) error {
+	periodEnd := createdAt.UTC().Truncate(s.debounce).Add(s.debounce + bucketMargin)
+	for range maxRounds {
+		now := s.now().UTC()
+		st, err := s.destinationState(ctx, models.DestinationHubSpot)
+		if err != nil {
+			return err
+		}
+		if until := st.pausedUntil(now); !until.IsZero() {
+			return s.syncAgainAt(ctx, now, periodEnd, until)
+		}
+		due, oldest, next, err := s.dueUpdates(ctx, now)
+		if err != nil {
+			return err
+		}
+		if due == 0 {
+			return s.syncAgainAt(ctx, now, periodEnd, next)
+		}
+		limit := min(due, claimLimit)
+		if s.hold > 0 && now.Sub(oldest) < s.hold {
+			limit -= limit % hubspot.MaxBatchSize
+			if limit == 0 {
+				return s.syncAgainAt(ctx, now, periodEnd, oldest.Add(s.hold))
+			}
+		}
+		rows, token, err := s.claim(ctx, now, limit)
+		if err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return s.syncAgainAt(ctx, now, periodEnd, time.Time{}) // another sync took them
+		}
+		if err := s.syncRound(ctx, rows, token); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	return river.JobSnooze(0)
+}
+
+// syncAgainAt ends a sync that has nothing to do before at (zero: before
+// new updates come): a short wait is a snooze; a longer one a sync
+// scheduled for at (unique per period, so that many waiting syncs schedule
+// one), once this job's period is over.
+func (s *Service) syncAgainAt(ctx context.Context, now, periodEnd, at time.Time) error {
+	if !at.IsZero() && at.Sub(now) <= shortSnooze {
+		return river.JobSnooze(max(at.Sub(now), minWait))
+	}
+	if now.Before(periodEnd) {
+		return river.JobSnooze(periodEnd.Sub(now))
+	}
+	if at.IsZero() {
+		return nil
+	}
+	opts := s.syncInsertOpts()
+	opts.ScheduledAt = at
+	return s.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return s.store.InsertJob(ctx, tx, SyncArgs{}, opts)
+	})
+}
+
+// dueUpdates counts the updates due at now that no sync holds, with the
+// oldest time one became due, and the time the next one not yet due will be.
+func (s *Service) dueUpdates(ctx context.Context, now time.Time) (due int, oldest, next time.Time, err error) {
+	db := s.store.DB.WithContext(ctx).Model(&HubSpotUpdate{}).
+		Where("state IN ? AND (lease_until IS NULL OR lease_until < ?)", []string{updatePending, updateNote}, now)
+	var n int64
+	if err := db.Session(&gorm.Session{}).Where("next_at <= ?", now).Count(&n).Error; err != nil {
+		return 0, oldest, next, fmt.Errorf("delivery: count due HubSpot updates: %w", err)
+	}
+	var first HubSpotUpdate
+	q := db.Session(&gorm.Session{}).Order("next_at").Limit(1)
+	if n == 0 {
+		q = q.Where("next_at > ?", now)
+	}
+	if err := q.Find(&first).Error; err != nil {
+		return 0, oldest, next, fmt.Errorf("delivery: read due HubSpot updates: %w", err)
+	}
+	if n == 0 {
+		return 0, oldest, first.NextAt, nil
+	}
+	return int(n), first.NextAt, next, nil
+}
+
+// claim leases up to limit due updates, the oldest first, and reads them,
+// in one transaction: a sync stopped half-way leaves nothing leased. Two
+// syncs never hold the same row: the outer WHERE is checked again on the
+// locked row.
+func (s *Service) claim(ctx context.Context, now time.Time, limit int) ([]*HubSpotUpdate, string, error) {
+	token := uuid.NewString()
+	states := []string{updatePending, updateNote}
+	var rows []*HubSpotUpdate
+	err := s.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Exec(`UPDATE hubspot_updates SET lease_owner = ?, lease_until = ?
+WHERE id IN (SELECT id FROM hubspot_updates WHERE state IN ? AND next_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY id LIMIT ?)
+AND state IN ? AND (lease_until IS NULL OR lease_until < ?)`,
+			token, now.Add(s.lease), states, now, now, limit, states, now).Error
+		if err != nil {
+			return err
+		}
+		return tx.Where("lease_owner = ?", token).Order("id").Find(&rows).Error
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("delivery: claim HubSpot updates: %w", err)
+	}
+	return rows, token, nil
+}
+
+// syncRound upserts the contacts of the claimed updates, creates their
+// notes and writes every outcome back.
+func (s *Service) syncRound(ctx context.Context, rows []*HubSpotUpdate, token string) error {
+	var updates []hubspot.ContactUpdate
+	for _, r := range rows {
+		if r.State == updatePending {
+			updates = append(updates, r.update())
+		}
+	}
+	if len(updates) > 0 {
+		rep, err := s.hubspot.SyncContacts(ctx, updates)
+		if err != nil {
+			s.log.LogAttrs(ctx, slog.LevelWarn, "hubspot sync stopped", slog.Int("updates", len(updates)), slog.String("error", err.Error()))
+			s.pauseOnRateLimit(ctx, err)
+		}
+		for _, r := range rows {
+			if r.State != updatePending {
+				continue
+			}
+			res, ok := rep.Results[r.ref()]
+			switch {
+			case !ok:
+				s.fail(r, fmt.Errorf("delivery: HubSpot sync gave no result for update %d", r.ID))
+			case res.Err != nil:
+				s.fail(r, res.Err)
+			default:
+				r.ContactID = res.ContactID
+				r.State = updateDone
+				if r.AcceptedAt != nil {
+					r.State = updateNote
+				}
+			}
+		}
+	}
+	var notes []*HubSpotUpdate
+	for _, r := range rows {
+		if r.State == updateNote && !r.failed {
+			notes = append(notes, r)
+		}
+	}
+	for len(notes) > 0 && ctx.Err() == nil {
+		n := min(len(notes), hubspot.MaxBatchSize)
+		if err := s.createNotes(ctx, notes[:n], token); err != nil {
+			if !errors.Is(err, errLeaseLost) { // else the write-back skips the rows lost
+				for _, r := range notes {
+					s.fail(r, err)
+				}
+			}
+			break
+		}
+		notes = notes[n:]
+	}
+	if s.log.Enabled(ctx, slog.LevelDebug) {
+		counts := map[string]int{}
+		failed := 0
+		for _, r := range rows {
+			counts[r.State]++
+			if r.failed {
+				failed++
+			}
+		}
+		s.log.LogAttrs(ctx, slog.LevelDebug, "hubspot sync round", slog.Int("updates", len(rows)),
+			slog.Int("done", counts[updateDone]), slog.Int("awaiting_note", counts[updateNote]),
+			slog.Int("awaiting_contact", counts[updatePending]), slog.Int("dead", counts[updateDead]), slog.Int("failed", failed))
+	}
+	return s.writeBack(ctx, rows, token)
+}
+
+// createNotes adds the notes of updates whose contact is known. A note whose
+// earlier creation ended without an answer is looked up first; the others
+// are marked sent, durably, before the call, so that a crash or an unknown
+// outcome leads to a lookup rather than a second note.
+func (s *Service) createNotes(ctx context.Context, rows []*HubSpotUpdate, token string) error {
+	var fresh []*HubSpotUpdate
+	for _, r := range rows {
+		if r.NoteSentAt != nil {
+			id, err := s.hubspot.FindNote(ctx, r.note())
+			switch {
+			case err == nil:
+				r.NoteID, r.State = id, updateDone
+				continue
+			case !errors.Is(err, hubspot.ErrNotFound):
+				s.fail(r, err)
+				continue
+			}
+		}
+		fresh = append(fresh, r)
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(fresh))
+	for i, r := range fresh {
+		ids[i] = r.ID
+	}
+	sentAt := s.now().UTC()
+	res := s.store.DB.WithContext(ctx).Model(&HubSpotUpdate{}).Where("id IN ? AND lease_owner = ?", ids, token).
+		Updates(map[string]any{"note_sent_at": sentAt, "lease_until": sentAt.Add(s.lease)})
+	if res.Error != nil {
+		return fmt.Errorf("delivery: mark notes sent: %w", res.Error)
+	}
+	if int(res.RowsAffected) != len(fresh) {
+		return errLeaseLost
+	}
+	for _, r := range fresh {
+		r.NoteSentAt = &sentAt
+	}
+	s.createNoteBatch(ctx, fresh, 0)
+	return nil
+}
+
+// createNoteBatch creates the notes in one call. A call HubSpot refused as
+// a whole created nothing: it is halved until the note it refuses stands
+// alone.
+func (s *Service) createNoteBatch(ctx context.Context, rows []*HubSpotUpdate, depth int) {
+	notes := make([]hubspot.Note, len(rows))
+	for i, r := range rows {
+		notes[i] = r.note()
+	}
+	res, err := s.hubspot.CreateNotes(ctx, notes)
+	if err != nil {
+		if errors.Is(err, hubspot.ErrRejected) && len(rows) > 1 && depth < 8 {
+			half := len(rows) / 2
+			s.createNoteBatch(ctx, rows[:half], depth+1)
+			s.createNoteBatch(ctx, rows[half:], depth+1)
+			return
+		}
+		s.pauseOnRateLimit(ctx, err)
+		unknown := errors.Is(err, hubspot.ErrOutcomeUnknown)
+		for _, r := range rows {
+			if !unknown {
+				r.NoteSentAt = nil
+			}
+			s.fail(r, err)
+		}
+		return
+	}
+	for i, r := range rows {
+		if id := res.IDs[i]; id != "" {
+			r.NoteID, r.State = id, updateDone
+			continue
+		}
+		if !errors.Is(res.Errs[i], hubspot.ErrOutcomeUnknown) {
+			r.NoteSentAt = nil
+		}
+		s.fail(r, res.Errs[i])
+	}
+}
+
+// fail records a failed attempt of an update, after integrations.Classify:
+// a retry on the schedule, a wait for a rate limit (not counted as an
+// attempt), or a dead letter.
+func (s *Service) fail(r *HubSpotUpdate, err error) {
+	now := s.now().UTC()
+	r.failed = true
+	r.LastError = truncate(err.Error(), maxReason)
+	if errors.Is(err, context.Canceled) {
+		r.NextAt = now // stopped by a shutdown: not an attempt
+		return
+	}
+	v := integrations.Classify(err)
+	switch v.Action {
+	case integrations.Retry:
+		r.Attempts++
+		if r.Attempts >= s.maxAttempts {
+			r.State = updateDead
+			return
+		}
+		r.NextAt = now.Add(s.retryDelay(r.Attempts, 0))
+	case integrations.RetryAt, integrations.PauseUntil:
+		// Never at once: a row due again at once would spin.
+		r.NextAt = v.At.UTC()
+		if r.NextAt.Before(now.Add(minWait)) {
+			r.NextAt = now.Add(minWait)
+		}
+	default:
+		r.State = updateDead
+	}
+}
+
+// pauseOnRateLimit pauses the sync until a rate limit that stopped it
+// lifts (HubSpot's daily limit, or a burst the client would not wait out),
+// so that no sync calls HubSpot in vain meanwhile, across restarts too.
+func (s *Service) pauseOnRateLimit(ctx context.Context, err error) {
+	var rl *hubspot.RateLimitError
+	if !errors.As(err, &rl) || !rl.At.After(s.now()) {
+		return
+	}
+	ctx, cancel := bookkeeping(ctx)
+	defer cancel()
+	u := rl.At.UTC()
+	err = s.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		_, err := s.setState(tx, destinationState{Destination: models.DestinationHubSpot, State: statePaused,
+			Reason: truncate(rl.Error(), maxReason), PausedUntil: &u, UpdatedAt: s.now().UTC()})
+		return err
+	})
+	if err != nil {
+		s.log.LogAttrs(ctx, slog.LevelWarn, "cannot record the HubSpot pause", slog.String("error", err.Error()))
+	}
+}
+
+// writeBack stores the outcome of a round and releases the rows: one
+// transaction, with the dead letters and one alert for all of them.
+func (s *Service) writeBack(ctx context.Context, rows []*HubSpotUpdate, token string) error {
+	ctx, cancel := bookkeeping(ctx)
+	defer cancel()
+	now := s.now().UTC()
+	var done []string
+	err := s.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var dead []*HubSpotUpdate
+		for _, r := range rows {
+			res := tx.Model(&HubSpotUpdate{}).Where("id = ? AND lease_owner = ?", r.ID, token).Updates(map[string]any{
+				"state": r.State, "contact_id": r.ContactID, "note_id": r.NoteID, "note_sent_at": r.NoteSentAt,
+				"attempts": r.Attempts, "next_at": r.NextAt, "last_error": r.LastError,
+				"lease_owner": "", "lease_until": nil, "updated_at": now,
+			})
+			if res.Error != nil {
+				return fmt.Errorf("delivery: write back HubSpot update %d: %w", r.ID, res.Error)
+			}
+			if res.RowsAffected == 0 {
+				continue // another sync took it over
+			}
+			switch r.State {
+			case updateDead:
+				dead = append(dead, r)
+			case updateDone:
+				done = append(done, r.EventID)
+			}
+		}
+		var first *models.Event
+		var firstReason string
+		newDead := 0
+		for _, r := range dead {
+			ev, err := s.eventTx(ctx, tx, r.EventID)
+			if err != nil {
+				return err
+			}
+			newly, err := s.writeDeadLetter(ctx, tx, letter{event: ev, dest: models.DestinationHubSpot, attempts: r.Attempts,
+				reason: r.LastError, alert: true}, false)
+			if err != nil {
+				return err
+			}
+			if newly {
+				newDead++
+				if first == nil {
+					first, firstReason = &ev, r.LastError
+				}
+			}
+		}
+		if first != nil {
+			reason := firstReason
+			if newDead > 1 {
+				reason = fmt.Sprintf("%s (and %d more HubSpot updates)", reason, newDead-1)
+			}
+			return s.alertDead(ctx, tx, *first, models.DestinationHubSpot, reason, newDead)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.resolved(ctx, models.DestinationHubSpot, done...)
+}
+
+// eventTx reads an event in tx; a missing one comes back with its id only.
+func (s *Service) eventTx(ctx context.Context, tx *gorm.DB, id string) (models.Event, error) {
+	var ev models.Event
+	if err := tx.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&ev).Error; err != nil {
+		return ev, fmt.Errorf("delivery: read event %s: %w", id, err)
+	}
+	if ev.ID == "" {
+		ev.ID = id
+	}
+	return ev, nil
+}
