@@ -218,9 +218,13 @@ func killTest(t *testing.T, dbEnv []string) {
 				if time.Now().After(deadline) {
 					t.Fatalf("serve sent nothing within a minute of its start")
 				}
-				time.Sleep(20 * time.Millisecond)
+				time.Sleep(5 * time.Millisecond)
 			}
-			time.Sleep(time.Duration(rnd.IntN(1200)) * time.Millisecond)
+			// Every other time at once: the simulator has the invitation,
+			// serve is still confirming Pending and has not recorded it.
+			if kills%2 == 0 {
+				time.Sleep(time.Duration(rnd.IntN(1200)) * time.Millisecond)
+			}
 		}
 		before := sent()
 		if before >= len(slugs) {
@@ -237,6 +241,29 @@ func killTest(t *testing.T, dbEnv []string) {
 		if len(left) > 0 {
 			t.Fatalf("%d Chromium processes outlived the killed serve: %v", len(left), left)
 		}
+	}
+
+	// Once with SIGTERM while it sends: the click in progress finishes and
+	// is recorded, the leases are given back, and serve is gone within 10 s.
+	at := sent()
+	serve.start()
+	waitHTTP(t, "http://"+httpAddr+"/healthz", 30*time.Second)
+	for deadline := time.Now().Add(60 * time.Second); sent() == at; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve sent nothing within a minute of its start")
+		}
+	}
+	time.Sleep(time.Duration(rnd.IntN(800)) * time.Millisecond)
+	if took, err := serve.stop(10 * time.Second); err != nil {
+		t.Fatalf("serve after SIGTERM mid-batch: %v (took %s)", err, took)
+	} else {
+		t.Logf("SIGTERM while %d of %d were received: serve stopped in %s", at, len(slugs), took)
+	}
+	var inFlight, leasedNow int64
+	store.DB.Model(&models.Action{}).Where("state = ?", models.ActionInFlight).Count(&inFlight)
+	store.DB.Model(&models.Account{}).Where("lease_owner <> ''").Count(&leasedNow)
+	if inFlight != 0 || leasedNow != 0 {
+		t.Errorf("after a clean stop: %d actions in flight, %d leases kept; want none", inFlight, leasedNow)
 	}
 
 	serve.start()

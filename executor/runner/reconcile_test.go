@@ -2,12 +2,14 @@ package runner_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pacerhq/pacer/executor"
 	"github.com/pacerhq/pacer/executor/runner"
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/models/storetest"
@@ -137,12 +139,13 @@ func TestShutdownLetsTheCurrentClickFinishAndRecordsIt(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		started := 0
 		var cancelledAt time.Time
-		watch.invite = func(_ context.Context, _, _ string) {
+		watch.invite = func(_ context.Context, _, _ string) error {
 			started++
 			if started == 2 {
 				cancelledAt = time.Now()
 				cancel() // SIGTERM as the second invitation is being sent
 			}
+			return nil
 		}
 		r := b.newRunner(t, watch, runner.Options{})
 		done := make(chan error, 1)
@@ -174,6 +177,48 @@ func TestShutdownLetsTheCurrentClickFinishAndRecordsIt(t *testing.T) {
 		s.DB.Model(&models.Account{}).Where("lease_owner <> ''").Count(&leased)
 		if leased != 0 {
 			t.Errorf("%d leases kept after a clean stop", leased)
+		}
+	})
+}
+
+func TestTransientFailuresEndInFailedAfterTheAttempts(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		b := setup(t, s, setupOptions{})
+		b.approve(t, "cto", person{"flaky-page-more", "Fay", ""})
+		watch := newWatchSite(b.site)
+		tries := 0
+		watch.invite = func(_ context.Context, _, slug string) error {
+			tries++
+			return executor.NewError(executor.OutcomeTransient, "invite", slug, errors.New("the invite dialog did not open"))
+		}
+		r := b.newRunner(t, watch, runner.Options{Attempts: 3})
+		runUntil(t, 60*time.Second, b.allDone(t), r)
+		a := b.actionOf(t, "flaky-page-more", models.ActionInvite)
+		if a.State != models.ActionFailed || a.Attempts != 3 || tries != 3 || !strings.Contains(a.Reason, "did not open") {
+			t.Errorf("action: %s after %d attempts (%d tries), reason %q; want failed after 3", a.State, a.Attempts, tries, a.Reason)
+		}
+		var entries []models.QuotaEntry
+		s.DB.Where("action_id = ?", a.ID).Find(&entries)
+		if len(entries) != 2 { // the invitation and its note, reserved once
+			t.Errorf("%d ledger entries, want 2", len(entries))
+		}
+		for _, e := range entries {
+			if e.State != models.QuotaUsed {
+				t.Errorf("a failed action's %s quota is %s: when in doubt, it counts", e.Kind, e.State)
+			}
+		}
+		ev := b.events(t, models.EventActionFailed)
+		if len(ev) != 1 || ev[0].ProposalID == nil {
+			t.Fatalf("action.failed events: %+v", ev)
+		}
+		if d, _ := models.DecodeEventData(ev[0]); !strings.Contains(d.Reason, "did not open") {
+			t.Errorf("action.failed reason %q", d.Reason)
+		}
+		var e models.Enrollment
+		s.DB.Where("prospect_id = ?", *a.ProspectID).Take(&e)
+		if e.State != models.EnrollmentFailed {
+			t.Errorf("enrollment %s, want failed", e.State)
 		}
 	})
 }

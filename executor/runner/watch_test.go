@@ -17,7 +17,11 @@ type watchSite struct {
 	open   map[string]int
 	max    int
 	by     map[string]int // sessions opened through each label
-	invite func(ctx context.Context, account, slug string)
+	// invite, when set, runs before each invitation; an error it returns
+	// is the invitation's outcome, and nothing is sent.
+	invite func(ctx context.Context, account, slug string) error
+	// cookies, when set, replaces the cookies a session reports.
+	cookies func(account string) []session.Cookie
 }
 
 func newWatchSite(site executor.Site) *watchSite {
@@ -77,12 +81,20 @@ func (s *watchSession) Invite(ctx context.Context, slug string, opts executor.In
 	hook := s.w.invite
 	s.w.mu.Unlock()
 	if hook != nil {
-		hook(ctx, s.account, slug)
+		if err := hook(ctx, s.account, slug); err != nil {
+			return executor.InviteResult{Outcome: executor.OutcomeOf(err), NotesRemaining: -1}, err
+		}
 	}
 	return s.Session.Invite(ctx, slug, opts)
 }
 
 func (s *watchSession) Cookies(ctx context.Context) ([]session.Cookie, error) {
+	s.w.mu.Lock()
+	hook := s.w.cookies
+	s.w.mu.Unlock()
+	if hook != nil {
+		return hook(s.account), nil
+	}
 	return s.Session.Cookies(ctx)
 }
 
