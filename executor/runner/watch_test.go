@@ -13,10 +13,10 @@ import (
 type watchSite struct {
 	site executor.Site
 
-	mu     sync.Mutex
-	open   map[string]int
-	max    int
-	by     map[string]int // sessions opened through each label
+	mu   sync.Mutex
+	open map[string]int
+	max  int
+	by   map[string]int // sessions opened through each label
 	// invite, when set, runs before each invitation; an error it returns
 	// is the invitation's outcome, and nothing is sent.
 	invite func(ctx context.Context, account, slug string) error
