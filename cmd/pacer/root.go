@@ -38,6 +38,7 @@ func newRootCmd() *cobra.Command {
 		newAccountCmd(g),
 		newImportCmd(g), newSuppressCmd(g), newNoteCmd(),
 		newSimCmd(g), newDoctorCmd(g),
+		newDeliveriesCmd(g), newWebhooksCmd(g), newHubSpotCmd(g),
 	)
 	return root
 }

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/pacerhq/pacer/config"
+	"github.com/pacerhq/pacer/integrations/delivery"
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/quota"
 	"github.com/pacerhq/pacer/server"
@@ -38,6 +39,8 @@ type serveEnv struct {
 	workers  *river.Workers
 	periodic []*river.PeriodicJob
 	kinds    int
+	queues   map[string]river.QueueConfig // the parts' queues, beside serveQueues()
+	slack    delivery.Deliverer           // the Slack bot, for the deliveries to Slack
 	// runners run beside the HTTP server until the context ends.
 	runners []func(ctx context.Context) error
 }
@@ -106,6 +109,9 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger, ef exec
 	if err := startExecutor(ctx, env, ef); err != nil {
 		return err
 	}
+	if err := startIntegrations(env); err != nil {
+		return err
+	}
 	ln, err := env.server.Listen(cfg.HTTPAddr)
 	if err != nil {
 		return err
@@ -157,7 +163,7 @@ func startJobs(ctx context.Context, env *serveEnv) (*river.Client[*sql.Tx], erro
 	client, err := env.store.NewJobClient(&river.Config{
 		Workers:      env.workers,
 		PeriodicJobs: env.periodic,
-		Queues:       serveQueues(),
+		Queues:       withQueues(serveQueues(), env.queues),
 	})
 	if err != nil {
 		return nil, err
