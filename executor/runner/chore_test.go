@@ -158,3 +158,54 @@ func TestStaleInvitationsAreWithdrawnOnceNeverWithAnUnknownAge(t *testing.T) {
 		}
 	})
 }
+
+func TestAKindWaitingForItsSlotDoesNotHoldBackTheOthers(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		b := setup(t, s, setupOptions{})
+		anna := b.accounts["anna"]
+		b.approve(t, "cto", person{"day-one-more", "One", ""})
+		r := b.newRunner(t, nil, runner.Options{})
+		runUntil(t, 60*time.Second, b.allDone(t), r)
+		// Today's invitations are used up: the next waits for tomorrow.
+		now := time.Now().UTC()
+		rows := make([]models.QuotaEntry, 39)
+		for i := range rows {
+			rows[i] = models.QuotaEntry{AccountID: anna, Kind: quota.KindInvite, At: now, State: models.QuotaUsed, ExpiresAt: now, CreatedAt: now}
+		}
+		if err := s.DB.Create(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		b.approve(t, "cto", person{"day-two-more", "Two", ""})
+
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- r.Run(ctx) }()
+		time.Sleep(time.Second) // the invitation is looked at, and waits
+		if _, err := r.QueueScans(ctx, runner.TargetConnections); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			var scans int64
+			s.DB.Model(&models.Action{}).Where("kind = ? AND state = ?", models.ActionScan, models.ActionDone).Count(&scans)
+			if scans == 1 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the scan waited behind an invitation held for tomorrow")
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if a := b.actionOf(t, "day-two-more", models.ActionInvite); a.State != models.ActionScheduled || a.Attempts != 0 {
+			t.Errorf("the invitation over today's limit: %s after %d attempts", a.State, a.Attempts)
+		}
+		if n := len(b.sim.Received().Invitations); n != 1 {
+			t.Errorf("%d invitations received, want 1", n)
+		}
+	})
+}

@@ -32,8 +32,9 @@ const claimable = `a.state = 'scheduled'
 
 // nextDue returns when the account next has something to do: now when an
 // action of it is in flight (it must be reconciled), else the time of its
-// earliest claimable action; ok is false when it has nothing.
-func (r *Runner) nextDue(ctx context.Context, db *gorm.DB, accountID int64, now time.Time) (time.Time, bool, error) {
+// earliest claimable action of a kind not in except; ok is false when it
+// has nothing.
+func (r *Runner) nextDue(ctx context.Context, db *gorm.DB, accountID int64, now time.Time, except []string) (time.Time, bool, error) {
 	var inFlight int64
 	if err := db.WithContext(ctx).Table("actions").Where("account_id = ? AND state = ?", accountID, stateInFlight).
 		Count(&inFlight).Error; err != nil {
@@ -43,8 +44,11 @@ func (r *Runner) nextDue(ctx context.Context, db *gorm.DB, accountID int64, now 
 		return now, true, nil
 	}
 	var at []time.Time
-	err := db.WithContext(ctx).Table("actions AS a").Where("a.account_id = ?", accountID).Where(claimable).
-		Order("a.scheduled_at").Limit(1).Pluck("a.scheduled_at", &at).Error
+	q := db.WithContext(ctx).Table("actions AS a").Where("a.account_id = ?", accountID).Where(claimable)
+	if len(except) > 0 {
+		q = q.Where("a.kind NOT IN ?", except)
+	}
+	err := q.Order("a.scheduled_at").Limit(1).Pluck("a.scheduled_at", &at).Error
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("runner: read the next action: %w", err)
 	}

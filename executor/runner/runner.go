@@ -121,10 +121,15 @@ type Runner struct {
 	log   *slog.Logger
 	owner string
 
-	mu        sync.Mutex
-	busy      map[int64]bool
+	mu   sync.Mutex
+	busy map[int64]bool
+	// notBefore holds accounts back after a failure (a browser that does
+	// not start, a database error).
 	notBefore map[int64]time.Time
-	wake      chan struct{}
+	// waits holds, per account, the kinds of action waiting for their slot
+	// and when it comes; other kinds are not held back by them.
+	waits map[int64]map[string]time.Time
+	wake  chan struct{}
 }
 
 // New returns a runner acting through site for the accounts of cfg, with
@@ -166,7 +171,8 @@ func New(store *models.Store, cfg *config.Config, engine *quota.Engine, site exe
 	return &Runner{
 		store: store, cfg: cfg, quota: engine, site: site, opts: opts, key: key,
 		log: opts.Logger, owner: opts.Owner,
-		busy: map[int64]bool{}, notBefore: map[int64]time.Time{}, wake: make(chan struct{}, 1),
+		busy: map[int64]bool{}, notBefore: map[int64]time.Time{}, waits: map[int64]map[string]time.Time{},
+		wake: make(chan struct{}, 1),
 	}, nil
 }
 
@@ -250,14 +256,23 @@ func (r *Runner) dispatch(ctx context.Context, wg *sync.WaitGroup, now time.Time
 			continue // the quota engine cannot count for it
 		}
 		r.mu.Lock()
-		busy, nb := r.busy[a.ID], r.notBefore[a.ID]
+		busy, nb, waits := r.busy[a.ID], r.notBefore[a.ID], r.waits[a.ID]
 		r.mu.Unlock()
 		if busy {
 			continue
 		}
-		at, ok, err := r.nextDue(ctx, r.store.DB, a.ID, now)
+		waiting := make([]string, 0, len(waits))
+		for kind := range waits {
+			waiting = append(waiting, kind)
+		}
+		at, ok, err := r.nextDue(ctx, r.store.DB, a.ID, now, waiting)
 		if err != nil {
 			return next, err
+		}
+		for _, t := range waits {
+			if !ok || t.Before(at) {
+				at, ok = t, true
+			}
 		}
 		if !ok {
 			continue
@@ -298,6 +313,7 @@ func (r *Runner) dispatch(ctx context.Context, wg *sync.WaitGroup, now time.Time
 		r.mu.Lock()
 		r.busy[c.lease.ID] = true
 		delete(r.notBefore, c.lease.ID)
+		delete(r.waits, c.lease.ID)
 		r.mu.Unlock()
 		wg.Add(1)
 		go func() {
@@ -308,13 +324,17 @@ func (r *Runner) dispatch(ctx context.Context, wg *sync.WaitGroup, now time.Time
 	return next, nil
 }
 
-// finished marks an account's worker done; the account is not looked at
-// again before notBefore (zero: at once).
-func (r *Runner) finished(accountID int64, notBefore time.Time) {
+// finished marks an account's worker done: the account is not looked at
+// again before notBefore (zero: at once), nor for the kinds in waits
+// before their slots.
+func (r *Runner) finished(accountID int64, notBefore time.Time, waits map[string]time.Time) {
 	r.mu.Lock()
 	delete(r.busy, accountID)
 	if !notBefore.IsZero() {
 		r.notBefore[accountID] = notBefore
+	}
+	if len(waits) > 0 {
+		r.waits[accountID] = waits
 	}
 	r.mu.Unlock()
 	r.Wake()

@@ -30,6 +30,9 @@ type worker struct {
 
 	sess   executor.Session
 	loaded []session.Cookie // the cookies the session started with
+	// waits are the kinds whose due actions wait for their slot, as the
+	// last step found them.
+	waits map[string]time.Time
 }
 
 func (w *worker) lease() (time.Time, bool) {
@@ -70,7 +73,7 @@ func (r *Runner) work(ctx context.Context, l leaseRow, until time.Time) {
 		if err := r.release(end, w.id); err != nil {
 			w.log.Warn("runner: give the lease back", slog.String("error", err.Error()))
 		}
-		r.finished(w.id, notBefore)
+		r.finished(w.id, notBefore, w.waits)
 	}()
 	for ctx.Err() == nil {
 		if _, held := w.lease(); !held {
@@ -87,7 +90,8 @@ func (r *Runner) work(ctx context.Context, l leaseRow, until time.Time) {
 			continue
 		}
 		if wait > r.opts.HoldFor {
-			notBefore = next
+			// Nothing is due before next: the kinds waiting for their slot
+			// are in w.waits, and other actions are found by their times.
 			return
 		}
 		t := time.NewTimer(wait)
@@ -160,6 +164,7 @@ func (w *worker) step(ctx context.Context) (next time.Time, stop bool) {
 		return now, w.run(ctx, *o, true)
 	}
 
+	w.waits = nil
 	heads, err := r.dueHeads(ctx, w.id, now)
 	if err != nil {
 		w.log.Warn("runner: read the due actions", slog.String("error", err.Error()))
@@ -185,7 +190,9 @@ func (w *worker) step(ctx context.Context) (next time.Time, stop bool) {
 			// No time frees this kind (the acceptance guard paused
 			// inviting, pending invitations are at their stop): look again
 			// later, and let the other kinds go on meanwhile.
-			w.reschedule(ctx, h, now.Add(r.opts.RecheckAfter), le)
+			if !w.reschedule(ctx, h, now.Add(r.opts.RecheckAfter), le) {
+				return time.Time{}, true
+			}
 			return now, false
 		}
 		if err != nil {
@@ -195,6 +202,12 @@ func (w *worker) step(ctx context.Context) (next time.Time, stop bool) {
 		at := slot
 		if h.ScheduledAt.After(at) {
 			at = h.ScheduledAt
+		}
+		if at.After(now) {
+			if w.waits == nil {
+				w.waits = map[string]time.Time{}
+			}
+			w.waits[h.Kind] = at
 		}
 		if best == nil || at.Before(bestAt) {
 			best, bestAt = &heads[i], at
@@ -308,17 +321,18 @@ func (w *worker) run(ctx context.Context, a action, takeover bool) (stop bool) {
 	return stop
 }
 
-// reschedule moves an action to at after a refusal that names no time, or
-// a time (the action was not claimed).
-func (w *worker) reschedule(ctx context.Context, a action, at time.Time, le *quota.LimitError) {
+// reschedule moves an action the quota refused (it was not claimed) to at,
+// when the limit frees up. It reports whether it did.
+func (w *worker) reschedule(ctx context.Context, a action, at time.Time, le *quota.LimitError) bool {
 	err := w.r.store.DB.WithContext(ctx).Table("actions").Where("id = ? AND state = ?", a.ID, stateScheduled).
 		Updates(map[string]any{"scheduled_at": at, "updated_at": w.r.now()}).Error
 	if err != nil {
 		w.log.Warn("runner: reschedule an action", slog.Int64("action", a.ID), slog.String("error", err.Error()))
-		return
+		return false
 	}
 	w.log.Info("runner: waiting for the quota", slog.Int64("action", a.ID), slog.String("kind", a.Kind),
 		slog.String("limit", le.Limit), slog.Time("until", at))
+	return true
 }
 
 // refused handles a reservation the quota refused: the action waits until
@@ -348,8 +362,7 @@ func (w *worker) refused(ctx context.Context, a action, ref *refusal) bool {
 	if at.IsZero() || !at.After(r.now()) {
 		at = r.now().Add(r.opts.RecheckAfter)
 	}
-	w.reschedule(ctx, a, at, ref.le)
-	return false
+	return !w.reschedule(ctx, a, at, ref.le)
 }
 
 // openSession opens the account's browser session if it is not open.
