@@ -9,7 +9,9 @@ import (
 
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/integrations/delivery"
+	"github.com/pacerhq/pacer/integrations/hubspot"
 	"github.com/pacerhq/pacer/integrations/hubspot/hubspottest"
+	"github.com/pacerhq/pacer/integrations/webhook/webhooktest"
 	"github.com/pacerhq/pacer/models/storetest"
 )
 
@@ -31,7 +33,14 @@ func BenchmarkAcceptedThroughRiver(b *testing.B) {
 			var elapsed, ingest time.Duration
 			for range b.N {
 				b.StopTimer()
-				hub, hc := newHubSpot(b, slog.New(slog.DiscardHandler))
+				hub := hubspottest.New(hubspottest.Options{Token: testToken, RequestsPerWindow: 100, Window: 10 * time.Second / scale,
+					ProfileURLProperty: hubspot.DefaultProfileURLProperty})
+				b.Cleanup(hub.Close)
+				hc, err := hubspot.NewClient(hubspot.Settings{Token: testToken, BaseURL: hub.URL, RequestsPerWindow: 100,
+					Window: 10 * time.Second / scale, Logger: slog.New(slog.DiscardHandler)})
+				if err != nil {
+					b.Fatal(err)
+				}
 				cfg := &config.Config{HubSpot: config.HubSpot{Enabled: true, Token: testToken}}
 				w := &world{t: b, cfg: cfg, store: storetest.OpenConfig(b, dialect, cfg), logs: &syncBuffer{},
 					opts: delivery.Options{HubSpot: hc, Logger: slog.New(slog.DiscardHandler)}}
@@ -71,6 +80,48 @@ func BenchmarkAcceptedThroughRiver(b *testing.B) {
 			b.ReportMetric(float64((elapsed-ingest).Milliseconds())/n, "sync-tail-ms/op")
 			b.ReportMetric(floorWindows*10_000/scale, "floor-ms(scaled)")
 			b.ReportMetric(floorWindows*10, "floor-s(real)")
+		})
+	}
+}
+
+// BenchmarkWebhooksThroughRiver records 5,000 invite.accepted events for
+// one webhook endpoint on a local receiver and lets River deliver them with
+// the production queue settings: signed deliveries per second, end to end.
+//
+//	go test ./integrations/delivery -run '^$' -bench WebhooksThroughRiver -benchtime 1x
+func BenchmarkWebhooksThroughRiver(b *testing.B) {
+	const events = 5_000
+	for _, dialect := range dialects {
+		b.Run(dialect, func(b *testing.B) {
+			var elapsed time.Duration
+			for range b.N {
+				b.StopTimer()
+				r := webhooktest.New(testSecret)
+				cfg := &config.Config{Webhooks: []config.Webhook{{Name: "crm", URL: config.Secret(r.URL), Secret: testSecret,
+					Events: []string{"invite.accepted"}}}}
+				w := &world{t: b, cfg: cfg, store: storetest.OpenConfig(b, dialect, cfg), logs: &syncBuffer{},
+					opts: delivery.Options{Logger: slog.New(slog.DiscardHandler)}}
+				for i := 0; i < events; i += 500 {
+					batch := make([]pendingEvent, 0, 500)
+					for j := i; j < i+500; j++ {
+						batch = append(batch, accepted(j))
+					}
+					w.record(batch...)
+				}
+				b.StartTimer()
+				start := time.Now()
+				stop := w.start(w.newService())
+				waitFor(b, 5*time.Minute, func() bool { return r.Stats().Delivered == events && unfinished(b, w.store, "delivery") == 0 },
+					func() string { return fmt.Sprintf("%+v", r.Stats()) })
+				elapsed += time.Since(start)
+				b.StopTimer()
+				stop(false)
+				if st := r.Stats(); st.Rejected != 0 || st.Duplicates != 0 {
+					b.Errorf("receiver: %+v", st)
+				}
+				r.Close()
+			}
+			b.ReportMetric(events*float64(b.N)/elapsed.Seconds(), "deliveries/s")
 		})
 	}
 }

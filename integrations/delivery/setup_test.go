@@ -275,10 +275,10 @@ func approved(i int) pendingEvent {
 // says after within.
 func waitFor(t testing.TB, within time.Duration, cond func() bool, describe func() string) {
 	t.Helper()
-	deadline := time.Now().Add(within)
+	deadline := time.Now().Add(within * raceSlowdown)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("not done after %s: %s", within, describe())
+			t.Fatalf("not done after %s: %s", within*raceSlowdown, describe())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
