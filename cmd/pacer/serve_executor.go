@@ -80,8 +80,14 @@ func startExecutor(ctx context.Context, env *serveEnv, ef executorFlags) error {
 		if err != nil {
 			return fmt.Errorf("sim: listen on %s (PACER_SIM_ADDR): %w", cfg.SimAddr, err)
 		}
-		s := sim.New(sim.Options{AcceptRate: sim.DefaultAcceptRate, AcceptAfter: sim.DefaultAcceptAfter,
-			Logger: logger.With(slog.String("part", "sim"))})
+		opts := sim.Options{AcceptRate: sim.DefaultAcceptRate, AcceptAfter: sim.DefaultAcceptAfter,
+			Logger: logger.With(slog.String("part", "sim"))}
+		if pace == quota.PaceFast {
+			// The simulated clock keeps up with the shrunk waits: a day a
+			// minute, so acceptances and stale invitations come in a demo.
+			opts.Speed = 1 / fastWaitScale
+		}
+		s := sim.New(opts)
 		env.runners = append(env.runners, func(ctx context.Context) error { return s.Serve(ctx, ln) })
 		base = "http://" + ln.Addr().String()
 		logger.Info("the LinkedIn simulator is on", slog.String("url", base))
