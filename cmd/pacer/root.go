@@ -34,7 +34,6 @@ func newRootCmd() *cobra.Command {
 		newConfigCmd(g),
 		newVersionCmd(),
 		newQuotaCmd(g),
-		newQuotaCmd(g),
 		newAccountCmd(g),
 		newImportCmd(g), newSuppressCmd(g), newNoteCmd(),
 		newSimCmd(g), newDoctorCmd(g),
