@@ -266,10 +266,14 @@ func (s *Service) dueUpdates(ctx context.Context, now time.Time) (due int, oldes
 }
 
 // claim leases up to limit due updates, the oldest first, and reads them,
-// in one transaction: a sync stopped half-way leaves nothing leased. Two
-// syncs never hold the same row: the outer WHERE is checked again on the
-// locked row.
+// in one transaction. It is not interrupted by a shutdown: a transaction
+// cancelled while it commits may commit all the same, and the rows would
+// stay leased unknown to anyone; once claimed, the round releases them
+// whatever happens. Two syncs never hold the same row: the outer WHERE is
+// checked again on the locked row.
 func (s *Service) claim(ctx context.Context, now time.Time, limit int) ([]*HubSpotUpdate, string, error) {
+	ctx, cancel := bookkeeping(ctx)
+	defer cancel()
 	token := uuid.NewString()
 	states := []string{updatePending, updateNote}
 	var rows []*HubSpotUpdate

@@ -3,6 +3,7 @@ package delivery_test
 import (
 	"errors"
 	"log/slog"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -23,11 +24,14 @@ func TestSendTestGoesThroughTheDeliveryPathToOneEndpointOnly(t *testing.T) {
 			crm, other := webhooktest.New(testSecret), webhooktest.New(testSecret)
 			t.Cleanup(crm.Close)
 			t.Cleanup(other.Close)
+			// The first attempt fails: the test retries on the schedule.
+			flaky := httptest.NewServer(&failFirst{next: crm, n: 1})
+			t.Cleanup(flaky.Close)
 			hub, hc := newHubSpot(t, slog.New(slog.DiscardHandler))
 			cfg := &config.Config{
 				HubSpot: config.HubSpot{Enabled: true, Token: testToken},
 				Webhooks: []config.Webhook{
-					{Name: "crm", URL: config.Secret(crm.URL + "/hook"), Secret: testSecret, Events: []string{"invite.accepted"}},
+					{Name: "crm", URL: config.Secret(flaky.URL + "/hook"), Secret: testSecret, Events: []string{"invite.accepted"}},
 					{Name: "other", URL: config.Secret(other.URL), Secret: testSecret, Events: []string{"invite.accepted"}},
 				},
 			}
@@ -38,14 +42,9 @@ func TestSendTestGoesThroughTheDeliveryPathToOneEndpointOnly(t *testing.T) {
 			}
 			ctx := t.Context()
 
-			// The first attempt fails: the test retries on the schedule.
-			crm.SetStatus(503)
 			var failures []delivery.TestAttempt
 			res, err := svc.SendTest(ctx, []delivery.TestRequest{{Endpoint: "crm", Type: integrations.InviteAccepted}}, 10*time.Second,
-				func(a delivery.TestAttempt) {
-					failures = append(failures, a)
-					crm.SetStatus(0)
-				})
+				func(a delivery.TestAttempt) { failures = append(failures, a) })
 			if err != nil {
 				t.Fatal(err)
 			}

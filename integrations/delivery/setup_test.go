@@ -140,6 +140,26 @@ func (o *outage) stats() (until time.Time, refused int) {
 	return o.until, o.refused
 }
 
+// failFirst answers 503 to the first n requests, then hands them to next.
+type failFirst struct {
+	next http.Handler
+	mu   sync.Mutex
+	n    int
+}
+
+func (f *failFirst) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	fail := f.n > 0
+	f.n--
+	f.mu.Unlock()
+	if fail {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return
+	}
+	f.next.ServeHTTP(w, r)
+}
+
 // world is a store with its fakes, for one test.
 type world struct {
 	t     testing.TB
