@@ -13,5 +13,6 @@
 // ([Router.Route]). A job calls its destination's client and hands the error,
 // if any, to [Classify], which says whether to retry on the job's schedule,
 // retry at a given time, keep the job as a dead letter, or disable the
-// destination.
+// destination. Package integrations/delivery is that job's worker; it sends
+// the stored event in the form [FromStored] gives it.
 package integrations

@@ -4,13 +4,17 @@
 // that routes each job by its destination:
 //
 //   - "hubspot": the event becomes a pending contact update (a row of
-//     hubspot_updates), inserted with a debounced, unique hubspot.sync job
-//     in one transaction. [SyncWorker] takes up to 1,000 due rows at a time,
-//     upserts their contacts through hubspot.Client.SyncContacts (coalesced,
-//     100 to a call), then adds the "Connected on LinkedIn" notes, 100 to a
-//     call, and writes each row's outcome back. A note's creation is marked
-//     before the call, so a retry after an unknown outcome looks the note up
-//     (FindNote) instead of creating a second one.
+//     hubspot_updates), inserted with a hubspot.sync job, unique per
+//     debounce period, in one transaction. [SyncWorker] leases up to 1,000
+//     due rows at a time (waiting up to Options.Hold for a full batch of
+//     100), upserts their contacts through hubspot.Client.SyncContacts
+//     (coalesced, 100 to a call), then adds the "Connected on LinkedIn"
+//     notes, 100 to a call, and writes each row's outcome back. A note's
+//     creation is marked before the call, so a retry after an unknown
+//     outcome looks the note up (FindNote) instead of creating a second one.
+//     Failed rows retry on the webhook schedule; a HubSpot rate limit the
+//     client would not wait out pauses the sync until it lifts. A minutely
+//     sync is the safety net for rows no job was queued for.
 //   - "webhook:<name>": a Standard Webhooks delivery of the event, converted
 //     once by integrations.FromStored, so every attempt sends the same
 //     webhook-id and body. Failures retry on webhook.RetryDelay's schedule
@@ -37,6 +41,6 @@
 // one alert (models.EventIntegrationPaused); its lookups wait, snoozed.
 //
 // [Service] bundles the workers, their queues and periodic jobs for
-// `pacer serve`; [SendTest] sends a sample event to an endpoint through the
+// `pacer serve`; [Service.SendTest] sends a sample event to an endpoint through the
 // same code, for `pacer webhooks test`.
 package delivery
