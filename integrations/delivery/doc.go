@@ -28,8 +28,9 @@
 //
 // Nothing is dropped. A delivery that exhausts its attempts or meets an error
 // retrying cannot fix becomes a dead letter (table dead_letters) and records
-// models.EventDeadLettered, which Slack turns into an alert (except for Slack's
-// own dead letters, which are only logged, to avoid a loop). [ListDeadLetters],
+// models.EventDeadLettered, which Slack turns into an alert (at most one an
+// hour per destination; none for Slack's own dead letters, which are only
+// logged, to avoid a loop). [ListDeadLetters],
 // [Retry] and [DeadLetterCount] serve `pacer deliveries list|retry` and the
 // Slack digest.
 //

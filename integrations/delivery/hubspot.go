@@ -461,6 +461,12 @@ func (s *Service) fail(r *HubSpotUpdate, err error) {
 			r.State = updateDead
 			return
 		}
+		if r.NoteSentAt != nil && r.NoteID == "" {
+			// The note may exist: the retry looks for it, once HubSpot's
+			// search index, a few seconds behind writes, has caught up.
+			r.NextAt = now.Add(s.retryDelay(max(r.Attempts, 2), 0))
+			return
+		}
 		r.NextAt = now.Add(s.retryDelay(r.Attempts, 0))
 	case integrations.RetryAt, integrations.PauseUntil:
 		// Never at once: a row due again at once would spin.
@@ -522,6 +528,13 @@ func (s *Service) writeBack(ctx context.Context, rows []*HubSpotUpdate, token st
 				done = append(done, r.EventID)
 			}
 		}
+		quiet := false
+		if len(dead) > 0 {
+			var err error
+			if quiet, err = s.alertedWithin(tx, models.DestinationHubSpot, now); err != nil {
+				return err
+			}
+		}
 		var first *models.Event
 		var firstReason string
 		newDead := 0
@@ -542,7 +555,7 @@ func (s *Service) writeBack(ctx context.Context, rows []*HubSpotUpdate, token st
 				}
 			}
 		}
-		if first != nil {
+		if first != nil && !quiet {
 			reason := firstReason
 			if newDead > 1 {
 				reason = fmt.Sprintf("%s (and %d more HubSpot updates)", reason, newDead-1)

@@ -155,6 +155,13 @@ func (s *Service) writeDeadLetter(ctx context.Context, tx *gorm.DB, l letter, al
 	if res.RowsAffected > 0 {
 		return false, nil
 	}
+	if l.alert && alertNow && !l.disable {
+		quiet, err := s.alertedWithin(tx, l.dest, now)
+		if err != nil {
+			return false, err
+		}
+		l.alert = !quiet
+	}
 	row := DeadLetter{EventID: l.event.ID, EventType: l.event.Type, Destination: l.dest, LastError: reason,
 		Attempts: l.attempts, CreatedAt: now, UpdatedAt: now}
 	if err := tx.Create(&row).Error; err != nil {
@@ -166,6 +173,23 @@ func (s *Service) writeDeadLetter(ctx context.Context, tx *gorm.DB, l letter, al
 		}
 	}
 	return true, nil
+}
+
+// alertGap is the shortest time between two dead-letter alerts of one
+// destination: a receiver down for days, or an endpoint removed with events
+// queued for it, alerts once an hour, not once per event. The digest counts
+// every dead letter.
+const alertGap = time.Hour
+
+// alertedWithin reports whether the destination had a dead letter within
+// alertGap before now: then a new one does not alert again.
+func (s *Service) alertedWithin(tx *gorm.DB, dest string, now time.Time) (bool, error) {
+	var n int64
+	err := tx.Model(&DeadLetter{}).Where("destination = ? AND created_at > ?", dest, now.Add(-alertGap)).Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("delivery: read recent dead letters: %w", err)
+	}
+	return n > 0, nil
 }
 
 // alertDead records models.EventDeadLettered, which only Slack receives.
