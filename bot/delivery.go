@@ -89,6 +89,11 @@ func (b *Bot) alertFor(ctx context.Context, e models.Event, d models.EventData) 
 		v.Title = fmt.Sprintf(":warning: A delivery to %s failed for good", dest)
 		v.Body = fmt.Sprintf("After every retry, an event could not be delivered to *%s*: %s. See it with `pacer deliveries list` and send it again with `pacer deliveries retry --all` once the cause is fixed.",
 			esc(dest), esc(orText(d.Reason, "no reason given")))
+	case models.EventIntegrationPaused:
+		dest := orText(d.Destination, "an integration")
+		v.Title = fmt.Sprintf(":double_vertical_bar: %s is paused", dest)
+		v.Body = fmt.Sprintf("%s. Pacer stopped calling *%s* and resumes by itself at the time below; what it should have done waits in the queue, nothing is lost.",
+			upperFirst(esc(orText(d.Reason, "its quota is spent"))), esc(dest))
 	default:
 		return AlertView{}, false
 	}

@@ -29,11 +29,11 @@ func (b *bundle) record(t testing.TB, eventType string, refs models.EventRefs, d
 	return e
 }
 
-// deliver works the event's Slack delivery job as River would.
+// deliver delivers the event to Slack as the integrations' delivery worker
+// does for the "slack" destination.
 func (b *bundle) deliver(t testing.TB, e models.Event) error {
 	t.Helper()
-	job := &river.Job[models.DeliveryArgs]{Args: models.DeliveryArgs{EventID: e.ID, Destination: models.DestinationSlack}}
-	return b.bot.DeliveryWorker().Work(context.Background(), job)
+	return b.bot.Deliver(context.Background(), e.ID)
 }
 
 func (b *bundle) accountID(t testing.TB, name string) int64 {
@@ -72,6 +72,9 @@ func TestAlerts(t *testing.T) {
 			{"dead letter", models.EventDeadLettered, models.EventRefs{},
 				models.EventData{Destination: "hubspot", Reason: "Property jobtitle does not exist <!channel>"},
 				[]string{ctoChannel, opsChannel}, []string{"A delivery to hubspot failed for good", "pacer deliveries retry", "jobtitle does not exist &lt;!channel&gt;"}},
+			{"integration paused", models.EventIntegrationPaused, models.EventRefs{},
+				models.EventData{Destination: "finder:hunter", Reason: "Hunter's monthly quota is spent", Until: &until},
+				[]string{ctoChannel, opsChannel}, []string{"finder:hunter is paused", "Hunter's monthly quota is spent. Pacer stopped calling", "Until <!date^"}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -135,16 +138,10 @@ func TestDeliveryOfOtherEvents(t *testing.T) {
 		if n := len(b.slack.recorded()); n != 0 {
 			t.Errorf("an event with no proposal and no alert made %d Slack calls", n)
 		}
-		job := &river.Job[models.DeliveryArgs]{Args: models.DeliveryArgs{EventID: "evt_missing", Destination: models.DestinationSlack}}
-		err := b.bot.DeliveryWorker().Work(context.Background(), job)
+		err := b.bot.Deliver(context.Background(), "evt_missing")
 		var cancel *river.JobCancelError
 		if !errors.As(err, &cancel) {
 			t.Errorf("a missing event: %v, want the job cancelled", err)
-		}
-		job.Args.Destination = models.DestinationHubSpot
-		var snooze *river.JobSnoozeError
-		if err := b.bot.DeliveryWorker().Work(context.Background(), job); !errors.As(err, &snooze) {
-			t.Errorf("a HubSpot delivery: %v, want it snoozed (kept for its own worker)", err)
 		}
 	})
 }

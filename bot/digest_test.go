@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"gorm.io/gorm"
 
+	"github.com/pacerhq/pacer/integrations/delivery"
 	"github.com/pacerhq/pacer/models"
 )
 
@@ -17,7 +17,8 @@ func TestDailyDigest(t *testing.T) {
 		p := b.proposeFor(t)
 		b.approve(t, approver, p)
 		b.store.DB.Model(&models.Account{}).Where("name = ?", "anna").Update("pending_invites", 412)
-		b.discardDelivery(t)
+		// One CRM delivery gave up (the integrations' dead-letter count).
+		b.bot.deadLetterCount = func(context.Context) (int, error) { return 1, nil }
 		b.slack.reset()
 
 		job := &river.Job[DigestArgs]{Args: DigestArgs{Day: "2026-06-01"}}
@@ -88,23 +89,6 @@ func TestAcceptanceRate(t *testing.T) {
 	})
 }
 
-// discardDelivery leaves one CRM delivery as a dead letter, as River keeps
-// a job that exhausted its retries.
-func (b *bundle) discardDelivery(t testing.TB) {
-	t.Helper()
-	err := b.store.DB.Transaction(func(tx *gorm.DB) error {
-		return b.store.InsertJob(context.Background(), tx, models.DeliveryArgs{EventID: "evt_dead", Destination: models.DestinationHubSpot},
-			&river.InsertOpts{Queue: models.DeliveryQueue(models.DestinationHubSpot)})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = b.store.DB.Exec("UPDATE river_job SET state = 'discarded', finalized_at = ? WHERE kind = 'delivery' AND queue = 'deliveries'", b.clock.Now().UTC()).Error
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestDailyAtSchedule(t *testing.T) {
 	t.Parallel()
 	berlin, err := time.LoadLocation("Europe/Berlin")
@@ -149,8 +133,14 @@ func TestRiverRunsTheBotsJobs(t *testing.T) {
 		bob := b.accountID(t, "bob")
 		b.record(t, models.EventPendingAlert, models.EventRefs{AccountID: &bob}, models.EventData{Account: "bob", Count: 505})
 
+		// Slack's deliveries are worked by the integrations' delivery
+		// worker, with the bot as its Deliverer, as in `pacer serve`.
+		deliveries, err := delivery.New(b.cfg, b.store, delivery.Options{Slack: b.bot})
+		if err != nil {
+			t.Fatal(err)
+		}
 		workers := river.NewWorkers()
-		river.AddWorker(workers, b.bot.DeliveryWorker())
+		river.AddWorker(workers, deliveries.DeliveryWorker())
 		river.AddWorker(workers, b.bot.ProgressWorker())
 		river.AddWorker(workers, b.bot.DigestWorker())
 		river.AddWorker(workers, b.bot.PostProposalsWorker())

@@ -21,5 +21,6 @@
 // decisions), whichever replica or double click carries it; the loser is told
 // who decided first. Alerts and progress cards come from the events every
 // state change records: each event gets a "delivery" job for the Slack
-// destination, which [DeliveryWorker] works.
+// destination, which the integrations' delivery worker hands to
+// [Bot.Deliver].
 package bot

@@ -365,20 +365,13 @@ func (b *Bot) acceptance(ctx context.Context, accountID int64, now time.Time) (a
 }
 
 // deadLetters counts the deliveries to the CRM and webhooks that exhausted
-// their retries: Options.DeadLetters when given (the integrations' own
-// record), else the delivery jobs River kept as discarded.
+// their retries, as the integrations record them (Options.DeadLetters);
+// without that record there is nothing to count.
 func (b *Bot) deadLetters(ctx context.Context) (int, error) {
-	if b.deadLetterCount != nil {
-		return b.deadLetterCount(ctx)
+	if b.deadLetterCount == nil {
+		return 0, nil
 	}
-	var n int64
-	err := b.store.DB.WithContext(ctx).Table("river_job").
-		Where("kind = ? AND state = ? AND queue <> ?", models.DeliveryArgs{}.Kind(), "discarded", models.DeliveryQueue(models.DestinationSlack)).
-		Count(&n).Error
-	if err != nil {
-		return 0, fmt.Errorf("bot: count dead letters: %w", err)
-	}
-	return int(n), nil
+	return b.deadLetterCount(ctx)
 }
 
 // campaignStatuses reads the configured campaigns with what is left to

@@ -22,29 +22,6 @@ var slackQueue = models.DeliveryQueue(models.DestinationSlack)
 // jobTimeout bounds one job's work: a few Web API calls and queries.
 const jobTimeout = time.Minute
 
-// DeliveryWorker works the delivery jobs of the Slack destination: alerts
-// and progress cards (see Bot.Deliver).
-type DeliveryWorker struct {
-	river.WorkerDefaults[models.DeliveryArgs]
-	bot *Bot
-}
-
-// Work delivers one event to Slack. A delivery to another destination
-// reaching it is a wiring mistake (River has one worker per kind, and
-// "delivery" serves every destination): it is snoozed, never dropped, so
-// that it is delivered once the worker that owns it is registered.
-func (w *DeliveryWorker) Work(ctx context.Context, job *river.Job[models.DeliveryArgs]) error {
-	if job.Args.Destination != models.DestinationSlack {
-		w.bot.logger.Error("slack: a delivery to another destination reached the Slack worker; route deliveries by destination",
-			slog.String("destination", job.Args.Destination), slog.String("event", job.Args.EventID))
-		return river.JobSnooze(5 * time.Minute)
-	}
-	return w.bot.Deliver(ctx, job.Args.EventID)
-}
-
-// Timeout bounds one delivery.
-func (w *DeliveryWorker) Timeout(*river.Job[models.DeliveryArgs]) time.Duration { return jobTimeout }
-
 // ProgressArgs is a progress card update deferred to the end of its
 // interval. Slot (Unix seconds) makes one job per card and interval.
 type ProgressArgs struct {
@@ -115,10 +92,6 @@ func (w *PostProposalsWorker) Work(ctx context.Context, _ *river.Job[PostProposa
 func (w *PostProposalsWorker) Timeout(*river.Job[PostProposalsArgs]) time.Duration {
 	return 5 * time.Minute
 }
-
-// DeliveryWorker returns the worker of the Slack destination's "delivery"
-// jobs, for `pacer serve` to register with River.
-func (b *Bot) DeliveryWorker() *DeliveryWorker { return &DeliveryWorker{bot: b} }
 
 // ProgressWorker returns the worker of deferred progress card updates.
 func (b *Bot) ProgressWorker() *ProgressWorker { return &ProgressWorker{bot: b} }

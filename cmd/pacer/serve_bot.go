@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 
 	"github.com/pacerhq/pacer/bot"
 	"github.com/pacerhq/pacer/campaign"
+	"github.com/pacerhq/pacer/integrations/delivery"
 	"github.com/pacerhq/pacer/models"
 )
 
@@ -27,18 +27,17 @@ func startBot(ctx context.Context, env *serveEnv) error {
 		Proposer: bot.CampaignProposer(proposer),
 		Quota:    bot.QuotaEngine(env.quota),
 		Logger:   logger,
+		DeadLetters: func(ctx context.Context) (int, error) {
+			return delivery.DeadLetterCount(ctx, env.store)
+		},
 	})
 	if err != nil {
 		return err
 	}
 	b.Mount(env.server)
-	// River has one worker per job kind. "delivery" serves every
-	// destination; the bot works the Slack ones (queue "slack"), so another
-	// part registering "delivery" must hand those to it instead.
-	if err := river.AddWorkerSafely(env.workers, b.DeliveryWorker()); err != nil {
-		return fmt.Errorf("bot: cannot register the Slack delivery worker (%w); route deliveries to %q to bot.Bot.DeliveryWorker", err, models.DestinationSlack)
-	}
-	env.kinds++
+	// Slack's deliveries are worked by the integrations' delivery worker,
+	// which hands them to the bot (River has one worker per job kind).
+	env.slack = b
 	addWorker(env, b.ProgressWorker())
 	addWorker(env, b.DigestWorker())
 	addWorker(env, b.PostProposalsWorker())

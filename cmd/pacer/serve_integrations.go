@@ -13,22 +13,13 @@ import (
 // of models.DeliveryArgs (HubSpot, webhooks, Hunter, and Slack through
 // env.slack, the bot), the hubspot.sync and webhook.test workers, their
 // queues and the minutely HubSpot sync.
-//
-// River has one worker per job kind: while another part still registers its
-// own worker of "delivery" jobs, the integrations stay off, with a warning,
-// rather than fight over the kind.
 func startIntegrations(env *serveEnv) error {
 	logger := env.logger.With(slog.String("part", "integrations"))
 	svc, err := delivery.New(env.cfg, env.store, delivery.Options{Slack: env.slack, Logger: logger, Version: version})
 	if err != nil {
 		return err
 	}
-	if err := river.AddWorkerSafely(env.workers, svc.DeliveryWorker()); err != nil {
-		logger.Warn("deliveries to HubSpot, webhooks and Hunter are not worked: another worker of delivery jobs is registered; register delivery.Service's instead, with the Slack bot as its Deliverer (serveEnv.slack)",
-			slog.String("error", err.Error()))
-		return nil
-	}
-	env.kinds++
+	addWorker(env, svc.DeliveryWorker())
 	addWorker(env, svc.SyncWorker())
 	addWorker(env, svc.TestWorker())
 	env.periodic = append(env.periodic, svc.PeriodicJobs()...)
