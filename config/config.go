@@ -209,31 +209,50 @@ func Load(path string, env LookupEnv) (*Config, error) {
 	}
 	cfg := &Config{}
 	if path != "" {
-		if err := cfg.readFile(path); err != nil {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, fmt.Errorf("%w: %s does not exist; check --config or PACER_CONFIG", ErrFile, path)
+			}
+			return nil, fmt.Errorf("%w: %s: %v", ErrFile, path, errors.Unwrap(err))
+		}
+		if err := cfg.decode(data, path); err != nil {
 			return nil, err
 		}
 	}
-	for _, e := range envVars {
-		if v, ok := env(e.name); ok {
-			e.set(cfg, v)
-		}
-	}
-	cfg.fillDefaults()
+	cfg.overlay(env)
 	return cfg, nil
 }
 
-func (c *Config) readFile(path string) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("%w: %s does not exist; check --config or PACER_CONFIG", ErrFile, path)
-		}
-		return fmt.Errorf("%w: %s: %v", ErrFile, path, errors.Unwrap(err))
+// Parse is Load for a configuration already in memory (an embedded sample);
+// name says where it comes from in errors.
+func Parse(data []byte, name string, env LookupEnv) (*Config, error) {
+	if env == nil {
+		env = os.LookupEnv
 	}
+	cfg := &Config{}
+	if err := cfg.decode(data, name); err != nil {
+		return nil, err
+	}
+	cfg.overlay(env)
+	return cfg, nil
+}
+
+// overlay applies the environment and fills in defaults.
+func (c *Config) overlay(env LookupEnv) {
+	for _, e := range envVars {
+		if v, ok := env(e.name); ok {
+			e.set(c, v)
+		}
+	}
+	c.fillDefaults()
+}
+
+func (c *Config) decode(data []byte, name string) error {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("%w: %s: %s", ErrFile, path, yamlProblem(err))
+		return fmt.Errorf("%w: %s: %s", ErrFile, name, yamlProblem(err))
 	}
 	return nil
 }

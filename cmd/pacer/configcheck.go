@@ -16,11 +16,7 @@ func newConfigCmd(g *globals) *cobra.Command {
 		Short: "Validate the configuration and print the effective one, secrets redacted",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path := g.configPath
-			if path == "" {
-				path = os.Getenv("PACER_CONFIG")
-			}
-			cfg, err := config.Load(path, os.LookupEnv)
+			cfg, err := config.Load(g.configFile(), os.LookupEnv)
 			if err != nil {
 				return err
 			}

@@ -91,18 +91,26 @@ func freeAddr(t *testing.T) string {
 // waitHTTP polls url until it answers 200 or the deadline passes.
 func waitHTTP(t *testing.T, url string, within time.Duration) {
 	t.Helper()
+	if !answers(url, within) {
+		t.Fatalf("%s did not answer 200 within %s", url, within)
+	}
+}
+
+// answers polls url until it answers 200, and reports whether it did
+// within the time given.
+func answers(url string, within time.Duration) bool {
 	deadline := time.Now().Add(within)
 	for time.Now().Before(deadline) {
 		resp, err := http.Get(url)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return
+				return true
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("%s did not answer 200 within %s", url, within)
+	return false
 }
 
 func writeConfig(t *testing.T, dir, body string) string {

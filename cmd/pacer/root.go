@@ -42,13 +42,18 @@ func newRootCmd() *cobra.Command {
 	return root
 }
 
+// configFile is the configuration file named by --config or PACER_CONFIG;
+// empty when none is.
+func (g *globals) configFile() string {
+	if g.configPath != "" {
+		return g.configPath
+	}
+	return os.Getenv("PACER_CONFIG")
+}
+
 // loadConfig reads and validates the configuration.
 func (g *globals) loadConfig() (*config.Config, error) {
-	path := g.configPath
-	if path == "" {
-		path = os.Getenv("PACER_CONFIG")
-	}
-	cfg, err := config.Load(path, os.LookupEnv)
+	cfg, err := config.Load(g.configFile(), os.LookupEnv)
 	if err != nil {
 		return nil, err
 	}

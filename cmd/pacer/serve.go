@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"context"
 	"database/sql"
 	"errors"
@@ -58,6 +59,19 @@ func newServeCmd(g *globals) *cobra.Command {
 		Short: "Run Pacer: the Slack bot, the executor, the integrations and the HTTP endpoints",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if ef.sim && g.configFile() == "" {
+				// The try-out: the sample set-up on the simulator, at a
+				// demo's pace unless told otherwise.
+				ef.demo = true
+				if !cmd.Flags().Changed("pace") {
+					ef.pace = string(quota.PaceFast)
+				}
+				cfg, err := demoConfig(os.LookupEnv)
+				if err != nil {
+					return err
+				}
+				return serve(cmd.Context(), cfg, g.logger(), ef)
+			}
 			cfg, err := g.loadConfig()
 			if err != nil {
 				return err
@@ -93,6 +107,11 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger, ef exec
 	}
 	if err := store.SyncConfig(ctx, cfg); err != nil {
 		return err
+	}
+	if ef.demo {
+		if err := seedDemo(ctx, store, logger); err != nil {
+			return err
+		}
 	}
 
 	env := &serveEnv{

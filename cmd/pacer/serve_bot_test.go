@@ -105,11 +105,11 @@ func (f *fakeSlackAPI) called(method string) bool {
 	return false
 }
 
-// startServe runs `pacer serve` until the test ends.
-func startServe(t *testing.T, env []string) (addr string, stderr *strings.Builder) {
+// startServe runs `pacer serve [flags]` until the test ends.
+func startServe(t *testing.T, env []string, flags ...string) (addr string, stderr *strings.Builder) {
 	t.Helper()
 	addr = freeAddr(t)
-	cmd := exec.Command(pacerBin, "serve")
+	cmd := exec.Command(pacerBin, append([]string{"serve"}, flags...)...)
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(append(cleanEnv(), env...), "PACER_HTTP_ADDR="+addr)
 	stderr = &strings.Builder{}
@@ -131,7 +131,9 @@ func startServe(t *testing.T, env []string) (addr string, stderr *strings.Builde
 			t.Error("serve did not stop within 10 s of SIGTERM")
 		}
 	})
-	waitHTTP(t, "http://"+addr+"/healthz", 30*time.Second)
+	if !answers("http://"+addr+"/healthz", 30*time.Second) {
+		t.Fatalf("serve did not answer /healthz within 30 s; its log:\n%s", stderr.String())
+	}
 	return addr, stderr
 }
 

@@ -27,10 +27,12 @@ type executorFlags struct {
 	simURL     string
 	pace       string
 	browserURL string
+	// demo is the try-out: --sim without a configuration file.
+	demo bool
 }
 
 func (f *executorFlags) register(cmd *cobra.Command) {
-	cmd.Flags().BoolVar(&f.sim, "sim", false, "act on a simulated LinkedIn started inside serve on PACER_SIM_ADDR (default "+config.DefaultSimAddr+"), not on LinkedIn")
+	cmd.Flags().BoolVar(&f.sim, "sim", false, "act on a simulated LinkedIn started inside serve on PACER_SIM_ADDR (default "+config.DefaultSimAddr+"), not on LinkedIn; without a configuration file, run the try-out: the sample set-up of examples/ at a fast pace, posting in PACER_DEMO_CHANNEL")
 	cmd.Flags().StringVar(&f.simURL, "sim-url", "", "act on a simulated LinkedIn already running at this URL (see pacer sim), not on LinkedIn")
 	cmd.Flags().StringVar(&f.pace, "pace", string(quota.PaceNormal), "normal, or fast: actions about a second apart and waits between steps shrunk (a day to a minute), for demos and tests; only with --sim or --sim-url")
 	cmd.Flags().StringVar(&f.browserURL, "browser-url", "", "use a running browser's DevTools endpoint (ws://… or http://host:9222) instead of launching Chromium; default PACER_BROWSER_URL")
