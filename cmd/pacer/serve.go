@@ -1,12 +1,12 @@
 package main
 
 import (
-	"os"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"os/signal"
 	"syscall"
 	"time"
