@@ -38,16 +38,18 @@ type goal struct {
 // goals lists the figures the issues asked for. A benchmark without one is
 // still reported.
 var goals = []goal{
-	{"BenchmarkAck", "Slack ack p99 < 100 ms with 50 concurrent interactions (issue 5)"},
-	{"BenchmarkReserve", "Reserve cost flat from 10k to 1M ledger rows, 10,000 accounts (issue 3)"},
+	{"BenchmarkAckLatency", "Slack ack p99 < 100 ms with 50 concurrent interactions (issue 5)"},
+	{"BenchmarkReserve", "Reserve with 10,000 accounts: cost flat from 10k to 1M ledger rows (issue 3)"},
 	{"BenchmarkImport", "≥ 20,000 rows/s, memory flat in the file's size (issue 4)"},
 	{"BenchmarkPropose", "< 200 ms over 1,000,000 prospects with 100,000 contacted (issue 4)"},
-	{"BenchmarkInviteFlow", "adapter ≤ 1.3× a bare go-rod script (issue 6)"},
+	{"BenchmarkInviteWithNote", "adapter ≤ 1.3× a bare go-rod script (issue 6)"},
 	{"BenchmarkFlowsPerMinute", "flows per minute with 1 and 4 accounts (issue 6)"},
 	{"BenchmarkContextMemory", "added memory (PSS) per active account context (issue 6)"},
 	{"BenchmarkRunner", "runner actions per minute at concurrency 1 and 4, with peak memory (issue 7)"},
-	{"BenchmarkHubSpot", "≤ 110 calls per 10,000 contacts at 100 requests / 10 s (issue 8)"},
-	{"BenchmarkWebhook", "webhook deliveries per second to a local receiver (issue 8)"},
+	{"BenchmarkSync", "≤ 110 HubSpot calls per 10,000 contacts at 100 requests / 10 s (issue 8)"},
+	{"BenchmarkAcceptedThroughRiver", "10,000 accepted connections through River: ≤ 110 upsert calls (issue 8)"},
+	{"BenchmarkDeliver", "webhook deliveries per second to a local receiver (issue 8)"},
+	{"BenchmarkWebhooksThroughRiver", "webhook deliveries per second through River (issue 8)"},
 }
 
 var (

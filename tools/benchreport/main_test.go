@@ -33,7 +33,7 @@ BenchmarkOther 	  100	  10 ns/op
 	for _, want := range []string{
 		"Machine: test machine.",
 		"## ./quota",
-		"| BenchmarkReserve/sqlite/ledger=1000000 | 1234567 ns/op, 812.0 us/reserve, 2048 B/op | Reserve cost flat",
+		"| BenchmarkReserve/sqlite/ledger=1000000 | 1234567 ns/op, 812.0 us/reserve, 2048 B/op | Reserve with 10,000 accounts",
 		"-bench '^BenchmarkReserve$' -benchtime 1x ./quota`",
 		"| BenchmarkOther | 10 ns/op |  |",
 	} {
