@@ -1,6 +1,7 @@
 package quota_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -167,9 +168,13 @@ func TestForecastAndCapacity(t *testing.T) {
 			t.Errorf("summary: got %q", got)
 		}
 
-		// Ten invitations already queued go first.
-		for range 10 {
-			a := models.Action{AccountID: b.account, Kind: models.ActionInvite, State: models.ActionScheduled, ScheduledAt: mondayEarly}
+		// Ten invitations already queued (for ten prospects) go first.
+		for i := range 10 {
+			p := models.Prospect{Slug: fmt.Sprintf("queued-%d", i), ProfileURL: fmt.Sprintf("https://www.linkedin.com/in/queued-%d/", i), State: models.ProspectNew}
+			if err := s.DB.Create(&p).Error; err != nil {
+				t.Fatal(err)
+			}
+			a := models.Action{AccountID: b.account, ProspectID: &p.ID, Kind: models.ActionInvite, State: models.ActionScheduled, ScheduledAt: mondayEarly}
 			if err := s.DB.Create(&a).Error; err != nil {
 				t.Fatal(err)
 			}

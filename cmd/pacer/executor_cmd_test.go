@@ -41,43 +41,16 @@ func TestServeSimStartsASimulator(t *testing.T) {
 	t.Parallel()
 	fake := newFakeSlackAPI(t)
 	simAddr := freeAddr(t)
-	_, stderr := startServeArgs(t, []string{"--sim", "--pace", "fast"}, []string{"PACER_DATA_DIR=" + t.TempDir(),
-		"PACER_SIM_ADDR=" + simAddr, "SLACK_BOT_TOKEN=xoxb-sim-test", "SLACK_SIGNING_SECRET=sim-secret", "SLACK_API_URL=" + fake.srv.URL + "/api/"})
+	cfgPath := writeConfig(t, t.TempDir(), "timezone: UTC\n")
+	_, stderr := startServe(t, []string{"PACER_CONFIG=" + cfgPath, "PACER_DATA_DIR=" + t.TempDir(),
+		"PACER_SIM_ADDR=" + simAddr, "SLACK_BOT_TOKEN=xoxb-sim-test", "SLACK_SIGNING_SECRET=sim-secret", "SLACK_API_URL=" + fake.srv.URL + "/api/"},
+		"--sim", "--pace", "fast")
 	waitHTTP(t, "http://"+simAddr+"/_sim/received", 10*time.Second)
 	if !strings.Contains(stderr.String(), "the LinkedIn simulator is on") {
 		t.Errorf("serve's log does not say the simulator is on:\n%s", stderr.String())
 	}
 }
 
-// startServeArgs is startServe with flags.
-func startServeArgs(t *testing.T, args, env []string) (addr string, stderr *lockedBuilder) {
-	t.Helper()
-	addr = freeAddr(t)
-	cmd := exec.Command(pacerBin, append([]string{"serve"}, args...)...)
-	cmd.Dir = t.TempDir()
-	cmd.Env = append(append(cleanEnv(), env...), "PACER_HTTP_ADDR="+addr)
-	stderr = &lockedBuilder{b: &strings.Builder{}}
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serve exited with %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Error("serve did not stop within 10 s of SIGTERM")
-		}
-	})
-	waitHTTP(t, "http://"+addr+"/healthz", 30*time.Second)
-	return addr, stderr
-}
 
 func TestSimCommandServesUntilStopped(t *testing.T) {
 	t.Parallel()

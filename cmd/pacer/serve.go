@@ -59,6 +59,9 @@ func newServeCmd(g *globals) *cobra.Command {
 		Short: "Run Pacer: the Slack bot, the executor, the integrations and the HTTP endpoints",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := ef.check(); err != nil {
+				return err
+			}
 			if ef.sim && g.configFile() == "" {
 				// The try-out: the sample set-up on the simulator, at a
 				// demo's pace unless told otherwise.
