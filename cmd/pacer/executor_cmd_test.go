@@ -51,7 +51,6 @@ func TestServeSimStartsASimulator(t *testing.T) {
 	}
 }
 
-
 func TestSimCommandServesUntilStopped(t *testing.T) {
 	t.Parallel()
 	addr := freeAddr(t)
