@@ -14,7 +14,8 @@ type Outcome string
 // The outcomes an adapter reports.
 const (
 	// OutcomeDone means the action was carried out and confirmed on the page
-	// (for an invitation: the profile now shows Pending).
+	// (for an invitation: the profile now shows Pending, or the connection
+	// when the invitee accepted at once).
 	OutcomeDone Outcome = "done"
 	// OutcomeAlreadyPending means an invitation to this person is already
 	// pending; nothing was sent.

@@ -126,7 +126,8 @@ type Session interface {
 	// More menu to look for Connect, and never clicks anything else.
 	ReadState(ctx context.Context, slug string) (Profile, error)
 	// Invite sends an invitation to connect, with opts.Note if not empty, and
-	// reports OutcomeDone only once the profile shows Pending.
+	// reports OutcomeDone only once the profile shows Pending (or, when the
+	// invitee accepted at once, a 1st-degree connection).
 	Invite(ctx context.Context, slug string, opts InviteOptions) (InviteResult, error)
 	// Follow follows the person; following someone already followed is done.
 	Follow(ctx context.Context, slug string) (Outcome, error)

@@ -30,7 +30,8 @@
 //     remaining" is reported; "Write with AI" is never clicked (the click
 //     helper refuses it outright).
 //   - After Send, the adapter requires the top card to show Pending (reloading
-//     once if needed) before it reports done.
+//     once if needed) before it reports done; a 1st-degree connection where
+//     Connect was offered confirms it too (the invitee accepted at once).
 //   - A URL under /checkpoint/ or /authwall, or a CAPTCHA frame, is
 //     OutcomeCheckpoint; a redirect to /login or /uas/login is
 //     OutcomeSessionRejected. Pacer never tries to solve or bypass either.

@@ -3,6 +3,7 @@ package linkedin
 import (
 	"context"
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -729,5 +730,41 @@ func TestLoginWaitsForLiAt(t *testing.T) {
 	defer cancel()
 	if _, err := bd.site.Login(short); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Login without a person: err = %v", err)
+	}
+}
+
+// TestInviteAcceptedAtOnce: the invitee accepts between Send and the
+// profile's next reading, which then shows a 1st-degree connection instead
+// of Pending. The invitation was sent: it is done, not a transient failure
+// that a retry would find "already connected" and record as never sent.
+func TestInviteAcceptedAtOnce(t *testing.T) {
+	t.Parallel()
+	bd := setup(t, simOptions())
+	// The simulator accepts each invitation as soon as it has it, before
+	// the page that sent it hears back.
+	bd.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		bd.sim.ServeHTTP(w, r)
+		if r.URL.Path == "/voyager/api/invite/send" {
+			bd.sim.Accept("", "")
+		}
+	})
+	noAI(t, bd)
+	ss := bd.session(t, "anna")
+	ctx := testCtx(t)
+	for _, slug := range []string{"quick-yes-more", "quick-yes-direct"} {
+		began := time.Now()
+		res, err := ss.Invite(ctx, slug, executor.InviteOptions{Note: "Hi Quick, glad to connect."})
+		if err != nil || res.Outcome != executor.OutcomeDone {
+			t.Errorf("Invite(%s) = %+v, %v; want done", slug, res, err)
+		}
+		if took := time.Since(began); took > 8*time.Second {
+			t.Errorf("Invite(%s) took %s: it waited for a Pending that cannot come", slug, took)
+		}
+		if prof, err := ss.ReadState(ctx, slug); err != nil || prof.State != executor.StateConnected {
+			t.Errorf("ReadState(%s) = %+v, %v; want connected", slug, prof, err)
+		}
+	}
+	if n := len(bd.sim.Received().Invitations); n != 2 {
+		t.Errorf("%d invitations received, want 2", n)
 	}
 }

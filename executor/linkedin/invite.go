@@ -20,7 +20,8 @@ const defaultNoteLimit = 200
 // empty. It clicks only the target's own Connect (checked by its vanity name
 // or its card, never a side rail's), never clicks Write with AI, refuses a
 // note longer than the limit the dialog shows, and reports done only once the
-// profile shows Pending.
+// profile shows Pending (or the 1st-degree connection of an invitee who
+// accepted at once).
 func (ss *Session) Invite(ctx context.Context, slug string, opts executor.InviteOptions) (executor.InviteResult, error) {
 	res := executor.InviteResult{NotesRemaining: -1}
 	err := ss.run(ctx, "invite", slug, func(ctx context.Context, p *rod.Page) error {
@@ -192,10 +193,14 @@ func (ss *Session) afterClick(p *rod.Page, slug string, r report) error {
 
 // confirmSent waits for the dialog to close and the top card to show
 // Pending. LinkedIn's most reported false "sent" comes from skipping this.
+// A top card showing a 1st-degree connection confirms it too: the invitee
+// accepted at once (the profile offered Connect before Send), and waiting
+// for a Pending that cannot come would report a sent invitation as failed.
 func (ss *Session) confirmSent(ctx context.Context, p *rod.Page, slug string) error {
 	const op = "invite"
+	sent := func(r report) bool { return r.Pending || r.state() == executor.StateConnected }
 	r, ok, err := ss.site.wait(ctx, p, slug, func(r report) bool {
-		return r.Pending || r.WeeklyLimit || r.Toast != "" ||
+		return sent(r) || r.WeeklyLimit || r.Toast != "" ||
 			(r.Dialog != nil && (r.Dialog.OutOfNotes || (r.Dialog.EmailRequired && !r.Dialog.NoteField && !r.Dialog.SendEnabled)))
 	})
 	if err != nil {
@@ -210,11 +215,11 @@ func (ss *Session) confirmSent(ctx context.Context, p *rod.Page, slug string) er
 		e.NotesRemaining = 0
 		return e
 	}
-	if r.Dialog != nil && r.Dialog.EmailRequired && !r.Pending {
+	if r.Dialog != nil && r.Dialog.EmailRequired && !sent(r) {
 		ss.dismiss(p, slug)
 		return executor.NewError(executor.OutcomeEmailRequired, op, slug, errors.New("LinkedIn did not accept the email address"))
 	}
-	if ok && r.Pending {
+	if ok && sent(r) {
 		return nil
 	}
 	// The top card may not update in place: read it again from a reload.
@@ -222,7 +227,7 @@ func (ss *Session) confirmSent(ctx context.Context, p *rod.Page, slug string) er
 	if err != nil {
 		return err
 	}
-	if nr.Pending {
+	if sent(nr) {
 		return nil
 	}
 	return executor.NewError(executor.OutcomeTransient, op, slug, errors.New("not confirmed: the profile does not show Pending after Send"))
