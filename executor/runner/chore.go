@@ -201,12 +201,21 @@ func (rec *recorder) acceptances(conns []executor.Connection) (string, error) {
 // page lists them, and queues the withdrawal of those pending for 21 days
 // or more (at most 20 a sweep, the oldest first), never of one whose age
 // the page does not tell.
+//
+// The count keeps the invitations Pacer still holds pending that the page
+// no longer lists: accepted since the last acceptance scan (or withdrawn
+// outside Pacer). The acceptance scan takes each off the count when it
+// records it; dropped here as well, it would be taken off twice.
 func (rec *recorder) stale(sent []executor.SentInvitation) (string, error) {
 	var acct models.Account
 	if err := rec.tx.Take(&acct, rec.j.acct.ID).Error; err != nil {
 		return "", fmt.Errorf("runner: read the account: %w", err)
 	}
-	if err := rec.w.r.quota.SetNetworkTx(rec.ctx, rec.tx, acct.ID, acct.Connections, len(sent)); err != nil {
+	unrecorded, err := rec.pendingNotListed(sent)
+	if err != nil {
+		return "", err
+	}
+	if err := rec.w.r.quota.SetNetworkTx(rec.ctx, rec.tx, acct.ID, acct.Connections, len(sent)+unrecorded); err != nil {
 		return "", err
 	}
 	var old []executor.SentInvitation
@@ -238,6 +247,30 @@ func (rec *recorder) stale(sent []executor.SentInvitation) (string, error) {
 		queued++
 	}
 	return fmt.Sprintf("%d invitations pending, %d of them 21 days or older; %d withdrawals queued", len(sent), len(old), queued), nil
+}
+
+// pendingNotListed counts the prospects the account invited through Pacer
+// that are still pending in the store but not on the sent-invitations page.
+func (rec *recorder) pendingNotListed(sent []executor.SentInvitation) (int, error) {
+	var slugs []string
+	err := rec.tx.Table("prospects AS p").Distinct("p.slug").
+		Joins("JOIN actions a ON a.prospect_id = p.id").
+		Where("a.account_id = ? AND a.kind = ? AND a.state = ?", rec.j.acct.ID, models.ActionInvite, models.ActionDone).
+		Where("p.state = ?", models.ProspectPending).Pluck("p.slug", &slugs).Error
+	if err != nil {
+		return 0, fmt.Errorf("runner: read the pending prospects: %w", err)
+	}
+	listed := make(map[string]bool, len(sent))
+	for _, s := range sent {
+		listed[strings.ToLower(s.Slug)] = true
+	}
+	n := 0
+	for _, slug := range slugs {
+		if !listed[slug] {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // invitedOrKnown is invited, extended to pending prospects the account did

@@ -209,3 +209,35 @@ func TestAKindWaitingForItsSlotDoesNotHoldBackTheOthers(t *testing.T) {
 		}
 	})
 }
+
+// TestPendingCountWhenTheSentScanSeesAnAcceptanceFirst: an invitation
+// accepted before a scan of the sent invitations is gone from that page
+// before the acceptance scan records it. The pending count must lose it
+// once, when the acceptance is recorded, not a second time.
+func TestPendingCountWhenTheSentScanSeesAnAcceptanceFirst(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		b := setup(t, s, setupOptions{})
+		b.approve(t, "cto", person{"pc-one-more", "One", ""}, person{"pc-two-more", "Two", ""}, person{"pc-three-more", "Three", ""})
+		r := b.newRunner(t, nil, runner.Options{})
+		runUntil(t, 60*time.Second, b.allDone(t), r)
+		if a := b.account(t, "anna"); a.PendingInvites != 3 {
+			t.Fatalf("after three invitations: %d pending, want 3", a.PendingInvites)
+		}
+		if n := b.sim.Accept(b.liAt("anna"), "pc-two-more"); n != 1 {
+			t.Fatalf("the simulator accepted %d", n)
+		}
+		b.scan(t, r, runner.TargetSent)
+		if a := b.account(t, "anna"); a.PendingInvites != 3 {
+			t.Errorf("after the sent scan: %d pending, want 3 (the acceptance is not recorded yet)", a.PendingInvites)
+		}
+		b.scan(t, r, runner.TargetConnections)
+		if a := b.account(t, "anna"); a.PendingInvites != 2 || a.Connections != 1 {
+			t.Errorf("after the acceptance scan: %d pending, %d connections; want 2 and 1", a.PendingInvites, a.Connections)
+		}
+		b.scan(t, r, runner.TargetSent)
+		if a := b.account(t, "anna"); a.PendingInvites != 2 {
+			t.Errorf("after another sent scan: %d pending, want 2", a.PendingInvites)
+		}
+	})
+}
