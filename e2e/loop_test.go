@@ -544,6 +544,21 @@ func loop(t *testing.T, w *world) {
 		return strings.Contains(blocksText(m.Blocks), "*Finished:* sent 26/26")
 	})
 	final, _ := w.slack.message(channel, first.TS)
+	// On its way, the card showed the batch going out.
+	live := regexp.MustCompile(`\*Sent (\d+)/26\*`)
+	var shownSent []string
+	for _, c := range w.slack.callsTo("chat.update") {
+		if c.Form.Get("ts") != first.TS {
+			continue
+		}
+		if m := live.FindStringSubmatch(c.Form.Get("blocks")); m != nil {
+			shownSent = append(shownSent, m[1])
+		}
+	}
+	if len(shownSent) == 0 {
+		t.Errorf("the card never showed the batch in progress (\"Sent n/26\")")
+	}
+	t.Logf("the card showed sent %s, then finished", strings.Join(shownSent, ", "))
 	card := blocksText(final.Blocks)
 	for _, want := range []string{"*26 prospects* from *anna* (1 skipped)", "Approved by <@" + lead + ">", "*Finished:* sent 26/26 · done "} {
 		if !strings.Contains(card, want) {
