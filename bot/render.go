@@ -326,7 +326,7 @@ func (r renderer) proposalFirst(v ProposalView, items []ItemView, more bool) mes
 	if skipped := len(v.Items) - active; skipped > 0 {
 		summary += fmt.Sprintf(" (%d skipped)", skipped)
 	}
-	if v.Forecast != "" {
+	if forecastHolds(v) {
 		summary += " · " + esc(v.Forecast)
 	}
 	blocks = append(blocks, section("summary", summary))
@@ -357,13 +357,28 @@ func (r renderer) proposalFirst(v ProposalView, items []ItemView, more bool) mes
 		blocks = append(blocks, slack.NewActionBlock(fmt.Sprintf("proposal:%d", v.ID), approve, reject))
 	}
 	text := fmt.Sprintf("Proposal #%d for %s: %d prospects from %s", v.ID, v.Campaign, active, v.Account)
-	if v.Forecast != "" {
+	if forecastHolds(v) {
 		text += ", " + v.Forecast
 	}
 	if v.State != models.ProposalOpen {
 		text += ". " + r.outcomePlain(v)
 	}
 	return message{Text: clip(text, maxFallbackText), Blocks: blocks}
+}
+
+// forecastHolds reports whether the proposal's forecast ("sends Tue–Wed")
+// still says something: while it waits for a decision or sends, not once it
+// is rejected or finished.
+func forecastHolds(v ProposalView) bool {
+	switch {
+	case v.Forecast == "":
+		return false
+	case v.State == models.ProposalOpen:
+		return true
+	case v.State == models.ProposalApproved:
+		return v.Progress == nil || !v.Progress.Done
+	}
+	return false
 }
 
 // blocked counts the items whose notes have blocking findings.
