@@ -4,16 +4,15 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pacerhq/pacer/cmd/pacer/pacertest"
 )
 
 // pacerBin is the pacer binary, built once for the whole run the way users
@@ -21,36 +20,7 @@ import (
 var pacerBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "pacer-e2e-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	pacerBin = filepath.Join(dir, "pacer")
-	build := exec.Command("go", "build", "-o", pacerBin, "github.com/pacerhq/pacer/cmd/pacer")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build pacer:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-// cleanEnv is the test's environment without the settings that would
-// change what pacer does.
-func cleanEnv() []string {
-	var out []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "PACER_") || strings.HasPrefix(k, "SLACK_") || strings.HasPrefix(k, "HUBSPOT_") ||
-			strings.HasPrefix(k, "HUNTER_") || k == "DATABASE_URL" {
-			continue
-		}
-		out = append(out, kv)
-	}
-	return out
+	os.Exit(pacertest.Main(m, &pacerBin))
 }
 
 // result is what a finished one-shot pacer command left.
@@ -83,7 +53,7 @@ func run(t *testing.T, dir string, env []string, args ...string) result {
 type process struct {
 	name string
 	cmd  *exec.Cmd
-	out  *syncBuffer
+	out  *pacertest.Buffer
 	done chan struct{}
 	err  error
 }
@@ -91,7 +61,7 @@ type process struct {
 // start starts pacer with args; the test's end kills it if it still runs.
 func start(t *testing.T, name, dir string, env []string, args ...string) *process {
 	t.Helper()
-	p := &process{name: name, out: &syncBuffer{}, done: make(chan struct{})}
+	p := &process{name: name, out: &pacertest.Buffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(pacerBin, args...)
 	p.cmd.Dir = dir
 	p.cmd.Env = env
@@ -137,35 +107,6 @@ func (p *process) stop(within time.Duration) (time.Duration, error) {
 		<-p.done
 		return time.Since(began), fmt.Errorf("pacer %s was still running %s after SIGTERM", p.name, within)
 	}
-}
-
-// syncBuffer collects a process's output.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// freeAddr returns a loopback address whose port is free right now.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // waitFor polls cond every interval until it holds or within has passed;

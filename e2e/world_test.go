@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pacerhq/pacer/cmd/pacer/pacertest"
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/executor/sim"
 	"github.com/pacerhq/pacer/integrations/hubspot/hubspottest"
@@ -102,7 +103,7 @@ hubspot:
 	if err := os.WriteFile(w.cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	w.env = append(cleanEnv(), dbEnv...)
+	w.env = append(pacertest.Env(), dbEnv...)
 	w.env = append(w.env,
 		"PACER_CONFIG="+w.cfgPath,
 		"SLACK_BOT_TOKEN="+botToken,
@@ -148,7 +149,7 @@ func (w *world) pacer(args ...string) string {
 // startSim runs `pacer sim`, where nobody accepts an invitation unless the
 // test says so.
 func (w *world) startSim() {
-	addr := freeAddr(w.t)
+	addr := pacertest.FreeAddr(w.t)
 	w.simURL = "http://" + addr
 	w.sim = start(w.t, "sim", w.dir, w.env, "sim", "--addr", addr, "--accept-rate", "0")
 	waitHTTP(w.t, w.simURL+"/_sim/now", 30*time.Second)
@@ -157,7 +158,7 @@ func (w *world) startSim() {
 // startServe runs `pacer serve` in Slack's HTTP mode, acting on the
 // simulator at the fast pace.
 func (w *world) startServe() {
-	addr := freeAddr(w.t)
+	addr := pacertest.FreeAddr(w.t)
 	w.serveURL = "http://" + addr
 	env := append(append([]string{}, w.env...), "PACER_HTTP_ADDR="+addr, "TMPDIR="+w.tmp)
 	w.serve = start(w.t, "serve", w.dir, env, "serve", "--sim-url", w.simURL, "--pace", "fast")

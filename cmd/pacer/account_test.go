@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pacerhq/pacer/cmd/pacer/pacertest"
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/executor/session"
 	"github.com/pacerhq/pacer/models"
@@ -18,7 +19,7 @@ const testSecretKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" // 32 bytes
 func runPacerStdin(t *testing.T, dir string, env []string, stdin string, args ...string) pacerResult {
 	t.Helper()
 	cmd := exec.Command(pacerBin, args...)
-	cmd.Dir, cmd.Env, cmd.Stdin = dir, append(cleanEnv(), env...), strings.NewReader(stdin)
+	cmd.Dir, cmd.Env, cmd.Stdin = dir, append(pacertest.Env(), env...), strings.NewReader(stdin)
 	var out, errOut strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pacerhq/pacer/cmd/pacer/pacertest"
 	"github.com/pacerhq/pacer/executor/browser/browsertest"
 )
 
@@ -40,7 +41,7 @@ func TestServeRefusesFastPaceOnLinkedIn(t *testing.T) {
 func TestServeSimStartsASimulator(t *testing.T) {
 	t.Parallel()
 	fake := newFakeSlackAPI(t)
-	simAddr := freeAddr(t)
+	simAddr := pacertest.FreeAddr(t)
 	cfgPath := writeConfig(t, t.TempDir(), "timezone: UTC\n")
 	_, stderr := startServe(t, []string{"PACER_CONFIG=" + cfgPath, "PACER_DATA_DIR=" + t.TempDir(),
 		"PACER_SIM_ADDR=" + simAddr, "SLACK_BOT_TOKEN=xoxb-sim-test", "SLACK_SIGNING_SECRET=sim-secret", "SLACK_API_URL=" + fake.srv.URL + "/api/"},
@@ -53,11 +54,10 @@ func TestServeSimStartsASimulator(t *testing.T) {
 
 func TestSimCommandServesUntilStopped(t *testing.T) {
 	t.Parallel()
-	addr := freeAddr(t)
+	addr := pacertest.FreeAddr(t)
 	cmd := exec.Command(pacerBin, "sim", "--addr", addr, "--accept-rate", "0.5", "--accept-after", "1h", "--weekly-limit", "3")
-	cmd.Env = cleanEnv()
-	var out lockedBuilder
-	out.b = &strings.Builder{}
+	cmd.Env = pacertest.Env()
+	var out pacertest.Buffer
 	cmd.Stdout = &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

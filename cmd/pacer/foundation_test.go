@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pacerhq/pacer/cmd/pacer/pacertest"
 	"github.com/pacerhq/pacer/models/storetest"
 )
 
@@ -44,12 +45,12 @@ func TestMigrateTwice(t *testing.T) {
 func TestServeAnswersAndStopsOnSIGTERM(t *testing.T) {
 	for name, env := range databases(t) {
 		t.Run(name, func(t *testing.T) {
-			addr := freeAddr(t)
+			addr := pacertest.FreeAddr(t)
 			cmd := exec.Command(pacerBin, "serve")
 			cmd.Dir = t.TempDir()
 			// serve needs Slack's credentials (HTTP mode here; the team is
 			// given, so nothing calls Slack).
-			cmd.Env = append(append(cleanEnv(), env(t)...), "PACER_HTTP_ADDR="+addr,
+			cmd.Env = append(append(pacertest.Env(), env(t)...), "PACER_HTTP_ADDR="+addr,
 				"SLACK_BOT_TOKEN=xoxb-test", "SLACK_SIGNING_SECRET=test-signing-secret", "SLACK_TEAM_ID=T0TEST")
 			var stderr strings.Builder
 			cmd.Stderr = &stderr

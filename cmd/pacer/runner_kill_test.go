@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/campaign"
+	"github.com/pacerhq/pacer/cmd/pacer/pacertest"
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/executor/browser/browsertest"
 	"github.com/pacerhq/pacer/executor/sim"
@@ -45,7 +46,7 @@ type child struct {
 	args   []string
 	env    []string
 	cmd    *exec.Cmd
-	stderr *lockedBuilder
+	stderr *pacertest.Buffer
 	log    strings.Builder // the stderr of the earlier runs
 }
 
@@ -56,7 +57,7 @@ func (c *child) start() {
 	}
 	c.cmd = exec.Command(pacerBin, c.args...)
 	c.cmd.Env = c.env
-	c.stderr = &lockedBuilder{b: &strings.Builder{}}
+	c.stderr = &pacertest.Buffer{}
 	c.cmd.Stderr = c.stderr
 	c.cmd.Stdout = c.stderr
 	if err := c.cmd.Start(); err != nil {
@@ -87,13 +88,6 @@ func (c *child) stop(within time.Duration) (time.Duration, error) {
 }
 
 func (c *child) output() string { return c.log.String() + c.stderr.String() }
-
-// String returns what was written so far.
-func (l *lockedBuilder) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func simReceived(t *testing.T, simURL string) sim.Received {
 	t.Helper()
@@ -140,9 +134,9 @@ func killTest(t *testing.T, dbEnv []string) {
 	}
 	cfgPath := writeConfig(t, dir, killConfig)
 
-	simAddr := freeAddr(t)
+	simAddr := pacertest.FreeAddr(t)
 	simURL := "http://" + simAddr
-	simProc := &child{t: t, args: []string{"sim", "--addr", simAddr, "--accept-rate", "0", "--weekly-limit", "-1"}, env: cleanEnv()}
+	simProc := &child{t: t, args: []string{"sim", "--addr", simAddr, "--accept-rate", "0", "--weekly-limit", "-1"}, env: pacertest.Env()}
 	simProc.start()
 	t.Cleanup(func() { _, _ = simProc.stop(5 * time.Second) })
 	waitHTTP(t, simURL+"/_sim/received", 20*time.Second)
@@ -191,9 +185,9 @@ func killTest(t *testing.T, dbEnv []string) {
 	}
 
 	fake := newFakeSlackAPI(t)
-	httpAddr := freeAddr(t)
+	httpAddr := pacertest.FreeAddr(t)
 	serve := &child{t: t, args: []string{"serve", "--config", cfgPath, "--sim-url", simURL, "--pace", "fast"},
-		env: append(append(cleanEnv(), dbEnv...), "TMPDIR="+tmp, "PACER_HTTP_ADDR="+httpAddr,
+		env: append(append(pacertest.Env(), dbEnv...), "TMPDIR="+tmp, "PACER_HTTP_ADDR="+httpAddr,
 			"SLACK_BOT_TOKEN=xoxb-kill-test", "SLACK_SIGNING_SECRET=kill-test-secret", "SLACK_API_URL="+fake.srv.URL+"/api/")}
 	defer func() {
 		if t.Failed() || os.Getenv("KILL_TEST_LOG") != "" {

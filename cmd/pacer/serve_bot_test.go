@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/pacerhq/pacer/bot"
+	"github.com/pacerhq/pacer/cmd/pacer/pacertest"
 )
 
 func TestServeWithoutSlackSaysWhatToSet(t *testing.T) {
@@ -106,14 +107,14 @@ func (f *fakeSlackAPI) called(method string) bool {
 }
 
 // startServe runs `pacer serve [flags]` until the test ends.
-func startServe(t *testing.T, env []string, flags ...string) (addr string, stderr *strings.Builder) {
+func startServe(t *testing.T, env []string, flags ...string) (addr string, stderr *pacertest.Buffer) {
 	t.Helper()
-	addr = freeAddr(t)
+	addr = pacertest.FreeAddr(t)
 	cmd := exec.Command(pacerBin, append([]string{"serve"}, flags...)...)
 	cmd.Dir = t.TempDir()
-	cmd.Env = append(append(cleanEnv(), env...), "PACER_HTTP_ADDR="+addr)
-	stderr = &strings.Builder{}
-	cmd.Stderr = &lockedBuilder{b: stderr}
+	cmd.Env = append(append(pacertest.Env(), env...), "PACER_HTTP_ADDR="+addr)
+	stderr = &pacertest.Buffer{}
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -131,21 +132,10 @@ func startServe(t *testing.T, env []string, flags ...string) (addr string, stder
 			t.Error("serve did not stop within 10 s of SIGTERM")
 		}
 	})
-	if !answers("http://"+addr+"/healthz", 30*time.Second) {
+	if !pacertest.Answers("http://"+addr+"/healthz", 30*time.Second) {
 		t.Fatalf("serve did not answer /healthz within 30 s; its log:\n%s", stderr.String())
 	}
 	return addr, stderr
-}
-
-type lockedBuilder struct {
-	mu sync.Mutex
-	b  *strings.Builder
-}
-
-func (l *lockedBuilder) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
 }
 
 func TestServeSlackHTTPMode(t *testing.T) {

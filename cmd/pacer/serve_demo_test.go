@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/bot"
+	"github.com/pacerhq/pacer/cmd/pacer/pacertest"
 )
 
 // TestTryOut runs the try-out as the README shows it: `pacer serve --sim`
 // with no configuration file, Slack's credentials and a channel.
 func TestTryOut(t *testing.T) {
 	t.Parallel()
-	base := []string{"PACER_DATA_DIR=" + filepath.Join(t.TempDir(), "data"), "PACER_SIM_ADDR=" + freeAddr(t)}
+	base := []string{"PACER_DATA_DIR=" + filepath.Join(t.TempDir(), "data"), "PACER_SIM_ADDR=" + pacertest.FreeAddr(t)}
 
 	res := runPacer(t, t.TempDir(), append(base, "SLACK_BOT_TOKEN=xoxb-try", "SLACK_SIGNING_SECRET=s"), "serve", "--sim")
 	if res.code != 1 || !strings.Contains(res.stderr, "PACER_DEMO_CHANNEL") {
