@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/executor"
+	"github.com/pacerhq/pacer/executor/browser/browsertest"
 )
 
 // fixturesDir finds shared/fixtures/linkedin: $PACER_FIXTURES, else beside
@@ -31,7 +32,7 @@ func TestDiagnoseFixtures(t *testing.T) {
 		t.Logf("!!! SKIPPING the LinkedIn fixture checks: %s not found (set PACER_FIXTURES to the folder) !!!", dir)
 		t.Skip("fixtures absent")
 	}
-	b := sharedBrowser(t)
+	b := browsertest.Shared(t)
 	tests := []struct {
 		file        string
 		target      string
@@ -82,7 +83,7 @@ func TestDiagnoseWrongTargetIsNotRecognised(t *testing.T) {
 	if _, err := os.Stat(dir); err != nil {
 		t.Skip("fixtures absent")
 	}
-	b := sharedBrowser(t)
+	b := browsertest.Shared(t)
 	// The page's Connect and Pending belong to their owners; asked about
 	// somebody else, the doctor must not claim them.
 	for _, file := range []string{"profile-connect-via-more.html", "profile-pending.html"} {
@@ -170,7 +171,7 @@ func TestDiagnoseSimulatorPages(t *testing.T) {
 
 func TestDiagnoseStaysOffline(t *testing.T) {
 	t.Parallel()
-	b := sharedBrowser(t)
+	b := browsertest.Shared(t)
 	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { hits.Add(1) }))
 	defer srv.Close()
@@ -204,7 +205,7 @@ func TestDiagnoseGermanPage(t *testing.T) {
 	if err != nil {
 		t.Skip("fixtures absent")
 	}
-	b := sharedBrowser(t)
+	b := browsertest.Shared(t)
 	de := strings.NewReplacer(
 		`aria-label="Invite Bram Oster to connect"`, `aria-label="Bram Oster als Kontakt einladen"`,
 		">More<", ">Mehr<", ">Connect<", ">Vernetzen<", "· 2nd", "· 2.", "· 1st", "· 1.",
@@ -225,7 +226,7 @@ func TestDiagnoseGermanPage(t *testing.T) {
 
 func TestBlockNetworkFailsEveryRequest(t *testing.T) {
 	t.Parallel()
-	b := sharedBrowser(t)
+	b := browsertest.Shared(t)
 	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { hits.Add(1) }))
 	defer srv.Close()

@@ -4,48 +4,19 @@ import (
 	"context"
 	"net/http/httptest"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/pacerhq/pacer/executor"
-	"github.com/pacerhq/pacer/executor/browser"
 	"github.com/pacerhq/pacer/executor/browser/browsertest"
 	"github.com/pacerhq/pacer/executor/session"
 	"github.com/pacerhq/pacer/executor/sim"
 )
 
-// TestMain shares one Chromium between the tests and fails the run if any
-// Chromium process they started outlives them.
+// TestMain fails the run if any Chromium process the tests started
+// outlives them (the tests share browsertest.Shared).
 func TestMain(m *testing.M) {
-	browsertest.AtExit(func() {
-		if shared.b != nil {
-			_ = shared.b.Close()
-		}
-	})
 	os.Exit(browsertest.Main(m))
-}
-
-var shared struct {
-	once sync.Once
-	b    *browser.Browser
-	err  error
-}
-
-// sharedBrowser returns the Chromium shared by the tests, or skips (fails on
-// CI) when there is none.
-func sharedBrowser(t testing.TB) *browser.Browser {
-	t.Helper()
-	bin := browsertest.Chrome(t)
-	shared.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		shared.b, shared.err = browser.Launch(ctx, browser.Options{Bin: bin})
-	})
-	if shared.err != nil {
-		t.Fatalf("launch Chromium: %v", shared.err)
-	}
-	return shared.b
 }
 
 // bundle is one test's simulator and adapter.
@@ -57,7 +28,7 @@ type bundle struct {
 
 func setup(t testing.TB, opts sim.Options) *bundle {
 	t.Helper()
-	b := sharedBrowser(t)
+	b := browsertest.Shared(t)
 	s := sim.New(opts)
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)

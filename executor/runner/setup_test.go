@@ -16,6 +16,7 @@ import (
 	"github.com/pacerhq/pacer/campaign"
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/executor"
+	"github.com/pacerhq/pacer/executor/browser/browsertest"
 	"github.com/pacerhq/pacer/executor/linkedin"
 	"github.com/pacerhq/pacer/executor/runner"
 	"github.com/pacerhq/pacer/executor/session"
@@ -94,7 +95,7 @@ func setup(t *testing.T, s *models.Store, o setupOptions) *bundle {
 	simulator := sim.New(o.sim)
 	srv := httptest.NewServer(simulator)
 	t.Cleanup(srv.Close)
-	site, err := linkedin.New(sharedBrowser(t), linkedin.Options{BaseURL: srv.URL, SettleTimeout: 5 * time.Second, Logger: testLogger()})
+	site, err := linkedin.New(browsertest.Shared(t), linkedin.Options{BaseURL: srv.URL, SettleTimeout: 5 * time.Second, Logger: testLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}

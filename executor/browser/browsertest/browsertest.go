@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -199,6 +200,28 @@ func Main(m *testing.M) int {
 
 var atExit []func()
 
-// AtExit registers f to run after the tests and before Main looks for
-// surviving processes, such as closing a browser shared by the tests.
-func AtExit(f func()) { atExit = append(atExit, f) }
+var shared struct {
+	once sync.Once
+	b    *browser.Browser
+	err  error
+}
+
+// Shared returns one headless Chromium shared by a test binary's tests,
+// launched on first use and closed by Main before it looks for surviving
+// processes; it skips (fails on CI) when there is no Chromium.
+func Shared(tb testing.TB) *browser.Browser {
+	tb.Helper()
+	bin := Chrome(tb)
+	shared.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		shared.b, shared.err = browser.Launch(ctx, browser.Options{Bin: bin})
+		if shared.err == nil {
+			atExit = append(atExit, func() { _ = shared.b.Close() })
+		}
+	})
+	if shared.err != nil {
+		tb.Fatalf("launch Chromium: %v", shared.err)
+	}
+	return shared.b
+}
