@@ -101,8 +101,13 @@ func cpuTime() time.Duration {
 //
 //   - contacted-here: by this campaign (their enrollments are done);
 //   - contacted-elsewhere: by another account (their prospects are pending
-//     or connected, their enrollments here still queued), the worst case:
-//     the proposer walks past all of them on every proposal.
+//     or connected, their enrollments here still queued), one priority step
+//     back, where the runner (models.DeferInOtherQueues) and the import
+//     leave them;
+//   - contacted-elsewhere-unmaintained: the same with their enrollments
+//     still at the head of the queue, as only a database changed behind
+//     Pacer's back has them: the proposer walks past all of them once, on
+//     the first proposal, and passes them over.
 //
 // Each iteration proposes one batch (sized by the real quota engine) and,
 // untimed, rejects it; the first proposal, which walks past the contacted
@@ -111,7 +116,7 @@ func cpuTime() time.Duration {
 func BenchmarkPropose(b *testing.B) {
 	const total, contacted = 1_000_000, 100_000
 	for _, dialect := range []string{models.DialectSQLite, models.DialectPostgres} {
-		for _, layout := range []string{"contacted-here", "contacted-elsewhere"} {
+		for _, layout := range []string{"contacted-here", "contacted-elsewhere", "contacted-elsewhere-unmaintained"} {
 			b.Run(dialect+"/"+layout, func(b *testing.B) {
 				ctx := context.Background()
 				s := storetest.Open(b, dialect)
@@ -120,8 +125,11 @@ func BenchmarkPropose(b *testing.B) {
 				campaignID := bd.campaigns["cto"]
 				now := bd.clock.Now()
 				start := time.Now()
-				enrollmentState := "CASE WHEN x <= ? THEN 'done' ELSE 'queued' END"
-				if layout == "contacted-elsewhere" {
+				enrollmentState, priority := "CASE WHEN x <= ? THEN 'done' ELSE 'queued' END", "0"
+				switch layout {
+				case "contacted-elsewhere":
+					enrollmentState, priority = "CASE WHEN x <= ? THEN 'queued' ELSE 'queued' END", "CASE WHEN x <= "+fmt.Sprint(contacted)+" THEN 1 ELSE 0 END"
+				case "contacted-elsewhere-unmaintained":
 					enrollmentState = "CASE WHEN x <= ? THEN 'queued' ELSE 'queued' END"
 				}
 				for _, q := range []string{
@@ -133,7 +141,7 @@ func BenchmarkPropose(b *testing.B) {
 					FROM g`,
 					`WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < ?)
 					INSERT INTO enrollments (campaign_id, prospect_id, position, priority, state, created_at, updated_at)
-					SELECT ?, x, x, 0, ` + enrollmentState + `, ?, ? FROM g`,
+					SELECT ?, x, x, ` + priority + `, ` + enrollmentState + `, ?, ? FROM g`,
 				} {
 					var err error
 					if strings.Contains(q, "INTO prospects") {

@@ -662,10 +662,35 @@ func (im *importer) write(ctx context.Context, sqlTx *sql.Tx, batch []importRow)
 		}
 		inserted += int(n)
 	}
+	if err := im.deferContacted(ctx, tx, toEnroll); err != nil {
+		return err
+	}
 	// A concurrent import of the same prospects may have enrolled some first.
 	im.sum.Imported += inserted
 	im.sum.AlreadyKnown += len(toEnroll) - inserted
 	im.sum.NewProspects += min(newProspects, inserted)
+	return nil
+}
+
+// deferContacted moves the prospects of rows the team already contacted
+// one priority step back in this campaign's queue, where
+// models.DeferInOtherQueues leaves them in the other campaigns' queues: a
+// proposal does not walk past them before reaching people it can propose.
+func (im *importer) deferContacted(ctx context.Context, tx *stmts, rows []importRow) error {
+	var known []int64
+	for _, r := range rows {
+		if !r.isNew {
+			known = append(known, r.prospectID)
+		}
+	}
+	for part := range slices.Chunk(known, im.rowsPerStatement()) {
+		q := newQuery(im.store.Dialect).sql("UPDATE enrollments SET priority = priority + 1 WHERE campaign_id = ").arg(im.campaignID).
+			sql(" AND state = ").arg(models.EnrollmentQueued).sql(" AND prospect_id")
+		in(q, part).sql(" AND EXISTS (SELECT 1 FROM prospects p WHERE p.id = enrollments.prospect_id AND p.state <> ").arg(models.ProspectNew).sql(")")
+		if _, err := tx.ExecContext(ctx, q.String(), q.args...); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -293,3 +293,32 @@ func TestImportPriorityThenImportOrder(t *testing.T) {
 		}
 	})
 }
+
+// TestImportDefersProspectsContactedElsewhere: a prospect the team already
+// contacted joins the queue one step back, where the runner leaves them in
+// other campaigns' queues, so that a proposal does not walk past them first.
+func TestImportDefersProspectsContactedElsewhere(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		b := setup(t, s, nil)
+		b.importCSV(t, "cto", "url\nhttps://www.linkedin.com/in/ada\nhttps://www.linkedin.com/in/bea\n")
+		b.setProspect(t, "ada", map[string]any{"state": models.ProspectPending})
+		b.importCSV(t, "ops", "url\nhttps://www.linkedin.com/in/ada\nhttps://www.linkedin.com/in/bea\nhttps://www.linkedin.com/in/cy\n")
+		priorities := map[string]int{}
+		var rows []struct {
+			Slug     string
+			Priority int
+		}
+		err := s.DB.Table("enrollments e").Select("p.slug, e.priority").Joins("JOIN prospects p ON p.id = e.prospect_id").
+			Where("e.campaign_id = ?", b.campaigns["ops"]).Scan(&rows).Error
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			priorities[r.Slug] = r.Priority
+		}
+		if priorities["ada"] != 1 || priorities["bea"] != 0 || priorities["cy"] != 0 {
+			t.Errorf("priorities in ops: got %v; want ada (pending) one step back (1), bea and cy at 0", priorities)
+		}
+	})
+}

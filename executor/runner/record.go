@@ -427,6 +427,9 @@ func (rec *recorder) inviteSent(res result) error {
 		return fmt.Errorf("runner: update prospect %s: %w", p.Slug, err)
 	}
 	p.State, p.InvitedAt = models.ProspectPending, &rec.now
+	if err := rec.deferElsewhere(); err != nil {
+		return err
+	}
 	if err := rec.network(0, 1); err != nil {
 		return err
 	}
@@ -463,7 +466,25 @@ func (rec *recorder) prospectAfter(o executor.Outcome) error {
 	if err != nil {
 		return fmt.Errorf("runner: update prospect %s: %w", p.Slug, err)
 	}
+	switch o {
+	case executor.OutcomeAlreadyPending, executor.OutcomeAlreadyConnected, executor.OutcomeNotFound:
+		return rec.deferElsewhere()
+	}
 	return nil
+}
+
+// deferElsewhere moves the prospect, now contacted (or gone), back in the
+// other campaigns' queues, so that their proposers do not walk past them.
+func (rec *recorder) deferElsewhere() error {
+	p := rec.j.prospect
+	if p == nil {
+		return nil
+	}
+	var campaignID int64
+	if rec.j.campaign != nil {
+		campaignID = rec.j.campaign.ID
+	}
+	return models.DeferInOtherQueues(rec.tx, p.ID, campaignID, rec.now)
 }
 
 // needsHuman stops the account for a person: a checkpoint, or a session

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pacerhq/pacer/campaign"
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/executor/runner"
 	"github.com/pacerhq/pacer/executor/sim"
@@ -33,8 +34,21 @@ func TestBatchIsSentAtThePacedTimesEachOnceWithItsNotes(t *testing.T) {
 			notes[it.ProspectID] = it.Note
 		}
 
+		// Ada is also queued in another campaign: once invited, she moves one
+		// step back there, so that its proposals do not walk past her first.
+		if _, err := campaign.Import(b.ctx, s, "dev", strings.NewReader("profile_url\nhttps://www.linkedin.com/in/ada-lovelace-more/\n"), campaign.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+
 		r := b.newRunner(t, nil, runner.Options{})
 		runUntil(t, 90*time.Second, b.allDone(t), r)
+
+		var devPriority []int
+		s.DB.Table("enrollments").Where("prospect_id = ? AND campaign_id = (SELECT id FROM campaigns WHERE name = ?)", b.prospect(t, "ada-lovelace-more").ID, "dev").
+			Pluck("priority", &devPriority)
+		if len(devPriority) != 1 || devPriority[0] != 1 {
+			t.Errorf("Ada's place in the dev campaign's queue: priority %v, want one step back (1)", devPriority)
+		}
 
 		got := b.received()
 		var times []time.Time
