@@ -50,6 +50,10 @@
 // otherwise (pending, withdrawn less than 21 days ago, suppressed, held by
 // another campaign) moves one priority step back: the next proposal does not
 // walk over them again, and they are proposed, a little later, once eligible.
+// Most never reach the head of a queue: when the runner contacts someone (or
+// finds them pending or connected), models.DeferInOtherQueues moves them one
+// step back in the other campaigns' queues, and an import enrolls people the
+// team already contacted one step back too.
 //
 // # Versions
 //
