@@ -1,11 +1,15 @@
 package bot
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+
+	"gorm.io/gorm"
 
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/models/storetest"
@@ -204,6 +208,54 @@ func TestSkipAndStaleApproval(t *testing.T) {
 		b.approve(t, approver, after)
 		if got := b.proposal(t, p.ID); got.State != models.ProposalApproved {
 			t.Errorf("approval at the current version: %s", got.State)
+		}
+	})
+}
+
+// TestRefreshShowsOneVersion lets a skip commit while a refresh is reading
+// the proposal (after its row, before its items): the message must not show
+// the skip with buttons carrying the version before it, which would refuse
+// every approval of what the approver sees as stale.
+func TestRefreshShowsOneVersion(t *testing.T) {
+	eachStore(t, func(t *testing.T, b *bundle) {
+		p := b.proposeFor(t)
+		skipped := b.items(t, p.ID)[1]
+		var armed atomic.Bool
+		err := b.store.DB.Callback().Query().After("gorm:query").Register("test:skip_while_reading", func(tx *gorm.DB) {
+			if tx.Statement.Table == "proposals" && armed.CompareAndSwap(true, false) {
+				if _, err := b.proposer.SkipItem(context.Background(), skipped.ID, approver); err != nil {
+					t.Errorf("skip during the refresh: %v", err)
+				}
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.slack.reset()
+		armed.Store(true)
+		if err := b.bot.refreshProposal(context.Background(), p.ID); err != nil {
+			t.Fatal(err)
+		}
+		if armed.Load() {
+			t.Fatal("the refresh read no proposal row: the test no longer interleaves the skip")
+		}
+		current := b.proposal(t, p.ID)
+		updates := b.slack.recorded("chat.update")
+		if len(updates) != 1 {
+			t.Fatalf("updates = %d, want 1", len(updates))
+		}
+		blocks := updates[0].blocks(t)
+		if n := countActions(blocks, ActionSkip); n != 2 {
+			t.Errorf("Skip buttons = %d, want 2: the message does not show the skip", n)
+		}
+		want := buttonValue{ProposalID: p.ID, Version: current.Version}.String()
+		for _, block := range blocks {
+			elems, _ := block["elements"].([]any)
+			for _, e := range elems {
+				if m, _ := e.(map[string]any); m["action_id"] == ActionApprove && m["value"] != want {
+					t.Errorf("Approve carries %v, want %s (version %d, which the message shows)", m["value"], want, current.Version)
+				}
+			}
 		}
 	})
 }

@@ -31,8 +31,32 @@ type proposalRecord struct {
 }
 
 // loadProposal reads a proposal with its items, prospects and, once
-// approved, its progress.
+// approved, its progress. The reads are not one snapshot, so the proposal's
+// version and state are read again at the end: when a decision committed
+// meanwhile, everything is read again. Otherwise a message could show an
+// item's skip or edit with buttons carrying the version before it, or the
+// reverse: buttons that approve a change the message does not show. After
+// a few tries the last reading is used; the decision that keeps changing
+// the proposal refreshes its messages itself once committed.
 func (b *Bot) loadProposal(ctx context.Context, id int64) (proposalRecord, error) {
+	const tries = 3
+	for try := 1; ; try++ {
+		rec, err := b.readProposal(ctx, id)
+		if err != nil || try == tries {
+			return rec, err
+		}
+		var now models.Proposal
+		if err := b.store.DB.WithContext(ctx).Select("version", "state").Take(&now, id).Error; err != nil {
+			return rec, fmt.Errorf("bot: read proposal #%d: %w", id, err)
+		}
+		if now.Version == rec.Proposal.Version && now.State == rec.Proposal.State {
+			return rec, nil
+		}
+	}
+}
+
+// readProposal is one reading of loadProposal.
+func (b *Bot) readProposal(ctx context.Context, id int64) (proposalRecord, error) {
 	db := b.store.DB.WithContext(ctx)
 	var rec proposalRecord
 	if err := db.First(&rec.Proposal, id).Error; err != nil {
