@@ -63,8 +63,6 @@ type slackMessage struct {
 	ThreadTS string
 	Text     string
 	Blocks   []map[string]any
-	// Versions counts the posts and updates that set it.
-	Versions int
 }
 
 func newSlackAPI(t *testing.T, token, team string) *slackAPI {
@@ -185,7 +183,6 @@ func (f *slackAPI) handle(name string, c *slackCall, res map[string]any) string 
 				return "message_not_found"
 			}
 			m.Text, m.Blocks = text, blocks
-			m.Versions++
 			res["channel"], res["ts"], res["text"] = channel, ts, text
 			return ""
 		}
@@ -193,7 +190,7 @@ func (f *slackAPI) handle(name string, c *slackCall, res map[string]any) string 
 		if thread != "" && f.messages[channel+"/"+thread] == nil {
 			return "thread_not_found"
 		}
-		f.messages[channel+"/"+ts] = &slackMessage{Channel: channel, TS: ts, ThreadTS: thread, Text: text, Blocks: blocks, Versions: 1}
+		f.messages[channel+"/"+ts] = &slackMessage{Channel: channel, TS: ts, ThreadTS: thread, Text: text, Blocks: blocks}
 		res["channel"], res["ts"] = channel, ts
 		res["message"] = map[string]any{"type": "message", "user": "U0PACERBOT", "bot_id": "B0PACERBOT", "text": text, "ts": ts}
 	case "chat.postEphemeral":
@@ -331,6 +328,35 @@ func (f *slackAPI) allCalls() []slackCall {
 	return slices.Clone(f.calls)
 }
 
+// summary lists the last n calls, last first, one line each: when, the
+// method, to whom and where, the start of its text and the error answered.
+// Tests log it when they fail.
+func (f *slackAPI) summary(n int) string {
+	calls := f.allCalls()
+	var sb strings.Builder
+	for i := len(calls) - 1; i >= 0 && i >= len(calls)-n; i-- {
+		c := calls[i]
+		arg := func(k string) string {
+			if v := c.Form.Get(k); v != "" {
+				return v
+			}
+			v, _ := c.JSON[k].(string)
+			return v
+		}
+		text := []rune(arg("text"))
+		if len(text) > 100 {
+			text = append(text[:100], '…')
+		}
+		fmt.Fprintf(&sb, "%s %s%s user=%s channel=%s ts=%s %q", c.At.Format("15:04:05.000"), c.Method, c.Path,
+			arg("user"), arg("channel"), arg("ts"), string(text))
+		if c.Error != "" {
+			sb.WriteString(" error=" + c.Error)
+		}
+		sb.WriteString("\n")
+	}
+	return sb.String()
+}
+
 // refused returns the calls the fake answered with an error.
 func (f *slackAPI) refused() []slackCall {
 	f.mu.Lock()
@@ -391,6 +417,13 @@ func (f *slackAPI) view(id string) map[string]any {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.views[id]
+}
+
+// blocksJSON is everything a message shows, to compare two of its states
+// (JSON orders map keys).
+func blocksJSON(m slackMessage) string {
+	raw, _ := json.Marshal(m.Blocks)
+	return m.Text + "\n" + string(raw)
 }
 
 // blocksText is the text blocks show (mrkdwn left as it is), one text
