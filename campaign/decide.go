@@ -480,11 +480,7 @@ func blockingOnly(f []Finding) []Finding {
 const ineligibleSQL = `SELECT e.id, p.slug, p.state,
 	CASE WHEN p.state = 'withdrawn' AND (p.withdrawn_at IS NULL OR p.withdrawn_at > ?) THEN 1 ELSE 0 END AS recent,
 	CASE WHEN EXISTS (SELECT 1 FROM enrollments o WHERE o.prospect_id = e.prospect_id AND o.campaign_id <> e.campaign_id AND o.state = 'approved') THEN 1 ELSE 0 END AS taken,
-	CASE WHEN EXISTS (SELECT 1 FROM suppressions s WHERE s.kind = 'slug' AND s.value = p.slug)
-		OR (p.email <> '' AND EXISTS (SELECT 1 FROM suppressions s WHERE s.kind = 'email' AND s.value = p.email))
-		OR (p.email_domain <> '' AND EXISTS (SELECT 1 FROM suppressions s WHERE s.kind = 'domain'
-			AND (s.value = p.email_domain OR p.email_domain LIKE '%.' || s.value)))
-		THEN 1 ELSE 0 END AS suppressed
+	CASE WHEN ` + models.SuppressedSQL + ` THEN 1 ELSE 0 END AS suppressed
 FROM enrollments e JOIN prospects p ON p.id = e.prospect_id
 WHERE e.id IN ?`
 

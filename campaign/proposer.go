@@ -462,7 +462,9 @@ func passOver(tx *gorm.DB, dialect string, campaignID int64, priority int, posit
 // candidateSQL walks the campaign's queue along the index enrollments_next
 // (campaign_id, state, priority, position) and stops at the limit: the
 // filters are per-row lookups on primary keys and unique indexes, so the
-// cost grows with the rows skipped, not with the size of the campaign.
+// cost grows with the rows skipped, not with the size of the campaign. Its
+// suppression filter is the negation of models.SuppressedSQL, written as
+// one anti-join per kind so that each stays an index lookup.
 const candidateSQL = `SELECT e.id AS enrollment_id, e.priority, e.position, p.id, p.slug, p.profile_url, p.first_name, p.last_name,
 	p.company, p.title, p.email, p.email_domain, p.vars, p.state
 FROM enrollments e

@@ -129,6 +129,14 @@ type Suppression struct {
 	CreatedAt time.Time
 }
 
+// SuppressedSQL is an SQL condition true when the prospect aliased p is on
+// the do-not-contact list: by slug, by email, or by the domain of its email
+// or a parent domain of it.
+const SuppressedSQL = `(EXISTS (SELECT 1 FROM suppressions s WHERE s.kind = 'slug' AND s.value = p.slug)
+	OR (p.email <> '' AND EXISTS (SELECT 1 FROM suppressions s WHERE s.kind = 'email' AND s.value = p.email))
+	OR (p.email_domain <> '' AND EXISTS (SELECT 1 FROM suppressions s WHERE s.kind = 'domain'
+		AND (s.value = p.email_domain OR p.email_domain LIKE '%.' || s.value))))`
+
 // Proposal states. At most one proposal per campaign is open.
 const (
 	ProposalOpen     = "open"

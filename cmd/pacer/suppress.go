@@ -17,7 +17,8 @@ func newSuppressCmd(g *globals) *cobra.Command {
 		Use:   "suppress",
 		Short: "Keep the do-not-contact list: people and email domains Pacer never proposes",
 		Long: `Keep the do-not-contact list. Whoever is on it is never proposed, by any
-campaign or account. Each value is one of:
+campaign or account, and an invitation, visit, follow or like approved
+before they were added is skipped when its turn comes. Each value is one of:
 
   a profile URL or slug   https://www.linkedin.com/in/ada-lovelace/, ada-lovelace
   an email address        ada@acme.com

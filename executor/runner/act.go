@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/pacerhq/pacer/executor"
 	"github.com/pacerhq/pacer/models"
@@ -24,6 +26,9 @@ type result struct {
 	notesLeft int
 	// reconciled is set when an earlier attempt had already done it.
 	reconciled bool
+	// accepted is set when the invitation an earlier attempt sent was
+	// accepted before it could be recorded.
+	accepted bool
 	// email is the address a contact-info read found.
 	email string
 	// connections and sent are what a scan read.
@@ -99,6 +104,16 @@ func (w *worker) invite(ctx context.Context, j *job, slug string) result {
 		case executor.StatePending:
 			return result{outcome: executor.OutcomeDone, reconciled: true, noteSent: j.note, notesLeft: -1}
 		case executor.StateConnected:
+			// Connected may be the earlier attempt's invitation, accepted
+			// since; recorded as "already connected", its acceptance would
+			// never reach the CRM. The recent connections tell.
+			accepted, err := w.connectedSince(ctx, slug, j.act.CreatedAt)
+			if err != nil {
+				return outcomeOf(err)
+			}
+			if accepted {
+				return result{outcome: executor.OutcomeDone, reconciled: true, accepted: true, noteSent: j.note, notesLeft: -1}
+			}
 			return result{outcome: executor.OutcomeAlreadyConnected, notesLeft: -1,
 				err: executor.NewError(executor.OutcomeAlreadyConnected, "invite", slug, nil)}
 		}
@@ -137,6 +152,24 @@ func (w *worker) invite(ctx context.Context, j *job, slug string) result {
 		}
 		return out
 	}
+}
+
+// connectedSince reports whether the account's recent connections list slug
+// as connected on or after the day of since (a day earlier, for the
+// timezone the page's dates are in). A listing without a date counts: the
+// page lists the newest connections first.
+func (w *worker) connectedSince(ctx context.Context, slug string, since time.Time) (bool, error) {
+	conns, err := w.sess.RecentConnections(ctx)
+	if err != nil {
+		return false, err
+	}
+	earliest := since.AddDate(0, 0, -1)
+	for _, c := range conns {
+		if strings.EqualFold(c.Slug, slug) {
+			return c.ConnectedOn.IsZero() || !c.ConnectedOn.Before(earliest), nil
+		}
+	}
+	return false, nil
 }
 
 // withdraw withdraws a stale invitation. When an earlier attempt may have

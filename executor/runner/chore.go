@@ -134,11 +134,8 @@ func (rec *recorder) campaignOf(id *int64) (*models.Campaign, error) {
 }
 
 // acceptances records the account's invitations that the connections page
-// shows accepted: each pending prospect there becomes connected with one
-// invite.accepted (a prospect already connected records nothing, so a
-// second scan adds nothing), and a contact-info read is queued for the
-// campaigns that find emails that way. The acceptance guard then judges
-// the account again.
+// shows accepted (a prospect already connected records nothing, so a
+// second scan adds nothing).
 func (rec *recorder) acceptances(conns []executor.Connection) (string, error) {
 	slugs := make([]string, 0, len(conns))
 	for _, c := range conns {
@@ -157,44 +154,67 @@ func (rec *recorder) acceptances(conns []executor.Connection) (string, error) {
 			continue
 		}
 		delete(invited, slug)
-		res := rec.tx.Table("prospects").Where("id = ? AND state = ?", row.ID, models.ProspectPending).
-			Updates(map[string]any{"state": models.ProspectConnected, "connected_at": rec.now, "updated_at": rec.now})
-		if res.Error != nil {
-			return "", fmt.Errorf("runner: record the acceptance of %s: %w", slug, res.Error)
-		}
-		if res.RowsAffected == 0 {
-			continue
-		}
-		accepted++
-		p := row.Prospect
-		p.State, p.ConnectedAt = models.ProspectConnected, &rec.now
-		c, err := rec.campaignOf(row.InviteCampaignID)
+		ok, err := rec.accept(row)
 		if err != nil {
 			return "", err
 		}
-		if err := rec.eventAbout(eventInviteAccepted, &p, c, models.EventData{SentAt: row.SentAt}); err != nil {
-			return "", err
-		}
-		if c == nil || p.Email != "" {
-			continue
-		}
-		if cc, ok := rec.w.r.cfg.Campaign(c.Name); ok && cc.FindEmail == "contact_info" {
-			read := action{Action: models.Action{AccountID: rec.j.acct.ID, CampaignID: &c.ID, ProspectID: &p.ID,
-				Kind: models.ActionReadInfo, ScheduledAt: rec.now, State: stateScheduled, CreatedAt: rec.now, UpdatedAt: rec.now}}
-			if err := insertChore(rec.ctx, rec.tx, read); err != nil {
-				return "", err
-			}
+		if ok {
+			accepted++
 		}
 	}
-	if accepted > 0 {
-		if err := rec.network(accepted, -accepted); err != nil {
-			return "", err
-		}
-		if _, err := rec.w.r.quota.EvaluateGuardTx(rec.ctx, rec.tx, rec.j.acct.ID); err != nil {
-			return "", err
-		}
+	if err := rec.acceptedCount(accepted); err != nil {
+		return "", err
 	}
 	return fmt.Sprintf("%d of %d connections listed are new acceptances", accepted, len(conns)), nil
+}
+
+// accept records that a pending prospect accepted the account's invitation:
+// connected, one invite.accepted, and a contact-info read queued for the
+// campaigns that find emails that way. It reports false when the prospect
+// is no longer pending (the acceptance was recorded before).
+func (rec *recorder) accept(row invitedRow) (bool, error) {
+	res := rec.tx.Table("prospects").Where("id = ? AND state = ?", row.ID, models.ProspectPending).
+		Updates(map[string]any{"state": models.ProspectConnected, "connected_at": rec.now, "updated_at": rec.now})
+	if res.Error != nil {
+		return false, fmt.Errorf("runner: record the acceptance of %s: %w", row.Slug, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return false, nil
+	}
+	p := row.Prospect
+	p.State, p.ConnectedAt = models.ProspectConnected, &rec.now
+	c, err := rec.campaignOf(row.InviteCampaignID)
+	if err != nil {
+		return false, err
+	}
+	if err := rec.eventAbout(eventInviteAccepted, &p, c, models.EventData{SentAt: row.SentAt}); err != nil {
+		return false, err
+	}
+	if c == nil || p.Email != "" {
+		return true, nil
+	}
+	if cc, ok := rec.w.r.cfg.Campaign(c.Name); ok && cc.FindEmail == "contact_info" {
+		read := action{Action: models.Action{AccountID: rec.j.acct.ID, CampaignID: &c.ID, ProspectID: &p.ID,
+			Kind: models.ActionReadInfo, ScheduledAt: rec.now, State: stateScheduled, CreatedAt: rec.now, UpdatedAt: rec.now}}
+		if err := insertChore(rec.ctx, rec.tx, read); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// acceptedCount moves n recorded acceptances from the account's pending
+// invitations to its connections, and has the acceptance guard judge the
+// account again.
+func (rec *recorder) acceptedCount(n int) error {
+	if n == 0 {
+		return nil
+	}
+	if err := rec.network(n, -n); err != nil {
+		return err
+	}
+	_, err := rec.w.r.quota.EvaluateGuardTx(rec.ctx, rec.tx, rec.j.acct.ID)
+	return err
 }
 
 // stale records the account's pending invitations as the sent-invitations

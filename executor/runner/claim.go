@@ -40,6 +40,10 @@ type job struct {
 	// page is read before anything is clicked, and its quota is never given
 	// back.
 	doubt bool
+	// suppressed is set when the action would reach a prospect on the
+	// do-not-contact list, added since the approval: it is skipped without
+	// opening their page, and nothing new is reserved for it.
+	suppressed bool
 }
 
 // refusal is a reservation the quota refused; note says it was the note's.
@@ -105,7 +109,13 @@ func (w *worker) claim(ctx context.Context, a action, takeover bool) (*job, *ref
 		}
 		j.acct = acct.Account
 		j.doubt = takeover || cur.ReservationID != nil
-		if cur.ReservationID == nil {
+		if j.suppressed, err = reachesSuppressed(tx, cur); err != nil {
+			return err
+		}
+		switch {
+		case cur.ReservationID != nil:
+			j.inviteRes = cur.ReservationID
+		case !j.suppressed:
 			req := quota.Request{AccountID: w.id, Kind: quotaKind(cur), ActionID: &cur.ID}
 			if cur.Kind == models.ActionInvite {
 				req.ProspectID = cur.ProspectID
@@ -120,8 +130,6 @@ func (w *worker) claim(ctx context.Context, a action, takeover bool) (*job, *ref
 				return err
 			}
 			j.inviteRes = &res.ID
-		} else {
-			j.inviteRes = cur.ReservationID
 		}
 		if cur.Kind == models.ActionInvite && cur.Note != "" {
 			var kept []int64
@@ -132,6 +140,8 @@ func (w *worker) claim(ctx context.Context, a action, takeover bool) (*job, *ref
 			switch {
 			case len(kept) > 0:
 				j.noteRes = &kept[0]
+			case j.suppressed:
+				// Nothing new for an action that will not go.
 			default:
 				res, err := r.quota.ReserveForTx(ctx, tx, quota.Request{AccountID: w.id, Kind: quota.KindNote, ActionID: &cur.ID})
 				var le *quota.LimitError
@@ -169,6 +179,27 @@ func (w *worker) claim(ctx context.Context, a action, takeover bool) (*job, *ref
 		return nil, nil, err
 	}
 	return j, nil, nil
+}
+
+// reachesSuppressed reports whether the action would reach a prospect on
+// the do-not-contact list: an invitation, a visit, a follow or a like.
+// Withdrawing an invitation and reading a connection's contact info reach
+// nobody.
+func reachesSuppressed(tx txDB, a action) (bool, error) {
+	switch a.Kind {
+	case models.ActionInvite, models.ActionView, models.ActionFollow, models.ActionLike:
+	default:
+		return false, nil
+	}
+	if a.ProspectID == nil {
+		return false, nil
+	}
+	var n int64
+	err := tx.Table("prospects AS p").Where("p.id = ? AND "+models.SuppressedSQL, *a.ProspectID).Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("runner: check the do-not-contact list: %w", err)
+	}
+	return n > 0, nil
 }
 
 // load reads what an action concerns: its account, prospect, campaign (and

@@ -53,6 +53,9 @@
 //	checkpoint,          the account needs a person (models.ReasonSessionRejected
 //	session rejected     for a rejected session); account.checkpoint; nothing else
 //	                     is attempted for it; the action waits, its quota kept
+//	suppressed           (the runner's own) the prospect went on the do-not-contact
+//	                     list after the approval: skipped before their page is
+//	                     opened, nothing reserved; action.skipped
 //	transient            retried after Options.Backoff (doubling) with the same
 //	                     reservation, up to Options.Attempts, then failed;
 //	                     action.failed
@@ -66,9 +69,11 @@
 // left by a runner that died (or lost its lease); whether it acted is
 // unknown. It is reconciled before anything else is done for the account:
 // the profile is read first, Pending means the invitation was sent (it is
-// recorded and counted with its original reservation), and only a profile
-// still offering Connect is invited again, with the same reservation. An
-// action in doubt never gives its quota back. When Run's context ends, the
+// recorded and counted with its original reservation), a connection the
+// recent connections list since the approval means it was sent and accepted
+// (invite.sent and invite.accepted, so the CRM hears of it), and only a
+// profile still offering Connect is invited again, with the same
+// reservation. An action in doubt never gives its quota back. When Run's context ends, the
 // runner stops claiming, lets the action in progress finish (for at most
 // Options.DrainTimeout), records it and gives its leases back.
 //

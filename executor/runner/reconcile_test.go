@@ -103,6 +103,69 @@ func TestAnActionLeftInFlightIsReconciledBeforeAnythingIsClickedAgain(t *testing
 	})
 }
 
+func TestAnInvitationAcceptedBeforeItsAttemptWasRecordedIsRecordedAccepted(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		b := setup(t, s, setupOptions{})
+		b.approve(t, "cto", person{"quinn-quick-more", "Quinn", ""}, person{"olga-old-connected", "Olga", ""})
+		quick := b.actionOf(t, "quinn-quick-more", models.ActionInvite)
+		old := b.actionOf(t, "olga-old-connected", models.ActionInvite)
+		// The dead runner's click sent Quinn's invitation, which Quinn
+		// accepted at once. Olga was a connection long before Pacer knew
+		// her; the dead runner never got to her.
+		b.crash(t, quick, deadOwner())
+		b.crash(t, old, deadOwner())
+		b.sendDirectly(t, "anna", "quinn-quick-more", quick.Note)
+		if n := b.sim.Accept(b.liAt("anna"), "quinn-quick-more"); n != 1 {
+			t.Fatalf("the simulator accepted %d invitations, want 1", n)
+		}
+
+		r := b.newRunner(t, nil, runner.Options{})
+		runUntil(t, 60*time.Second, b.allDone(t), r)
+
+		if n := len(b.received()["quinn-quick-more"]); n != 1 {
+			t.Errorf("Quinn received %d invitations, want exactly 1", n)
+		}
+		if n := len(b.received()["olga-old-connected"]); n != 0 {
+			t.Errorf("Olga received %d invitations, want none", n)
+		}
+		a := b.actionOf(t, "quinn-quick-more", models.ActionInvite)
+		if a.State != models.ActionDone || !strings.Contains(a.Reason, "accepted") {
+			t.Errorf("Quinn's invitation: %s (%q), want done, found accepted", a.State, a.Reason)
+		}
+		if p := b.prospect(t, "quinn-quick-more"); p.State != models.ProspectConnected || p.InvitedAt == nil || p.ConnectedAt == nil {
+			t.Errorf("Quinn is %s (invited %v, connected %v), want connected and invited", p.State, p.InvitedAt, p.ConnectedAt)
+		}
+		if a := b.actionOf(t, "olga-old-connected", models.ActionInvite); a.State != models.ActionSkipped {
+			t.Errorf("Olga's invitation: %s (%q), want skipped: already connected", a.State, a.Reason)
+		}
+		for typ, want := range map[string][]string{
+			"invite.sent":     {"quinn-quick-more"},
+			"invite.accepted": {"quinn-quick-more"},
+		} {
+			var got []string
+			for _, e := range b.events(t, typ) {
+				d, err := models.DecodeEventData(e)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d.Prospect != nil {
+					got = append(got, d.Prospect.Slug)
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s events about %v, want %v", typ, got, want)
+			}
+		}
+		if acct := b.account(t, "anna"); acct.PendingInvites != 0 {
+			t.Errorf("%d invitations counted pending, want 0", acct.PendingInvites)
+		}
+		if n := b.ledger(t, quick.AccountID, quota.KindInvite, models.QuotaUsed); n != 2 {
+			t.Errorf("%d invitations counted used, want 2: quota reserved by an attempt in doubt is never given back", n)
+		}
+	})
+}
+
 func TestATransientFailureIsRetriedWithTheSameReservation(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {

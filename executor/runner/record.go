@@ -39,8 +39,14 @@ const (
 // weekly-limit alert: its window is 7 days.
 const restrictionLength = 7 * 24 * time.Hour
 
+// outcomeSuppressed is the runner's own outcome for an action it did not
+// carry out because its prospect went on the do-not-contact list after the
+// approval.
+const outcomeSuppressed executor.Outcome = "suppressed"
+
 // reasons say, for people (Slack, the CLI), why an action did not go.
 var reasons = map[executor.Outcome]string{
+	outcomeSuppressed:                  "on the do-not-contact list",
 	executor.OutcomeAlreadyPending:     "an invitation to them is already pending",
 	executor.OutcomeAlreadyConnected:   "already connected",
 	executor.OutcomeEmailRequired:      "LinkedIn asks for their email address to connect",
@@ -406,6 +412,8 @@ func (rec *recorder) inviteSent(res result) error {
 	}
 	var reason string
 	switch {
+	case res.accepted:
+		reason = "found sent and accepted when its attempt was reconciled"
 	case res.reconciled:
 		reason = "found sent when its attempt was reconciled"
 	case res.noteDropped:
@@ -434,7 +442,17 @@ func (rec *recorder) inviteSent(res result) error {
 		return err
 	}
 	sentAt := rec.now
-	return rec.event(eventInviteSent, true, models.EventData{Note: res.noteSent, SentAt: &sentAt})
+	if err := rec.event(eventInviteSent, true, models.EventData{Note: res.noteSent, SentAt: &sentAt}); err != nil {
+		return err
+	}
+	if !res.accepted {
+		return nil
+	}
+	accepted, err := rec.accept(invitedRow{Prospect: *p, InviteCampaignID: j.act.CampaignID, SentAt: &sentAt})
+	if err != nil || !accepted {
+		return err
+	}
+	return rec.acceptedCount(1)
 }
 
 // prospectAfter updates the prospect with what an action that did not go

@@ -202,6 +202,58 @@ func TestOutcomesOfAnInvitation(t *testing.T) {
 	})
 }
 
+func TestProspectsSuppressedAfterTheApprovalAreNeverReached(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		b := setup(t, s, setupOptions{})
+		b.approve(t, "cto",
+			person{"sue-stopped-more", "Sue", ""},
+			person{"dom-client-more", "Dom", "dom@eu.client.example"},
+			person{"dan-doubt-more", "Dan", ""},
+			person{"val-welcome-more", "Val", ""})
+		// Dan's attempt died before it clicked anything; it is in doubt.
+		doubt := b.crash(t, b.actionOf(t, "dan-doubt-more", models.ActionInvite), deadOwner())
+		// After the approval, the team puts Sue, Dan and Dom's company on
+		// the do-not-contact list.
+		if _, err := campaign.Suppress(b.ctx, s, []string{"sue-stopped-more", "https://www.linkedin.com/in/dan-doubt-more", "@client.example"},
+			"asked not to be contacted", "U0LEAD", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+
+		r := b.newRunner(t, nil, runner.Options{})
+		runUntil(t, 60*time.Second, b.allDone(t), r)
+
+		got := b.received()
+		if len(got["val-welcome-more"]) != 1 {
+			t.Errorf("Val received %d invitations, want 1", len(got["val-welcome-more"]))
+		}
+		for _, slug := range []string{"sue-stopped-more", "dom-client-more", "dan-doubt-more"} {
+			if n := len(got[slug]); n != 0 {
+				t.Errorf("%s is on the do-not-contact list and received %d invitations", slug, n)
+			}
+			a := b.actionOf(t, slug, models.ActionInvite)
+			if a.State != models.ActionSkipped || a.Reason != "on the do-not-contact list" {
+				t.Errorf("%s: %s (%q), want skipped: on the do-not-contact list", slug, a.State, a.Reason)
+			}
+		}
+		if n := len(b.events(t, models.EventActionSkipped)); n != 3 {
+			t.Errorf("%d action.skipped events, want 3", n)
+		}
+		acct := b.accounts["anna"]
+		var dans []models.QuotaEntry
+		s.DB.Where("id IN ?", doubt).Find(&dans)
+		for _, e := range dans {
+			if e.State != models.QuotaUsed {
+				t.Errorf("Dan's %s reservation is %s: quota reserved by an attempt in doubt is never given back", e.Kind, e.State)
+			}
+		}
+		// Val's invitation and Dan's (in doubt); nothing for Sue or Dom.
+		if n := b.ledger(t, acct, quota.KindInvite, models.QuotaUsed) + b.ledger(t, acct, quota.KindInvite, models.QuotaReleased); n != 2 {
+			t.Errorf("%d invitation reservations, want 2: nothing is reserved for a suppressed prospect", n)
+		}
+	})
+}
+
 func TestWeeklyLimitRestrictsTheAccountUntilTheReset(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {

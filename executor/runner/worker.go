@@ -284,7 +284,10 @@ func (w *worker) run(ctx context.Context, a action, takeover bool) (stop bool) {
 	defer stopDrain()
 
 	start := time.Now()
-	res := w.perform(actx, j)
+	res := result{outcome: outcomeSuppressed, notesLeft: -1}
+	if !j.suppressed {
+		res = w.perform(actx, j)
+	}
 	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer rcancel()
 	stop, err = w.record(rctx, j, res)
