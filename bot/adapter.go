@@ -54,11 +54,20 @@ func (c campaignProposer) ProposeDue(ctx context.Context, now time.Time) error {
 	return err
 }
 
+// Expire ends the proposals left undecided too long (see DueProposer).
+func (c campaignProposer) Expire(ctx context.Context, now time.Time) ([]int64, error) {
+	return c.p.Expire(ctx, now)
+}
+
 // DueProposer is a Proposer that also proposes by itself, on each
-// campaign's schedule; the bot's minutely job calls it before posting the
-// proposals not yet in Slack.
+// campaign's schedule, and ends the proposals nobody decided in time; the
+// bot's minutely job calls it before posting the proposals not yet in
+// Slack.
 type DueProposer interface {
 	ProposeDue(ctx context.Context, now time.Time) error
+	// Expire returns the ids of the proposals it expired, whose messages
+	// the bot then updates.
+	Expire(ctx context.Context, now time.Time) ([]int64, error)
 }
 
 // QuotaEngine adapts the quota engine to what the bot needs.

@@ -85,6 +85,9 @@ func (b *Bot) decisionProblemFor(err error, proposalID int64, user string) View 
 	var blocked *campaign.BlockedError
 	r := b.renderer()
 	switch {
+	case errors.As(err, &decided) && decided.Kind == models.ProposalExpired:
+		return NoticeView{Text: fmt.Sprintf("Proposal #%d expired without a decision %s; nothing changed. Its prospects went back to the queue: `/pacer propose` proposes them again with today's forecast.",
+			proposalID, r.when(decided.DecidedAt))}
 	case errors.As(err, &decided):
 		verb := "approved"
 		if decided.Kind == models.DecisionReject || decided.Kind == models.ProposalRejected {
@@ -268,6 +271,8 @@ func noteProblem(err error) string {
 		return "The note cannot be sent: " + strings.TrimPrefix(lint.Error(), "campaign: the note cannot be sent: ") + "."
 	case errors.Is(err, errNotApprover):
 		return "Only approvers can edit notes."
+	case errors.As(err, &decided) && decided.Kind == models.ProposalExpired:
+		return "This proposal expired without a decision; its notes can no longer change."
 	case errors.As(err, &decided):
 		verb := "approved"
 		if decided.Kind == models.DecisionReject || decided.Kind == models.ProposalRejected {

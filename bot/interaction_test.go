@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -256,6 +257,46 @@ func TestRefreshShowsOneVersion(t *testing.T) {
 					t.Errorf("Approve carries %v, want %s (version %d, which the message shows)", m["value"], want, current.Version)
 				}
 			}
+		}
+	})
+}
+
+func TestUndecidedProposalExpires(t *testing.T) {
+	eachStore(t, func(t *testing.T, b *bundle) {
+		p := b.proposeFor(t)
+		b.slack.reset()
+		// A week (expire_after's default) after the post, which stamped the
+		// proposal with the real time.
+		b.clock.Advance(time.Since(b.clock.Now()) + 7*24*time.Hour + time.Minute)
+		if err := b.bot.postPending(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := b.proposal(t, p.ID); got.State != models.ProposalExpired {
+			t.Fatalf("a week-old undecided proposal is %s, want expired", got.State)
+		}
+		var shown *apiCall
+		for _, u := range b.slack.recorded("chat.update") {
+			if u.Form.Get("ts") == p.MessageTS {
+				shown = &u
+			}
+		}
+		if shown == nil {
+			t.Fatal("the expired proposal's message was not updated")
+		}
+		if text := shown.text(); !strings.Contains(text, "Expired without a decision") || !strings.Contains(text, "went back to the queue") {
+			t.Errorf("the expired message does not say so:\n%s", text)
+		}
+		if n := countActions(shown.blocks(t), ActionApprove); n != 0 {
+			t.Errorf("the expired message still offers Approve (%d)", n)
+		}
+		// A click on the Approve a slow client still shows is told why
+		// nothing happens.
+		b.approve(t, approver, p)
+		if got := b.lastEphemeral(approver); !strings.Contains(got, "expired without a decision") {
+			t.Errorf("an approval of the expired proposal was told %q", got)
+		}
+		if got := b.proposal(t, p.ID); got.State != models.ProposalExpired {
+			t.Errorf("after a late approval the proposal is %s, want expired", got.State)
 		}
 	})
 }

@@ -411,9 +411,9 @@ func (r renderer) outcome(v ProposalView) string {
 	case models.ProposalApproved:
 		return ":white_check_mark: Approved by " + by + at
 	case models.ProposalRejected:
-		return ":no_entry_sign: Rejected by " + by + at + "; its prospects went back to the queue."
+		return ":no_entry_sign: Rejected by " + by + at + "; this campaign will not propose its prospects again."
 	case models.ProposalExpired:
-		return ":hourglass: Expired without a decision" + at
+		return ":hourglass: Expired without a decision" + at + "; its prospects went back to the queue for the next proposal."
 	}
 	return esc(v.State)
 }

@@ -153,12 +153,22 @@ func parseClock(s string) (hour, minute int) {
 	return hour, minute
 }
 
-// postPending lets the campaign package propose for the campaigns that are
+// postPending lets the campaign package expire the proposals nobody decided
+// in time (their messages say so) and propose for the campaigns that are
 // due, then posts the open proposals that are not in Slack yet, and gives
 // back the claims of posts that died half-way (a crash between the claim
 // and the post).
 func (b *Bot) postPending(ctx context.Context) error {
 	if due, ok := b.proposer.(DueProposer); ok {
+		expired, err := due.Expire(ctx, b.now())
+		if err != nil {
+			b.logger.Warn("slack: expiring undecided proposals failed", slog.String("error", err.Error()))
+		}
+		for _, id := range expired {
+			if err := b.refreshProposal(ctx, id); err != nil {
+				b.logger.Warn("slack: show a proposal expired", slog.Int64("proposal", id), slog.String("error", err.Error()))
+			}
+		}
 		// Per-campaign failures are the campaign package's to log; a
 		// failure here must not keep the stored proposals from Slack.
 		if err := due.ProposeDue(ctx, b.now()); err != nil {

@@ -121,6 +121,30 @@ type Campaign struct {
 	ProposeAt string `yaml:"propose_at,omitempty" json:"propose_at,omitempty"`
 	// BatchSize caps the number of prospects in one proposal.
 	BatchSize int `yaml:"batch_size,omitempty" json:"batch_size,omitempty"`
+	// ExpireAfter is how long a proposal stays open without a decision or
+	// an edit ("7d", "36h", or "never"; default DefaultExpireAfter). An
+	// expired proposal's prospects go back to the queue, which lets the
+	// next proposal come.
+	ExpireAfter string `yaml:"expire_after,omitempty" json:"expire_after,omitempty"`
+}
+
+// DefaultExpireAfter is how long a proposal waits for a decision by
+// default: a week, after which its forecast and its prospects' standing
+// are out of date.
+const DefaultExpireAfter = "7d"
+
+// ExpiresAfter is how long a proposal of the campaign stays open without a
+// decision or an edit; false when it never expires.
+func (c Campaign) ExpiresAfter() (time.Duration, bool) {
+	v := c.ExpireAfter
+	if v == "" {
+		v = DefaultExpireAfter
+	}
+	lo, hi, ok := parseWait(v)
+	if !ok || lo != hi || lo <= 0 {
+		return 0, false // "never" (anything else is refused by Validate)
+	}
+	return lo, true
 }
 
 // Webhook is an endpoint that receives signed events.

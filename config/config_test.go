@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(vars map[string]string) LookupEnv {
@@ -146,6 +147,7 @@ campaigns:
     channel: general
     find_email: psychic
     steps: [view, dance]
+    expire_after: 30m
 webhooks:
   - name: w
     url: http://hooks.example.com/secret-token
@@ -175,6 +177,7 @@ webhooks:
 		`channel is "general"`,
 		`find_email is "psychic"`,
 		`"dance" is not a step`,
+		`expire_after is "30m"`,
 		`uses http:// on hooks.example.com`,
 		`secret must be whsec_`,
 		`events holds "invite.exploded"`,
@@ -191,6 +194,16 @@ webhooks:
 	}
 	if strings.Contains(err.Error(), "secret-token") {
 		t.Error("the error repeats a webhook URL that may hold a secret")
+	}
+}
+
+func TestExpiresAfter(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]time.Duration{"": 7 * 24 * time.Hour, "3d": 72 * time.Hour, "36h": 36 * time.Hour, "never": 0} {
+		got, ok := Campaign{ExpireAfter: in}.ExpiresAfter()
+		if got != want || ok != (want > 0) {
+			t.Errorf("expire_after %q: %v %v, want %v %v", in, got, ok, want, want > 0)
+		}
 	}
 }
 

@@ -149,6 +149,11 @@ func (c *Config) validateCampaigns(v *validator) {
 		if cp.ProposeAt != "" {
 			v.clock(where+".propose_at", cp.ProposeAt)
 		}
+		if e := cp.ExpireAfter; e != "" && e != "never" {
+			if lo, hi, ok := parseWait(e); !ok || lo != hi || lo < time.Hour {
+				v.addf("%s.expire_after is %q; use a number of days or hours such as 7d or 36h (at least 1h), or never", where, e)
+			}
+		}
 		if cp.BatchSize < 0 {
 			v.addf("%s.batch_size is %d; use a positive number, or remove it to size batches by quota", where, cp.BatchSize)
 		}
