@@ -477,6 +477,39 @@ func TestSentInvitationsAndWithdraw(t *testing.T) {
 	}
 }
 
+func TestWithdrawAnInvitationBeyondTheFirstPage(t *testing.T) {
+	t.Parallel()
+	opts := simOptions()
+	opts.SentPageSize = 2
+	bd := setup(t, opts)
+	noAI(t, bd)
+	bd.sim.Seed("anna", "old-oscar", "", 25*24*time.Hour)
+	bd.sim.Seed("anna", "mid-mona", "", 3*24*time.Hour)
+	bd.sim.Seed("anna", "new-nils", "", 24*time.Hour)
+	ss := bd.session(t, "anna")
+	ctx := testCtx(t)
+	got, err := ss.SentInvitations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || slices.ContainsFunc(got, func(s executor.SentInvitation) bool { return s.Slug == "old-oscar" }) {
+		t.Fatalf("the first page lists %+v; want the 2 newest", got)
+	}
+	if o, err := ss.Withdraw(ctx, "old-oscar"); o != executor.OutcomeDone {
+		t.Fatalf("Withdraw of an invitation the first page does not list = %s, %v; want done, from the profile", o, err)
+	}
+	if o, err := ss.Withdraw(ctx, "old-oscar"); !errors.Is(err, executor.ErrNotFound) {
+		t.Errorf("second Withdraw = %s, %v; want not found", o, err)
+	}
+	if prof, err := ss.ReadState(ctx, "old-oscar"); err != nil || prof.State == executor.StatePending {
+		t.Errorf("after Withdraw the profile reads %s, %v; want no longer pending", prof.State, err)
+	}
+	rec := bd.sim.Received()
+	if len(rec.Withdrawals) != 1 || rec.Withdrawals[0].Slug != "old-oscar" {
+		t.Errorf("withdrawals = %+v, want old-oscar's alone", rec.Withdrawals)
+	}
+}
+
 func TestRecentConnectionsAndContactEmail(t *testing.T) {
 	t.Parallel()
 	opts := simOptions()

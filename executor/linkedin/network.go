@@ -100,7 +100,10 @@ func (ss *Session) listPage(ctx context.Context, p *rod.Page, op, path, kind str
 }
 
 // Withdraw withdraws the pending invitation sent to slug, from the
-// sent-invitations page, and confirms the row is gone.
+// sent-invitations page, and confirms the row is gone. LinkedIn lists that
+// page newest first, a page at a time, so the oldest invitations, the ones
+// to withdraw, may not be on it: those are withdrawn from the member's
+// profile, whose Pending control opens the same confirmation.
 func (ss *Session) Withdraw(ctx context.Context, slug string) (executor.Outcome, error) {
 	const op = "withdraw"
 	err := ss.run(ctx, op, slug, func(ctx context.Context, p *rod.Page) error {
@@ -112,7 +115,7 @@ func (ss *Session) Withdraw(ctx context.Context, slug string) (executor.Outcome,
 			return err
 		}
 		if !hasRow(r, slug) {
-			return executor.NewError(executor.OutcomeNotFound, op, slug, errors.New("no pending invitation to this member"))
+			return ss.withdrawFromProfile(ctx, p, op, slug)
 		}
 		if err := ss.site.clickPick(p, slug, "withdraw_row"); err != nil {
 			return err
@@ -136,6 +139,42 @@ func (ss *Session) Withdraw(ctx context.Context, slug string) (executor.Outcome,
 		return gate(op, slug, r.Login, r.Checkpoint, r.URL)
 	})
 	return executor.OutcomeOf(err), err
+}
+
+// withdrawFromProfile withdraws the invitation through the Pending control
+// of the member's top card, and confirms from a reload that the profile no
+// longer shows Pending.
+func (ss *Session) withdrawFromProfile(ctx context.Context, p *rod.Page, op, slug string) error {
+	r, err := ss.liveState(ctx, p, op, slug)
+	if err != nil {
+		return err
+	}
+	if r.state() != executor.StatePending {
+		return executor.NewError(executor.OutcomeNotFound, op, slug, errors.New("no pending invitation to this member"))
+	}
+	if err := ss.site.clickPick(p, slug, "pending"); err != nil {
+		return err
+	}
+	if _, ok, err := ss.site.wait(ctx, p, slug, func(r report) bool { return r.OtherDialog }); err != nil || !ok {
+		if err == nil {
+			err = errors.New("the withdraw confirmation did not open from the profile")
+		}
+		return executor.NewError(executor.OutcomeTransient, op, slug, err)
+	}
+	if err := ss.site.clickPick(p, slug, "withdraw_confirm"); err != nil {
+		return err
+	}
+	if _, _, err := ss.site.wait(ctx, p, slug, func(r report) bool { return !r.OtherDialog && !r.Pending }); err != nil {
+		return err
+	}
+	r, err = ss.liveState(ctx, p, op, slug)
+	if err != nil {
+		return err
+	}
+	if r.state() == executor.StatePending {
+		return executor.NewError(executor.OutcomeTransient, op, slug, errors.New("the profile still shows Pending after Withdraw"))
+	}
+	return nil
 }
 
 func hasRow(r pageReport, slug string) bool {

@@ -244,6 +244,11 @@ func (rec *recorder) stale(sent []executor.SentInvitation) (string, error) {
 			old = append(old, s)
 		}
 	}
+	unlisted, err := rec.staleUnlisted(sent)
+	if err != nil {
+		return "", err
+	}
+	old = append(old, unlisted...)
 	slices.SortStableFunc(old, func(a, b executor.SentInvitation) int { return cmp.Compare(b.Age, a.Age) })
 	slugs := make([]string, len(old))
 	for i, s := range old {
@@ -266,7 +271,41 @@ func (rec *recorder) stale(sent []executor.SentInvitation) (string, error) {
 		}
 		queued++
 	}
-	return fmt.Sprintf("%d invitations pending, %d of them 21 days or older; %d withdrawals queued", len(sent), len(old), queued), nil
+	return fmt.Sprintf("%d invitations listed, %d pending 21 days or older (%d of them not listed); %d withdrawals queued",
+		len(sent), len(old), len(unlisted), queued), nil
+}
+
+// staleUnlisted returns the invitations the account sent through Pacer 21
+// days ago or more, still pending in the store, that the sent-invitations
+// page does not list: LinkedIn lists it newest first, a page at a time, so
+// the oldest are the likeliest to be missing. Their age is Pacer's own
+// record of when it sent them.
+func (rec *recorder) staleUnlisted(sent []executor.SentInvitation) ([]executor.SentInvitation, error) {
+	var rows []invitedRow
+	err := rec.tx.Table("prospects AS p").
+		Select("p.*, a.campaign_id AS invite_campaign_id, a.finished_at AS sent_at").
+		Joins("JOIN actions a ON a.prospect_id = p.id").
+		Where("a.account_id = ? AND a.kind = ? AND a.state = ?", rec.j.acct.ID, models.ActionInvite, models.ActionDone).
+		Where("p.state = ?", models.ProspectPending).
+		Order("a.finished_at DESC, a.id DESC").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("runner: read the old pending invitations: %w", err)
+	}
+	listed := make(map[string]bool, len(sent))
+	for _, s := range sent {
+		listed[strings.ToLower(s.Slug)] = true
+	}
+	var out []executor.SentInvitation
+	for _, r := range rows {
+		if listed[r.Slug] || r.SentAt == nil {
+			continue
+		}
+		listed[r.Slug] = true // a prospect invited again: the latest invitation is the pending one
+		if age := rec.now.Sub(*r.SentAt); age >= StaleAfter {
+			out = append(out, executor.SentInvitation{Slug: r.Slug, Age: age, AgeKnown: true})
+		}
+	}
+	return out, nil
 }
 
 // pendingNotListed counts the prospects the account invited through Pacer

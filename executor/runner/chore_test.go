@@ -3,12 +3,14 @@ package runner_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pacerhq/pacer/campaign"
 	"github.com/pacerhq/pacer/executor/runner"
+	"github.com/pacerhq/pacer/executor/sim"
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/models/storetest"
 	"github.com/pacerhq/pacer/quota"
@@ -155,6 +157,59 @@ func TestStaleInvitationsAreWithdrawnOnceNeverWithAnUnknownAge(t *testing.T) {
 		}
 		if n := b.ledger(t, b.accounts["anna"], quota.KindWithdraw, models.QuotaUsed); n != 1 {
 			t.Errorf("%d withdraw entries used, want 1", n)
+		}
+	})
+}
+
+func TestStaleInvitationsBeyondTheFirstPageAreWithdrawn(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		// LinkedIn lists the newest invitation alone on the first page.
+		b := setup(t, s, setupOptions{sim: sim.Options{SentPageSize: 1}})
+		day := 24 * time.Hour
+		// When Pacer sent each invitation; Rob was invited 40 days ago,
+		// withdrawn, and invited again 2 days ago.
+		sent := map[string][]time.Duration{
+			"aged-ann-more": {25 * day}, "aged-bea-more": {23 * day}, "fresh-fay-more": {day}, "rob-again-more": {40 * day, 2 * day},
+		}
+		var csv strings.Builder
+		csv.WriteString("profile_url,first_name\n")
+		for slug, ages := range sent {
+			b.sim.Seed(b.liAt("anna"), slug, "", ages[len(ages)-1])
+			csv.WriteString("https://www.linkedin.com/in/" + slug + "/,X\n")
+		}
+		if _, err := campaign.Import(b.ctx, s, "cto", strings.NewReader(csv.String()), campaign.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		cto := int64(0)
+		s.DB.Table("campaigns").Where("name = ?", "cto").Pluck("id", &cto)
+		for slug, ages := range sent {
+			p := b.prospect(t, slug)
+			for _, age := range ages {
+				finished := time.Now().UTC().Add(-age)
+				if err := s.DB.Create(&models.Action{AccountID: b.accounts["anna"], CampaignID: &cto, ProspectID: &p.ID, Kind: models.ActionInvite,
+					ScheduledAt: finished, State: models.ActionDone, Outcome: "done", FinishedAt: &finished}).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+			s.DB.Table("prospects").Where("id = ?", p.ID).Updates(map[string]any{"state": models.ProspectPending, "invited_at": time.Now().UTC().Add(-ages[len(ages)-1])})
+		}
+
+		r := b.newRunner(t, nil, runner.Options{})
+		b.scan(t, r, runner.TargetSent)
+		var got []string
+		for _, w := range b.sim.Received().Withdrawals {
+			got = append(got, w.Slug)
+		}
+		slices.Sort(got)
+		if want := []string{"aged-ann-more", "aged-bea-more"}; !slices.Equal(got, want) {
+			t.Errorf("withdrawn %v, want %v: the invitations Pacer sent 21 days ago or more, listed or not", got, want)
+		}
+		for slug, want := range map[string]string{"aged-ann-more": models.ProspectWithdrawn, "aged-bea-more": models.ProspectWithdrawn,
+			"fresh-fay-more": models.ProspectPending, "rob-again-more": models.ProspectPending} {
+			if p := b.prospect(t, slug); p.State != want {
+				t.Errorf("%s is %s, want %s", slug, p.State, want)
+			}
 		}
 	})
 }

@@ -91,8 +91,11 @@
 //   - a scan of the sent invitations records the pending count and queues
 //     the withdrawal of those 21 days old or more (never one whose age the
 //     page does not tell, at most 20 a sweep, withdrawals_per_day in the
-//     quota); each withdrawal records invite.withdrawn and the prospect's
-//     withdrawn_at, which blocks a new invitation for 21 days.
+//     quota), oldest first; the invitations Pacer sent that the page does
+//     not list (LinkedIn lists the newest first, a page at a time) count by
+//     Pacer's own record of when it sent them, and are withdrawn from the
+//     member's profile; each withdrawal records invite.withdrawn and the
+//     prospect's withdrawn_at, which blocks a new invitation for 21 days.
 //
 // Every such change is guarded by the prospect's state, so a scan or read
 // run twice records its events once; the acceptance guard

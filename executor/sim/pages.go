@@ -266,7 +266,11 @@ func (s *Server) sentPage(w http.ResponseWriter, _ *http.Request, a *account) {
 	s.mu.Lock()
 	rows := a.sentRows(s.now())
 	s.mu.Unlock()
-	s.render(w, http.StatusOK, "sent", map[string]any{"Rows": rows})
+	total := len(rows)
+	if n := s.opts.SentPageSize; n > 0 && len(rows) > n {
+		rows = rows[:n]
+	}
+	s.render(w, http.StatusOK, "sent", map[string]any{"Rows": rows, "Total": total})
 }
 
 func (s *Server) connectionsPage(w http.ResponseWriter, _ *http.Request, a *account) {

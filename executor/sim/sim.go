@@ -57,6 +57,10 @@ type Options struct {
 	// notes, no notes quota). A session whose value contains "premium" is
 	// premium too.
 	PremiumSessions []string
+	// SentPageSize is how many invitations the sent-invitations page lists,
+	// newest first, as LinkedIn shows one page at a time; its "People (N)"
+	// count still gives them all. Zero lists them all.
+	SentPageSize int
 	// RejectedSessions lists li_at values the simulator treats as expired:
 	// their requests are sent to the login page.
 	RejectedSessions []string
