@@ -76,6 +76,16 @@ type InviteResult struct {
 	NotesRemaining int
 }
 
+// SentList is what the sent-invitations page shows: the invitations it
+// lists (LinkedIn lists the newest first, a page at a time) and its count of
+// all the pending ones ("People (N)"), which covers the later pages too.
+type SentList struct {
+	Invitations []SentInvitation `json:"invitations"`
+	// Total is the page's count, or -1 when it shows none the adapter can
+	// read.
+	Total int `json:"total"`
+}
+
 // SentInvitation is one row of the sent-invitations page.
 type SentInvitation struct {
 	// Slug is the invitee's vanity name.
@@ -136,8 +146,8 @@ type Session interface {
 	LikeLatestPost(ctx context.Context, slug string) (Outcome, error)
 	// ViewProfile opens the profile, which LinkedIn counts as a view.
 	ViewProfile(ctx context.Context, slug string) (Outcome, error)
-	// SentInvitations lists the pending invitations the account sent.
-	SentInvitations(ctx context.Context) ([]SentInvitation, error)
+	// SentInvitations reads the pending invitations the account sent.
+	SentInvitations(ctx context.Context) (SentList, error)
 	// Withdraw withdraws the pending invitation sent to slug.
 	Withdraw(ctx context.Context, slug string) (Outcome, error)
 	// RecentConnections lists the account's connections, most recent first.

@@ -458,8 +458,8 @@ func TestSentInvitationsAndWithdraw(t *testing.T) {
 		{Slug: "old-oscar", Name: "Old Oscar", AgeText: "Sent 3 weeks ago", Age: 21 * 24 * time.Hour, AgeKnown: true},
 		{Slug: "odd-olga-noage", Name: "Odd Olga", AgeText: "Sent recently", AgeKnown: false},
 	}
-	if !slices.Equal(got, want) {
-		t.Errorf("SentInvitations =\n%+v\nwant\n%+v", got, want)
+	if !slices.Equal(got.Invitations, want) || got.Total != len(want) {
+		t.Errorf("SentInvitations =\n%+v\nwant\n%+v, %d in all", got, want, len(want))
 	}
 	if o, err := ss.Withdraw(ctx, "old-oscar"); o != executor.OutcomeDone {
 		t.Fatalf("Withdraw = %s, %v", o, err)
@@ -468,7 +468,7 @@ func TestSentInvitationsAndWithdraw(t *testing.T) {
 		t.Errorf("second Withdraw = %s, %v; want not found", o, err)
 	}
 	got, err = ss.SentInvitations(ctx)
-	if err != nil || slices.ContainsFunc(got, func(s executor.SentInvitation) bool { return s.Slug == "old-oscar" }) || len(got) != 3 {
+	if err != nil || slices.ContainsFunc(got.Invitations, func(s executor.SentInvitation) bool { return s.Slug == "old-oscar" }) || len(got.Invitations) != 3 || got.Total != 3 {
 		t.Errorf("after Withdraw, SentInvitations = %+v, %v", got, err)
 	}
 	rec := bd.sim.Received()
@@ -492,8 +492,8 @@ func TestWithdrawAnInvitationBeyondTheFirstPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || slices.ContainsFunc(got, func(s executor.SentInvitation) bool { return s.Slug == "old-oscar" }) {
-		t.Fatalf("the first page lists %+v; want the 2 newest", got)
+	if len(got.Invitations) != 2 || slices.ContainsFunc(got.Invitations, func(s executor.SentInvitation) bool { return s.Slug == "old-oscar" }) || got.Total != 3 {
+		t.Fatalf("the first page reads %+v; want the 2 newest, and a count of 3", got)
 	}
 	if o, err := ss.Withdraw(ctx, "old-oscar"); o != executor.OutcomeDone {
 		t.Fatalf("Withdraw of an invitation the first page does not list = %s, %v; want done, from the profile", o, err)

@@ -54,12 +54,13 @@ func (ss *Session) LikeLatestPost(ctx context.Context, slug string) (executor.Ou
 	return executor.OutcomeOf(err), err
 }
 
-// SentInvitations lists the pending invitations on the sent-invitations
-// page with their ages. An age the adapter cannot read is reported with
-// AgeKnown false and must never be taken as stale.
-func (ss *Session) SentInvitations(ctx context.Context) ([]executor.SentInvitation, error) {
+// SentInvitations reads the sent-invitations page: the pending invitations
+// it lists with their ages, and its count of them all. An age the adapter
+// cannot read is reported with AgeKnown false and must never be taken as
+// stale.
+func (ss *Session) SentInvitations(ctx context.Context) (executor.SentList, error) {
 	const op = "sent_invitations"
-	var out []executor.SentInvitation
+	out := executor.SentList{Total: -1}
 	err := ss.run(ctx, op, "", func(ctx context.Context, p *rod.Page) error {
 		r, err := ss.listPage(ctx, p, op, ss.site.sel.Paths.SentInvitations, "sent")
 		if err != nil {
@@ -70,8 +71,9 @@ func (ss *Session) SentInvitations(ctx context.Context) ([]executor.SentInvitati
 				continue
 			}
 			age, known := ss.site.sel.parseAge(row.Age)
-			out = append(out, executor.SentInvitation{Slug: row.Slug, Name: row.Name, AgeText: row.Age, Age: age, AgeKnown: known})
+			out.Invitations = append(out.Invitations, executor.SentInvitation{Slug: row.Slug, Name: row.Name, AgeText: row.Age, Age: age, AgeKnown: known})
 		}
+		out.Total = ss.site.sel.parseSentCount(r.Headings)
 		return nil
 	})
 	return out, err

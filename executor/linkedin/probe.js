@@ -319,7 +319,9 @@ function (cfg, target, op, arg) {
       const age = lines.find((l) => (L.sent_prefix || []).some((p) => lower(l).startsWith(lower(p)))) || '';
       rows.push({ slug: link ? slugOfHref(link.getAttribute('href')) : '', name: nm, age });
     }
-    return { ready, login, checkpoint, url: location.href, rows };
+    // The count of all pending invitations ("People (N)") heads the list.
+    const headings = qsa(workspace || document.body, 'h1, h2, h3').map((h) => (h.textContent || '').trim());
+    return { ready, login, checkpoint, url: location.href, rows, headings };
   }
 
   if (op === 'connections') {

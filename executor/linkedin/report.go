@@ -108,10 +108,11 @@ type pageReport struct {
 		Headline  string `json:"headline"`
 		Connected string `json:"connected"`
 	} `json:"rows"`
-	Open    bool     `json:"open"`
-	Emails  []string `json:"emails"`
-	Posts   int      `json:"posts"`
-	Empty   bool     `json:"empty"`
-	Like    bool     `json:"like"`
-	Pressed bool     `json:"pressed"`
+	Headings []string `json:"headings"`
+	Open     bool     `json:"open"`
+	Emails   []string `json:"emails"`
+	Posts    int      `json:"posts"`
+	Empty    bool     `json:"empty"`
+	Like     bool     `json:"like"`
+	Pressed  bool     `json:"pressed"`
 }

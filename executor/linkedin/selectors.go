@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,6 +28,7 @@ type Selectors struct {
 
 	// Compiled from Labels by prepare.
 	sentAge     []*regexp.Regexp
+	sentCount   []*regexp.Regexp
 	ageUnits    map[string]time.Duration
 	connectedOn []*regexp.Regexp
 	dateLayouts []string
@@ -106,6 +108,7 @@ type Labels struct {
 	SentYesterday    []string          `yaml:"sent_yesterday" json:"sent_yesterday"`       // stamps meaning one day
 	SentPrefix       []string          `yaml:"sent_prefix" json:"sent_prefix"`             // how every sent stamp begins
 	SentAge          []string          `yaml:"sent_age" json:"-"`                          // stamp patterns with groups n and unit
+	SentCount        []string          `yaml:"sent_count" json:"-"`                        // the sent page's count of all its invitations, with a group n
 	AgeUnits         map[string]string `yaml:"age_units" json:"-"`                         // unit word to duration ("week": "168h")
 	ConnectedOn      []string          `yaml:"connected_on" json:"connected_on"`           // connection stamp patterns with a group date
 	DateLayouts      []string          `yaml:"date_layouts" json:"-"`                      // Go layouts of the date in ConnectedOn
@@ -174,7 +177,7 @@ func (s *Selectors) prepare() error {
 	}
 	s.merged = Labels{}
 	s.ageUnits = map[string]time.Duration{}
-	s.sentAge, s.connectedOn, s.dateLayouts = nil, nil, nil
+	s.sentAge, s.sentCount, s.connectedOn, s.dateLayouts = nil, nil, nil, nil
 	for _, lang := range slices.Sorted(maps.Keys(s.Labels)) {
 		l := s.Labels[lang]
 		if len(l.Invite) == 0 || len(l.Connect) == 0 || len(l.More) == 0 {
@@ -193,6 +196,13 @@ func (s *Selectors) prepare() error {
 				return fmt.Errorf("labels.%s.sent_age %q: needs the groups (?<n>…) and (?<unit>…)", lang, p)
 			}
 			s.sentAge = append(s.sentAge, re)
+		}
+		for _, p := range l.SentCount {
+			re, err := regexp.Compile("(?i)" + p)
+			if err != nil || re.SubexpIndex("n") < 0 {
+				return fmt.Errorf("labels.%s.sent_count %q: needs a valid pattern with (?<n>…)", lang, p)
+			}
+			s.sentCount = append(s.sentCount, re)
 		}
 		for unit, d := range l.AgeUnits {
 			dur, err := time.ParseDuration(d)
@@ -273,6 +283,22 @@ func (s *Selectors) script() scriptConfig {
 
 // parseAge reads a sent-invitation stamp such as "Sent 3 weeks ago". It
 // returns the lower bound of the age and whether the stamp was understood.
+// parseSentCount reads the sent page's count of all its invitations from
+// one of its headings ("People (42)"), or -1.
+func (s *Selectors) parseSentCount(headings []string) int {
+	for _, h := range headings {
+		t := strings.Join(strings.Fields(h), " ")
+		for _, re := range s.sentCount {
+			if m := re.FindStringSubmatch(t); m != nil {
+				if n, err := strconv.Atoi(m[re.SubexpIndex("n")]); err == nil {
+					return n
+				}
+			}
+		}
+	}
+	return -1
+}
+
 func (s *Selectors) parseAge(text string) (time.Duration, bool) {
 	t := strings.Join(strings.Fields(text), " ")
 	for _, v := range s.merged.SentToday {

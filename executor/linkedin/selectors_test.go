@@ -167,3 +167,22 @@ func TestSelectorsAreValidCSS(t *testing.T) {
 		t.Errorf("invalid CSS selectors: %v", bad)
 	}
 }
+
+func TestParseSentCount(t *testing.T) {
+	t.Parallel()
+	sel := DefaultSelectors()
+	for _, tt := range []struct {
+		headings []string
+		want     int
+	}{
+		{[]string{"Manage invitations", "People (42)"}, 42},
+		{[]string{"Personen (7)"}, 7},
+		{[]string{"  People   (0) "}, 0},
+		{[]string{"Manage invitations", "People"}, -1},
+		{nil, -1},
+	} {
+		if got := sel.parseSentCount(tt.headings); got != tt.want {
+			t.Errorf("parseSentCount(%q) = %d, want %d", tt.headings, got, tt.want)
+		}
+	}
+}

@@ -33,7 +33,7 @@ type result struct {
 	email string
 	// connections and sent are what a scan read.
 	connections []executor.Connection
-	sent        []executor.SentInvitation
+	sent        executor.SentList
 }
 
 func outcomeOf(err error) result {

@@ -226,7 +226,8 @@ func (rec *recorder) acceptedCount(n int) error {
 // no longer lists: accepted since the last acceptance scan (or withdrawn
 // outside Pacer). The acceptance scan takes each off the count when it
 // records it; dropped here as well, it would be taken off twice.
-func (rec *recorder) stale(sent []executor.SentInvitation) (string, error) {
+func (rec *recorder) stale(list executor.SentList) (string, error) {
+	sent := list.Invitations
 	var acct models.Account
 	if err := rec.tx.Take(&acct, rec.j.acct.ID).Error; err != nil {
 		return "", fmt.Errorf("runner: read the account: %w", err)
@@ -235,7 +236,11 @@ func (rec *recorder) stale(sent []executor.SentInvitation) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := rec.w.r.quota.SetNetworkTx(rec.ctx, rec.tx, acct.ID, acct.Connections, len(sent)+unrecorded); err != nil {
+	// The page's own count covers the invitations on its later pages,
+	// those sent outside Pacer included; the larger figure is the safe one
+	// for the pending thresholds.
+	pending := max(len(sent)+unrecorded, list.Total)
+	if err := rec.w.r.quota.SetNetworkTx(rec.ctx, rec.tx, acct.ID, acct.Connections, pending); err != nil {
 		return "", err
 	}
 	var old []executor.SentInvitation

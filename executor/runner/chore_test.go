@@ -195,8 +195,14 @@ func TestStaleInvitationsBeyondTheFirstPageAreWithdrawn(t *testing.T) {
 			s.DB.Table("prospects").Where("id = ?", p.ID).Updates(map[string]any{"state": models.ProspectPending, "invited_at": time.Now().UTC().Add(-ages[len(ages)-1])})
 		}
 
+		// And one the account's owner sent by hand, which Pacer does not know.
+		b.sim.Seed(b.liAt("anna"), "manual-max-more", "", 5*day)
+
 		r := b.newRunner(t, nil, runner.Options{})
 		b.scan(t, r, runner.TargetSent)
+		if a := b.account(t, "anna"); a.PendingInvites != 3 {
+			t.Errorf("anna has %d pending invitations, want 3: the page's count of 5, less the 2 withdrawn", a.PendingInvites)
+		}
 		var got []string
 		for _, w := range b.sim.Received().Withdrawals {
 			got = append(got, w.Slug)
