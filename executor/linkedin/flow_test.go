@@ -504,6 +504,13 @@ func TestWithdrawAnInvitationBeyondTheFirstPage(t *testing.T) {
 	if prof, err := ss.ReadState(ctx, "old-oscar"); err != nil || prof.State == executor.StatePending {
 		t.Errorf("after Withdraw the profile reads %s, %v; want no longer pending", prof.State, err)
 	}
+	// An invitation accepted meanwhile has nothing to withdraw, and says so.
+	if n := bd.sim.Accept("anna", "mid-mona"); n != 1 {
+		t.Fatalf("the simulator accepted %d invitations, want 1", n)
+	}
+	if o, err := ss.Withdraw(ctx, "mid-mona"); !errors.Is(err, executor.ErrAlreadyConnected) {
+		t.Errorf("Withdraw of an accepted invitation = %s, %v; want already connected", o, err)
+	}
 	rec := bd.sim.Received()
 	if len(rec.Withdrawals) != 1 || rec.Withdrawals[0].Slug != "old-oscar" {
 		t.Errorf("withdrawals = %+v, want old-oscar's alone", rec.Withdrawals)

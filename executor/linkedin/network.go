@@ -151,7 +151,11 @@ func (ss *Session) withdrawFromProfile(ctx context.Context, p *rod.Page, op, slu
 	if err != nil {
 		return err
 	}
-	if r.state() != executor.StatePending {
+	switch r.state() {
+	case executor.StatePending:
+	case executor.StateConnected:
+		return executor.NewError(executor.OutcomeAlreadyConnected, op, slug, errors.New("they accepted the invitation: nothing to withdraw"))
+	default:
 		return executor.NewError(executor.OutcomeNotFound, op, slug, errors.New("no pending invitation to this member"))
 	}
 	if err := ss.site.clickPick(p, slug, "pending"); err != nil {

@@ -220,6 +220,55 @@ func TestStaleInvitationsBeyondTheFirstPageAreWithdrawn(t *testing.T) {
 	})
 }
 
+func TestAnAcceptanceTheScansMissedIsRecordedWhenItsWithdrawalFindsIt(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		b := setup(t, s, setupOptions{})
+		// Pacer invited Lia 22 days ago; she accepted, but no scan of the
+		// recent connections saw it (it was beyond their first page).
+		b.sim.Seed(b.liAt("anna"), "late-lia-more", "", 22*24*time.Hour)
+		if _, err := campaign.Import(b.ctx, s, "cto", strings.NewReader("profile_url,first_name\nhttps://www.linkedin.com/in/late-lia-more/,Lia\n"), campaign.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		cto := int64(0)
+		s.DB.Table("campaigns").Where("name = ?", "cto").Pluck("id", &cto)
+		p := b.prospect(t, "late-lia-more")
+		finished := time.Now().UTC().Add(-22 * 24 * time.Hour)
+		if err := s.DB.Create(&models.Action{AccountID: b.accounts["anna"], CampaignID: &cto, ProspectID: &p.ID, Kind: models.ActionInvite,
+			ScheduledAt: finished, State: models.ActionDone, Outcome: "done", FinishedAt: &finished}).Error; err != nil {
+			t.Fatal(err)
+		}
+		s.DB.Table("prospects").Where("id = ?", p.ID).Updates(map[string]any{"state": models.ProspectPending, "invited_at": finished})
+		if n := b.sim.Accept(b.liAt("anna"), "late-lia-more"); n != 1 {
+			t.Fatalf("the simulator accepted %d invitations, want 1", n)
+		}
+
+		r := b.newRunner(t, nil, runner.Options{})
+		b.scan(t, r, runner.TargetSent)
+		if w := b.sim.Received().Withdrawals; len(w) != 0 {
+			t.Errorf("withdrawals %+v, want none: the invitation was accepted", w)
+		}
+		if p := b.prospect(t, "late-lia-more"); p.State != models.ProspectConnected {
+			t.Errorf("Lia is %s, want connected", p.State)
+		}
+		ev := b.events(t, "invite.accepted")
+		if len(ev) != 1 {
+			t.Fatalf("%d invite.accepted events, want 1", len(ev))
+		}
+		if d, _ := models.DecodeEventData(ev[0]); d.Prospect == nil || d.Prospect.Slug != "late-lia-more" || d.Campaign != "cto" || d.SentAt == nil {
+			t.Errorf("invite.accepted data: %+v", d)
+		}
+		if a := b.actionOf(t, "late-lia-more", models.ActionWithdraw); a.State != models.ActionSkipped || !strings.Contains(a.Reason, "accepted") {
+			t.Errorf("the withdrawal: %s (%q), want skipped: they accepted", a.State, a.Reason)
+		}
+		// A second sweep finds nothing left to do.
+		b.scan(t, r, runner.TargetSent)
+		if n := len(b.events(t, "invite.accepted")); n != 1 {
+			t.Errorf("%d invite.accepted events after a second sweep, want 1", n)
+		}
+	})
+}
+
 func TestAKindWaitingForItsSlotDoesNotHoldBackTheOthers(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {

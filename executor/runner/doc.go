@@ -95,7 +95,9 @@
 //     not list (LinkedIn lists the newest first, a page at a time) count by
 //     Pacer's own record of when it sent them, and are withdrawn from the
 //     member's profile; each withdrawal records invite.withdrawn and the
-//     prospect's withdrawn_at, which blocks a new invitation for 21 days.
+//     prospect's withdrawn_at, which blocks a new invitation for 21 days;
+//     a profile found connected instead is an acceptance the scans missed,
+//     recorded with its invite.accepted.
 //
 // Every such change is guarded by the prospect's state, so a scan or read
 // run twice records its events once; the acceptance guard

@@ -127,6 +127,10 @@ func (rec *recorder) apply(res result) (stop bool, err error) {
 		return false, rec.failed(res)
 	case executor.OutcomeUnrecognized:
 		return false, rec.failed(res)
+	case executor.OutcomeAlreadyConnected:
+		if j.act.Kind == models.ActionWithdraw {
+			return false, rec.acceptedNotWithdrawn(res)
+		}
 	}
 	return false, rec.skipped(res)
 }
@@ -245,6 +249,44 @@ func (rec *recorder) skipped(res result) error {
 		if err := rec.cancelLater(reason); err != nil {
 			return err
 		}
+	}
+	return rec.event(models.EventActionSkipped, true, models.EventData{Reason: reason})
+}
+
+// acceptedNotWithdrawn records a stale invitation found accepted when it was
+// to be withdrawn: an acceptance the scans missed (LinkedIn lists the
+// recent connections a page at a time). The prospect turns connected with
+// its invite.accepted, so the CRM hears of it, and nothing is withdrawn.
+func (rec *recorder) acceptedNotWithdrawn(res result) error {
+	if err := rec.settleUnsent(); err != nil {
+		return err
+	}
+	if p := rec.j.prospect; p != nil {
+		slug := strings.ToLower(p.Slug)
+		rows, err := rec.invited([]string{slug})
+		if err != nil {
+			return err
+		}
+		if row, ok := rows[slug]; ok {
+			accepted, err := rec.accept(row)
+			if err != nil {
+				return err
+			}
+			if accepted {
+				if err := rec.acceptedCount(1); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	// One the account did not invite through Pacer is connected too, as
+	// LinkedIn says, without an acceptance of Pacer's.
+	if err := rec.prospectAfter(res.outcome); err != nil {
+		return err
+	}
+	const reason = "they accepted the invitation; nothing to withdraw"
+	if err := rec.finish(models.ActionSkipped, res.outcome, reason); err != nil {
+		return err
 	}
 	return rec.event(models.EventActionSkipped, true, models.EventData{Reason: reason})
 }
