@@ -161,6 +161,25 @@ func TestStaleInvitationsAreWithdrawnOnceNeverWithAnUnknownAge(t *testing.T) {
 	})
 }
 
+// sentByPacer records that Pacer sent anna's invitation to the imported
+// prospect slug age ago (as the runner records it): a done invitation of
+// campaign cto, and the prospect pending since.
+func (b *bundle) sentByPacer(t *testing.T, slug string, age time.Duration) {
+	t.Helper()
+	cto := int64(0)
+	b.store.DB.Table("campaigns").Where("name = ?", "cto").Pluck("id", &cto)
+	p := b.prospect(t, slug)
+	finished := time.Now().UTC().Add(-age)
+	if err := b.store.DB.Create(&models.Action{AccountID: b.accounts["anna"], CampaignID: &cto, ProspectID: &p.ID, Kind: models.ActionInvite,
+		ScheduledAt: finished, State: models.ActionDone, Outcome: "done", FinishedAt: &finished}).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := b.store.DB.Table("prospects").Where("id = ?", p.ID).
+		Updates(map[string]any{"state": models.ProspectPending, "invited_at": finished}).Error; err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestStaleInvitationsBeyondTheFirstPageAreWithdrawn(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
@@ -181,18 +200,10 @@ func TestStaleInvitationsBeyondTheFirstPageAreWithdrawn(t *testing.T) {
 		if _, err := campaign.Import(b.ctx, s, "cto", strings.NewReader(csv.String()), campaign.ImportOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		cto := int64(0)
-		s.DB.Table("campaigns").Where("name = ?", "cto").Pluck("id", &cto)
 		for slug, ages := range sent {
-			p := b.prospect(t, slug)
 			for _, age := range ages {
-				finished := time.Now().UTC().Add(-age)
-				if err := s.DB.Create(&models.Action{AccountID: b.accounts["anna"], CampaignID: &cto, ProspectID: &p.ID, Kind: models.ActionInvite,
-					ScheduledAt: finished, State: models.ActionDone, Outcome: "done", FinishedAt: &finished}).Error; err != nil {
-					t.Fatal(err)
-				}
+				b.sentByPacer(t, slug, age)
 			}
-			s.DB.Table("prospects").Where("id = ?", p.ID).Updates(map[string]any{"state": models.ProspectPending, "invited_at": time.Now().UTC().Add(-ages[len(ages)-1])})
 		}
 
 		// And one the account's owner sent by hand, which Pacer does not know.
@@ -230,15 +241,7 @@ func TestAnAcceptanceTheScansMissedIsRecordedWhenItsWithdrawalFindsIt(t *testing
 		if _, err := campaign.Import(b.ctx, s, "cto", strings.NewReader("profile_url,first_name\nhttps://www.linkedin.com/in/late-lia-more/,Lia\n"), campaign.ImportOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		cto := int64(0)
-		s.DB.Table("campaigns").Where("name = ?", "cto").Pluck("id", &cto)
-		p := b.prospect(t, "late-lia-more")
-		finished := time.Now().UTC().Add(-22 * 24 * time.Hour)
-		if err := s.DB.Create(&models.Action{AccountID: b.accounts["anna"], CampaignID: &cto, ProspectID: &p.ID, Kind: models.ActionInvite,
-			ScheduledAt: finished, State: models.ActionDone, Outcome: "done", FinishedAt: &finished}).Error; err != nil {
-			t.Fatal(err)
-		}
-		s.DB.Table("prospects").Where("id = ?", p.ID).Updates(map[string]any{"state": models.ProspectPending, "invited_at": finished})
+		b.sentByPacer(t, "late-lia-more", 22*24*time.Hour)
 		if n := b.sim.Accept(b.liAt("anna"), "late-lia-more"); n != 1 {
 			t.Fatalf("the simulator accepted %d invitations, want 1", n)
 		}
