@@ -218,42 +218,52 @@ func (rec *recorder) acceptedCount(n int) error {
 }
 
 // stale records the account's pending invitations as the sent-invitations
-// page lists them, and queues the withdrawal of those pending for 21 days
+// page shows them, and queues the withdrawal of those pending for 21 days
 // or more (at most 20 a sweep, the oldest first), never of one whose age
-// the page does not tell.
+// is unknown.
 //
-// The count keeps the invitations Pacer still holds pending that the page
-// no longer lists: accepted since the last acceptance scan (or withdrawn
-// outside Pacer). The acceptance scan takes each off the count when it
-// records it; dropped here as well, it would be taken off twice.
+// LinkedIn lists that page newest first, a page at a time. The invitations
+// Pacer sent that it does not list are either on a later page or accepted
+// since the last acceptance scan (or withdrawn outside Pacer): they are
+// kept in the count (the acceptance scan takes each off when it records
+// it; dropped here as well, it would be taken off twice), and those sent
+// 21 days ago or more, by Pacer's own record, are stale too.
 func (rec *recorder) stale(list executor.SentList) (string, error) {
 	sent := list.Invitations
 	var acct models.Account
 	if err := rec.tx.Take(&acct, rec.j.acct.ID).Error; err != nil {
 		return "", fmt.Errorf("runner: read the account: %w", err)
 	}
-	unrecorded, err := rec.pendingNotListed(sent)
+	listed := make(map[string]bool, len(sent))
+	for _, s := range sent {
+		listed[strings.ToLower(s.Slug)] = true
+	}
+	pending, err := rec.sentByPacer()
 	if err != nil {
 		return "", err
 	}
-	// The page's own count covers the invitations on its later pages,
-	// those sent outside Pacer included; the larger figure is the safe one
-	// for the pending thresholds.
-	pending := max(len(sent)+unrecorded, list.Total)
-	if err := rec.w.r.quota.SetNetworkTx(rec.ctx, rec.tx, acct.ID, acct.Connections, pending); err != nil {
-		return "", err
-	}
-	var old []executor.SentInvitation
+	var old, unlisted []executor.SentInvitation
 	for _, s := range sent {
 		if s.AgeKnown && s.Age >= StaleAfter && s.Slug != "" {
 			old = append(old, s)
 		}
 	}
-	unlisted, err := rec.staleUnlisted(sent)
-	if err != nil {
+	for _, p := range pending {
+		if listed[p.Slug] {
+			continue
+		}
+		unlisted = append(unlisted, p)
+		if p.AgeKnown && p.Age >= StaleAfter {
+			old = append(old, p)
+		}
+	}
+	// The page's own count covers its later pages, invitations sent by hand
+	// included; the larger figure is the safe one for the pending
+	// thresholds.
+	count := max(len(sent)+len(unlisted), list.Total)
+	if err := rec.w.r.quota.SetNetworkTx(rec.ctx, rec.tx, acct.ID, acct.Connections, count); err != nil {
 		return "", err
 	}
-	old = append(old, unlisted...)
 	slices.SortStableFunc(old, func(a, b executor.SentInvitation) int { return cmp.Compare(b.Age, a.Age) })
 	slugs := make([]string, len(old))
 	for i, s := range old {
@@ -276,65 +286,40 @@ func (rec *recorder) stale(list executor.SentList) (string, error) {
 		}
 		queued++
 	}
-	return fmt.Sprintf("%d invitations listed, %d pending 21 days or older (%d of them not listed); %d withdrawals queued",
-		len(sent), len(old), len(unlisted), queued), nil
+	return fmt.Sprintf("%d invitations listed of %d; %d pending 21 days or older; %d withdrawals queued",
+		len(sent), count, len(old), queued), nil
 }
 
-// staleUnlisted returns the invitations the account sent through Pacer 21
-// days ago or more, still pending in the store, that the sent-invitations
-// page does not list: LinkedIn lists it newest first, a page at a time, so
-// the oldest are the likeliest to be missing. Their age is Pacer's own
-// record of when it sent them.
-func (rec *recorder) staleUnlisted(sent []executor.SentInvitation) ([]executor.SentInvitation, error) {
-	var rows []invitedRow
-	err := rec.tx.Table("prospects AS p").
-		Select("p.*, a.campaign_id AS invite_campaign_id, a.finished_at AS sent_at").
+// sentByPacer returns the prospects the account invited through Pacer that
+// are still pending in the store, each with the age of its latest
+// invitation (a prospect invited again after a withdrawal counts once).
+func (rec *recorder) sentByPacer() ([]executor.SentInvitation, error) {
+	var rows []struct {
+		Slug   string
+		SentAt *time.Time
+	}
+	err := rec.tx.Table("prospects AS p").Select("p.slug, a.finished_at AS sent_at").
 		Joins("JOIN actions a ON a.prospect_id = p.id").
 		Where("a.account_id = ? AND a.kind = ? AND a.state = ?", rec.j.acct.ID, models.ActionInvite, models.ActionDone).
 		Where("p.state = ?", models.ProspectPending).
 		Order("a.finished_at DESC, a.id DESC").Scan(&rows).Error
 	if err != nil {
-		return nil, fmt.Errorf("runner: read the old pending invitations: %w", err)
+		return nil, fmt.Errorf("runner: read the pending prospects: %w", err)
 	}
-	listed := make(map[string]bool, len(sent))
-	for _, s := range sent {
-		listed[strings.ToLower(s.Slug)] = true
-	}
+	seen := make(map[string]bool, len(rows))
 	var out []executor.SentInvitation
 	for _, r := range rows {
-		if listed[r.Slug] || r.SentAt == nil {
+		if seen[r.Slug] {
 			continue
 		}
-		listed[r.Slug] = true // a prospect invited again: the latest invitation is the pending one
-		if age := rec.now.Sub(*r.SentAt); age >= StaleAfter {
-			out = append(out, executor.SentInvitation{Slug: r.Slug, Age: age, AgeKnown: true})
+		seen[r.Slug] = true
+		inv := executor.SentInvitation{Slug: r.Slug}
+		if r.SentAt != nil {
+			inv.Age, inv.AgeKnown = rec.now.Sub(*r.SentAt), true
 		}
+		out = append(out, inv)
 	}
 	return out, nil
-}
-
-// pendingNotListed counts the prospects the account invited through Pacer
-// that are still pending in the store but not on the sent-invitations page.
-func (rec *recorder) pendingNotListed(sent []executor.SentInvitation) (int, error) {
-	var slugs []string
-	err := rec.tx.Table("prospects AS p").Distinct("p.slug").
-		Joins("JOIN actions a ON a.prospect_id = p.id").
-		Where("a.account_id = ? AND a.kind = ? AND a.state = ?", rec.j.acct.ID, models.ActionInvite, models.ActionDone).
-		Where("p.state = ?", models.ProspectPending).Pluck("p.slug", &slugs).Error
-	if err != nil {
-		return 0, fmt.Errorf("runner: read the pending prospects: %w", err)
-	}
-	listed := make(map[string]bool, len(sent))
-	for _, s := range sent {
-		listed[strings.ToLower(s.Slug)] = true
-	}
-	n := 0
-	for _, slug := range slugs {
-		if !listed[slug] {
-			n++
-		}
-	}
-	return n, nil
 }
 
 // invitedOrKnown is invited, extended to pending prospects the account did
