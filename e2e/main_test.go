@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -23,30 +21,10 @@ func TestMain(m *testing.M) {
 	os.Exit(pacertest.Main(m, &pacerBin))
 }
 
-// result is what a finished one-shot pacer command left.
-type result struct {
-	code           int
-	stdout, stderr string
-}
-
-// run runs a one-shot pacer command to its end.
-func run(t *testing.T, dir string, env []string, args ...string) result {
+// run runs a one-shot pacer command to its end, with exactly env.
+func run(t *testing.T, dir string, env []string, args ...string) pacertest.Result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, pacerBin, args...)
-	cmd.Dir = dir
-	cmd.Env = env
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	if exitErr, ok := err.(*exec.ExitError); ok {
-		code = exitErr.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run pacer %v: %v", args, err)
-	}
-	return result{code, stdout.String(), stderr.String()}
+	return pacertest.Run(t, pacerBin, dir, env, "", args...)
 }
 
 // process is a long-running pacer process (sim, serve).

@@ -140,10 +140,10 @@ func (w *world) openStore() {
 func (w *world) pacer(args ...string) string {
 	w.t.Helper()
 	res := run(w.t, w.dir, w.env, args...)
-	if res.code != 0 {
-		w.t.Fatalf("pacer %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), res.code, res.stdout, res.stderr)
+	if res.Code != 0 {
+		w.t.Fatalf("pacer %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), res.Code, res.Stdout, res.Stderr)
 	}
-	return res.stdout
+	return res.Stdout
 }
 
 // startSim runs `pacer sim`, where nobody accepts an invitation unless the

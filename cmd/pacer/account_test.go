@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,20 +15,9 @@ import (
 const testSecretKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" // 32 bytes, base64
 
 // runPacerStdin is runPacer with standard input.
-func runPacerStdin(t *testing.T, dir string, env []string, stdin string, args ...string) pacerResult {
+func runPacerStdin(t *testing.T, dir string, env []string, stdin string, args ...string) pacertest.Result {
 	t.Helper()
-	cmd := exec.Command(pacerBin, args...)
-	cmd.Dir, cmd.Env, cmd.Stdin = dir, append(pacertest.Env(), env...), strings.NewReader(stdin)
-	var out, errOut strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	code := 0
-	if exitErr, ok := err.(*exec.ExitError); ok {
-		code = exitErr.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return pacerResult{code, out.String(), errOut.String()}
+	return pacertest.Run(t, pacerBin, dir, pacertest.Env(env...), stdin, args...)
 }
 
 func TestAccountSetCookieStoresTheSessionEncrypted(t *testing.T) {
@@ -38,8 +26,8 @@ func TestAccountSetCookieStoresTheSessionEncrypted(t *testing.T) {
 	cfgPath := writeConfig(t, dir, "accounts:\n  - {name: anna, plan: free}\n")
 	dataDir := filepath.Join(dir, "data")
 	env := []string{"PACER_DATA_DIR=" + dataDir, "PACER_CONFIG=" + cfgPath}
-	if res := runPacer(t, dir, env, "migrate"); res.code != 0 {
-		t.Fatalf("migrate: %s", res.stderr)
+	if res := runPacer(t, dir, env, "migrate"); res.Code != 0 {
+		t.Fatalf("migrate: %s", res.Stderr)
 	}
 	keyed := append(env, "PACER_SECRET_KEY="+testSecretKey)
 	tests := []struct {
@@ -53,13 +41,13 @@ func TestAccountSetCookieStoresTheSessionEncrypted(t *testing.T) {
 	}
 	for _, tt := range tests {
 		res := runPacerStdin(t, dir, tt.env, tt.stdin, "account", "set-cookie", tt.account)
-		if res.code != 1 || !strings.Contains(res.stderr, tt.want) {
-			t.Errorf("%s: exit %d, stderr %q; want exit 1 saying %q", tt.name, res.code, res.stderr, tt.want)
+		if res.Code != 1 || !strings.Contains(res.Stderr, tt.want) {
+			t.Errorf("%s: exit %d, stderr %q; want exit 1 saying %q", tt.name, res.Code, res.Stderr, tt.want)
 		}
 	}
 	res := runPacerStdin(t, dir, keyed, "li_at=AQEDAR-secret-cookie\n", "account", "set-cookie", "anna")
-	if res.code != 0 || strings.Contains(res.stdout+res.stderr, "AQEDAR") {
-		t.Fatalf("set-cookie: exit %d, stdout %q, stderr %q", res.code, res.stdout, res.stderr)
+	if res.Code != 0 || strings.Contains(res.Stdout+res.Stderr, "AQEDAR") {
+		t.Fatalf("set-cookie: exit %d, stdout %q, stderr %q", res.Code, res.Stdout, res.Stderr)
 	}
 
 	store, err := models.Open(context.Background(), &config.Config{DataDir: dataDir}, models.Options{})

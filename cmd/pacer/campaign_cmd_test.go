@@ -20,8 +20,8 @@ func campaignWorld(t *testing.T, env []string) (dir string, args func(...string)
 	t.Helper()
 	dir = t.TempDir()
 	cfg := writeConfig(t, dir, campaignConfig)
-	if res := runPacer(t, dir, env, "--config", cfg, "migrate"); res.code != 0 {
-		t.Fatalf("migrate: exit %d: %s", res.code, res.stderr)
+	if res := runPacer(t, dir, env, "--config", cfg, "migrate"); res.Code != 0 {
+		t.Fatalf("migrate: exit %d: %s", res.Code, res.Stderr)
 	}
 	return dir, func(a ...string) []string { return append([]string{"--config", cfg}, a...) }
 }
@@ -40,8 +40,8 @@ func TestImportProspectsCommand(t *testing.T) {
 				t.Fatal(err)
 			}
 			first := runPacer(t, dir, env, args("import", "prospects", "p.csv", "--campaign", "cto")...)
-			if first.code != 0 {
-				t.Fatalf("import: exit %d: %s", first.code, first.stderr)
+			if first.Code != 0 {
+				t.Fatalf("import: exit %d: %s", first.Code, first.Stderr)
 			}
 			for _, want := range []string{
 				"Imported 2 prospects into cto.",
@@ -49,22 +49,22 @@ func TestImportProspectsCommand(t *testing.T) {
 				"line 3: https://www.linkedin.com/sales/lead/ACwAAA1: a Sales Navigator URL",
 				"{{talk}}",
 			} {
-				if !strings.Contains(first.stdout, want) {
-					t.Errorf("first import: got %q, want it to contain %q", first.stdout, want)
+				if !strings.Contains(first.Stdout, want) {
+					t.Errorf("first import: got %q, want it to contain %q", first.Stdout, want)
 				}
 			}
-			if strings.Contains(first.stderr, "\r") {
-				t.Errorf("stderr is not a terminal: got a progress bar %q", first.stderr)
+			if strings.Contains(first.Stderr, "\r") {
+				t.Errorf("stderr is not a terminal: got a progress bar %q", first.Stderr)
 			}
 			again := runPacer(t, dir, env, args("import", "prospects", "p.csv", "--campaign", "cto", "--json")...)
-			lines := strings.Split(strings.TrimSpace(again.stdout), "\n")
+			lines := strings.Split(strings.TrimSpace(again.Stdout), "\n")
 			var sum struct {
 				Imported     int `json:"imported"`
 				AlreadyKnown int `json:"already_known"`
 				Invalid      int `json:"invalid"`
 			}
-			if err := json.Unmarshal([]byte(lines[len(lines)-1]), &sum); err != nil || again.code != 0 {
-				t.Fatalf("import --json: exit %d, %v, stdout %q", again.code, err, again.stdout)
+			if err := json.Unmarshal([]byte(lines[len(lines)-1]), &sum); err != nil || again.Code != 0 {
+				t.Fatalf("import --json: exit %d, %v, stdout %q", again.Code, err, again.Stdout)
 			}
 			if sum.Imported != 0 || sum.AlreadyKnown != 2 || sum.Invalid != 1 {
 				t.Errorf("second import: got %+v, want nothing imported", sum)
@@ -74,12 +74,12 @@ func TestImportProspectsCommand(t *testing.T) {
 				t.Fatal(err)
 			}
 			bad := runPacer(t, dir, env, args("import", "prospects", "bad.csv", "--campaign", "cto")...)
-			if bad.code != 1 || !strings.Contains(bad.stderr, "no profile URL column") {
-				t.Errorf("no profile column: got exit %d, stderr %q", bad.code, bad.stderr)
+			if bad.Code != 1 || !strings.Contains(bad.Stderr, "no profile URL column") {
+				t.Errorf("no profile column: got exit %d, stderr %q", bad.Code, bad.Stderr)
 			}
 			unknown := runPacer(t, dir, env, args("import", "prospects", "p.csv", "--campaign", "nope")...)
-			if unknown.code != 1 || !strings.Contains(unknown.stderr, "use one of: cto") {
-				t.Errorf("unknown campaign: got exit %d, stderr %q", unknown.code, unknown.stderr)
+			if unknown.Code != 1 || !strings.Contains(unknown.Stderr, "use one of: cto") {
+				t.Errorf("unknown campaign: got exit %d, stderr %q", unknown.Code, unknown.Stderr)
 			}
 		})
 	}
@@ -91,30 +91,30 @@ func TestSuppressCommand(t *testing.T) {
 			env := database(t)
 			dir, args := campaignWorld(t, env)
 			add := runPacer(t, dir, env, args("suppress", "add", "--reason", "asked", "@Acme.com", "ada@engines.io", "https://www.linkedin.com/in/Alan/")...)
-			if add.code != 0 {
-				t.Fatalf("add: exit %d: %s", add.code, add.stderr)
+			if add.Code != 0 {
+				t.Fatalf("add: exit %d: %s", add.Code, add.Stderr)
 			}
 			for _, want := range []string{"added domain acme.com", "added email ada@engines.io", "added slug alan"} {
-				if !strings.Contains(add.stdout, want) {
-					t.Errorf("add: got %q, want %q", add.stdout, want)
+				if !strings.Contains(add.Stdout, want) {
+					t.Errorf("add: got %q, want %q", add.Stdout, want)
 				}
 			}
-			if again := runPacer(t, dir, env, args("suppress", "add", "acme.com")...); !strings.Contains(again.stdout, "already listed: domain acme.com") {
-				t.Errorf("add again: got %q", again.stdout)
+			if again := runPacer(t, dir, env, args("suppress", "add", "acme.com")...); !strings.Contains(again.Stdout, "already listed: domain acme.com") {
+				t.Errorf("add again: got %q", again.Stdout)
 			}
 			bad := runPacer(t, dir, env, args("suppress", "add", "grace@navy.mil", "not a value")...)
-			if bad.code != 1 || !strings.Contains(bad.stderr, "nothing was changed") {
-				t.Errorf("bad value: got exit %d, stderr %q", bad.code, bad.stderr)
+			if bad.Code != 1 || !strings.Contains(bad.Stderr, "nothing was changed") {
+				t.Errorf("bad value: got exit %d, stderr %q", bad.Code, bad.Stderr)
 			}
-			if rm := runPacer(t, dir, env, args("suppress", "remove", "alan")...); rm.code != 0 || !strings.Contains(rm.stdout, "removed slug alan") {
-				t.Errorf("remove: got exit %d, %q", rm.code, rm.stdout)
+			if rm := runPacer(t, dir, env, args("suppress", "remove", "alan")...); rm.Code != 0 || !strings.Contains(rm.Stdout, "removed slug alan") {
+				t.Errorf("remove: got exit %d, %q", rm.Code, rm.Stdout)
 			}
 			list := runPacer(t, dir, env, args("suppress", "list", "--json")...)
 			var out struct {
 				Entries []struct{ Kind, Value, Reason string } `json:"entries"`
 			}
-			if err := json.Unmarshal([]byte(strings.TrimSpace(list.stdout)), &out); err != nil {
-				t.Fatalf("list --json: %v: %q", err, list.stdout)
+			if err := json.Unmarshal([]byte(strings.TrimSpace(list.Stdout)), &out); err != nil {
+				t.Fatalf("list --json: %v: %q", err, list.Stdout)
 			}
 			if len(out.Entries) != 2 || out.Entries[0].Value != "acme.com" || out.Entries[0].Reason != "asked" || out.Entries[1].Value != "ada@engines.io" {
 				t.Errorf("list: got %+v", out.Entries)
@@ -145,12 +145,12 @@ func TestNoteLintCommand(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			res := runPacer(t, t.TempDir(), nil, append([]string{"note", "lint"}, tc.args...)...)
-			if res.code != tc.code {
-				t.Errorf("exit: got %d, want %d (stdout %q, stderr %q)", res.code, tc.code, res.stdout, res.stderr)
+			if res.Code != tc.code {
+				t.Errorf("exit: got %d, want %d (stdout %q, stderr %q)", res.Code, tc.code, res.Stdout, res.Stderr)
 			}
 			for _, w := range tc.want {
-				if !strings.Contains(res.stdout+res.stderr, w) {
-					t.Errorf("output: got %q%q, want it to contain %q", res.stdout, res.stderr, w)
+				if !strings.Contains(res.Stdout+res.Stderr, w) {
+					t.Errorf("output: got %q%q, want it to contain %q", res.Stdout, res.Stderr, w)
 				}
 			}
 		})

@@ -31,8 +31,8 @@ func TestServeRefusesFastPaceOnLinkedIn(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := runPacer(t, t.TempDir(), []string{"PACER_DATA_DIR=" + t.TempDir()}, tt.args...)
-			if res.code != 1 || !strings.Contains(res.stderr, tt.want) {
-				t.Errorf("pacer %v: exit %d, stderr %q; want exit 1 saying %q", tt.args, res.code, res.stderr, tt.want)
+			if res.Code != 1 || !strings.Contains(res.Stderr, tt.want) {
+				t.Errorf("pacer %v: exit %d, stderr %q; want exit 1 saying %q", tt.args, res.Code, res.Stderr, tt.want)
 			}
 		})
 	}
@@ -99,8 +99,8 @@ func TestSimCommandServesUntilStopped(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Error("pacer sim did not stop within 10 s of SIGTERM")
 	}
-	if res := runPacer(t, t.TempDir(), nil, "sim", "--accept-rate", "2"); res.code != 1 || !strings.Contains(res.stderr, "from 0 to 1") {
-		t.Errorf("--accept-rate 2: exit %d, %q", res.code, res.stderr)
+	if res := runPacer(t, t.TempDir(), nil, "sim", "--accept-rate", "2"); res.Code != 1 || !strings.Contains(res.Stderr, "from 0 to 1") {
+		t.Errorf("--accept-rate 2: exit %d, %q", res.Code, res.Stderr)
 	}
 }
 
@@ -135,10 +135,10 @@ func TestDoctorLinkedInRecognisesTheFixtures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			res := runPacer(t, t.TempDir(), nil, "doctor", "linkedin", "--page", filepath.Join(dir, tt.file), "--target", tt.target, "--json")
-			if res.code != tt.code {
-				t.Fatalf("exit %d, want %d; stderr %q", res.code, tt.code, res.stderr)
+			if res.Code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr %q", res.Code, tt.code, res.Stderr)
 			}
-			lines := strings.Split(strings.TrimSpace(res.stdout), "\n")
+			lines := strings.Split(strings.TrimSpace(res.Stdout), "\n")
 			var d struct {
 				State          string   `json:"state"`
 				Target         string   `json:"target"`
@@ -151,12 +151,12 @@ func TestDoctorLinkedInRecognisesTheFixtures(t *testing.T) {
 			if d.State != tt.state || d.Target != tt.target || len(d.Anchors) == 0 || d.ForeignInvites == nil {
 				t.Errorf("diagnosis %+v, want state %s for %s", d, tt.state, tt.target)
 			}
-			if !strings.Contains(res.stdout, "State:    "+tt.state) {
-				t.Errorf("the human part does not say the state:\n%s", res.stdout)
+			if !strings.Contains(res.Stdout, "State:    "+tt.state) {
+				t.Errorf("the human part does not say the state:\n%s", res.Stdout)
 			}
 		})
 	}
-	if res := runPacer(t, t.TempDir(), nil, "doctor", "linkedin"); res.code != 1 || !strings.Contains(res.stderr, "--page") {
-		t.Errorf("without --page: exit %d, %q", res.code, res.stderr)
+	if res := runPacer(t, t.TempDir(), nil, "doctor", "linkedin"); res.Code != 1 || !strings.Contains(res.Stderr, "--page") {
+		t.Errorf("without --page: exit %d, %q", res.Code, res.Stderr)
 	}
 }

@@ -31,12 +31,12 @@ func TestMigrateTwice(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			e := env(t)
 			first := runPacer(t, t.TempDir(), e, "migrate")
-			if first.code != 0 || !strings.Contains(first.stdout, "Applied") || !strings.Contains(first.stdout, "pacer 1") {
-				t.Fatalf("first migrate: exit %d, stdout %q, stderr %q", first.code, first.stdout, first.stderr)
+			if first.Code != 0 || !strings.Contains(first.Stdout, "Applied") || !strings.Contains(first.Stdout, "pacer 1") {
+				t.Fatalf("first migrate: exit %d, stdout %q, stderr %q", first.Code, first.Stdout, first.Stderr)
 			}
 			second := runPacer(t, t.TempDir(), e, "migrate")
-			if second.code != 0 || !strings.Contains(second.stdout, "nothing to apply") {
-				t.Fatalf("second migrate: exit %d, stdout %q, stderr %q", second.code, second.stdout, second.stderr)
+			if second.Code != 0 || !strings.Contains(second.Stdout, "nothing to apply") {
+				t.Fatalf("second migrate: exit %d, stdout %q, stderr %q", second.Code, second.Stdout, second.Stderr)
 			}
 		})
 	}
@@ -97,22 +97,22 @@ webhooks:
   - {name: crm, url: "https://hooks.example.com/t/abc123secret", secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw, events: [invite.accepted]}
 `)
 	res := runPacer(t, dir, []string{"SLACK_BOT_TOKEN=xoxb-1-topsecret", "HUBSPOT_TOKEN=pat-na1-hubsecret", "DATABASE_URL=postgres://u:dbsecret@127.0.0.1/x"}, "config", "check", "--config", good)
-	if res.code != 0 {
-		t.Fatalf("config check: exit %d, stderr %q", res.code, res.stderr)
+	if res.Code != 0 {
+		t.Fatalf("config check: exit %d, stderr %q", res.Code, res.Stderr)
 	}
 	for _, secret := range []string{"topsecret", "hubsecret", "dbsecret", "abc123secret", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"} {
-		if strings.Contains(res.stdout+res.stderr, secret) {
-			t.Errorf("config check printed the secret %q:\n%s", secret, res.stdout)
+		if strings.Contains(res.Stdout+res.Stderr, secret) {
+			t.Errorf("config check printed the secret %q:\n%s", secret, res.Stdout)
 		}
 	}
-	if !strings.Contains(res.stdout, "bot_token: '[redacted]'") && !strings.Contains(res.stdout, "bot_token: \"[redacted]\"") {
-		t.Errorf("the bot token must show as redacted:\n%s", res.stdout)
+	if !strings.Contains(res.Stdout, "bot_token: '[redacted]'") && !strings.Contains(res.Stdout, "bot_token: \"[redacted]\"") {
+		t.Errorf("the bot token must show as redacted:\n%s", res.Stdout)
 	}
 
 	over := writeConfig(t, t.TempDir(), "accounts:\n  - {name: anna, plan: free, limits: {invites_per_week: 250}}\n")
 	res = runPacer(t, dir, nil, "config", "check", "--config", over)
-	if res.code != 1 || !strings.Contains(res.stderr, "invites_per_week is 250") || !strings.Contains(res.stderr, "ceiling of 200") {
-		t.Errorf("over-ceiling: exit %d, stderr %q; want exit 1 naming the limit and the 200 ceiling", res.code, res.stderr)
+	if res.Code != 1 || !strings.Contains(res.Stderr, "invites_per_week is 250") || !strings.Contains(res.Stderr, "ceiling of 200") {
+		t.Errorf("over-ceiling: exit %d, stderr %q; want exit 1 naming the limit and the 200 ceiling", res.Code, res.Stderr)
 	}
 }
 
@@ -143,17 +143,17 @@ func TestBadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := runPacer(t, dir, tt.env, tt.args...)
-			if res.code != 1 {
-				t.Errorf("exit %d, want 1; stderr %q", res.code, res.stderr)
+			if res.Code != 1 {
+				t.Errorf("exit %d, want 1; stderr %q", res.Code, res.Stderr)
 			}
-			if !strings.Contains(res.stderr, tt.want) {
-				t.Errorf("stderr %q does not say %q", res.stderr, tt.want)
+			if !strings.Contains(res.Stderr, tt.want) {
+				t.Errorf("stderr %q does not say %q", res.Stderr, tt.want)
 			}
-			if strings.Contains(res.stderr, "goroutine ") || strings.Contains(res.stderr, "panic") {
-				t.Errorf("stderr holds a stack trace: %q", res.stderr)
+			if strings.Contains(res.Stderr, "goroutine ") || strings.Contains(res.Stderr, "panic") {
+				t.Errorf("stderr holds a stack trace: %q", res.Stderr)
 			}
-			if lines := strings.Count(strings.TrimSpace(res.stderr), "\n") + 1; lines != 1 {
-				t.Errorf("stderr has %d lines, want one: %q", lines, res.stderr)
+			if lines := strings.Count(strings.TrimSpace(res.Stderr), "\n") + 1; lines != 1 {
+				t.Errorf("stderr has %d lines, want one: %q", lines, res.Stderr)
 			}
 		})
 	}
@@ -162,7 +162,7 @@ func TestBadInput(t *testing.T) {
 func TestVersion(t *testing.T) {
 	t.Parallel()
 	res := runPacer(t, t.TempDir(), nil, "version")
-	if res.code != 0 || !strings.HasPrefix(res.stdout, "pacer ") {
-		t.Errorf("version: exit %d, stdout %q", res.code, res.stdout)
+	if res.Code != 0 || !strings.HasPrefix(res.Stdout, "pacer ") {
+		t.Errorf("version: exit %d, stdout %q", res.Code, res.Stdout)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/pacerhq/pacer/cmd/pacer/pacertest"
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/integrations/delivery"
 	"github.com/pacerhq/pacer/integrations/hubspot"
@@ -34,8 +35,8 @@ func webhookWorld(t *testing.T, env []string, url string, events string) (dir st
     secret: `+cmdTestSecret+`
     events: [`+events+`]
 `)
-	if res := runPacer(t, dir, env, "--config", cfg, "migrate"); res.code != 0 {
-		t.Fatalf("migrate: exit %d: %s", res.code, res.stderr)
+	if res := runPacer(t, dir, env, "--config", cfg, "migrate"); res.Code != 0 {
+		t.Fatalf("migrate: exit %d: %s", res.Code, res.Stderr)
 	}
 	return dir, func(a ...string) []string { return append([]string{"--config", cfg}, a...) }
 }
@@ -91,8 +92,8 @@ func TestDeliveriesListAndRetryCommands(t *testing.T) {
 
 			list := runPacer(t, dir, env, args("deliveries", "list")...)
 			for _, want := range []string{"Dead letters: 1 waiting", "webhook:crm", ev.ID, "answered 500", "Queued deliveries:", "pacer deliveries retry"} {
-				if list.code != 0 || !strings.Contains(list.stdout, want) {
-					t.Errorf("deliveries list: exit %d, stdout %q, want it to contain %q", list.code, list.stdout, want)
+				if list.Code != 0 || !strings.Contains(list.Stdout, want) {
+					t.Errorf("deliveries list: exit %d, stdout %q, want it to contain %q", list.Code, list.Stdout, want)
 				}
 			}
 			asJSON := runPacer(t, dir, env, args("deliveries", "list", "--json")...)
@@ -100,33 +101,33 @@ func TestDeliveriesListAndRetryCommands(t *testing.T) {
 				DeadLetters []delivery.DeadLetter `json:"dead_letters"`
 				Backlog     []delivery.Backlog    `json:"backlog"`
 			}
-			lines := strings.Split(strings.TrimSpace(asJSON.stdout), "\n")
+			lines := strings.Split(strings.TrimSpace(asJSON.Stdout), "\n")
 			if err := json.Unmarshal([]byte(lines[len(lines)-1]), &out); err != nil || len(out.DeadLetters) != 1 ||
 				len(out.Backlog) != 1 || out.Backlog[0].Destination != "webhook:crm" || out.Backlog[0].Pending != 1 {
-				t.Errorf("deliveries list --json: %v, %s", err, asJSON.stdout)
+				t.Errorf("deliveries list --json: %v, %s", err, asJSON.Stdout)
 			}
 
-			if res := runPacer(t, dir, env, args("deliveries", "retry")...); res.code != 1 || !strings.Contains(res.stderr, "--all") {
-				t.Errorf("retry without IDs: exit %d, stderr %q", res.code, res.stderr)
+			if res := runPacer(t, dir, env, args("deliveries", "retry")...); res.Code != 1 || !strings.Contains(res.Stderr, "--all") {
+				t.Errorf("retry without IDs: exit %d, stderr %q", res.Code, res.Stderr)
 			}
-			if res := runPacer(t, dir, env, args("deliveries", "retry", "999")...); res.code != 1 || !strings.Contains(res.stderr, "no open dead letter with id 999") {
-				t.Errorf("retry 999: exit %d, stderr %q", res.code, res.stderr)
+			if res := runPacer(t, dir, env, args("deliveries", "retry", "999")...); res.Code != 1 || !strings.Contains(res.Stderr, "no open dead letter with id 999") {
+				t.Errorf("retry 999: exit %d, stderr %q", res.Code, res.Stderr)
 			}
 			retry := runPacer(t, dir, env, args("deliveries", "retry", "--all")...)
-			if retry.code != 0 || !strings.Contains(retry.stdout, "Sent again: #1") || !strings.Contains(retry.stdout, "1 delivery queued") {
-				t.Errorf("retry --all: exit %d, stdout %q, stderr %q", retry.code, retry.stdout, retry.stderr)
+			if retry.Code != 0 || !strings.Contains(retry.Stdout, "Sent again: #1") || !strings.Contains(retry.Stdout, "1 delivery queued") {
+				t.Errorf("retry --all: exit %d, stdout %q, stderr %q", retry.Code, retry.Stdout, retry.Stderr)
 			}
 			var jobs int64
 			s.DB.Table("river_job").Where("kind = ?", "delivery").Count(&jobs)
 			if jobs != 2 {
 				t.Errorf("delivery jobs: %d, want the event's and the retry's", jobs)
 			}
-			if again := runPacer(t, dir, env, args("deliveries", "retry", "--all")...); again.code != 0 || !strings.Contains(again.stdout, "No dead letters to send again") {
-				t.Errorf("retry --all again: exit %d, stdout %q", again.code, again.stdout)
+			if again := runPacer(t, dir, env, args("deliveries", "retry", "--all")...); again.Code != 0 || !strings.Contains(again.Stdout, "No dead letters to send again") {
+				t.Errorf("retry --all again: exit %d, stdout %q", again.Code, again.Stdout)
 			}
-			for _, r := range []pacerResult{list, asJSON, retry} {
-				if strings.Contains(r.stdout+r.stderr, cmdPathSecret) {
-					t.Errorf("the output shows the endpoint's secret path: %s", r.stdout+r.stderr)
+			for _, r := range []pacertest.Result{list, asJSON, retry} {
+				if strings.Contains(r.Stdout+r.Stderr, cmdPathSecret) {
+					t.Errorf("the output shows the endpoint's secret path: %s", r.Stdout+r.Stderr)
 				}
 			}
 		})
@@ -141,40 +142,40 @@ func TestWebhooksTestCommand(t *testing.T) {
 			t.Cleanup(r.Close)
 			dir, args := webhookWorld(t, env, r.URL+"/hook/"+cmdPathSecret, "email.found, invite.accepted")
 			res := runPacer(t, dir, env, args("webhooks", "test", "--json")...)
-			lines := strings.Split(strings.TrimSpace(res.stdout), "\n")
+			lines := strings.Split(strings.TrimSpace(res.Stdout), "\n")
 			var out struct {
 				Results []delivery.TestResult `json:"results"`
 			}
-			if err := json.Unmarshal([]byte(lines[len(lines)-1]), &out); err != nil || res.code != 0 || len(out.Results) != 1 || !out.Results[0].Delivered {
-				t.Fatalf("webhooks test --json: exit %d, %v, stdout %q, stderr %q", res.code, err, res.stdout, res.stderr)
+			if err := json.Unmarshal([]byte(lines[len(lines)-1]), &out); err != nil || res.Code != 0 || len(out.Results) != 1 || !out.Results[0].Delivered {
+				t.Fatalf("webhooks test --json: exit %d, %v, stdout %q, stderr %q", res.Code, err, res.Stdout, res.Stderr)
 			}
 			ds := r.Deliveries()
 			if len(ds) != 1 || ds[0].Type != "email.found" || ds[0].ID != out.Results[0].EventID {
 				t.Errorf("the receiver got %+v, want the email.found sample under %s", ds, out.Results[0].EventID)
 			}
 			typed := runPacer(t, dir, env, args("webhooks", "test", "--endpoint", "crm", "--type", "proposal.rejected")...)
-			if typed.code != 0 || !strings.Contains(typed.stdout, "crm: delivered proposal.rejected") || !strings.Contains(typed.stdout, "answered 200") {
-				t.Errorf("webhooks test --type: exit %d, stdout %q, stderr %q", typed.code, typed.stdout, typed.stderr)
+			if typed.Code != 0 || !strings.Contains(typed.Stdout, "crm: delivered proposal.rejected") || !strings.Contains(typed.Stdout, "answered 200") {
+				t.Errorf("webhooks test --type: exit %d, stdout %q, stderr %q", typed.Code, typed.Stdout, typed.Stderr)
 			}
-			if bad := runPacer(t, dir, env, args("webhooks", "test", "--endpoint", "nope")...); bad.code != 1 || !strings.Contains(bad.stderr, "[crm]") {
-				t.Errorf("webhooks test --endpoint nope: exit %d, stderr %q", bad.code, bad.stderr)
+			if bad := runPacer(t, dir, env, args("webhooks", "test", "--endpoint", "nope")...); bad.Code != 1 || !strings.Contains(bad.Stderr, "[crm]") {
+				t.Errorf("webhooks test --endpoint nope: exit %d, stderr %q", bad.Code, bad.Stderr)
 			}
 			r.SetStatus(410)
 			gone := runPacer(t, dir, env, args("webhooks", "test", "--wait", "5s")...)
-			if gone.code != 1 || !strings.Contains(gone.stdout, "410 Gone") || !strings.Contains(gone.stdout, "no more attempts") {
-				t.Errorf("webhooks test to a 410: exit %d, stdout %q, stderr %q", gone.code, gone.stdout, gone.stderr)
+			if gone.Code != 1 || !strings.Contains(gone.Stdout, "410 Gone") || !strings.Contains(gone.Stdout, "no more attempts") {
+				t.Errorf("webhooks test to a 410: exit %d, stdout %q, stderr %q", gone.Code, gone.Stdout, gone.Stderr)
 			}
-			for _, res := range []pacerResult{res, typed, gone} {
-				if all := res.stdout + res.stderr; strings.Contains(all, cmdPathSecret) || strings.Contains(all, strings.TrimPrefix(cmdTestSecret, "whsec_")) {
+			for _, res := range []pacertest.Result{res, typed, gone} {
+				if all := res.Stdout + res.Stderr; strings.Contains(all, cmdPathSecret) || strings.Contains(all, strings.TrimPrefix(cmdTestSecret, "whsec_")) {
 					t.Errorf("the output shows a secret: %s", all)
 				}
 			}
-			if list := runPacer(t, dir, env, args("webhooks", "list")...); list.code != 0 || !strings.Contains(list.stdout, "crm") ||
-				!strings.Contains(list.stdout, "enabled") || strings.Contains(list.stdout, cmdPathSecret) {
-				t.Errorf("webhooks list: exit %d, stdout %q", list.code, list.stdout)
+			if list := runPacer(t, dir, env, args("webhooks", "list")...); list.Code != 0 || !strings.Contains(list.Stdout, "crm") ||
+				!strings.Contains(list.Stdout, "enabled") || strings.Contains(list.Stdout, cmdPathSecret) {
+				t.Errorf("webhooks list: exit %d, stdout %q", list.Code, list.Stdout)
 			}
-			if enable := runPacer(t, dir, env, args("webhooks", "enable", "crm")...); enable.code != 0 || !strings.Contains(enable.stdout, "not disabled") {
-				t.Errorf("webhooks enable: exit %d, stdout %q, stderr %q", enable.code, enable.stdout, enable.stderr)
+			if enable := runPacer(t, dir, env, args("webhooks", "enable", "crm")...); enable.Code != 0 || !strings.Contains(enable.Stdout, "not disabled") {
+				t.Errorf("webhooks enable: exit %d, stdout %q, stderr %q", enable.Code, enable.Stdout, enable.Stderr)
 			}
 		})
 	}
@@ -187,22 +188,22 @@ func TestHubSpotSetupCommand(t *testing.T) {
 	dir := t.TempDir()
 	env := []string{"HUBSPOT_TOKEN=" + token, "HUBSPOT_API_URL=" + srv.URL, "PACER_DATA_DIR=" + filepath.Join(dir, "data")}
 	first := runPacer(t, dir, env, "hubspot", "setup")
-	if first.code != 0 || !strings.Contains(first.stdout, "Created the contact property "+hubspot.DefaultProfileURLProperty) {
-		t.Fatalf("hubspot setup: exit %d, stdout %q, stderr %q", first.code, first.stdout, first.stderr)
+	if first.Code != 0 || !strings.Contains(first.Stdout, "Created the contact property "+hubspot.DefaultProfileURLProperty) {
+		t.Fatalf("hubspot setup: exit %d, stdout %q, stderr %q", first.Code, first.Stdout, first.Stderr)
 	}
 	if p, ok := srv.Property(hubspot.DefaultProfileURLProperty); !ok || !p.HasUniqueValue {
 		t.Errorf("property %+v, %v: want it with unique values", p, ok)
 	}
 	again := runPacer(t, dir, env, "hubspot", "setup")
-	if again.code != 0 || !strings.Contains(again.stdout, "nothing to do") {
-		t.Errorf("hubspot setup again: exit %d, stdout %q", again.code, again.stdout)
+	if again.Code != 0 || !strings.Contains(again.Stdout, "nothing to do") {
+		t.Errorf("hubspot setup again: exit %d, stdout %q", again.Code, again.Stdout)
 	}
 	noToken := runPacer(t, dir, []string{"HUBSPOT_API_URL=" + srv.URL}, "hubspot", "setup")
-	if noToken.code != 1 || !strings.Contains(noToken.stderr, "HUBSPOT_TOKEN is required") {
-		t.Errorf("hubspot setup without a token: exit %d, stderr %q", noToken.code, noToken.stderr)
+	if noToken.Code != 1 || !strings.Contains(noToken.Stderr, "HUBSPOT_TOKEN is required") {
+		t.Errorf("hubspot setup without a token: exit %d, stderr %q", noToken.Code, noToken.Stderr)
 	}
-	for _, r := range []pacerResult{first, again, noToken} {
-		if strings.Contains(r.stdout+r.stderr, token) {
+	for _, r := range []pacertest.Result{first, again, noToken} {
+		if strings.Contains(r.Stdout+r.Stderr, token) {
 			t.Errorf("the output shows the token")
 		}
 	}

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -20,31 +17,11 @@ func TestMain(m *testing.M) {
 	os.Exit(pacertest.Main(m, &pacerBin))
 }
 
-// pacerResult is what a finished pacer process left.
-type pacerResult struct {
-	code           int
-	stdout, stderr string
-}
-
 // runPacer runs pacer with args and extra environment, from dir, with no
 // inherited Pacer or Slack settings.
-func runPacer(t *testing.T, dir string, env []string, args ...string) pacerResult {
+func runPacer(t *testing.T, dir string, env []string, args ...string) pacertest.Result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, pacerBin, args...)
-	cmd.Dir = dir
-	cmd.Env = append(pacertest.Env(), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	if exitErr, ok := err.(*exec.ExitError); ok {
-		code = exitErr.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run pacer %v: %v", args, err)
-	}
-	return pacerResult{code, stdout.String(), stderr.String()}
+	return pacertest.Run(t, pacerBin, dir, pacertest.Env(env...), "", args...)
 }
 
 // waitHTTP polls url until it answers 200 or the deadline passes.

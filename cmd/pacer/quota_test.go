@@ -31,17 +31,17 @@ func TestQuotaSimulateCommand(t *testing.T) {
 	}
 	run := func(t *testing.T, demand string) result {
 		res := runPacer(t, t.TempDir(), nil, "quota", "simulate", "--plan", "free", "--weeks", "12", "--demand", demand, "--json")
-		if res.code != 0 {
-			t.Fatalf("exit %d: %s", res.code, res.stderr)
+		if res.Code != 0 {
+			t.Fatalf("exit %d: %s", res.Code, res.Stderr)
 		}
-		if !strings.Contains(res.stdout, "2026-03-02  20  20  20  20  20   0   0") && demand == "400" {
-			t.Errorf("the per-day counts are missing:\n%s", res.stdout)
+		if !strings.Contains(res.Stdout, "2026-03-02  20  20  20  20  20   0   0") && demand == "400" {
+			t.Errorf("the per-day counts are missing:\n%s", res.Stdout)
 		}
 		var r result
-		lastJSON(t, res.stdout, &r)
+		lastJSON(t, res.Stdout, &r)
 		if r.WeeklyLimit == nil || r.DailyLimit == nil || r.MaxRolling7d == nil || r.MaxDay == nil || r.SentTotal == nil ||
 			r.Utilization == nil || r.OutsideWorkingHours == nil || r.MinGapSeconds == nil {
-			t.Fatalf("a required key is missing: %s", res.stdout[strings.LastIndex(strings.TrimSpace(res.stdout), "\n")+1:])
+			t.Fatalf("a required key is missing: %s", res.Stdout[strings.LastIndex(strings.TrimSpace(res.Stdout), "\n")+1:])
 		}
 		return r
 	}
@@ -82,8 +82,8 @@ func TestQuotaSimulateRefusesBadInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			res := runPacer(t, t.TempDir(), nil, append([]string{"quota", "simulate"}, tt.args...)...)
-			if res.code != 1 || !strings.Contains(res.stderr, tt.want) {
-				t.Errorf("exit %d, stderr %q; want exit 1 naming %s", res.code, res.stderr, tt.want)
+			if res.Code != 1 || !strings.Contains(res.Stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want exit 1 naming %s", res.Code, res.Stderr, tt.want)
 			}
 		})
 	}
@@ -99,22 +99,22 @@ accounts:
   - {name: anna, plan: premium}
   - {name: ben, plan: free, limits: {weekly_window: anchored}}
 `)
-			if res := runPacer(t, dir, env, "--config", cfg, "migrate"); res.code != 0 {
-				t.Fatalf("migrate: exit %d: %s", res.code, res.stderr)
+			if res := runPacer(t, dir, env, "--config", cfg, "migrate"); res.Code != 0 {
+				t.Fatalf("migrate: exit %d: %s", res.Code, res.Stderr)
 			}
 			all := runPacer(t, dir, env, "--config", cfg, "quota", "show")
-			if all.code != 0 {
-				t.Fatalf("quota show: exit %d: %s", all.code, all.stderr)
+			if all.Code != 0 {
+				t.Fatalf("quota show: exit %d: %s", all.Code, all.Stderr)
 			}
 			for _, want := range []string{"anna: premium plan, Europe/Berlin", "ben: free plan", "invites_per_week", "0 / 150",
 				"anchored 7 days", "notes_per_month", "0 / 5", "state: active", "next invitation:"} {
-				if !strings.Contains(all.stdout, want) {
-					t.Errorf("quota show lacks %q:\n%s", want, all.stdout)
+				if !strings.Contains(all.Stdout, want) {
+					t.Errorf("quota show lacks %q:\n%s", want, all.Stdout)
 				}
 			}
 			one := runPacer(t, dir, env, "--config", cfg, "quota", "show", "ben", "--json")
-			if one.code != 0 {
-				t.Fatalf("quota show ben: exit %d: %s", one.code, one.stderr)
+			if one.Code != 0 {
+				t.Fatalf("quota show ben: exit %d: %s", one.Code, one.Stderr)
 			}
 			var got struct {
 				Accounts []struct {
@@ -127,14 +127,14 @@ accounts:
 					} `json:"limits"`
 				} `json:"accounts"`
 			}
-			lastJSON(t, one.stdout, &got)
+			lastJSON(t, one.Stdout, &got)
 			if len(got.Accounts) != 1 || got.Accounts[0].Account != "ben" || got.Accounts[0].State != "active" ||
 				len(got.Accounts[0].Limits) == 0 || got.Accounts[0].Limits[0].Max != 100 {
 				t.Errorf("quota show ben --json: got %+v", got)
 			}
 			unknown := runPacer(t, dir, env, "--config", cfg, "quota", "show", "carl")
-			if unknown.code != 1 || !strings.Contains(unknown.stderr, `"carl"`) || !strings.Contains(unknown.stderr, "anna, ben") {
-				t.Errorf("unknown account: exit %d, stderr %q", unknown.code, unknown.stderr)
+			if unknown.Code != 1 || !strings.Contains(unknown.Stderr, `"carl"`) || !strings.Contains(unknown.Stderr, "anna, ben") {
+				t.Errorf("unknown account: exit %d, stderr %q", unknown.Code, unknown.Stderr)
 			}
 		})
 	}

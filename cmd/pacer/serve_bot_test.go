@@ -22,20 +22,20 @@ import (
 
 func TestServeWithoutSlackSaysWhatToSet(t *testing.T) {
 	res := runPacer(t, t.TempDir(), []string{"PACER_DATA_DIR=" + t.TempDir()}, "serve")
-	if res.code != 1 {
-		t.Fatalf("serve without Slack: exit %d, want 1; stderr %q", res.code, res.stderr)
+	if res.Code != 1 {
+		t.Fatalf("serve without Slack: exit %d, want 1; stderr %q", res.Code, res.Stderr)
 	}
 	for _, v := range []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"} {
-		if !strings.Contains(res.stderr, v) {
-			t.Errorf("stderr does not name %s: %q", v, res.stderr)
+		if !strings.Contains(res.Stderr, v) {
+			t.Errorf("stderr does not name %s: %q", v, res.Stderr)
 		}
 	}
 	res = runPacer(t, t.TempDir(), []string{"PACER_DATA_DIR=" + t.TempDir(), "SLACK_BOT_TOKEN=xoxb-1-secretvalue"}, "serve")
-	if res.code != 1 || !strings.Contains(res.stderr, "SLACK_APP_TOKEN") || strings.Contains(res.stderr, "SLACK_BOT_TOKEN (") {
-		t.Errorf("serve with a bot token only: exit %d, stderr %q", res.code, res.stderr)
+	if res.Code != 1 || !strings.Contains(res.Stderr, "SLACK_APP_TOKEN") || strings.Contains(res.Stderr, "SLACK_BOT_TOKEN (") {
+		t.Errorf("serve with a bot token only: exit %d, stderr %q", res.Code, res.Stderr)
 	}
-	if strings.Contains(res.stderr, "secretvalue") {
-		t.Errorf("the token leaked: %q", res.stderr)
+	if strings.Contains(res.Stderr, "secretvalue") {
+		t.Errorf("the token leaked: %q", res.Stderr)
 	}
 }
 

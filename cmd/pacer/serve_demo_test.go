@@ -19,8 +19,8 @@ func TestTryOut(t *testing.T) {
 	base := []string{"PACER_DATA_DIR=" + filepath.Join(t.TempDir(), "data"), "PACER_SIM_ADDR=" + pacertest.FreeAddr(t)}
 
 	res := runPacer(t, t.TempDir(), append(base, "SLACK_BOT_TOKEN=xoxb-try", "SLACK_SIGNING_SECRET=s"), "serve", "--sim")
-	if res.code != 1 || !strings.Contains(res.stderr, "PACER_DEMO_CHANNEL") {
-		t.Fatalf("without a channel: exit %d, stderr %q; want exit 1 naming PACER_DEMO_CHANNEL", res.code, res.stderr)
+	if res.Code != 1 || !strings.Contains(res.Stderr, "PACER_DEMO_CHANNEL") {
+		t.Fatalf("without a channel: exit %d, stderr %q; want exit 1 naming PACER_DEMO_CHANNEL", res.Code, res.Stderr)
 	}
 
 	fake := newFakeSlackAPI(t)

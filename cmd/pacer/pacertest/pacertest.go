@@ -5,6 +5,7 @@ package pacertest
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -99,4 +100,31 @@ func (b *Buffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
+}
+
+// Result is what a finished pacer command left.
+type Result struct {
+	Code           int
+	Stdout, Stderr string
+}
+
+// Run runs the pacer binary bin with args to its end, within two minutes,
+// from dir, with exactly env and stdin as its environment and standard
+// input. A command that cannot run at all fails the test.
+func Run(t testing.TB, bin, dir string, env []string, stdin string, args ...string) Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Dir, cmd.Env, cmd.Stdin = dir, env, strings.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if exitErr, ok := err.(*exec.ExitError); ok {
+		code = exitErr.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run pacer %v: %v", args, err)
+	}
+	return Result{code, stdout.String(), stderr.String()}
 }
