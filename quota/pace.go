@@ -151,11 +151,15 @@ func (p *planner) slot(s *snapshot, kind string, t time.Time) (time.Time, bool) 
 			target = floor
 		}
 	}
-	if target.Before(t) {
-		target = t
+	if !target.After(t) {
+		// The slot has come: it is granted now, however late the caller
+		// woke up. Rounding it up would tell a caller that is always a few
+		// milliseconds late "one second from now" for ever.
+		return t, true
 	}
-	// Whole seconds: a time the ledger keeps exactly, and people read.
-	target = ceil(target, time.Second)
+	// To the microsecond both stores keep, rounded up, so that the entry
+	// reserved at this time keeps every gap the plan computed.
+	target = ceil(target, time.Microsecond)
 	if !target.Before(close) {
 		return time.Time{}, false
 	}

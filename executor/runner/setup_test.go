@@ -75,6 +75,10 @@ type setupOptions struct {
 	cfg    *config.Config
 	sim    sim.Options
 	minGap time.Duration
+	// pace is the pacer's pace; empty is quota.PaceFast, which keeps every
+	// limit but spaces actions by minGap instead of spreading them over
+	// the working hours.
+	pace quota.Pace
 }
 
 func setup(t *testing.T, s *models.Store, o setupOptions) *bundle {
@@ -102,7 +106,10 @@ func setup(t *testing.T, s *models.Store, o setupOptions) *bundle {
 	if o.minGap == 0 {
 		o.minGap = 20 * time.Millisecond
 	}
-	engine := quota.New(s, cfg, quota.Options{Pace: quota.PaceFast, MinGap: o.minGap, Rand: rand.New(rand.NewPCG(1, 2))})
+	if o.pace == "" {
+		o.pace = quota.PaceFast
+	}
+	engine := quota.New(s, cfg, quota.Options{Pace: o.pace, MinGap: o.minGap, Rand: rand.New(rand.NewPCG(1, 2))})
 	b := &bundle{
 		ctx: context.Background(), store: s, cfg: cfg, engine: engine, sim: simulator, simURL: srv.URL, site: site,
 		proposer: campaign.New(s, cfg, campaign.FromQuota(engine), campaign.Options{Rand: rand.New(rand.NewPCG(3, 4))}),
