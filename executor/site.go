@@ -74,6 +74,10 @@ type InviteResult struct {
 	// NotesRemaining is the number of personalized invitations left this month
 	// as the dialog said it, or -1 when it did not say.
 	NotesRemaining int
+	// SendClicked reports that Send (or Send without a note) was clicked:
+	// whatever the outcome says, the invitation may have gone unless the
+	// page proved otherwise. Before that click nothing was sent.
+	SendClicked bool
 }
 
 // SentList is what the sent-invitations page shows: the invitations it

@@ -228,6 +228,14 @@ ALTER TABLE accounts ADD COLUMN invite_window_start {{time}};
 -- the notes counted after it come off that figure.
 ALTER TABLE accounts ADD COLUMN notes_left_at {{time}};
 `},
+	{11, "quota: when the last action ended, when the connection count was read", `
+-- The minimum gap between two actions counts from the end of the previous
+-- one (its last page load), not only from when it was reserved.
+ALTER TABLE accounts ADD COLUMN last_acted_at {{time}};
+-- accounts.connections is LinkedIn's own count, read from the connections
+-- page at this time (and grown by the acceptances Pacer records since).
+ALTER TABLE accounts ADD COLUMN connections_read_at {{time}};
+`},
 	{30, "executor: account leases, chore targets, one open chore per kind", `
 -- One runner acts for an account at a time, across every pacer serve
 -- process: the lease names its owner and lapses at lease_until unless the
@@ -242,6 +250,12 @@ ALTER TABLE actions ADD COLUMN target TEXT NOT NULL DEFAULT '';
 -- queued twice, whichever process inserts it.
 CREATE UNIQUE INDEX actions_open_chore ON actions (account_id, kind, target, COALESCE(prospect_id, 0))
 	WHERE proposal_item_id IS NULL AND state IN ('scheduled', 'in_flight');
+`},
+	{31, "executor: actions an earlier attempt may have carried out", `
+-- An attempt that may have acted (Send clicked, then no confirmation; a
+-- crash mid-action) leaves its action in doubt: its next attempt reads the
+-- page before it clicks anything, so nothing is ever sent twice.
+ALTER TABLE actions ADD COLUMN in_doubt BOOLEAN NOT NULL DEFAULT FALSE;
 `},
 	{40, "integrations: dead letters, destination states, HubSpot sync rows and email lookups", `
 -- Deliveries that gave up: nothing is dropped. One open row (neither

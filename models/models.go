@@ -29,8 +29,15 @@ type Account struct {
 	// personalized notes (NotesLeftMonth, "2006-01"); nil when unknown.
 	NotesLeft      *int
 	NotesLeftMonth string
-	Connections    int
-	PendingInvites int
+	// Connections is LinkedIn's count of the account's connections, as
+	// last read from the connections page (at ConnectionsReadAt) plus the
+	// acceptances recorded since.
+	Connections       int
+	ConnectionsReadAt *time.Time
+	PendingInvites    int
+	// LastActedAt is when the account's last action ended: the minimum gap
+	// before the next one counts from it.
+	LastActedAt *time.Time
 	// SessionSealed is the LinkedIn session (cookies), sealed with
 	// AES-256-GCM under PACER_SECRET_KEY.
 	SessionSealed    []byte
@@ -228,8 +235,13 @@ type Action struct {
 	Attempts    int
 	Outcome     string
 	Reason      string
-	// ReservationID is the quota ledger entry counted for this action.
+	// ReservationID is the quota ledger entry of the action's latest
+	// attempt; each attempt reserves its own, at the time it is made.
 	ReservationID *int64
+	// InDoubt is set when an earlier attempt may have carried the action
+	// out (Send clicked and not confirmed, a crash mid-action): the next
+	// attempt reads the page before it clicks anything.
+	InDoubt bool
 	LeaseOwner    string
 	LeaseUntil    *time.Time
 	StartedAt     *time.Time

@@ -51,6 +51,21 @@ var actionKinds = []string{
 	KindWithdraw, KindScan, KindEventInvite, KindMessage,
 }
 
+// profileKinds are the actions that open a member's profile (or their
+// activity, under it): LinkedIn counts every such page load as a profile
+// view, whether the action then goes or not.
+var profileKinds = []string{KindView, KindReadEmail, KindInvite, KindFollow, KindLike}
+
+// pageLoadKind is what an entry of kind counts as when its page was opened
+// but the action itself did not happen: a profile view for the kinds that
+// open a profile, a page read (a scan) for the others.
+func pageLoadKind(kind string) string {
+	if slices.Contains(profileKinds, kind) {
+		return KindView
+	}
+	return KindScan
+}
+
 // CheckKind returns nil for a known kind and an error naming the kind and
 // the valid ones otherwise.
 func CheckKind(kind string) error {
@@ -118,7 +133,7 @@ func (s *settings) counters() []counter {
 		{LimitInvitesPerWeek, []string{KindInvite}, weekly, s.invitesPerWeek},
 		{LimitInvitesPerDay, []string{KindInvite}, WindowDay, s.invitesPerDay},
 		{LimitNotesPerMonth, []string{KindNote}, WindowMonth, s.notesPerMonth},
-		{LimitProfileViewsPerDay, []string{KindView, KindReadEmail}, WindowDay, s.viewsPerDay},
+		{LimitProfileViewsPerDay, profileKinds, WindowDay, s.viewsPerDay},
 		{LimitActionsPerDay, actionKinds, WindowDay, s.actionsPerDay},
 		{LimitEventInvitesPerWeek, []string{KindEventInvite}, WindowRolling, s.eventInvitesPerWeek},
 		{LimitWithdrawalsPerDay, []string{KindWithdraw}, WindowDay, s.withdrawalsPerDay},

@@ -80,7 +80,7 @@ func (p *planner) next(s *snapshot, kind string, from time.Time) (time.Time, err
 		return time.Time{}, le
 	}
 	t := from
-	if last := s.last(actionKinds); !last.IsZero() {
+	if last := s.lastPageLoad(); !last.IsZero() {
 		gap := p.minGap
 		if p.pace != PaceFast {
 			// Random gaps: between MinGap and 4/3 of it.
@@ -179,7 +179,7 @@ func (p *planner) budget(s *snapshot, kind string, day time.Time) int {
 	case KindInvite, KindNote:
 		b = p.inviteBudget(s, day)
 	case KindView, KindReadEmail:
-		b = min(set.viewsPerDay, p.actionsLeft(s, kind, day))
+		b = min(p.viewsLeft(s, day), p.actionsLeft(s, kind, day))
 	case KindWithdraw:
 		b = min(set.withdrawalsPerDay, p.actionsLeft(s, kind, day))
 	case KindEventInvite:
@@ -219,6 +219,15 @@ func (p *planner) actionsLeft(s *snapshot, kind string, day time.Time) int {
 		}
 	}
 	return s.set.actionsPerDay - invites - others
+}
+
+// viewsLeft is what the profile views per day leave for views and
+// contact-info reads on the day: every invitation, follow and like opens a
+// profile too, and the invitations' budget comes first.
+func (p *planner) viewsLeft(s *snapshot, day time.Time) int {
+	end := s.set.nextDay(day)
+	invites := max(p.inviteBudget(s, day), s.count([]string{KindInvite}, day, end))
+	return s.set.viewsPerDay - invites - s.count([]string{KindFollow, KindLike}, day, end)
 }
 
 // weeklySpread spreads what is left of a weekly limit over the working days

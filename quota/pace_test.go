@@ -264,9 +264,10 @@ func TestUsage(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := map[string]quota.LimitUsage{
-			quota.LimitInvitesPerWeek:     {Used: 34, Max: 150, Window: quota.WindowRolling, ResetAt: monday10.Add(5 * 24 * time.Hour)},
-			quota.LimitInvitesPerDay:      {Used: 4, Max: 30, Window: quota.WindowDay, ResetAt: monday10.Add(14 * time.Hour)},
-			quota.LimitProfileViewsPerDay: {Used: 3, Max: 100, Window: quota.WindowDay, ResetAt: monday10.Add(14 * time.Hour)},
+			quota.LimitInvitesPerWeek: {Used: 34, Max: 150, Window: quota.WindowRolling, ResetAt: monday10.Add(5 * 24 * time.Hour)},
+			quota.LimitInvitesPerDay:  {Used: 4, Max: 30, Window: quota.WindowDay, ResetAt: monday10.Add(14 * time.Hour)},
+			// 3 views, and the profiles of the 4 invitations.
+			quota.LimitProfileViewsPerDay: {Used: 7, Max: 100, Window: quota.WindowDay, ResetAt: monday10.Add(14 * time.Hour)},
 			quota.LimitActionsPerDay:      {Used: 7, Max: 100, Window: quota.WindowDay, ResetAt: monday10.Add(14 * time.Hour)},
 			quota.LimitNotesPerMonth:      {Used: 2, Max: config.Unlimited, Window: quota.WindowMonth, ResetAt: time.Date(2026, time.April, 1, 0, 0, 0, 0, time.UTC)},
 		}

@@ -223,23 +223,85 @@ func (e *Engine) ReleaseTx(ctx context.Context, tx *gorm.DB, reservationID int64
 		return fmt.Errorf("%w (reservation %d of %s, %s, reserved at %s)", ErrReservationSettled,
 			entry.ID, acct.Name, entry.Kind, entry.At.UTC().Format(time.RFC3339))
 	}
-	// The first invitation of an anchored window did not happen: the window
-	// starts with the next one that did, as LinkedIn's does.
-	if entry.Kind == KindInvite && acct.InviteWindowStart != nil && acct.InviteWindowStart.Equal(entry.At) {
-		var next []time.Time
-		err := tx.WithContext(ctx).Model(&models.QuotaEntry{}).
-			Where("account_id = ? AND kind = ? AND state <> ? AND at >= ?", acct.ID, KindInvite, models.QuotaReleased, entry.At).
-			Order("at").Limit(1).Pluck("at", &next).Error
-		if err != nil {
-			return fmt.Errorf("quota: move the invitation window: %w", err)
-		}
-		var anchor *time.Time
-		if len(next) > 0 {
-			anchor = &next[0]
-		}
-		if err := e.setAnchor(ctx, tx, acct.ID, anchor); err != nil {
+	return e.inviteUncounted(ctx, tx, acct, entry)
+}
+
+// inviteUncounted moves the anchored window when the invitation that opened
+// it turns out not to have happened: the window starts with the next one
+// that did, as LinkedIn's does.
+func (e *Engine) inviteUncounted(ctx context.Context, tx *gorm.DB, acct accountRow, entry models.QuotaEntry) error {
+	if entry.Kind != KindInvite || acct.InviteWindowStart == nil || !acct.InviteWindowStart.Equal(entry.At) {
+		return nil
+	}
+	var next []time.Time
+	err := tx.WithContext(ctx).Model(&models.QuotaEntry{}).
+		Where("account_id = ? AND kind = ? AND state <> ? AND at >= ?", acct.ID, KindInvite, models.QuotaReleased, entry.At).
+		Order("at").Limit(1).Pluck("at", &next).Error
+	if err != nil {
+		return fmt.Errorf("quota: move the invitation window: %w", err)
+	}
+	var anchor *time.Time
+	if len(next) > 0 {
+		anchor = &next[0]
+	}
+	return e.setAnchor(ctx, tx, acct.ID, anchor)
+}
+
+// PageLoad is PageLoadTx in a transaction of its own.
+func (e *Engine) PageLoad(ctx context.Context, reservationID int64) error {
+	return e.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return e.PageLoadTx(ctx, tx, reservationID)
+	})
+}
+
+// PageLoadTx settles a reservation whose page was opened but whose action
+// did not happen: LinkedIn said it need not or cannot be done (already
+// connected, already pending, not found, an email asked for…), or the
+// attempt failed before its click. The page load happened, and quota a
+// page load used is never given back: the entry turns into a used profile
+// view (a page read, for an action that opens no profile) at the time it
+// was reserved, so the minimum gap and the profile views go on counting it,
+// while what the action itself would have counted (an invitation, a
+// withdrawal) is not counted. A note's reservation is released: a note
+// rides on its invitation and loads no page.
+//
+// A reservation already settled (committed, or expired into used) stays as
+// it is: it counts already, and counting more is the safe side.
+func (e *Engine) PageLoadTx(ctx context.Context, tx *gorm.DB, reservationID int64) error {
+	entry, err := e.entry(ctx, tx, reservationID)
+	if err != nil {
+		return err
+	}
+	if entry.Kind == KindNote {
+		if err := e.ReleaseTx(ctx, tx, reservationID); err != nil && !errors.Is(err, ErrReservationSettled) {
 			return err
 		}
+		return nil
+	}
+	if entry.State != models.QuotaReserved {
+		return nil
+	}
+	acct, err := e.loadAccount(ctx, tx, entry.AccountID, true)
+	if err != nil {
+		return err
+	}
+	err = tx.WithContext(ctx).Model(&models.QuotaEntry{}).Where("id = ? AND state = ?", entry.ID, models.QuotaReserved).
+		Updates(map[string]any{"kind": pageLoadKind(entry.Kind), "state": models.QuotaUsed}).Error
+	if err != nil {
+		return fmt.Errorf("quota: count reservation %d as a page load: %w", entry.ID, err)
+	}
+	return e.inviteUncounted(ctx, tx, acct, entry)
+}
+
+// ActedTx records that the account's action ended at t, after its last page
+// load: the minimum gap before the next action counts from the later of t
+// and the action's reservation.
+func (e *Engine) ActedTx(ctx context.Context, tx *gorm.DB, accountID int64, t time.Time) error {
+	err := tx.WithContext(ctx).Table("accounts").
+		Where("id = ? AND (last_acted_at IS NULL OR last_acted_at < ?)", accountID, t).
+		Update("last_acted_at", t.UTC()).Error
+	if err != nil {
+		return fmt.Errorf("quota: record the end of account %d's action: %w", accountID, err)
 	}
 	return nil
 }

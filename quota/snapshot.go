@@ -25,6 +25,8 @@ type accountRow struct {
 	// InviteWindowStart is the start of the anchored invitation window:
 	// the time of its first invitation.
 	InviteWindowStart *time.Time
+	// LastActedAt is when the last action ended (its last page load).
+	LastActedAt *time.Time
 }
 
 // snapshot is one account's quota as the limits see it: its state and the
@@ -132,6 +134,17 @@ func (s *snapshot) last(kinds []string) time.Time {
 		}
 	}
 	return l
+}
+
+// lastPageLoad is when the account last loaded a page: the later of its
+// latest counted entry (a page load reserved then) and the end of its last
+// action, whose own page loads may have come well after its reservation.
+func (s *snapshot) lastPageLoad() time.Time {
+	last := s.last(actionKinds)
+	if a := s.acct.LastActedAt; a != nil && a.After(last) {
+		last = *a
+	}
+	return last
 }
 
 // rollingCount is the largest number of entries of any rolling window that

@@ -95,6 +95,7 @@ func (ss *Session) invite(ctx context.Context, p *rod.Page, slug string, opts ex
 				return fail(executor.OutcomeTransient, errors.New("Send stayed disabled"))
 			}
 		}
+		res.SendClicked = true
 		if err := ss.site.clickPick(p, slug, what); err != nil {
 			return err
 		}
@@ -165,6 +166,7 @@ func (ss *Session) invite(ctx context.Context, p *rod.Page, slug string, opts ex
 		}
 		return fail(executor.OutcomeTransient, errors.New("Send stayed disabled"))
 	}
+	res.SendClicked = true
 	if err := ss.site.clickPick(p, slug, "send"); err != nil {
 		return err
 	}

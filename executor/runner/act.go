@@ -26,6 +26,9 @@ type result struct {
 	notesLeft int
 	// reconciled is set when an earlier attempt had already done it.
 	reconciled bool
+	// sendClicked is set when an invitation's Send was clicked: unless the
+	// page confirmed it, whether it went is in doubt.
+	sendClicked bool
 	// accepted is set when the invitation an earlier attempt sent was
 	// accepted before it could be recorded.
 	accepted bool
@@ -123,6 +126,7 @@ func (w *worker) invite(ctx context.Context, j *job, slug string) result {
 	for {
 		res, err := w.sess.Invite(ctx, slug, opts)
 		out.outcome, out.err = res.Outcome, err
+		out.sendClicked = out.sendClicked || res.SendClicked
 		if res.NotesRemaining >= 0 {
 			out.notesLeft = res.NotesRemaining
 		}

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -35,10 +36,8 @@ type job struct {
 	// note is the note to send: the approved one, or none when the notes
 	// ran out and the campaign sends without.
 	note string
-	// doubt is set when an earlier attempt may have acted: the action was
-	// left in flight, or went back to the queue with its quota kept. Its
-	// page is read before anything is clicked, and its quota is never given
-	// back.
+	// doubt is set when an earlier attempt may have acted (the action is
+	// in doubt): its page is read before anything is clicked.
 	doubt bool
 	// suppressed is set when the action would reach a prospect on the
 	// do-not-contact list, added since the approval: it is skipped without
@@ -70,34 +69,24 @@ type accountRow struct {
 func (accountRow) TableName() string { return "accounts" }
 
 // claim takes the action for the runner in one transaction: it checks the
-// account's lease is still the runner's, reserves the action's quota (and
-// its note's) unless an earlier attempt's reservation is kept, and marks
-// the action in flight under the lease. A quota refusal returns a refusal
-// and changes nothing.
-func (w *worker) claim(ctx context.Context, a action, takeover bool) (*job, *refusal, error) {
+// account's lease is still the runner's, reserves the attempt's quota (and
+// its note's) against the limits of this moment, and marks the action in
+// flight under the lease. Every attempt reserves its own: a retry counts on
+// the day it is made, and what an earlier attempt counted stays counted. A
+// quota refusal returns a refusal and changes nothing.
+func (w *worker) claim(ctx context.Context, a action) (*job, *refusal, error) {
 	r := w.r
 	var j *job
 	var ref *refusal
 	now := r.now()
 	until, _ := w.lease()
 	err := r.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		q := tx.Where("id = ?", w.id)
-		if r.store.Dialect == models.DialectPostgres {
-			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-		}
-		var acct accountRow
-		if err := q.Take(&acct).Error; err != nil {
-			return fmt.Errorf("runner: read the account: %w", err)
-		}
-		if acct.LeaseOwner != r.owner {
-			return errLost
-		}
-		want := stateScheduled
-		if takeover {
-			want = stateInFlight
+		acct, err := w.leasedAccount(tx)
+		if err != nil {
+			return err
 		}
 		var cur action
-		err := tx.Where("id = ? AND state = ?", a.ID, want).Take(&cur).Error
+		err = tx.Where("id = ? AND state = ?", a.ID, stateScheduled).Take(&cur).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return errGone
 		}
@@ -108,57 +97,16 @@ func (w *worker) claim(ctx context.Context, a action, takeover bool) (*job, *ref
 			return err
 		}
 		j.acct = acct.Account
-		j.doubt = takeover || cur.ReservationID != nil
+		j.doubt = cur.InDoubt
 		if j.suppressed, err = reachesSuppressed(tx, cur); err != nil {
 			return err
 		}
-		switch {
-		case cur.ReservationID != nil:
-			j.inviteRes = cur.ReservationID
-		case !j.suppressed:
-			req := quota.Request{AccountID: w.id, Kind: quotaKind(cur), ActionID: &cur.ID}
-			if cur.Kind == models.ActionInvite {
-				req.ProspectID = cur.ProspectID
-			}
-			res, err := r.quota.ReserveForTx(ctx, tx, req)
-			var le *quota.LimitError
-			if errors.As(err, &le) {
-				ref = &refusal{le: le}
-				return errRefused
-			}
-			if err != nil {
-				return err
-			}
-			j.inviteRes = &res.ID
-		}
-		if cur.Kind == models.ActionInvite && cur.Note != "" {
-			var kept []int64
-			if err := tx.Model(&models.QuotaEntry{}).Where("action_id = ? AND kind = ? AND state <> ?", cur.ID, quota.KindNote, models.QuotaReleased).
-				Order("id").Pluck("id", &kept).Error; err != nil {
-				return fmt.Errorf("runner: read the note's reservation: %w", err)
-			}
-			switch {
-			case len(kept) > 0:
-				j.noteRes = &kept[0]
-			case j.suppressed:
-				// Nothing new for an action that will not go.
-			default:
-				res, err := r.quota.ReserveForTx(ctx, tx, quota.Request{AccountID: w.id, Kind: quota.KindNote, ActionID: &cur.ID})
-				var le *quota.LimitError
-				switch {
-				case errors.As(err, &le) && le.Limit != quota.LimitAccountState && j.ccfg.SendWithoutNote:
-					j.note = "" // the campaign sends without its note when none is left
-				case errors.As(err, &le):
-					ref = &refusal{le: le, note: le.Limit != quota.LimitAccountState}
-					return errRefused
-				case err != nil:
-					return err
-				default:
-					j.noteRes = &res.ID
-				}
+		if !j.suppressed {
+			if ref, err = w.reserve(ctx, tx, j); ref != nil || err != nil {
+				return cmp.Or(err, errRefused)
 			}
 		}
-		upd := tx.Table("actions").Where("id = ? AND state = ?", cur.ID, want).Updates(map[string]any{
+		upd := tx.Table("actions").Where("id = ? AND state = ?", cur.ID, stateScheduled).Updates(map[string]any{
 			"state": stateInFlight, "attempts": gorm.Expr("attempts + 1"), "started_at": now,
 			"reservation_id": j.inviteRes, "lease_owner": r.owner, "lease_until": until, "updated_at": now,
 		})
@@ -179,6 +127,91 @@ func (w *worker) claim(ctx context.Context, a action, takeover bool) (*job, *ref
 		return nil, nil, err
 	}
 	return j, nil, nil
+}
+
+// leasedAccount reads the worker's account under its row lock (Postgres;
+// SQLite's immediate transactions hold the write lock) and checks that its
+// lease is still the runner's.
+func (w *worker) leasedAccount(tx *gorm.DB) (accountRow, error) {
+	q := tx.Where("id = ?", w.id)
+	if w.r.store.Dialect == models.DialectPostgres {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var acct accountRow
+	if err := q.Take(&acct).Error; err != nil {
+		return acct, fmt.Errorf("runner: read the account: %w", err)
+	}
+	if acct.LeaseOwner != w.r.owner {
+		return acct, errLost
+	}
+	return acct, nil
+}
+
+// reserve reserves the attempt's quota: its own kind's, and for an
+// invitation with a note the note's. A note the month has no room for is
+// dropped when the campaign sends without notes.
+func (w *worker) reserve(ctx context.Context, tx *gorm.DB, j *job) (*refusal, error) {
+	cur := j.act
+	req := quota.Request{AccountID: w.id, Kind: quotaKind(cur), ActionID: &cur.ID}
+	if cur.Kind == models.ActionInvite {
+		req.ProspectID = cur.ProspectID
+	}
+	res, err := w.r.quota.ReserveForTx(ctx, tx, req)
+	var le *quota.LimitError
+	if errors.As(err, &le) {
+		return &refusal{le: le}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	j.inviteRes = &res.ID
+	if cur.Kind != models.ActionInvite || cur.Note == "" {
+		return nil, nil
+	}
+	note, err := w.r.quota.ReserveForTx(ctx, tx, quota.Request{AccountID: w.id, Kind: quota.KindNote, ActionID: &cur.ID})
+	switch {
+	case errors.As(err, &le) && le.Limit != quota.LimitAccountState && j.ccfg.SendWithoutNote:
+		j.note = "" // the campaign sends without its note when none is left
+	case errors.As(err, &le):
+		return &refusal{le: le, note: le.Limit != quota.LimitAccountState}, nil
+	case err != nil:
+		return nil, err
+	default:
+		j.noteRes = &note.ID
+	}
+	return nil, nil
+}
+
+// settleOrphan puts back in the queue an action found in flight when the
+// runner took the account's lease: a runner that died (or lost its lease)
+// left it, and whether it acted is unknown. What it reserved counts (when in
+// doubt, count it), and the action is in doubt: its next attempt, paced and
+// counted as any, reads the page before it clicks anything.
+func (w *worker) settleOrphan(ctx context.Context, a action) error {
+	r := w.r
+	return r.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if _, err := w.leasedAccount(tx); err != nil {
+			return err
+		}
+		var open []int64
+		if err := tx.Model(&models.QuotaEntry{}).Where("action_id = ? AND state = ?", a.ID, models.QuotaReserved).
+			Pluck("id", &open).Error; err != nil {
+			return fmt.Errorf("runner: read the reservations of action %d: %w", a.ID, err)
+		}
+		for _, id := range open {
+			if err := r.quota.CommitTx(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		now := r.now()
+		res := tx.Table("actions").Where("id = ? AND state = ?", a.ID, stateInFlight).Updates(map[string]any{
+			"state": stateScheduled, "in_doubt": true, "lease_owner": "", "lease_until": nil, "updated_at": now,
+		})
+		if res.Error != nil {
+			return fmt.Errorf("runner: put action %d back in the queue: %w", a.ID, res.Error)
+		}
+		return nil
+	})
 }
 
 // reachesSuppressed reports whether the action would reach a prospect on

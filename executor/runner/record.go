@@ -13,7 +13,6 @@ import (
 
 	"github.com/pacerhq/pacer/executor"
 	"github.com/pacerhq/pacer/models"
-	"github.com/pacerhq/pacer/quota"
 )
 
 // Public event types the runner records (config.EventTypes).
@@ -102,8 +101,13 @@ func (w *worker) record(ctx context.Context, j *job, res result) (stop bool, err
 		}
 		rec := &recorder{ctx: ctx, w: w, tx: tx, j: j, now: r.now()}
 		var err error
-		stop, err = rec.apply(res)
-		return err
+		if stop, err = rec.apply(res); err != nil {
+			return err
+		}
+		if res.outcome == outcomeSuppressed {
+			return nil // no page was opened
+		}
+		return r.quota.ActedTx(ctx, tx, j.acct.ID, rec.now)
 	})
 	return stop, err
 }
@@ -122,7 +126,7 @@ func (rec *recorder) apply(res result) (stop bool, err error) {
 	case executor.OutcomeTransient:
 		if j.act.Attempts < rec.w.r.opts.Attempts {
 			wait := rec.w.r.opts.Backoff << (j.act.Attempts - 1)
-			return false, rec.requeue(rec.now.Add(wait), res, true)
+			return false, rec.retry(rec.now.Add(wait), res)
 		}
 		return false, rec.failed(res)
 	case executor.OutcomeUnrecognized:
@@ -156,24 +160,42 @@ func (rec *recorder) commit(ids ...int64) error {
 	return nil
 }
 
-// settleUnsent settles the quota of an action that did not happen this
-// time: given back when nothing can have happened, counted when an earlier
-// attempt may have acted (never given back on doubt).
-func (rec *recorder) settleUnsent() error {
-	if rec.j.doubt {
+// settle settles the attempt's quota by what happened: counted in full when
+// the attempt may have carried the action out, else counted as the page
+// load it was (the action's own limits do not count it; see
+// quota.Engine.PageLoadTx). What an earlier attempt counted stays counted.
+func (rec *recorder) settle(res result) error {
+	if res.mayHaveActed(rec.j.act.Kind) {
 		return rec.commit(rec.reservations()...)
 	}
-	return rec.release(rec.reservations()...)
+	return rec.pageLoaded(rec.reservations()...)
 }
 
-func (rec *recorder) release(ids ...int64) error {
+// pageLoaded counts reservations as page loads only.
+func (rec *recorder) pageLoaded(ids ...int64) error {
 	for _, id := range ids {
-		err := rec.w.r.quota.ReleaseTx(rec.ctx, rec.tx, id)
-		if err != nil && !errors.Is(err, quota.ErrReservationSettled) {
+		if err := rec.w.r.quota.PageLoadTx(rec.ctx, rec.tx, id); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// mayHaveActed reports whether an attempt may have carried its action out:
+// done, an invitation whose Send was clicked (whatever came after), or
+// another kind that failed halfway, after which its click may have landed.
+func (res result) mayHaveActed(kind string) bool {
+	switch {
+	case res.outcome == executor.OutcomeDone:
+		return true
+	case kind == models.ActionInvite:
+		return res.sendClicked
+	}
+	switch res.outcome {
+	case executor.OutcomeTransient, executor.OutcomeCheckpoint, executor.OutcomeSessionRejected:
+		return true
+	}
+	return false
 }
 
 // --- the action --------------------------------------------------------------
@@ -190,34 +212,28 @@ func (rec *recorder) finish(state string, outcome executor.Outcome, reason strin
 	return rec.afterStep(state)
 }
 
-// requeue puts the action back in the queue at at. keep keeps its quota
-// (an earlier attempt may have acted); otherwise the quota is settled as
-// unsent and the next claim reserves afresh.
-func (rec *recorder) requeue(at time.Time, res result, keep bool) error {
-	updates := map[string]any{
-		"state": stateScheduled, "scheduled_at": at, "outcome": string(res.outcome), "reason": reasonFor(res),
+// retry settles the attempt and puts the action back in the queue at at,
+// for another attempt that reserves its own quota then. An attempt that may
+// have acted leaves the action in doubt.
+func (rec *recorder) retry(at time.Time, res result) error {
+	if err := rec.settle(res); err != nil {
+		return err
+	}
+	doubt := rec.j.doubt || res.mayHaveActed(rec.j.act.Kind)
+	err := rec.tx.Table("actions").Where("id = ?", rec.j.act.ID).Updates(map[string]any{
+		"state": stateScheduled, "scheduled_at": at, "in_doubt": doubt, "outcome": string(res.outcome), "reason": reasonFor(res),
 		"lease_owner": "", "lease_until": nil, "updated_at": rec.now,
-	}
-	if !keep && !rec.j.doubt {
-		if err := rec.release(rec.reservations()...); err != nil {
-			return err
-		}
-		updates["reservation_id"] = nil
-	}
-	if err := rec.tx.Table("actions").Where("id = ?", rec.j.act.ID).Updates(updates).Error; err != nil {
+	}).Error
+	if err != nil {
 		return fmt.Errorf("runner: requeue action %d: %w", rec.j.act.ID, err)
 	}
 	return nil
 }
 
-// failed ends the action as failed: its quota counts (it may have acted).
+// failed ends the action as failed: its quota counts what may have
+// happened (nothing is clicked on a page the adapter did not recognize).
 func (rec *recorder) failed(res result) error {
-	if res.outcome == executor.OutcomeUnrecognized && !rec.j.doubt {
-		// Nothing was clicked on a page the adapter did not recognize.
-		if err := rec.release(rec.reservations()...); err != nil {
-			return err
-		}
-	} else if err := rec.commit(rec.reservations()...); err != nil {
+	if err := rec.settle(res); err != nil {
 		return err
 	}
 	reason := reasonFor(res)
@@ -230,7 +246,7 @@ func (rec *recorder) failed(res result) error {
 // skipped ends the action as skipped: LinkedIn says it cannot or need not
 // be done.
 func (rec *recorder) skipped(res result) error {
-	if err := rec.settleUnsent(); err != nil {
+	if err := rec.settle(res); err != nil {
 		return err
 	}
 	if err := rec.prospectAfter(res.outcome); err != nil {
@@ -258,7 +274,7 @@ func (rec *recorder) skipped(res result) error {
 // recent connections a page at a time). The prospect turns connected with
 // its invite.accepted, so the CRM hears of it, and nothing is withdrawn.
 func (rec *recorder) acceptedNotWithdrawn(res result) error {
-	if err := rec.settleUnsent(); err != nil {
+	if err := rec.settle(res); err != nil {
 		return err
 	}
 	if p := rec.j.prospect; p != nil {
@@ -435,22 +451,13 @@ func (rec *recorder) done(res result) error {
 	return rec.finish(models.ActionDone, res.outcome, "")
 }
 
-// inviteSent records an invitation the profile confirms (Pending).
+// inviteSent records an invitation the profile confirms (Pending). Found
+// sent by an earlier attempt, it was counted then: this attempt counts as
+// the page load it was.
 func (rec *recorder) inviteSent(res result) error {
 	j := rec.j
-	if j.inviteRes != nil {
-		if err := rec.commit(*j.inviteRes); err != nil {
-			return err
-		}
-	}
-	if j.noteRes != nil {
-		if res.noteSent != "" || j.doubt {
-			if err := rec.commit(*j.noteRes); err != nil {
-				return err
-			}
-		} else if err := rec.release(*j.noteRes); err != nil {
-			return err
-		}
+	if err := rec.settleInvite(res); err != nil {
+		return err
 	}
 	var reason string
 	switch {
@@ -495,6 +502,29 @@ func (rec *recorder) inviteSent(res result) error {
 		return err
 	}
 	return rec.acceptedCount(1)
+}
+
+// settleInvite settles the quota of an invitation found sent: its
+// invitation counted, its note counted when it carried one (a note LinkedIn
+// had no room for was dropped); found sent by an earlier attempt, which
+// counted both, only this attempt's page load counts.
+func (rec *recorder) settleInvite(res result) error {
+	j := rec.j
+	if res.reconciled && !res.sendClicked {
+		return rec.pageLoaded(rec.reservations()...)
+	}
+	if j.inviteRes != nil {
+		if err := rec.commit(*j.inviteRes); err != nil {
+			return err
+		}
+	}
+	if j.noteRes == nil {
+		return nil
+	}
+	if res.noteSent != "" {
+		return rec.commit(*j.noteRes)
+	}
+	return rec.pageLoaded(*j.noteRes)
 }
 
 // prospectAfter updates the prospect with what an action that did not go
@@ -548,8 +578,9 @@ func (rec *recorder) deferElsewhere() error {
 }
 
 // needsHuman stops the account for a person: a checkpoint, or a session
-// LinkedIn rejected. The action goes back to the queue with its quota
-// kept (whether it acted before the checkpoint is unknown).
+// LinkedIn rejected. The action goes back to the queue, in doubt when its
+// click may have landed before the checkpoint; its next attempt, once a
+// person has cleared the account, reserves its own quota.
 func (rec *recorder) needsHuman(res result) error {
 	r := rec.w.r
 	state, event := "LinkedIn showed a security checkpoint: a person must look at this account", reasonCheckpoint
@@ -561,7 +592,7 @@ func (rec *recorder) needsHuman(res result) error {
 	if err := r.quota.SetNeedsHumanTx(rec.ctx, rec.tx, rec.j.acct.ID, state); err != nil {
 		return err
 	}
-	if err := rec.requeue(rec.now, res, true); err != nil {
+	if err := rec.retry(rec.now, res); err != nil {
 		return err
 	}
 	return rec.event(eventAccountCheckpoint, false, models.EventData{Reason: event})
@@ -585,9 +616,9 @@ func (rec *recorder) weeklyLimit(res result) error {
 	if acct.RestrictedUntil != nil && acct.RestrictedUntil.After(until) {
 		until = *acct.RestrictedUntil
 	}
-	// LinkedIn refused the invitation: its quota is given back (unless an
-	// earlier attempt may have sent it), and it waits for the week's end.
-	if err := rec.requeue(until, res, false); err != nil {
+	// LinkedIn refused the invitation at Connect: only the page load
+	// counts, and it waits for the week's end.
+	if err := rec.retry(until, res); err != nil {
 		return err
 	}
 	if err := rec.tx.Table("actions").

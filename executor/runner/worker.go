@@ -161,7 +161,12 @@ func (w *worker) step(ctx context.Context) (next time.Time, stop bool) {
 		w.log.Warn("runner: look for actions in flight", slog.String("error", err.Error()))
 		return time.Time{}, true
 	} else if o != nil {
-		return now, w.run(ctx, *o, true)
+		if err := w.settleOrphan(ctx, *o); err != nil {
+			w.log.Warn("runner: put an action left in flight back in the queue", slog.Int64("action", o.ID), slog.String("error", err.Error()))
+			return time.Time{}, true
+		}
+		w.log.Info("runner: an action was left in flight; its next attempt reads the page first", slog.Int64("action", o.ID))
+		return now, false
 	}
 
 	w.waits = nil
@@ -219,7 +224,7 @@ func (w *worker) step(ctx context.Context) (next time.Time, stop bool) {
 		}
 		return bestAt, false
 	}
-	return now, w.run(ctx, *best, false)
+	return now, w.run(ctx, *best)
 }
 
 // nextFuture returns when the account's earliest claimable action that is
@@ -251,14 +256,14 @@ func quotaKind(a action) string {
 	return a.Kind // the action kinds are quota kinds of the same names
 }
 
-// run claims the action (or takes over one left in flight), carries it out
-// and records its outcome. It reports whether the worker must stop.
-func (w *worker) run(ctx context.Context, a action, takeover bool) (stop bool) {
+// run claims the action, carries it out and records its outcome. It
+// reports whether the worker must stop.
+func (w *worker) run(ctx context.Context, a action) (stop bool) {
 	r := w.r
 	if err := w.openSession(ctx); err != nil {
 		return w.sessionFailed(ctx, err)
 	}
-	j, ref, err := w.claim(ctx, a, takeover)
+	j, ref, err := w.claim(ctx, a)
 	if ref != nil {
 		return w.refused(ctx, a, ref)
 	}
