@@ -241,13 +241,13 @@ type Action struct {
 	// InDoubt is set when an earlier attempt may have carried the action
 	// out (Send clicked and not confirmed, a crash mid-action): the next
 	// attempt reads the page before it clicks anything.
-	InDoubt bool
-	LeaseOwner    string
-	LeaseUntil    *time.Time
-	StartedAt     *time.Time
-	FinishedAt    *time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	InDoubt    bool
+	LeaseOwner string
+	LeaseUntil *time.Time
+	StartedAt  *time.Time
+	FinishedAt *time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Quota ledger states. A reservation whose outcome is never reported
