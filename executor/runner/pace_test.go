@@ -1,8 +1,10 @@
 package runner_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -78,6 +80,120 @@ func TestNormalPaceOnTheRealClockSendsEachInvitationInItsSlot(t *testing.T) {
 		}
 		if n := b.ledger(t, b.accounts["anna"], quota.KindInvite, models.QuotaUsed); n != int64(len(people)) {
 			t.Errorf("%d invitations counted, want %d", n, len(people))
+		}
+	})
+}
+
+// shiftedClock is the real clock moved by an offset a test can grow, so
+// that days pass in a moment; the runner's timers still run in real time.
+type shiftedClock struct {
+	mu  sync.Mutex
+	off time.Duration
+}
+
+func (c *shiftedClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.off)
+}
+
+// set moves the clock to t.
+func (c *shiftedClock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.off = time.Until(t)
+}
+
+// A retry counts on the day it is made. With one invitation a day, an
+// invitation whose first Send met LinkedIn's error toast (counted that day:
+// it may have gone) and is retried the next day must not go out beside that
+// day's own invitation: each day sends at most one.
+func TestARetryCountsOnTheDayItIsSent(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		cfg := testConfig()
+		cfg.Accounts[0].Limits.InvitesPerDay = new(1)
+		day1 := time.Now().UTC().Truncate(24 * time.Hour).Add(36 * time.Hour) // tomorrow noon: the approval is due
+		clock := &shiftedClock{}
+		clock.set(day1)
+		b := setup(t, s, setupOptions{cfg: cfg, now: clock.Now})
+		// Tom's first Send fails with an error toast: it may have gone, so
+		// it counts that day. His retry, an hour later, comes the next day.
+		// Uma is due the second day, half an hour after Tom's retry.
+		b.approve(t, "cto", person{"tom-toast-more", "Tom", ""}, person{"uma-next-more", "Uma", ""})
+		if err := s.DB.Model(&models.Action{}).Where("id = ?", b.actionOf(t, "uma-next-more", models.ActionInvite).ID).
+			Update("scheduled_at", day1.Add(25*time.Hour+30*time.Minute)).Error; err != nil {
+			t.Fatal(err)
+		}
+		r := b.newRunner(t, nil, runner.Options{Now: clock.Now, Backoff: time.Hour})
+
+		done := func(want int64) func() bool {
+			return func() bool {
+				var n int64
+				s.DB.Model(&models.Action{}).Where("kind = ? AND state = ?", models.ActionInvite, models.ActionDone).Count(&n)
+				return n >= want
+			}
+		}
+		attempted := func() bool {
+			var n int64
+			s.DB.Model(&models.Action{}).Where("kind = ? AND state = ? AND outcome = ?", models.ActionInvite, models.ActionScheduled, "transient").Count(&n)
+			return n > 0
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			if err := r.Run(ctx); err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		})
+		waitFor := func(what string, cond func() bool) {
+			t.Helper()
+			for deadline := time.Now().Add(60 * time.Second); !cond(); time.Sleep(100 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					cancel()
+					wg.Wait()
+					t.Fatalf("%s did not happen within a minute", what)
+				}
+			}
+		}
+		waitFor("the first attempt's error", attempted)
+		clock.set(day1.Add(26 * time.Hour))
+		waitFor("the retry", done(1))
+		// Uma must wait for the third day: the retry took the second
+		// day's one invitation.
+		time.Sleep(5 * time.Second)
+		clock.set(day1.Add(48 * time.Hour))
+		waitFor("the third day's invitation", done(2))
+		cancel()
+		wg.Wait()
+
+		perDay := map[string][]string{}
+		for _, slug := range []string{"tom-toast-more", "uma-next-more"} {
+			if n := len(b.received()[slug]); n != 1 {
+				t.Errorf("%s received %d invitations, want 1", slug, n)
+			}
+			a := b.actionOf(t, slug, models.ActionInvite)
+			if a.FinishedAt == nil {
+				t.Fatalf("%s: not finished", slug)
+			}
+			day := a.FinishedAt.UTC().Format("2006-01-02")
+			perDay[day] = append(perDay[day], slug)
+		}
+		for day, slugs := range perDay {
+			if len(slugs) > 1 {
+				t.Errorf("%s: %v were invited, above the limit of 1 a day", day, slugs)
+			}
+		}
+		var entries []models.QuotaEntry
+		s.DB.Where("kind = ? AND state = ?", quota.KindInvite, models.QuotaUsed).Find(&entries)
+		counted := map[string]int{}
+		for _, e := range entries {
+			counted[e.At.UTC().Format("2006-01-02")]++
+		}
+		for day, n := range counted {
+			if n > 1 {
+				t.Errorf("%s counts %d invitations, above the limit of 1 a day", day, n)
+			}
 		}
 	})
 }

@@ -79,6 +79,8 @@ type setupOptions struct {
 	// limit but spaces actions by minGap instead of spreading them over
 	// the working hours.
 	pace quota.Pace
+	// now is the quota engine's clock; nil is the real one.
+	now func() time.Time
 }
 
 func setup(t *testing.T, s *models.Store, o setupOptions) *bundle {
@@ -109,7 +111,7 @@ func setup(t *testing.T, s *models.Store, o setupOptions) *bundle {
 	if o.pace == "" {
 		o.pace = quota.PaceFast
 	}
-	engine := quota.New(s, cfg, quota.Options{Pace: o.pace, MinGap: o.minGap, Rand: rand.New(rand.NewPCG(1, 2))})
+	engine := quota.New(s, cfg, quota.Options{Pace: o.pace, MinGap: o.minGap, Now: o.now, Rand: rand.New(rand.NewPCG(1, 2))})
 	b := &bundle{
 		ctx: context.Background(), store: s, cfg: cfg, engine: engine, sim: simulator, simURL: srv.URL, site: site,
 		proposer: campaign.New(s, cfg, campaign.FromQuota(engine), campaign.Options{Rand: rand.New(rand.NewPCG(3, 4))}),
