@@ -10,7 +10,8 @@
 // one round trip and finds the elements the adapter clicks; it clicks
 // nothing itself.
 //
-// What it guards against, from linkedin-ui.md and the 2026 fixtures:
+// What it guards against, from the saved 2026 pages in testdata/fixtures
+// (their README tells what each shows):
 //
 //   - Every profile lookup is scoped to the top card
 //     (section[componentkey$="Topcard"] in main#workspace) or to the More

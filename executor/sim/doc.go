@@ -5,8 +5,8 @@
 //
 // # Pages
 //
-// Profile pages (/in/<slug>/) follow the structure of the real pages in
-// shared/fixtures/linkedin: a top card section[componentkey$="Topcard"]
+// Profile pages (/in/<slug>/) follow the structure of the real pages saved
+// in executor/linkedin/testdata/fixtures: a top card section[componentkey$="Topcard"]
 // inside main#workspace; a sticky div[role="toolbar"] repeating More,
 // Message, Follow and Pending; a More button with no aria-label whose menu is
 // rendered as a div[data-floating-ui-portal] at the end of body only once
