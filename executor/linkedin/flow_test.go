@@ -533,18 +533,19 @@ func TestRecentConnectionsAndContactEmail(t *testing.T) {
 	if _, err := ss.Invite(ctx, "acc-second-direct", executor.InviteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	conns, err := ss.RecentConnections(ctx)
-	if err != nil || len(conns) != 0 {
-		t.Fatalf("RecentConnections before any acceptance = %+v, %v", conns, err)
+	list, err := ss.RecentConnections(ctx)
+	if err != nil || len(list.Connections) != 0 || list.Total != 0 {
+		t.Fatalf("RecentConnections before any acceptance = %+v, %v; want none, a count of 0", list, err)
 	}
 	// 36 simulated hours after the second invitation, both are accepted.
 	bd.sim.Advance(36 * time.Hour)
-	conns, err = ss.RecentConnections(ctx)
+	list, err = ss.RecentConnections(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(conns) != 2 || conns[0].Slug != "acc-second-direct" || conns[1].Slug != "acc-first-more" {
-		t.Fatalf("RecentConnections = %+v; want the second, then the first", conns)
+	conns := list.Connections
+	if len(conns) != 2 || conns[0].Slug != "acc-second-direct" || conns[1].Slug != "acc-first-more" || list.Total != 2 {
+		t.Fatalf("RecentConnections = %+v; want the second, then the first, a count of 2", list)
 	}
 	first := bd.sim.Now().Add(-60 * time.Hour).Add(36 * time.Hour)
 	if y, m, d := conns[1].ConnectedOn.Date(); y != first.Year() || m != first.Month() || d != first.Day() || conns[1].Name != "Acc First" || conns[1].Headline == "" {
@@ -572,6 +573,40 @@ func TestRecentConnectionsAndContactEmail(t *testing.T) {
 	}
 	if _, err := ss.ContactEmail(ctx, "gone-unavailable"); !errors.Is(err, executor.ErrNotFound) {
 		t.Errorf("ContactEmail of an unavailable profile: %v", err)
+	}
+}
+
+// The connections page lists the newest connections only; its heading
+// counts them all ("1,234 connections"), those made before Pacer too.
+func TestRecentConnectionsReadsTheCount(t *testing.T) {
+	t.Parallel()
+	opts := simOptions()
+	opts.BaseConnections = 1233
+	bd := setup(t, opts)
+	bd.sim.Connect("anna", "new-nora-more")
+	bd.sim.SetBaseConnections("ben", 29998)
+	bd.sim.Connect("ben", "new-nora-more")
+	tests := []struct {
+		account string
+		want    int
+	}{
+		{"anna", 1234},
+		{"ben", 29999},
+		{"carl", 1233},
+	}
+	for _, tt := range tests {
+		t.Run(tt.account, func(t *testing.T) {
+			got, err := bd.session(t, tt.account).RecentConnections(testCtx(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Total != tt.want {
+				t.Errorf("Total = %d, want %d", got.Total, tt.want)
+			}
+			if n := len(got.Connections); (tt.account == "carl") != (n == 0) {
+				t.Errorf("%d connections listed: %+v", n, got.Connections)
+			}
+		})
 	}
 }
 

@@ -192,11 +192,12 @@ func hasRow(r pageReport, slug string) bool {
 	return false
 }
 
-// RecentConnections lists the account's connections as the connections page
-// shows them, most recently added first.
-func (ss *Session) RecentConnections(ctx context.Context) ([]executor.Connection, error) {
+// RecentConnections reads the connections page: the connections it lists,
+// most recently added first, and its count of all the account's
+// connections (Total -1 when the page shows none the adapter can read).
+func (ss *Session) RecentConnections(ctx context.Context) (executor.ConnectionList, error) {
 	const op = "connections"
-	var out []executor.Connection
+	out := executor.ConnectionList{Total: -1}
 	err := ss.run(ctx, op, "", func(ctx context.Context, p *rod.Page) error {
 		r, err := ss.listPage(ctx, p, op, ss.site.sel.Paths.Connections, "connections")
 		if err != nil {
@@ -204,8 +205,9 @@ func (ss *Session) RecentConnections(ctx context.Context) ([]executor.Connection
 		}
 		for _, row := range r.Rows {
 			text, on := ss.site.sel.parseConnectedOn(row.Connected)
-			out = append(out, executor.Connection{Slug: row.Slug, Name: row.Name, Headline: row.Headline, ConnectedText: text, ConnectedOn: on})
+			out.Connections = append(out.Connections, executor.Connection{Slug: row.Slug, Name: row.Name, Headline: row.Headline, ConnectedText: text, ConnectedOn: on})
 		}
+		out.Total = ss.site.sel.parseConnectionCount(r.Headings)
 		return nil
 	})
 	return out, err

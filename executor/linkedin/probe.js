@@ -306,6 +306,8 @@ function (cfg, target, op, arg) {
   }
 
   const ready = document.readyState !== 'loading';
+  // The headings of a list page, which carry its counts.
+  const headings = () => qsa(workspace || document.body, S.heading || 'h1, h2, h3').map((h) => (h.textContent || '').trim());
 
   if (op === 'sent') {
     const wRes = patterns(L.withdraw_control);
@@ -320,8 +322,7 @@ function (cfg, target, op, arg) {
       rows.push({ slug: link ? slugOfHref(link.getAttribute('href')) : '', name: nm, age });
     }
     // The count of all pending invitations ("People (N)") heads the list.
-    const headings = qsa(workspace || document.body, 'h1, h2, h3').map((h) => (h.textContent || '').trim());
-    return { ready, login, checkpoint, url: location.href, rows, headings };
+    return { ready, login, checkpoint, url: location.href, rows, headings: headings() };
   }
 
   if (op === 'connections') {
@@ -338,7 +339,8 @@ function (cfg, target, op, arg) {
       const connected = rowLines.find((l) => (L.connected_on || []).some((p) => re(p, 'i').test(l))) || '';
       rows.push({ slug, name: lines[0] || '', headline: lines[1] || '', connected });
     }
-    return { ready, login, checkpoint, url: location.href, rows };
+    // The count of all connections ("1,234 connections") heads the list.
+    return { ready, login, checkpoint, url: location.href, rows, headings: headings() };
   }
 
   if (op === 'contact') {

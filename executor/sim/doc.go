@@ -28,7 +28,10 @@
 // invitation limit") instead.
 //
 // There are also the sent-invitations page with ages ("Sent 3 weeks ago")
-// and Withdraw, the connections page (most recent first), the contact-info
+// and Withdraw, the connections page (most recent first, headed by the
+// count of all the account's connections, "1,234 connections": the
+// simulation's own plus Options.BaseConnections, made before it began and
+// never listed), the contact-info
 // overlay (/in/<slug>/overlay/contact-info/, with a mailto link for
 // connections who share their email), each member's recent activity with
 // Like buttons carrying aria-pressed, a checkpoint page with a CAPTCHA frame,
@@ -86,6 +89,7 @@
 //	POST /_sim/reject  {"li_at"}           treat a session as expired
 //	POST /_sim/seed    {"account","slug","note","age":"504h"}  an invitation sent before the simulation
 //	POST /_sim/connect {"account","slug"}  make a connection now
+//	POST /_sim/connections {"account","count":1233}  the account's connections from before the simulation
 //
 // The data-sim-* attributes in the pages wire the simulator's own script;
 // an adapter must never rely on them.

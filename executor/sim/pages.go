@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -248,6 +249,20 @@ var postTexts = []string{
 	"What I learned from speaking at my first conference.",
 }
 
+// thousands writes n with comma thousands separators, as LinkedIn's English
+// pages do ("1,234").
+func thousands(n int) string {
+	d := strconv.Itoa(n)
+	var b strings.Builder
+	for i, r := range d {
+		if i > 0 && (len(d)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 func itoa64(n uint64) string {
 	if n == 0 {
 		return "0"
@@ -276,8 +291,13 @@ func (s *Server) sentPage(w http.ResponseWriter, _ *http.Request, a *account) {
 func (s *Server) connectionsPage(w http.ResponseWriter, _ *http.Request, a *account) {
 	s.mu.Lock()
 	rows := a.connRows()
+	total := a.base + len(rows)
 	s.mu.Unlock()
-	s.render(w, http.StatusOK, "connections", map[string]any{"Rows": rows})
+	count := thousands(total) + " connections"
+	if total == 1 {
+		count = "1 connection"
+	}
+	s.render(w, http.StatusOK, "connections", map[string]any{"Rows": rows, "Count": count})
 }
 
 func (s *Server) feed(w http.ResponseWriter, _ *http.Request, _ *account) {

@@ -61,6 +61,11 @@ type Options struct {
 	// newest first, as LinkedIn shows one page at a time; its "People (N)"
 	// count still gives them all. Zero lists them all.
 	SentPageSize int
+	// BaseConnections is how many connections every account had before the
+	// simulation began. The connections page counts them with the
+	// simulation's own ("1,234 connections") but lists only the latter.
+	// SetBaseConnections (POST /_sim/connections) sets it per account.
+	BaseConnections int
 	// RejectedSessions lists li_at values the simulator treats as expired:
 	// their requests are sent to the login page.
 	RejectedSessions []string
@@ -197,6 +202,15 @@ func (s *Server) Seed(acct, slug, note string, age time.Duration) {
 	a.sent = append(a.sent, at)
 }
 
+// SetBaseConnections sets how many connections acct had before the
+// simulation began, in place of Options.BaseConnections: the connections
+// page counts them and lists only the simulation's own.
+func (s *Server) SetBaseConnections(acct string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.account(acct).base = max(0, n)
+}
+
 // Connect makes slug a connection of acct now.
 func (s *Server) Connect(acct, slug string) {
 	s.mu.Lock()
@@ -210,6 +224,7 @@ func (s *Server) account(id string) *account {
 	a, ok := s.accounts[id]
 	if !ok {
 		a = newAccount(id, isPremiumSession(id, s.opts.PremiumSessions))
+		a.base = max(0, s.opts.BaseConnections)
 		s.accounts[id] = a
 	}
 	a.settle(s.now())
@@ -301,6 +316,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /_sim/reject", s.adminReject)
 	m.HandleFunc("POST /_sim/seed", s.adminSeed)
 	m.HandleFunc("POST /_sim/connect", s.adminConnect)
+	m.HandleFunc("POST /_sim/connections", s.adminConnections)
 	m.HandleFunc("/", s.notFound)
 	s.mux = m
 }
@@ -530,6 +546,7 @@ type adminBody struct {
 	Age     string `json:"age"`
 	By      string `json:"by"`
 	LiAt    string `json:"li_at"`
+	Count   *int   `json:"count"`
 }
 
 func readAdmin(w http.ResponseWriter, r *http.Request) (adminBody, bool) {
@@ -613,5 +630,18 @@ func (s *Server) adminConnect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Connect(b.Account, b.Slug)
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
+}
+
+func (s *Server) adminConnections(w http.ResponseWriter, r *http.Request) {
+	b, ok := readAdmin(w, r)
+	if !ok {
+		return
+	}
+	if b.Account == "" || b.Count == nil || *b.Count < 0 {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "sim: account and a count of 0 or more are required"})
+		return
+	}
+	s.SetBaseConnections(b.Account, *b.Count)
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
 }

@@ -240,7 +240,7 @@ func TestInvitationFlowOverTheAPI(t *testing.T) {
 	// The simulated clock runs twice as fast: 24 real hours accept both.
 	clk.Add(24 * time.Hour)
 	_, body = c.do("GET", "/mynetwork/invite-connect/connections/", "acct", "")
-	for _, want := range []string{"2 Connections", `href="/in/ana-lima/"`, "Connected on March 4, 2026"} {
+	for _, want := range []string{"2 connections", `href="/in/ana-lima/"`, "Connected on March 4, 2026"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("connections page lacks %q", want)
 		}
@@ -383,5 +383,42 @@ func TestLikeToggles(t *testing.T) {
 	_, body = c.do("GET", "/in/pat-kay-noposts/recent-activity/all/", "a", "")
 	if !strings.Contains(body, "hasn’t posted yet") {
 		t.Error("a member without posts shows posts")
+	}
+}
+
+func TestConnectionsPageShowsTheCount(t *testing.T) {
+	t.Parallel()
+	s, c := newClient(t, Options{BaseConnections: 1232})
+	s.Connect("a", "new-one")
+	s.Connect("a", "new-two")
+	tests := []struct {
+		name, account string
+		want          string
+	}{
+		{"the option's base plus the simulation's connections", "a", "1,234 connections"},
+		{"an account with no connection of its own", "b", "1,232 connections"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, body := c.do("GET", "/mynetwork/invite-connect/connections/", tt.account, "")
+			if !strings.Contains(body, tt.want) {
+				t.Errorf("connections page lacks %q", tt.want)
+			}
+		})
+	}
+	if res, body := c.do("POST", "/_sim/connections", "", `{"account":"b","count":29999}`); res.StatusCode != 200 {
+		t.Fatalf("POST /_sim/connections: %d %s", res.StatusCode, body)
+	}
+	s.SetBaseConnections("c", 0)
+	s.Connect("c", "only-one")
+	for account, want := range map[string]string{"b": "29,999 connections", "c": "1 connection<", "a": "1,234 connections"} {
+		if _, body := c.do("GET", "/mynetwork/invite-connect/connections/", account, ""); !strings.Contains(body, want) {
+			t.Errorf("%s: connections page lacks %q", account, want)
+		}
+	}
+	for _, bad := range []string{`{"count":3}`, `{"account":"b","count":-1}`, `{"account":"b"}`} {
+		if res, _ := c.do("POST", "/_sim/connections", "", bad); res.StatusCode != http.StatusBadRequest {
+			t.Errorf("POST /_sim/connections %s: status %d, want 400", bad, res.StatusCode)
+		}
 	}
 }

@@ -108,6 +108,7 @@ type account struct {
 	sent        []time.Time          // every invitation sent, for the weekly limit
 	notes       map[string]int       // personalized invitations per calendar month ("2026-03")
 	connections map[string]time.Time // slug → connected at
+	base        int                  // connections made before the simulation, counted but not listed
 	removed     map[string]bool      // 1st-degree personas whose connection was removed
 	following   map[string]bool
 	liked       map[string]bool // slug + "/" + post
