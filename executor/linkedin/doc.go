@@ -30,6 +30,10 @@
 //     and a longer note is refused, never cut; "N personalized invitations
 //     remaining" is reported; "Write with AI" is never clicked (the click
 //     helper refuses it outright).
+//   - The invite dialog's fields hold exactly what was approved at Send:
+//     a field is cleared before typing (typing appends) and read back; an
+//     invitation approved without a note stops before Send when the note
+//     field holds any text (OutcomeUnexpectedNote).
 //   - After Send, the adapter requires the top card to show Pending (reloading
 //     once if needed) before it reports done; a 1st-degree connection where
 //     Connect was offered confirms it too (the invitee accepted at once).

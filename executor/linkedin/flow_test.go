@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -190,6 +191,101 @@ func TestInviteEmailRequired(t *testing.T) {
 	got := bd.sim.Received().Invitations
 	if len(got) != 2 || got[0].Email != "someone@example.org" || got[0].Note != "Hi Eva" || got[1].Note != "" {
 		t.Errorf("received = %+v", got)
+	}
+}
+
+// The email field must hold exactly the address before Send, whether it
+// opens empty or already holding text (typing appends to what is there).
+func TestInviteEmailFieldHoldsExactlyTheAddress(t *testing.T) {
+	t.Parallel()
+	bd := setup(t, simOptions())
+	noAI(t, bd)
+	ss := bd.session(t, "anna")
+	const email = "someone@example.org"
+	tests := []struct {
+		name, slug, note string
+	}{
+		{"empty field, with a note", "eva-roth-emailreq-more", "Hi Eva"},
+		{"empty field, without a note", "max-moe-emailreq-direct", ""},
+		{"field holding text, with a note", "ida-pre-emailprefill-more", "Hi Ida"},
+		{"field holding text, without a note", "ole-pre-emailprefill-direct", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := ss.Invite(testCtx(t), tt.slug, executor.InviteOptions{Note: tt.note, Email: email})
+			if err != nil || res.Outcome != executor.OutcomeDone {
+				t.Fatalf("Invite = %+v, %v; want done", res, err)
+			}
+			got := bd.sim.Received().Invitations
+			i := slices.IndexFunc(got, func(inv sim.Invitation) bool { return inv.Slug == tt.slug })
+			if i < 0 {
+				t.Fatalf("no invitation to %s received: %+v", tt.slug, got)
+			}
+			if got[i].Email != email || got[i].Note != tt.note {
+				t.Errorf("received email %q, note %q; want %q, %q", got[i].Email, got[i].Note, email, tt.note)
+			}
+		})
+	}
+}
+
+// A field that does not hold the address as typed (here one too short for
+// it) is a transient failure, and nothing is sent.
+func TestInviteEmailMismatchSendsNothing(t *testing.T) {
+	t.Parallel()
+	bd := setup(t, simOptions())
+	// The page's own script gives the email field room for 8 characters.
+	bd.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/static/sim.js" {
+			bd.sim.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		bd.sim.ServeHTTP(rec, r)
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		_, _ = w.Write([]byte(strings.ReplaceAll(rec.Body.String(), `<input type="email"`, `<input type="email" maxlength="8"`)))
+	})
+	noAI(t, bd)
+	ss := bd.session(t, "anna")
+	for _, note := range []string{"Hi Eva", ""} {
+		res, err := ss.Invite(testCtx(t), "eva-roth-emailreq-more", executor.InviteOptions{Note: note, Email: "someone@example.org"})
+		if res.Outcome != executor.OutcomeTransient || err == nil || !strings.Contains(err.Error(), "email field") {
+			t.Errorf("Invite (note %q) = %+v, %v; want transient, about the email field", note, res, err)
+		}
+	}
+	if got := bd.sim.Received().Invitations; len(got) != 0 {
+		t.Errorf("received %+v; want nothing sent", got)
+	}
+}
+
+// An invitation approved without a note never goes with text it did not
+// approve: a note field holding text stops it before Send.
+func TestInviteNeverSendsAnUnapprovedNote(t *testing.T) {
+	t.Parallel()
+	bd := setup(t, simOptions())
+	noAI(t, bd)
+	ss := bd.session(t, "anna")
+	for _, slug := range []string{"una-pre-noteprefill-more", "ulf-pre-noteprefill-direct"} {
+		t.Run(slug, func(t *testing.T) {
+			res, err := ss.Invite(testCtx(t), slug, executor.InviteOptions{})
+			if !errors.Is(err, executor.ErrUnexpectedNote) || res.Outcome != executor.OutcomeUnexpectedNote {
+				t.Fatalf("Invite without a note = %+v, %v; want unexpected note", res, err)
+			}
+			if !strings.Contains(err.Error(), "professional network") {
+				t.Errorf("error %q does not quote the text found", err)
+			}
+			if got := bd.sim.Received().Invitations; len(got) != 0 {
+				t.Errorf("received %+v; want nothing sent", got)
+			}
+		})
+	}
+	// With an approved note, the field holds exactly that note at Send.
+	const note = "Hi Uma, glad to connect."
+	res, err := ss.Invite(testCtx(t), "uma-pre-noteprefill-more", executor.InviteOptions{Note: note})
+	if err != nil || res.Outcome != executor.OutcomeDone {
+		t.Fatalf("Invite with a note = %+v, %v; want done", res, err)
+	}
+	if got := bd.sim.Received().Invitations; len(got) != 1 || got[0].Note != note {
+		t.Errorf("received %+v; want only the approved note", got)
 	}
 }
 

@@ -51,6 +51,11 @@
 //	-third        3rd degree: Message primary, Follow, More
 //	-connected    already a 1st-degree connection
 //	-emailreq     the invite dialog asks for the member's email address
+//	-emailprefill like -emailreq, and the email field opens holding an
+//	              address already (typing appends to it)
+//	-noteprefill  the invite dialog opens with its note field shown, holding
+//	              LinkedIn's old default note ("I’d like to add you to my
+//	              professional network on LinkedIn."), which Send would send
 //	-toast        the first Send fails with an error toast
 //	-checkpoint   opening the profile leads to a security checkpoint
 //	-captcha      the profile's own URL shows a CAPTCHA frame (no redirect)

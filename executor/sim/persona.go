@@ -27,14 +27,20 @@ const (
 	markerNamesake    = "namesake"
 	markerThird       = "third"
 	markerCaptcha     = "captcha"
+	markerEmailFill   = "emailprefill"
+	markerNoteFill    = "noteprefill"
 )
 
 var markers = map[string]bool{
 	markerEmailReq: true, markerConnected: true, markerCheckpoint: true, markerUnavailable: true,
 	markerCreator: true, markerToast: true, markerDirect: true, markerMore: true, markerFollowOnly: true,
 	markerNoEmail: true, markerNoPosts: true, markerNoAge: true, markerNamesake: true, markerThird: true,
-	markerCaptcha: true,
+	markerCaptcha: true, markerEmailFill: true, markerNoteFill: true,
 }
+
+// notePrefill is the text a -noteprefill member's note field opens with:
+// LinkedIn's old default invitation, which nobody approved.
+const notePrefill = "I’d like to add you to my professional network on LinkedIn."
 
 // Layout is where a profile's Connect control sits.
 type Layout string
@@ -78,6 +84,9 @@ type Persona struct {
 	NoAge         bool // the sent page shows no readable age (-noage)
 	Namesake      bool // the side rail holds a stranger of the same name (-namesake)
 	Captcha       bool // the profile URL shows a CAPTCHA frame, without a redirect (-captcha)
+
+	EmailPrefill string // the text the invite dialog's email field opens with (-emailprefill)
+	NotePrefill  string // the text the invite dialog's note field opens with, shown at once (-noteprefill)
 }
 
 var (
@@ -168,7 +177,15 @@ func NewPersona(slug string) Persona {
 	if p.Layout == LayoutCreator {
 		p.Followers *= 40
 	}
-	p.EmailRequired = has[markerEmailReq]
+	p.EmailRequired = has[markerEmailReq] || has[markerEmailFill]
+	if has[markerEmailFill] {
+		// A left-over address, as a browser's autofill or an earlier attempt
+		// leaves it.
+		p.EmailPrefill = "info@" + domainOf(p.Company)
+	}
+	if has[markerNoteFill] {
+		p.NotePrefill = notePrefill
+	}
 	p.Checkpoint = has[markerCheckpoint]
 	p.Unavailable = has[markerUnavailable]
 	p.Toast = has[markerToast]

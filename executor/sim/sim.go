@@ -432,6 +432,8 @@ func (s *Server) apiInviteStart(_ *http.Request, a *account, body map[string]str
 		"name":            p.Name,
 		"first":           p.First,
 		"email_required":  p.EmailRequired,
+		"email_prefill":   p.EmailPrefill,
+		"note_prefill":    p.NotePrefill,
 		"note_limit":      s.noteLimit(a),
 		"notes_remaining": s.notesLeft(a, now),
 		"ai":              true,

@@ -89,6 +89,8 @@ func TestNewPersonaIsDeterministic(t *testing.T) {
 		{"kim-lee-connected-noemail", "Kim Lee", "", 1, func(p Persona) bool { return !p.SharesEmail }},
 		{"eva-roth-emailreq", "Eva Roth", "", 0, func(p Persona) bool { return p.EmailRequired }},
 		{"eva-roth-third-more", "Eva Roth", LayoutMore, 3, nil},
+		{"ida-pre-emailprefill", "Ida Pre", "", 0, func(p Persona) bool { return p.EmailRequired && p.EmailPrefill != "" }},
+		{"una-pre-noteprefill", "Una Pre", "", 0, func(p Persona) bool { return p.NotePrefill != "" && !p.EmailRequired }},
 		{"josé-müller", "José Müller", "", 0, func(p Persona) bool { return strings.HasPrefix(p.Email, "jose.mueller@") }},
 		{"12345", "Member 1234", "", 0, nil},
 	}
@@ -419,6 +421,27 @@ func TestConnectionsPageShowsTheCount(t *testing.T) {
 	for _, bad := range []string{`{"count":3}`, `{"account":"b","count":-1}`, `{"account":"b"}`} {
 		if res, _ := c.do("POST", "/_sim/connections", "", bad); res.StatusCode != http.StatusBadRequest {
 			t.Errorf("POST /_sim/connections %s: status %d, want 400", bad, res.StatusCode)
+		}
+	}
+}
+
+func TestInviteStartTellsThePrefills(t *testing.T) {
+	t.Parallel()
+	_, c := newClient(t, Options{})
+	tests := []struct {
+		slug string
+		want []string
+	}{
+		{"ida-pre-emailprefill", []string{`"email_required":true`, `"email_prefill":"` + NewPersona("ida-pre-emailprefill").EmailPrefill + `"`}},
+		{"una-pre-noteprefill", []string{`"note_prefill":"I’d like to add you to my professional network on LinkedIn."`}},
+		{"ana-lima", []string{`"email_prefill":""`, `"note_prefill":""`}},
+	}
+	for _, tt := range tests {
+		_, body := c.do("POST", "/voyager/api/invite/start", "a", `{"slug":"`+tt.slug+`"}`)
+		for _, want := range tt.want {
+			if !strings.Contains(body, want) {
+				t.Errorf("start %s = %s, want %s", tt.slug, body, want)
+			}
 		}
 	}
 }

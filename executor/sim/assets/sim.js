@@ -110,7 +110,7 @@
       body += '<h2 id="send-invite-modal">Add a note to your invitation?</h2>';
       if (inv.email_required) {
         body += '<p>To verify this member knows you, please enter their email to connect. You can also include a personal note.</p>' +
-          '<label for="email">Email</label><input type="email" id="email" name="email" autocomplete="off">';
+          '<label for="email">Email</label><input type="email" id="email" name="email" autocomplete="off" value="' + esc(inv.email || '') + '">';
       } else {
         body += '<p>Personalize your invitation to ' + name + ' by adding a note. LinkedIn members are more likely to accept invitations that include a note.</p>';
       }
@@ -137,7 +137,7 @@
         body += '<label for="email">Email</label><input type="email" id="email" name="email" autocomplete="off" value="' + esc(inv.email || '') + '">';
       }
       body += '<label for="custom-message">Add a note to ' + first + '</label>' +
-        '<textarea id="custom-message" name="message" maxlength="' + inv.note_limit + '" placeholder="Ex: We know each other from…"></textarea>' +
+        '<textarea id="custom-message" name="message" maxlength="' + inv.note_limit + '" placeholder="Ex: We know each other from…">' + esc(inv.note || '') + '</textarea>' +
         '<div class="sim-counter" aria-live="polite">0/' + inv.note_limit + '</div>' +
         '<div class="sim-actions">' +
         (inv.ai ? '<button type="button" aria-label="Write with AI" data-sim-action="ai">Write with AI</button>' : '') +
@@ -172,8 +172,12 @@
     const res = await api('/voyager/api/invite/start', { slug });
     if (res.status === 'weekly_limit') { weeklyLimit(); return; }
     if (res.status !== 'ok') { toast('error', res.message || 'Something went wrong.'); return; }
-    inv = Object.assign({ slug, withNote: false }, res);
+    // A member's dialog may open with text already in its fields: the email
+    // field holding an address, or the note field shown at once holding a
+    // note nobody wrote for this invitation.
+    inv = Object.assign({ slug, withNote: !!res.note_prefill, email: res.email_prefill || '', note: res.note_prefill || '' }, res);
     renderDialog();
+    inv.note = '';
   }
 
   function weeklyLimit() {
@@ -285,7 +289,13 @@
         if (ta && res.draft) { ta.value = res.draft.slice(0, inv.note_limit); syncButtons(); }
         break;
       }
-      case 'cancel': inv.withNote = false; renderDialog(); break;
+      case 'cancel': {
+        const email = root.querySelector('input[type="email"]');
+        if (email) inv.email = email.value;
+        inv.withNote = false;
+        renderDialog();
+        break;
+      }
       case 'dismiss': closeDialog(); break;
       case 'close-alert': act.closest('.sim-overlay').remove(); break;
       case 'dismiss-toast': act.closest('[data-test-artdeco-toast-item-type]').remove(); break;
