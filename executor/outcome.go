@@ -39,7 +39,8 @@ const (
 	// never sends words nobody approved.
 	OutcomeUnexpectedNote Outcome = "unexpected_note"
 	// OutcomeWeeklyLimit means LinkedIn showed its weekly invitation limit
-	// alert: stop inviting from this account until the window resets.
+	// alert, or a notice that it restricted the account (the error's Detail
+	// quotes it): stop inviting from this account until the window resets.
 	OutcomeWeeklyLimit Outcome = "weekly_limit"
 	// OutcomeCheckpoint means LinkedIn showed a security checkpoint, a login
 	// challenge or a CAPTCHA: stop the account and ask a human. Pacer never

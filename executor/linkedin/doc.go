@@ -39,7 +39,11 @@
 //     Connect was offered confirms it too (the invitee accepted at once).
 //   - A URL under /checkpoint/ or /authwall, or a CAPTCHA frame, is
 //     OutcomeCheckpoint; a redirect to /login or /uas/login is
-//     OutcomeSessionRejected. Pacer never tries to solve or bypass either.
+//     OutcomeSessionRejected; a restriction notice, like the weekly-limit
+//     alert, is OutcomeWeeklyLimit. Every wait of every action watches for
+//     them, so one that appears right after a click (Connect, Add a note,
+//     Send) ends the action within a poll, never after the settle timeout.
+//     Pacer never tries to solve or bypass a checkpoint.
 //
 // Diagnose (`pacer doctor linkedin`) loads a saved page offline, with the
 // page's scripts disabled and every request blocked, and reports the state

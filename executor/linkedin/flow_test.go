@@ -13,6 +13,7 @@ import (
 	"github.com/go-rod/rod/lib/proto"
 
 	"github.com/pacerhq/pacer/executor"
+	"github.com/pacerhq/pacer/executor/browser/browsertest"
 	"github.com/pacerhq/pacer/executor/session"
 	"github.com/pacerhq/pacer/executor/sim"
 )
@@ -430,6 +431,45 @@ func TestCheckpointAndRejectedSession(t *testing.T) {
 	}
 }
 
+// A checkpoint, a sign-in wall or a restriction notice right after Send
+// ends the invitation at once with its outcome. The settle timeout is far
+// longer than the test's deadline: an adapter that waited it out would
+// report a timeout instead.
+func TestStopsAfterSendNoticeAtOnce(t *testing.T) {
+	t.Parallel()
+	bd := setup(t, simOptions())
+	site, err := New(browsertest.Shared(t), Options{BaseURL: bd.srv.URL, SettleTimeout: 2 * time.Minute, Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bd.site = site
+	noAI(t, bd)
+	tests := []struct {
+		name, account, slug, note string
+		want                      error
+		wantText                  string
+	}{
+		{"checkpoint", "acct-a", "sam-stop-sendcheckpoint-more", "", executor.ErrCheckpoint, "/checkpoint/"},
+		{"checkpoint, with a note", "acct-b", "sam-stop-sendcheckpoint-direct", "Hi Sam", executor.ErrCheckpoint, "/checkpoint/"},
+		{"sign-in wall", "acct-c", "sam-stop-sendsignin-more", "Hi Sam", executor.ErrSessionRejected, "/login"},
+		{"restriction notice", "acct-d", "sam-stop-sendrestricted-direct", "", executor.ErrWeeklyLimit, "restriction notice: Your account is temporarily restricted"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ss := bd.session(t, tt.account)
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			res, err := ss.Invite(ctx, tt.slug, executor.InviteOptions{Note: tt.note})
+			if !errors.Is(err, tt.want) || res.Outcome != executor.OutcomeOf(tt.want) || !strings.Contains(err.Error(), tt.wantText) {
+				t.Errorf("Invite = %+v, %v; want %v, saying %q", res, err, tt.want, tt.wantText)
+			}
+		})
+	}
+	if got := bd.sim.Received().Invitations; len(got) != 0 {
+		t.Errorf("received %+v; want nothing sent", got)
+	}
+}
+
 func TestInviteAlreadyConnectedAndUnavailable(t *testing.T) {
 	t.Parallel()
 	bd := setup(t, simOptions())
@@ -722,13 +762,13 @@ func TestClickRefusesWriteWithAI(t *testing.T) {
 	if err := bd.site.clickPick(p, "ana-lima-direct", "connect"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := bd.site.wait(ctx, p, "ana-lima-direct", func(r report) bool { return r.Dialog != nil }); err != nil {
+	if _, _, err := bd.site.wait(ctx, p, "test", "ana-lima-direct", func(r report) bool { return r.Dialog != nil }); err != nil {
 		t.Fatal(err)
 	}
 	if err := bd.site.clickPick(p, "ana-lima-direct", "add_note"); err != nil {
 		t.Fatal(err)
 	}
-	r, _, err = bd.site.wait(ctx, p, "ana-lima-direct", func(r report) bool { return r.Dialog != nil && r.Dialog.AI })
+	r, _, err = bd.site.wait(ctx, p, "test", "ana-lima-direct", func(r report) bool { return r.Dialog != nil && r.Dialog.AI })
 	if err != nil || r.Dialog == nil || !r.Dialog.AI || !r.Dialog.InShadow {
 		t.Fatalf("no Write with AI button in the shadow-root dialog: %+v, %v", r.Dialog, err)
 	}

@@ -83,12 +83,13 @@ func (ss *Session) openDialog(ctx context.Context, p *rod.Page, slug string) (*d
 	if err != nil {
 		return nil, err
 	}
-	// Connect opens the invite dialog, or the weekly-limit alert instead.
-	r, ok, err := ss.site.wait(ctx, p, slug, func(r report) bool { return r.Dialog != nil || r.WeeklyLimit || r.Toast != "" })
+	// Connect opens the invite dialog, or the weekly-limit alert instead
+	// (which ends the wait with its outcome).
+	r, ok, err := ss.site.wait(ctx, p, op, slug, func(r report) bool { return r.Dialog != nil || r.Toast != "" })
 	if err != nil {
 		return nil, err
 	}
-	if err := ss.afterClick(p, slug, r); err != nil {
+	if err := ss.toast(p, slug, r); err != nil {
 		return nil, err
 	}
 	if !ok {
@@ -110,7 +111,7 @@ func (ss *Session) sendWithoutNote(ctx context.Context, p *rod.Page, slug string
 	if !d.SendWithout {
 		what = "send"
 	}
-	r, ok, err := ss.site.wait(ctx, p, slug, func(r report) bool {
+	r, ok, err := ss.site.wait(ctx, p, "invite", slug, func(r report) bool {
 		return r.Dialog != nil && (what == "send_without" || r.Dialog.SendEnabled)
 	})
 	if err != nil {
@@ -165,7 +166,7 @@ func (ss *Session) sendWithNote(ctx context.Context, p *rod.Page, slug string, o
 	if err := ss.typeExactly(p, slug, "note_field", opts.Note); err != nil {
 		return err
 	}
-	r, ok, err := ss.site.wait(ctx, p, slug, func(r report) bool {
+	r, ok, err := ss.site.wait(ctx, p, op, slug, func(r report) bool {
 		return r.Dialog != nil && r.Dialog.NoteValue == opts.Note && r.Dialog.SendEnabled
 	})
 	if err != nil {
@@ -201,14 +202,11 @@ func (ss *Session) addNote(ctx context.Context, p *rod.Page, slug string, opts e
 	if err := ss.site.clickPick(p, slug, "add_note"); err != nil {
 		return nil, err
 	}
-	r, ok, err := ss.site.wait(ctx, p, slug, func(r report) bool {
-		return r.Dialog != nil && (r.Dialog.NoteField || r.Dialog.OutOfNotes) || r.WeeklyLimit
+	r, ok, err := ss.site.wait(ctx, p, "invite", slug, func(r report) bool {
+		return r.Dialog != nil && (r.Dialog.NoteField || r.Dialog.OutOfNotes)
 	})
 	if err != nil {
 		return nil, err
-	}
-	if r.WeeklyLimit {
-		return nil, ss.afterClick(p, slug, r)
 	}
 	if !ok {
 		ss.dismiss(p, slug)
@@ -269,24 +267,17 @@ func clip(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-// afterClick turns a weekly-limit alert or an error toast into its outcome,
-// closing what it can.
-func (ss *Session) afterClick(p *rod.Page, slug string, r report) error {
-	switch {
-	case r.WeeklyLimit:
-		if el, _ := ss.site.pick(p, slug, "got_it"); el != nil {
-			_ = ss.site.click(el)
-		}
-		return executor.NewError(executor.OutcomeWeeklyLimit, "invite", slug, nil)
-	case r.Toast != "":
-		if el, _ := ss.site.pick(p, slug, "toast_dismiss"); el != nil {
-			_ = ss.site.click(el)
-		}
-		e := executor.NewError(executor.OutcomeTransient, "invite", slug, errors.New("LinkedIn showed an error"))
-		e.Detail = r.Toast
-		return e
+// toast turns an error toast into a transient failure, closing it.
+func (ss *Session) toast(p *rod.Page, slug string, r report) error {
+	if r.Toast == "" {
+		return nil
 	}
-	return nil
+	if el, _ := ss.site.pick(p, slug, "toast_dismiss"); el != nil {
+		_ = ss.site.click(el)
+	}
+	e := executor.NewError(executor.OutcomeTransient, "invite", slug, errors.New("LinkedIn showed an error"))
+	e.Detail = r.Toast
+	return e
 }
 
 // confirmSent waits for the dialog to close and the top card to show
@@ -297,14 +288,14 @@ func (ss *Session) afterClick(p *rod.Page, slug string, r report) error {
 func (ss *Session) confirmSent(ctx context.Context, p *rod.Page, slug string) error {
 	const op = "invite"
 	sent := func(r report) bool { return r.Pending || r.state() == executor.StateConnected }
-	r, ok, err := ss.site.wait(ctx, p, slug, func(r report) bool {
-		return sent(r) || r.WeeklyLimit || r.Toast != "" ||
+	r, ok, err := ss.site.wait(ctx, p, op, slug, func(r report) bool {
+		return sent(r) || r.Toast != "" ||
 			(r.Dialog != nil && (r.Dialog.OutOfNotes || (r.Dialog.EmailRequired && !r.Dialog.NoteField && !r.Dialog.SendEnabled)))
 	})
 	if err != nil {
 		return err
 	}
-	if err := ss.afterClick(p, slug, r); err != nil {
+	if err := ss.toast(p, slug, r); err != nil {
 		return err
 	}
 	if r.Dialog != nil && r.Dialog.OutOfNotes {

@@ -21,13 +21,10 @@ func (ss *Session) LikeLatestPost(ctx context.Context, slug string) (executor.Ou
 		if err := navigate(p, ss.site.url(ss.site.sel.Paths.Activity, slug)); err != nil {
 			return err
 		}
-		r, ok, err := ss.site.waitPage(ctx, p, slug, "activity", func(r pageReport) bool {
+		r, ok, err := ss.site.waitPage(ctx, p, op, slug, "activity", func(r pageReport) bool {
 			return r.Ready && (r.Like || r.Empty || r.Unavailable)
 		})
 		if err != nil {
-			return err
-		}
-		if err := gate(op, slug, r.Login, r.Checkpoint, r.URL); err != nil {
 			return err
 		}
 		switch {
@@ -43,7 +40,7 @@ func (ss *Session) LikeLatestPost(ctx context.Context, slug string) (executor.Ou
 		if err := ss.site.clickPick(p, slug, "like"); err != nil {
 			return err
 		}
-		if _, ok, err := ss.site.waitPage(ctx, p, slug, "activity", func(r pageReport) bool { return r.Pressed }); err != nil || !ok {
+		if _, ok, err := ss.site.waitPage(ctx, p, op, slug, "activity", func(r pageReport) bool { return r.Pressed }); err != nil || !ok {
 			if err == nil {
 				err = errors.New("the Like button did not turn pressed")
 			}
@@ -87,7 +84,7 @@ func (ss *Session) listPage(ctx context.Context, p *rod.Page, op, path, kind str
 	// Rows may render after the document is complete: wait for two
 	// identical readings.
 	last := -1
-	r, _, err := ss.site.waitPage(ctx, p, "", kind, func(r pageReport) bool {
+	r, _, err := ss.site.waitPage(ctx, p, op, "", kind, func(r pageReport) bool {
 		if !r.Ready {
 			return false
 		}
@@ -95,10 +92,7 @@ func (ss *Session) listPage(ctx context.Context, p *rod.Page, op, path, kind str
 		last = len(r.Rows)
 		return same
 	})
-	if err != nil {
-		return r, err
-	}
-	return r, gate(op, "", r.Login, r.Checkpoint, r.URL)
+	return r, err
 }
 
 // Withdraw withdraws the pending invitation sent to slug, from the
@@ -122,7 +116,7 @@ func (ss *Session) Withdraw(ctx context.Context, slug string) (executor.Outcome,
 		if err := ss.site.clickPick(p, slug, "withdraw_row"); err != nil {
 			return err
 		}
-		if _, ok, err := ss.site.wait(ctx, p, slug, func(r report) bool { return r.OtherDialog }); err != nil || !ok {
+		if _, ok, err := ss.site.wait(ctx, p, op, slug, func(r report) bool { return r.OtherDialog }); err != nil || !ok {
 			if err == nil {
 				err = errors.New("the withdraw confirmation did not open")
 			}
@@ -131,14 +125,14 @@ func (ss *Session) Withdraw(ctx context.Context, slug string) (executor.Outcome,
 		if err := ss.site.clickPick(p, slug, "withdraw_confirm"); err != nil {
 			return err
 		}
-		r, ok, err := ss.site.waitPage(ctx, p, slug, "sent", func(r pageReport) bool { return r.Ready && !hasRow(r, slug) })
+		_, ok, err := ss.site.waitPage(ctx, p, op, slug, "sent", func(r pageReport) bool { return r.Ready && !hasRow(r, slug) })
 		if err != nil {
 			return err
 		}
 		if !ok {
 			return executor.NewError(executor.OutcomeTransient, op, slug, fmt.Errorf("the invitation is still listed after Withdraw"))
 		}
-		return gate(op, slug, r.Login, r.Checkpoint, r.URL)
+		return nil
 	})
 	return executor.OutcomeOf(err), err
 }
@@ -161,7 +155,7 @@ func (ss *Session) withdrawFromProfile(ctx context.Context, p *rod.Page, op, slu
 	if err := ss.site.clickPick(p, slug, "pending"); err != nil {
 		return err
 	}
-	if _, ok, err := ss.site.wait(ctx, p, slug, func(r report) bool { return r.OtherDialog }); err != nil || !ok {
+	if _, ok, err := ss.site.wait(ctx, p, op, slug, func(r report) bool { return r.OtherDialog }); err != nil || !ok {
 		if err == nil {
 			err = errors.New("the withdraw confirmation did not open from the profile")
 		}
@@ -170,7 +164,7 @@ func (ss *Session) withdrawFromProfile(ctx context.Context, p *rod.Page, op, slu
 	if err := ss.site.clickPick(p, slug, "withdraw_confirm"); err != nil {
 		return err
 	}
-	if _, _, err := ss.site.wait(ctx, p, slug, func(r report) bool { return !r.OtherDialog && !r.Pending }); err != nil {
+	if _, _, err := ss.site.wait(ctx, p, op, slug, func(r report) bool { return !r.OtherDialog && !r.Pending }); err != nil {
 		return err
 	}
 	r, err = ss.liveState(ctx, p, op, slug)
@@ -226,11 +220,8 @@ func (ss *Session) ContactEmail(ctx context.Context, slug string) (string, error
 		if err := navigate(p, ss.site.url(ss.site.sel.Paths.ContactInfo, slug)); err != nil {
 			return err
 		}
-		r, ok, err := ss.site.waitPage(ctx, p, slug, "contact", func(r pageReport) bool { return r.Ready && (r.Open || r.Unavailable) })
+		r, ok, err := ss.site.waitPage(ctx, p, op, slug, "contact", func(r pageReport) bool { return r.Ready && (r.Open || r.Unavailable) })
 		if err != nil {
-			return err
-		}
-		if err := gate(op, slug, r.Login, r.Checkpoint, r.URL); err != nil {
 			return err
 		}
 		switch {

@@ -268,6 +268,20 @@ function (cfg, target, op, arg) {
   }
   const otherDialog = dialogs.find((d) => d !== inviteDialog && d !== weeklyEl && !(weeklyEl && d.contains(weeklyEl)));
 
+  // A restriction notice: in a dialog, an alert or a toast, or filling a
+  // page that has no top card.
+  let restricted = '';
+  const noticeEl = [...dialogs, ...rs.flatMap((r) => qsa(r, S.notice)).filter(visible), toastEl]
+    .find((el) => el && contains(L.restricted, el.textContent));
+  if (noticeEl) {
+    restricted = norm(noticeEl.innerText || noticeEl.textContent);
+  } else if (!topcard && document.body) {
+    const body = lower(document.body.innerText || document.body.textContent);
+    restricted = (L.restricted || []).find((v) => body.includes(lower(v))) || '';
+  }
+  // What ends any action at once, whatever page it is on.
+  const stops = { url: location.href, login, checkpoint, restricted, weekly_limit: !!weeklyEl };
+
   // --- picks: the element the adapter will click or type into ----------------
   if (op === 'pick') {
     const d = inviteDialog;
@@ -322,7 +336,7 @@ function (cfg, target, op, arg) {
       rows.push({ slug: link ? slugOfHref(link.getAttribute('href')) : '', name: nm, age });
     }
     // The count of all pending invitations ("People (N)") heads the list.
-    return { ready, login, checkpoint, url: location.href, rows, headings: headings() };
+    return { ...stops, ready, rows, headings: headings() };
   }
 
   if (op === 'connections') {
@@ -340,20 +354,20 @@ function (cfg, target, op, arg) {
       rows.push({ slug, name: lines[0] || '', headline: lines[1] || '', connected });
     }
     // The count of all connections ("1,234 connections") heads the list.
-    return { ready, login, checkpoint, url: location.href, rows, headings: headings() };
+    return { ...stops, ready, rows, headings: headings() };
   }
 
   if (op === 'contact') {
     const box = dialogs.find((d) => contains(L.contact_info, d.textContent) || qsa(d, S.mailto).length);
     const emails = box ? qsa(box, S.mailto).map((a) => decodeURIComponent((a.getAttribute('href') || '').replace(/^mailto:/i, '').split('?')[0])) : [];
-    return { ready, login, checkpoint, unavailable, url: location.href, open: !!box, emails };
+    return { ...stops, ready, unavailable, open: !!box, emails };
   }
 
   if (op === 'activity') {
     const posts = qsa(workspace || document, S.post);
     const btn = posts.length ? qsa(posts[0], S.like_button)[0] : null;
     return {
-      ready, login, checkpoint, unavailable, url: location.href,
+      ...stops, ready, unavailable,
       posts: posts.length,
       empty: contains(L.no_posts, document.body ? document.body.textContent : ''),
       like: !!btn,
@@ -385,15 +399,17 @@ function (cfg, target, op, arg) {
   if (weeklyEl) mark('weekly_limit_alert');
   if (toastEl) mark('error_toast');
 
+  if (restricted) mark('restriction_notice');
+
   return {
-    url: location.href, ready, login, checkpoint, unavailable,
+    ...stops, ready, unavailable,
     topcard: !!topcard, name, target: who, inferred,
     more: !!moreBtn, menu_open: menuOpen, menu: !!menu, menu_items: menuItems.length,
     connect_direct: !!connectDirect, connect_menu: !!connectMenu, pending: !!pending,
     degree, remove_connection: removeConnection,
     follow: !!followEl, following, message,
     foreign_invites: foreign.length,
-    dialog: dlg, weekly_limit: !!weeklyEl, toast: toastEl ? norm(toastEl.innerText || toastEl.textContent) : '',
+    dialog: dlg, toast: toastEl ? norm(toastEl.innerText || toastEl.textContent) : '',
     other_dialog: !!otherDialog,
     anchors,
   };

@@ -70,6 +70,7 @@ type CSS struct {
 	EmailField       string   `yaml:"email_field" json:"email_field"`             // the email the dialog may ask for
 	WeeklyLimit      string   `yaml:"weekly_limit" json:"weekly_limit"`           // the weekly-limit alert
 	ErrorToast       string   `yaml:"error_toast" json:"error_toast"`             // an error toast
+	Notice           string   `yaml:"notice" json:"notice"`                       // alerts that may carry a restriction notice
 	CaptchaFrame     string   `yaml:"captcha_frame" json:"captcha_frame"`         // a CAPTCHA frame: a checkpoint
 	LoginForm        string   `yaml:"login_form" json:"login_form"`               // a login form: a rejected session
 	Mailto           string   `yaml:"mailto" json:"mailto"`                       // an email link in the contact-info overlay
@@ -103,6 +104,7 @@ type Labels struct {
 	NotesRemaining   []string          `yaml:"notes_remaining" json:"notes_remaining"`     // a pattern whose group 1 is the notes left this month
 	OutOfNotes       []string          `yaml:"out_of_notes" json:"out_of_notes"`           // text of the notes-quota message
 	WeeklyLimit      []string          `yaml:"weekly_limit" json:"weekly_limit"`           // text of the weekly-limit alert
+	Restricted       []string          `yaml:"restricted" json:"restricted"`               // text of a notice that the account is restricted
 	Unavailable      []string          `yaml:"unavailable" json:"unavailable"`             // text of a missing profile
 	WithdrawControl  []string          `yaml:"withdraw_control" json:"withdraw_control"`   // the aria-label of a sent row's Withdraw
 	Withdraw         []string          `yaml:"withdraw" json:"withdraw"`                   // the confirmation's Withdraw button
@@ -269,6 +271,7 @@ func mergeLabels(dst *Labels, l Labels) {
 	add(&dst.NotesRemaining, l.NotesRemaining)
 	add(&dst.OutOfNotes, l.OutOfNotes)
 	add(&dst.WeeklyLimit, l.WeeklyLimit)
+	add(&dst.Restricted, l.Restricted)
 	add(&dst.Unavailable, l.Unavailable)
 	add(&dst.WithdrawControl, l.WithdrawControl)
 	add(&dst.Withdraw, l.Withdraw)

@@ -57,6 +57,13 @@
 //	              LinkedIn's old default note ("I’d like to add you to my
 //	              professional network on LinkedIn."), which Send would send
 //	-toast        the first Send fails with an error toast
+//	-sendcheckpoint  Send leads to a security checkpoint instead of sending;
+//	              every page of the account leads there from then on
+//	-sendsignin   Send meets a sign-in wall: the session ends (as with
+//	              Reject) and the page goes to /login; nothing is sent
+//	-sendrestricted  Send shows a restriction notice ("Your account is
+//	              temporarily restricted") instead of sending; every later
+//	              invitation of the account is refused the same way
 //	-checkpoint   opening the profile leads to a security checkpoint
 //	-captcha      the profile's own URL shows a CAPTCHA frame (no redirect)
 //	-unavailable  the profile does not exist (404)

@@ -29,6 +29,9 @@ const (
 	markerCaptcha     = "captcha"
 	markerEmailFill   = "emailprefill"
 	markerNoteFill    = "noteprefill"
+	markerSendCheck   = "sendcheckpoint"
+	markerSendSignIn  = "sendsignin"
+	markerSendRestr   = "sendrestricted"
 )
 
 var markers = map[string]bool{
@@ -36,7 +39,15 @@ var markers = map[string]bool{
 	markerCreator: true, markerToast: true, markerDirect: true, markerMore: true, markerFollowOnly: true,
 	markerNoEmail: true, markerNoPosts: true, markerNoAge: true, markerNamesake: true, markerThird: true,
 	markerCaptcha: true, markerEmailFill: true, markerNoteFill: true,
+	markerSendCheck: true, markerSendSignIn: true, markerSendRestr: true,
 }
+
+// What may stop an invitation right after Send (Persona.AfterSend).
+const (
+	stopCheckpoint = "checkpoint"
+	stopSignIn     = "signin"
+	stopRestricted = "restricted"
+)
 
 // notePrefill is the text a -noteprefill member's note field opens with:
 // LinkedIn's old default invitation, which nobody approved.
@@ -84,6 +95,11 @@ type Persona struct {
 	NoAge         bool // the sent page shows no readable age (-noage)
 	Namesake      bool // the side rail holds a stranger of the same name (-namesake)
 	Captcha       bool // the profile URL shows a CAPTCHA frame, without a redirect (-captcha)
+
+	// AfterSend is what stops an invitation to this member at Send:
+	// "checkpoint" (-sendcheckpoint), "signin" (-sendsignin), "restricted"
+	// (-sendrestricted), or "" for nothing.
+	AfterSend string
 
 	EmailPrefill string // the text the invite dialog's email field opens with (-emailprefill)
 	NotePrefill  string // the text the invite dialog's note field opens with, shown at once (-noteprefill)
@@ -185,6 +201,14 @@ func NewPersona(slug string) Persona {
 	}
 	if has[markerNoteFill] {
 		p.NotePrefill = notePrefill
+	}
+	switch {
+	case has[markerSendCheck]:
+		p.AfterSend = stopCheckpoint
+	case has[markerSendSignIn]:
+		p.AfterSend = stopSignIn
+	case has[markerSendRestr]:
+		p.AfterSend = stopRestricted
 	}
 	p.Checkpoint = has[markerCheckpoint]
 	p.Unavailable = has[markerUnavailable]

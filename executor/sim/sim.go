@@ -349,15 +349,21 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request, *account)) ht
 			http.Redirect(w, r, "/login?session_redirect="+urlQueryEscape(r.URL.RequestURI()), http.StatusFound)
 			return
 		}
-		if strings.Contains(strings.ToLower(id), markerCheckpoint) {
-			http.Redirect(w, r, "/checkpoint/challenge/"+shortHash(id, 0)+"?ut=sim", http.StatusFound)
-			return
-		}
 		s.mu.Lock()
 		a := s.account(id)
+		checkpointed := a.checkpointed
 		s.mu.Unlock()
+		if checkpointed || strings.Contains(strings.ToLower(id), markerCheckpoint) {
+			http.Redirect(w, r, checkpointPath(id), http.StatusFound)
+			return
+		}
 		h(w, r, a)
 	}
+}
+
+// checkpointPath is where an account's checkpoint is.
+func checkpointPath(id string) string {
+	return "/checkpoint/challenge/" + shortHash(id, 0) + "?ut=sim"
 }
 
 // apiAuthed wraps an API handler: it answers 401 without a session.
@@ -423,6 +429,9 @@ func (s *Server) apiInviteStart(_ *http.Request, a *account, body map[string]str
 		return map[string]any{"status": "error", "message": "Unknown member"}, http.StatusBadRequest
 	}
 	now := s.now()
+	if a.restricted {
+		return map[string]any{"status": "restricted"}, http.StatusOK
+	}
 	if s.weeklyLimitReached(a, now) {
 		return map[string]any{"status": "weekly_limit"}, http.StatusOK
 	}
@@ -447,6 +456,9 @@ func (s *Server) apiInviteSend(_ *http.Request, a *account, body map[string]stri
 	}
 	now := s.now()
 	p := NewPersona(slug)
+	if res, code, stopped := s.stopAtSend(a, p); stopped {
+		return res, code
+	}
 	switch {
 	case s.weeklyLimitReached(a, now):
 		return map[string]any{"status": "weekly_limit"}, http.StatusOK
@@ -472,6 +484,31 @@ func (s *Server) apiInviteSend(_ *http.Request, a *account, body map[string]stri
 	s.received.Invitations = append(s.received.Invitations, Invitation{Slug: slug, Note: note, Email: email, At: now, Account: a.id})
 	s.logAction(a, "invitation", slug)
 	return map[string]any{"status": "ok", "name": p.Name}, http.StatusOK
+}
+
+// stopAtSend stops an invitation the way LinkedIn may at Send, before it
+// is received: a security checkpoint (every page leads there from then
+// on), a sign-in wall (the session ends) or a restriction notice (every
+// invitation is refused from then on).
+func (s *Server) stopAtSend(a *account, p Persona) (res any, code int, stopped bool) {
+	if a.restricted {
+		return map[string]any{"status": "restricted"}, http.StatusOK, true
+	}
+	switch p.AfterSend {
+	case stopCheckpoint:
+		a.checkpointed = true
+		s.logAction(a, "checkpoint at Send", p.Slug)
+		return map[string]any{"status": "checkpoint", "location": checkpointPath(a.id)}, http.StatusOK, true
+	case stopSignIn:
+		s.rejected[a.id] = true
+		s.logAction(a, "sign-in wall at Send", p.Slug)
+		return map[string]any{"status": "login"}, http.StatusUnauthorized, true
+	case stopRestricted:
+		a.restricted = true
+		s.logAction(a, "restriction at Send", p.Slug)
+		return map[string]any{"status": "restricted"}, http.StatusOK, true
+	}
+	return nil, 0, false
 }
 
 func (s *Server) apiWithdraw(_ *http.Request, a *account, body map[string]string) (any, int) {

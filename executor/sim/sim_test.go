@@ -445,3 +445,34 @@ func TestInviteStartTellsThePrefills(t *testing.T) {
 		}
 	}
 }
+
+func TestStopsRightAfterSend(t *testing.T) {
+	t.Parallel()
+	_, c := newClient(t, Options{})
+	// A checkpoint: the send is refused and every page leads to the
+	// checkpoint from then on.
+	res, body := c.do("POST", "/voyager/api/invite/send", "a", `{"slug":"sam-sendcheckpoint"}`)
+	if res.StatusCode != 200 || !strings.Contains(body, `"status":"checkpoint"`) || !strings.Contains(body, `"location":"/checkpoint/challenge/`) {
+		t.Errorf("send to a checkpoint member = %d %s", res.StatusCode, body)
+	}
+	if res, _ := c.do("GET", "/feed/", "a", ""); res.StatusCode != http.StatusFound || !strings.HasPrefix(res.Header.Get("Location"), "/checkpoint/challenge/") {
+		t.Errorf("after the checkpoint, /feed/ = %d %s; want the checkpoint", res.StatusCode, res.Header.Get("Location"))
+	}
+	// A sign-in wall: the session ends.
+	if res, _ := c.do("POST", "/voyager/api/invite/send", "b", `{"slug":"sam-sendsignin"}`); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("send to a sign-in wall member: status %d, want 401", res.StatusCode)
+	}
+	if res, _ := c.do("GET", "/feed/", "b", ""); res.StatusCode != http.StatusFound || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
+		t.Errorf("after the sign-in wall, /feed/ = %d %s; want the login page", res.StatusCode, res.Header.Get("Location"))
+	}
+	// A restriction notice: the send is refused, and so is the next start.
+	if _, body := c.do("POST", "/voyager/api/invite/send", "d", `{"slug":"sam-sendrestricted"}`); !strings.Contains(body, `"status":"restricted"`) {
+		t.Errorf("send to a restriction member = %s", body)
+	}
+	if _, body := c.do("POST", "/voyager/api/invite/start", "d", `{"slug":"ana-lima"}`); !strings.Contains(body, `"status":"restricted"`) {
+		t.Errorf("start after the restriction = %s", body)
+	}
+	if got := c.received(""); len(got.Invitations) != 0 {
+		t.Errorf("received %+v; want nothing sent", got.Invitations)
+	}
+}

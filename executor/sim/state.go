@@ -113,6 +113,9 @@ type account struct {
 	following   map[string]bool
 	liked       map[string]bool // slug + "/" + post
 	toasted     map[string]bool
+	// checkpointed sends every page to a security checkpoint; restricted
+	// refuses every invitation with a restriction notice.
+	checkpointed, restricted bool
 }
 
 func newAccount(id string, premium bool) *account {

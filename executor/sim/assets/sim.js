@@ -170,7 +170,9 @@
   async function startInvite(slug) {
     closeMenu();
     const res = await api('/voyager/api/invite/start', { slug });
+    if (res.status === 'login') return;
     if (res.status === 'weekly_limit') { weeklyLimit(); return; }
+    if (res.status === 'restricted') { restricted(); return; }
     if (res.status !== 'ok') { toast('error', res.message || 'Something went wrong.'); return; }
     // A member's dialog may open with text already in its fields: the email
     // field holding an address, or the note field shown at once holding a
@@ -191,6 +193,19 @@
     document.body.appendChild(o);
   }
 
+  // restricted shows LinkedIn's notice that the account may not invite for
+  // a while.
+  function restricted() {
+    closeDialog();
+    const o = document.createElement('div');
+    o.className = 'sim-overlay';
+    o.innerHTML = '<div class="sim-modal artdeco-modal" role="alertdialog" aria-labelledby="restricted-h">' +
+      '<h2 id="restricted-h">Your account is temporarily restricted</h2>' +
+      '<p>You’ve been temporarily restricted from sending invitations because of unusual activity.</p>' +
+      '<div class="sim-actions"><button type="button" class="sim-primary" data-sim-action="close-alert">Got it</button></div></div>';
+    document.body.appendChild(o);
+  }
+
   async function send(withNote) {
     const ta = root.querySelector('#custom-message');
     const email = root.querySelector('input[type="email"]');
@@ -198,7 +213,10 @@
     const body = { slug: inv.slug, note, email: email ? email.value : (inv.email || '') };
     const name = inv.name;
     const res = await api('/voyager/api/invite/send', body);
+    if (res.status === 'login') return; // api() is already leaving for the login page
+    if (res.status === 'checkpoint') { location.href = res.location; return; }
     if (res.status === 'weekly_limit') { weeklyLimit(); return; }
+    if (res.status === 'restricted') { restricted(); return; }
     if (res.status === 'email_required') { inv.email_required = true; inv.withNote = false; renderDialog(); return; }
     if (res.status === 'out_of_notes') { inv.notes_remaining = 0; renderDialog(); return; }
     closeDialog();
