@@ -34,6 +34,10 @@
 //     a field is cleared before typing (typing appends) and read back; an
 //     invitation approved without a note stops before Send when the note
 //     field holds any text (OutcomeUnexpectedNote).
+//   - A post's Like state is read from the button's label ("Reaction button
+//     state: no reaction" or the reaction's name), as 2026 pages carry no
+//     aria-pressed; a liked post, or one whose state cannot be read, is
+//     never clicked, and a like is clicked once, never twice (an un-like).
 //   - After Send, the adapter requires the top card to show Pending (reloading
 //     once if needed) before it reports done; a 1st-degree connection where
 //     Connect was offered confirms it too (the invitee accepted at once).

@@ -571,6 +571,52 @@ func TestFollowLikeView(t *testing.T) {
 	}
 }
 
+// 2026 post cards carry neither data-urn nor feed-shared-update-v2, and
+// their Like button tells its state by its label alone ("Reaction button
+// state: no reaction", then "… Like"). One click likes; a liked post is
+// never clicked again (that would remove the like).
+func TestLikeLatestPostReadsTheReactionLabel(t *testing.T) {
+	t.Parallel()
+	bd := setup(t, simOptions())
+	noAI(t, bd)
+	ss := bd.session(t, "anna")
+	tests := []struct {
+		name, slug string
+		liked      bool
+		wantLikes  int
+	}{
+		{"today's markup, not liked", "lia-like-more", false, 1},
+		{"today's markup, already liked", "lea-liked-more", true, 0},
+		{"older markup, not liked", "lou-like-oldposts", false, 1},
+		{"older markup, already liked", "lee-liked-oldposts", true, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.liked {
+				bd.sim.Like("anna", tt.slug)
+			}
+			for range 2 {
+				if o, err := ss.LikeLatestPost(testCtx(t), tt.slug); o != executor.OutcomeDone {
+					t.Fatalf("LikeLatestPost = %s, %v; want done", o, err)
+				}
+			}
+			got := bd.sim.Received()
+			count := func(acts []sim.Action) int {
+				n := 0
+				for _, a := range acts {
+					if a.Slug == tt.slug {
+						n++
+					}
+				}
+				return n
+			}
+			if n, u := count(got.Likes), count(got.Unlikes); n != tt.wantLikes || u != 0 {
+				t.Errorf("after two calls: %d likes, %d unlikes; want %d and 0", n, u, tt.wantLikes)
+			}
+		})
+	}
+}
+
 func TestSentInvitationsAndWithdraw(t *testing.T) {
 	t.Parallel()
 	bd := setup(t, simOptions())

@@ -10,8 +10,12 @@ import (
 	"github.com/pacerhq/pacer/executor"
 )
 
-// LikeLatestPost likes the member's most recent post. It reads aria-pressed
-// first: clicking a liked post would remove the like.
+// LikeLatestPost likes the member's most recent post. The Like button's
+// label tells its state ("Reaction button state: no reaction", then the
+// reaction's name): a post already liked, or whose state cannot be read,
+// is never clicked, since a click on a liked post removes the like. It
+// clicks once, and confirms by the label; an unconfirmed like is a
+// transient failure, never a second click.
 func (ss *Session) LikeLatestPost(ctx context.Context, slug string) (executor.Outcome, error) {
 	const op = "like"
 	err := ss.run(ctx, op, slug, func(ctx context.Context, p *rod.Page) error {
@@ -34,15 +38,17 @@ func (ss *Session) LikeLatestPost(ctx context.Context, slug string) (executor.Ou
 			return executor.NewError(executor.OutcomeNotFound, op, slug, errors.New("no post to like"))
 		case !ok:
 			return executor.NewError(executor.OutcomeUnrecognized, op, slug, errors.New("no post or Like button appeared"))
-		case r.Pressed:
+		case r.Reaction == reactionMade:
 			return nil
+		case r.Reaction != reactionNone:
+			return executor.NewError(executor.OutcomeUnrecognized, op, slug, errors.New("the Like button's state cannot be read"))
 		}
 		if err := ss.site.clickPick(p, slug, "like"); err != nil {
 			return err
 		}
-		if _, ok, err := ss.site.waitPage(ctx, p, op, slug, "activity", func(r pageReport) bool { return r.Pressed }); err != nil || !ok {
+		if _, ok, err := ss.site.waitPage(ctx, p, op, slug, "activity", func(r pageReport) bool { return r.Reaction == reactionMade }); err != nil || !ok {
 			if err == nil {
-				err = errors.New("the Like button did not turn pressed")
+				err = errors.New("the Like button's label did not show the like")
 			}
 			return executor.NewError(executor.OutcomeTransient, op, slug, err)
 		}

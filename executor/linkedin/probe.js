@@ -282,6 +282,25 @@ function (cfg, target, op, arg) {
   // What ends any action at once, whatever page it is on.
   const stops = { url: location.href, login, checkpoint, restricted, weekly_limit: !!weeklyEl };
 
+  // --- posts: the latest post's Like ---------------------------------------------
+  // A Like button's label is its reaction state: "Reaction button state: no
+  // reaction", then the reaction's name ("… Like"). 2026 markup has no
+  // aria-pressed; where the older markup has one, it must agree.
+  const isLike = (b) => (L.reaction_state || []).some((p) => lower(label(b)).startsWith(lower(p)));
+  const likeIn = (root) => qsa(root, S.like_button).find(isLike) || null;
+  // The latest post's Like: in the first post card of the older markup,
+  // else (2026 cards carry no marker) the first Like in the main column.
+  const latestLike = () => {
+    const main = workspace || document;
+    const posts = qsa(main, S.post);
+    return posts.length ? likeIn(posts[0]) : likeIn(main);
+  };
+  const reactionOf = (b) => {
+    const pressed = b.getAttribute('aria-pressed');
+    if (inList(L.reaction_none, label(b))) return pressed === 'true' ? 'unknown' : 'none';
+    return pressed === 'false' ? 'unknown' : 'reacted';
+  };
+
   // --- picks: the element the adapter will click or type into ----------------
   if (op === 'pick') {
     const d = inviteDialog;
@@ -301,10 +320,7 @@ function (cfg, target, op, arg) {
       case 'got_it': return weeklyEl ? first(buttons(weeklyEl.closest(S.dialog) || weeklyEl.parentElement || document, L.got_it)) || first(buttons(document, L.got_it)) : null;
       case 'toast_dismiss': return toastEl ? first(buttons(toastEl, L.dismiss)) : null;
       case 'withdraw_confirm': return otherDialog ? first(buttons(otherDialog, L.withdraw)) : null;
-      case 'like': {
-        const post = qsa(workspace || document, S.post)[0];
-        return post ? qsa(post, S.like_button)[0] || null : null;
-      }
+      case 'like': return latestLike();
       case 'withdraw_row': {
         const wRes = patterns(L.withdraw_control);
         for (const el of qsa(document, '[aria-label]')) {
@@ -364,14 +380,12 @@ function (cfg, target, op, arg) {
   }
 
   if (op === 'activity') {
-    const posts = qsa(workspace || document, S.post);
-    const btn = posts.length ? qsa(posts[0], S.like_button)[0] : null;
+    const btn = latestLike();
     return {
       ...stops, ready, unavailable,
-      posts: posts.length,
       empty: contains(L.no_posts, document.body ? document.body.textContent : ''),
       like: !!btn,
-      pressed: !!btn && btn.getAttribute('aria-pressed') === 'true',
+      reaction: btn ? reactionOf(btn) : '',
     };
   }
 

@@ -116,8 +116,13 @@ type pageReport struct {
 	Headings []string `json:"headings"`
 	Open     bool     `json:"open"`
 	Emails   []string `json:"emails"`
-	Posts    int      `json:"posts"`
 	Empty    bool     `json:"empty"`
 	Like     bool     `json:"like"`
-	Pressed  bool     `json:"pressed"`
+	Reaction string   `json:"reaction"` // the latest post's Like: reactionNone, reactionMade or "unknown"
 }
+
+// The states of a Like button the page script reads from its label.
+const (
+	reactionNone = "none"    // the post is not liked: one click likes it
+	reactionMade = "reacted" // the post is liked (or has another reaction): a click would remove it
+)

@@ -75,7 +75,7 @@ type CSS struct {
 	LoginForm        string   `yaml:"login_form" json:"login_form"`               // a login form: a rejected session
 	Mailto           string   `yaml:"mailto" json:"mailto"`                       // an email link in the contact-info overlay
 	Post             string   `yaml:"post" json:"post"`                           // a post on the activity page
-	LikeButton       string   `yaml:"like_button" json:"like_button"`             // a post's Like button (read aria-pressed first)
+	LikeButton       string   `yaml:"like_button" json:"like_button"`             // candidates for a post's Like button (matched with the reaction_state labels)
 	ListItem         string   `yaml:"list_item" json:"list_item"`                 // a row of a list page
 	Heading          string   `yaml:"heading" json:"heading"`                     // a list page's headings, which carry its counts
 }
@@ -119,6 +119,8 @@ type Labels struct {
 	DateLayouts      []string          `yaml:"date_layouts" json:"-"`                      // Go layouts of the date in ConnectedOn
 	ContactInfo      []string          `yaml:"contact_info" json:"contact_info"`           // the contact-info overlay's heading
 	NoPosts          []string          `yaml:"no_posts" json:"no_posts"`                   // text of an empty activity page
+	ReactionState    []string          `yaml:"reaction_state" json:"reaction_state"`       // how a Like button's label begins
+	ReactionNone     []string          `yaml:"reaction_none" json:"reaction_none"`         // a Like button's label when the post is not liked
 }
 
 // DefaultSelectors returns the selectors embedded in the binary.
@@ -281,6 +283,8 @@ func mergeLabels(dst *Labels, l Labels) {
 	add(&dst.ConnectedOn, l.ConnectedOn)
 	add(&dst.ContactInfo, l.ContactInfo)
 	add(&dst.NoPosts, l.NoPosts)
+	add(&dst.ReactionState, l.ReactionState)
+	add(&dst.ReactionNone, l.ReactionNone)
 }
 
 // scriptConfig is what the page script receives.

@@ -33,9 +33,12 @@
 // simulation's own plus Options.BaseConnections, made before it began and
 // never listed), the contact-info
 // overlay (/in/<slug>/overlay/contact-info/, with a mailto link for
-// connections who share their email), each member's recent activity with
-// Like buttons carrying aria-pressed, a checkpoint page with a CAPTCHA frame,
-// a login page, and a 404 page. Every page declares UTF-8.
+// connections who share their email), each member's recent activity in the
+// 2026 markup (post cards with neither data-urn nor feed-shared-update-v2,
+// Like buttons without aria-pressed whose label alone tells the state:
+// "Reaction button state: no reaction", then "Reaction button state:
+// Like"; a second click removes the like), a checkpoint page with a CAPTCHA
+// frame, a login page, and a 404 page. Every page declares UTF-8.
 //
 // # Members
 //
@@ -69,6 +72,8 @@
 //	-unavailable  the profile does not exist (404)
 //	-noemail      a connection who does not share an email address
 //	-noposts      no posts to like
+//	-oldposts     the activity page in the older markup: post cards with
+//	              data-urn and feed-shared-update-v2, Like with aria-pressed
 //	-noage        the sent-invitations page shows no readable age
 //	-namesake     the side rail holds a stranger with the very same name
 //

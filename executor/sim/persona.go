@@ -32,6 +32,7 @@ const (
 	markerSendCheck   = "sendcheckpoint"
 	markerSendSignIn  = "sendsignin"
 	markerSendRestr   = "sendrestricted"
+	markerOldPosts    = "oldposts"
 )
 
 var markers = map[string]bool{
@@ -39,7 +40,7 @@ var markers = map[string]bool{
 	markerCreator: true, markerToast: true, markerDirect: true, markerMore: true, markerFollowOnly: true,
 	markerNoEmail: true, markerNoPosts: true, markerNoAge: true, markerNamesake: true, markerThird: true,
 	markerCaptcha: true, markerEmailFill: true, markerNoteFill: true,
-	markerSendCheck: true, markerSendSignIn: true, markerSendRestr: true,
+	markerSendCheck: true, markerSendSignIn: true, markerSendRestr: true, markerOldPosts: true,
 }
 
 // What may stop an invitation right after Send (Persona.AfterSend).
@@ -86,6 +87,7 @@ type Persona struct {
 
 	SharesEmail bool // the contact-info overlay of a connection shows Email
 	Posts       int  // how many posts the activity page lists
+	OldPosts    bool // the activity page uses the older markup (-oldposts)
 	Followers   int  // the follower count a creator shows
 
 	EmailRequired bool // the invite dialog asks for the email address (-emailreq)
@@ -160,6 +162,7 @@ func NewPersona(slug string) Persona {
 	if !has[markerNoPosts] {
 		p.Posts = 1 + int(h>>32)%3
 	}
+	p.OldPosts = has[markerOldPosts]
 
 	p.Degree = 2
 	if (h>>40)%3 == 0 || has[markerThird] {

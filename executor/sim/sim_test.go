@@ -371,16 +371,37 @@ func TestLoginSetsASession(t *testing.T) {
 
 func TestLikeToggles(t *testing.T) {
 	t.Parallel()
-	_, c := newClient(t, Options{})
+	s, c := newClient(t, Options{})
+	// Today's markup: no post marker, the state in the label alone.
 	_, body := c.do("GET", "/in/pat-kay/recent-activity/all/", "a", "")
-	if !strings.Contains(body, `aria-label="Reaction button state: no reaction" aria-pressed="false"`) {
-		t.Fatalf("activity page lacks an unpressed Like: %s", body)
+	if !strings.Contains(body, `aria-label="Reaction button state: no reaction"`) {
+		t.Fatalf("activity page lacks an unliked Like: %s", body)
+	}
+	for _, old := range []string{"aria-pressed", "data-urn", "feed-shared-update-v2"} {
+		if strings.Contains(body, old) {
+			t.Errorf("today's activity page carries the older %s", old)
+		}
+	}
+	// The older markup, for a member with -oldposts.
+	_, body = c.do("GET", "/in/pat-kay-oldposts/recent-activity/all/", "a", "")
+	for _, want := range []string{`aria-pressed="false"`, `data-urn="urn:li:activity:`, "feed-shared-update-v2"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the older activity page lacks %s", want)
+		}
 	}
 	c.do("POST", "/voyager/api/like", "a", `{"slug":"pat-kay","post":"1"}`)
 	c.do("POST", "/voyager/api/like", "a", `{"slug":"pat-kay","post":"1"}`)
 	got := c.received("")
 	if len(got.Likes) != 1 || len(got.Unlikes) != 1 {
 		t.Errorf("likes %d, unlikes %d; want 1 and 1", len(got.Likes), len(got.Unlikes))
+	}
+	// A like from before: the label names the reaction, nothing received.
+	s.Like("a", "pat-kay")
+	if _, body = c.do("GET", "/in/pat-kay/recent-activity/all/", "a", ""); !strings.Contains(body, `aria-label="Reaction button state: Like"`) {
+		t.Errorf("a liked post's label does not name the reaction")
+	}
+	if got := c.received(""); len(got.Likes) != 1 {
+		t.Errorf("Like was received as %d likes, want it unrecorded", len(got.Likes)-1)
 	}
 	_, body = c.do("GET", "/in/pat-kay-noposts/recent-activity/all/", "a", "")
 	if !strings.Contains(body, "hasn’t posted yet") {

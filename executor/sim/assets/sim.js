@@ -285,8 +285,14 @@
       }
       case 'like': {
         const res = await api('/voyager/api/like', { slug, post: act.dataset.simPost });
-        act.setAttribute('aria-pressed', res.liked ? 'true' : 'false');
-        act.setAttribute('aria-label', 'Reaction button state: ' + (res.liked ? 'like' : 'no reaction'));
+        if (act.hasAttribute('aria-pressed')) {
+          // The older markup: aria-pressed, and a lower-case label.
+          act.setAttribute('aria-pressed', res.liked ? 'true' : 'false');
+          act.setAttribute('aria-label', 'Reaction button state: ' + (res.liked ? 'like' : 'no reaction'));
+        } else {
+          // Today's: the label alone names the reaction.
+          act.setAttribute('aria-label', 'Reaction button state: ' + (res.liked ? 'Like' : 'no reaction'));
+        }
         break;
       }
       case 'add-note': {
