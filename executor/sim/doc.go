@@ -107,6 +107,12 @@
 //	POST /_sim/seed    {"account","slug","note","age":"504h"}  an invitation sent before the simulation
 //	POST /_sim/connect {"account","slug"}  make a connection now
 //	POST /_sim/connections {"account","count":1233}  the account's connections from before the simulation
+//	POST /_sim/lose    {"account","slug"}  make a pending invitation vanish, as if never delivered
+//
+// Received lists, besides the actions, every page each session loaded
+// (PageLoad: account, path, slug, simulated and real time; the page's own
+// re-rendering after an action is not a load), for tests of the gaps
+// between page loads.
 //
 // The data-sim-* attributes in the pages wire the simulator's own script;
 // an adapter must never rely on them.

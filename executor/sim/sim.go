@@ -211,6 +211,23 @@ func (s *Server) SetBaseConnections(acct string, n int) {
 	s.account(acct).base = max(0, n)
 }
 
+// Lose makes the pending invitation from acct to slug vanish as if it had
+// never been delivered: the sent-invitations page no longer lists it, the
+// profile offers Connect again and it will never be accepted, while
+// Received still lists it as received (and in Lost). It reports whether
+// there was one.
+func (s *Server) Lose(acct, slug string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.account(acct)
+	if a.pending[slug] == nil {
+		return false
+	}
+	delete(a.pending, slug)
+	s.received.Lost = append(s.received.Lost, Action{Slug: slug, At: s.now(), Account: acct})
+	return true
+}
+
 // Connect makes slug a connection of acct now.
 func (s *Server) Connect(acct, slug string) {
 	s.mu.Lock()
@@ -317,6 +334,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /_sim/seed", s.adminSeed)
 	m.HandleFunc("POST /_sim/connect", s.adminConnect)
 	m.HandleFunc("POST /_sim/connections", s.adminConnections)
+	m.HandleFunc("POST /_sim/lose", s.adminLose)
 	m.HandleFunc("/", s.notFound)
 	s.mux = m
 }
@@ -352,6 +370,7 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request, *account)) ht
 		s.mu.Lock()
 		a := s.account(id)
 		checkpointed := a.checkpointed
+		s.recordLoad(r, a)
 		s.mu.Unlock()
 		if checkpointed || strings.Contains(strings.ToLower(id), markerCheckpoint) {
 			http.Redirect(w, r, checkpointPath(id), http.StatusFound)
@@ -359,6 +378,17 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request, *account)) ht
 		}
 		h(w, r, a)
 	}
+}
+
+// recordLoad records a page load. The page re-rendering itself after an
+// action (X-Sim-Refresh) is not one.
+func (s *Server) recordLoad(r *http.Request, a *account) {
+	if r.Header.Get("X-Sim-Refresh") != "" {
+		return
+	}
+	s.received.PageLoads = append(s.received.PageLoads, PageLoad{
+		Account: a.id, Path: r.URL.Path, Slug: r.PathValue("slug"), At: s.now(), RealAt: s.opts.Now(),
+	})
 }
 
 // checkpointPath is where an account's checkpoint is.
@@ -683,4 +713,16 @@ func (s *Server) adminConnections(w http.ResponseWriter, r *http.Request) {
 	}
 	s.SetBaseConnections(b.Account, *b.Count)
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
+}
+
+func (s *Server) adminLose(w http.ResponseWriter, r *http.Request) {
+	b, ok := readAdmin(w, r)
+	if !ok {
+		return
+	}
+	if b.Account == "" || !validSlug(b.Slug) {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "sim: account and a valid slug are required"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"lost": s.Lose(b.Account, b.Slug)})
 }

@@ -497,3 +497,83 @@ func TestStopsRightAfterSend(t *testing.T) {
 		t.Errorf("received %+v; want nothing sent", got.Invitations)
 	}
 }
+
+// Lose makes the Sent list disagree with what was received: the
+// invitation vanishes as if it had never been delivered.
+func TestLoseAnInvitation(t *testing.T) {
+	t.Parallel()
+	s, c := newClient(t, Options{AcceptRate: 1, AcceptAfter: time.Hour})
+	for _, slug := range []string{"lo-st", "ke-pt"} {
+		if _, body := c.do("POST", "/voyager/api/invite/send", "a", `{"slug":"`+slug+`"}`); !strings.Contains(body, `"ok"`) {
+			t.Fatalf("send %s = %s", slug, body)
+		}
+	}
+	if _, body := c.do("POST", "/_sim/lose", "", `{"account":"a","slug":"lo-st"}`); !strings.Contains(body, `"lost":true`) {
+		t.Errorf("POST /_sim/lose = %s", body)
+	}
+	if s.Lose("a", "lo-st") {
+		t.Error("a second Lose found the invitation again")
+	}
+	_, body := c.do("GET", "/mynetwork/invitation-manager/sent/", "a", "")
+	if !strings.Contains(body, "People (1)") || strings.Contains(body, `href="/in/lo-st/"`) || !strings.Contains(body, `href="/in/ke-pt/"`) {
+		t.Errorf("the sent page still lists the lost invitation, or lost the other one")
+	}
+	if _, body := c.do("GET", "/in/lo-st/", "a", ""); strings.Contains(body, "Pending, click to withdraw") {
+		t.Error("the lost invitation's profile shows Pending")
+	}
+	s.Advance(2 * time.Hour)
+	if _, body := c.do("GET", "/mynetwork/invite-connect/connections/", "a", ""); strings.Contains(body, `href="/in/lo-st/"`) || !strings.Contains(body, `href="/in/ke-pt/"`) {
+		t.Error("a lost invitation was accepted, or the kept one was not")
+	}
+	got := c.received("?account=a")
+	if len(got.Invitations) != 2 {
+		t.Errorf("received %d invitations, want both still listed as received", len(got.Invitations))
+	}
+	if len(got.Lost) != 1 || got.Lost[0].Slug != "lo-st" || got.Lost[0].Account != "a" {
+		t.Errorf("lost = %+v, want lo-st", got.Lost)
+	}
+	for _, bad := range []string{`{"slug":"lo-st"}`, `{"account":"a","slug":"x/y"}`} {
+		if res, _ := c.do("POST", "/_sim/lose", "", bad); res.StatusCode != http.StatusBadRequest {
+			t.Errorf("POST /_sim/lose %s: status %d, want 400", bad, res.StatusCode)
+		}
+	}
+}
+
+// Every page a session loads is recorded with both clocks; the page's own
+// re-rendering after an action is not a load.
+func TestPageLoadsAreRecorded(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	clk := &fakeClock{t: start}
+	s, c := newClient(t, Options{Now: clk.Now, Speed: 60})
+	c.do("GET", "/in/jane-doe/", "a", "")
+	clk.Add(2 * time.Second)
+	c.do("GET", "/in/kim-lee/overlay/contact-info/", "a", "")
+	c.do("GET", "/mynetwork/invitation-manager/sent/", "b", "")
+	c.do("GET", "/feed/", "", "") // no session: sent to the login page, no account's load
+	req, _ := http.NewRequest("GET", c.srv.URL+"/in/jane-doe/", nil)
+	req.AddCookie(&http.Cookie{Name: "li_at", Value: "a"})
+	req.Header.Set("X-Sim-Refresh", "1")
+	if res, err := http.DefaultClient.Do(req); err == nil {
+		res.Body.Close()
+	}
+	real2 := start.Add(2 * time.Second)
+	want := []PageLoad{
+		{Account: "a", Path: "/in/jane-doe/", Slug: "jane-doe", At: start, RealAt: start},
+		{Account: "a", Path: "/in/kim-lee/overlay/contact-info/", Slug: "kim-lee", At: start.Add(2 * time.Minute), RealAt: real2},
+		{Account: "b", Path: "/mynetwork/invitation-manager/sent/", At: start.Add(2 * time.Minute), RealAt: real2},
+	}
+	got := s.Received().PageLoads
+	if len(got) != len(want) {
+		t.Fatalf("page loads = %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i].Account != want[i].Account || got[i].Path != want[i].Path || got[i].Slug != want[i].Slug ||
+			!got[i].At.Equal(want[i].At) || !got[i].RealAt.Equal(want[i].RealAt) {
+			t.Errorf("page load %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if got := c.received("?account=b").PageLoads; len(got) != 1 || got[0].Account != "b" {
+		t.Errorf("page loads of b = %+v", got)
+	}
+}
