@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/go-rod/rod"
-	"github.com/go-rod/rod/lib/cdp"
 	"github.com/go-rod/rod/lib/js"
 	"github.com/go-rod/rod/lib/proto"
 
@@ -287,102 +286,6 @@ func (s *Site) pick(p *rod.Page, target, what string) (*rod.Element, error) {
 	return p.ElementFromObject(res)
 }
 
-// wait polls a profile page until cond holds, the settle timeout passes
-// (it then returns the last report and ok false) or ctx ends. Whatever it
-// waits for, a notice that ends the action (see stop) ends the wait at once
-// with its outcome's error: LinkedIn stopping the account is never waited
-// out.
-func (s *Site) wait(ctx context.Context, p *rod.Page, op, target string, cond func(report) bool) (report, bool, error) {
-	return poll(ctx, s, p, op, target, "probe", cond)
-}
-
-// waitPage is wait for one of the list pages, read by the page script's
-// op kind.
-func (s *Site) waitPage(ctx context.Context, p *rod.Page, op, target, kind string, cond func(pageReport) bool) (pageReport, bool, error) {
-	return poll(ctx, s, p, op, target, kind, cond)
-}
-
-// noticed is a page reading that carries the notices ending any action.
-type noticed interface{ noticesOf() notices }
-
-func (n notices) noticesOf() notices { return n }
-
-func poll[R noticed](ctx context.Context, s *Site, p *rod.Page, op, target, kind string, cond func(R) bool) (R, bool, error) {
-	deadline := time.Now().Add(s.settle)
-	var leaving time.Time // when the page was first found leaving for another
-	for {
-		var r R
-		if err := s.probe(p, target, kind, &r); err != nil {
-			if !navigating(err) || ctx.Err() != nil {
-				return r, false, err
-			}
-			if leaving.IsZero() {
-				leaving = time.Now()
-			} else if time.Since(leaving) > navigationGrace {
-				return r, false, err
-			}
-			time.Sleep(defaultPoll)
-			continue
-		}
-		leaving = time.Time{}
-		if err := s.stop(p, op, target, r.noticesOf()); err != nil {
-			return r, false, err
-		}
-		if cond(r) {
-			return r, true, nil
-		}
-		if time.Now().After(deadline) {
-			return r, false, nil
-		}
-		select {
-		case <-ctx.Done():
-			return r, false, ctx.Err()
-		case <-time.After(defaultPoll):
-		}
-	}
-}
-
-// navigationGrace is how long a wait reads again a page that keeps leaving
-// for another document before it gives up.
-const navigationGrace = 3 * time.Second
-
-// navigating reports whether a page-script call failed only because the
-// page was leaving for another document, such as a redirect to a
-// checkpoint right after a click: the next reading, on the new page, tells
-// what happened.
-func navigating(err error) bool {
-	var e *cdp.Error
-	if !errors.As(err, &e) {
-		return false
-	}
-	return errors.Is(err, cdp.ErrCtxDestroyed) || errors.Is(err, cdp.ErrCtxNotFound) ||
-		strings.Contains(e.Message, "navigated or closed")
-}
-
-// stop turns a notice that ends any action into its outcome's error: a
-// sign-in wall (the session was rejected), a security checkpoint or CAPTCHA,
-// a restriction notice or the weekly-limit alert (both stop inviting until
-// the window resets; the alert's Got it is clicked, as a person would).
-// Pacer never tries to pass a checkpoint.
-func (s *Site) stop(p *rod.Page, op, target string, n notices) error {
-	switch {
-	case n.Login:
-		return executor.NewError(executor.OutcomeSessionRejected, op, target, fmt.Errorf("redirected to %s", redactURL(n.URL)))
-	case n.Checkpoint:
-		return executor.NewError(executor.OutcomeCheckpoint, op, target, fmt.Errorf("at %s", redactURL(n.URL)))
-	case n.Restricted != "":
-		e := executor.NewError(executor.OutcomeWeeklyLimit, op, target, nil)
-		e.Detail = "LinkedIn shows a restriction notice: " + clip(n.Restricted, 160)
-		return e
-	case n.WeeklyLimit:
-		if el, _ := s.pick(p, target, "got_it"); el != nil {
-			_ = s.click(el)
-		}
-		return executor.NewError(executor.OutcomeWeeklyLimit, op, target, nil)
-	}
-	return nil
-}
-
 // navigate opens u in the tab.
 func navigate(p *rod.Page, u string) error {
 	if err := p.Navigate(u); err != nil {
@@ -470,13 +373,6 @@ func (ss *Session) readMenu(ctx context.Context, p *rod.Page, op, slug string, r
 		}
 	}
 	return r, nil
-}
-
-// waitShort is wait with its own, shorter timeout.
-func (s *Site) waitShort(ctx context.Context, p *rod.Page, op, target string, d time.Duration, cond func(report) bool) (report, bool, error) {
-	short := *s
-	short.settle = min(d, s.settle)
-	return short.wait(ctx, p, op, target, cond)
 }
 
 var slugRe = regexp.MustCompile(`^[\p{L}\p{N}_-]{3,100}$`)
