@@ -33,8 +33,14 @@ const (
 	// OutcomeNoteTooLong means the note is longer than the limit the invite
 	// dialog shows (200 or 300 characters); nothing was sent.
 	OutcomeNoteTooLong Outcome = "note_too_long"
+	// OutcomeUnexpectedNote means the invitation was approved without a note
+	// but the invite dialog's note field held text (prefilled by LinkedIn or
+	// left over): it was stopped before Send, and nothing was sent. Pacer
+	// never sends words nobody approved.
+	OutcomeUnexpectedNote Outcome = "unexpected_note"
 	// OutcomeWeeklyLimit means LinkedIn showed its weekly invitation limit
-	// alert: stop inviting from this account until the window resets.
+	// alert, or a notice that it restricted the account (the error's Detail
+	// quotes it): stop inviting from this account until the window resets.
 	OutcomeWeeklyLimit Outcome = "weekly_limit"
 	// OutcomeCheckpoint means LinkedIn showed a security checkpoint, a login
 	// challenge or a CAPTCHA: stop the account and ask a human. Pacer never
@@ -65,6 +71,7 @@ var (
 	ErrEmailRequired      = errors.New("executor: LinkedIn asks for the member's email address to connect")
 	ErrNoteQuotaExhausted = errors.New("executor: no personalized invitations left this month")
 	ErrNoteTooLong        = errors.New("executor: the note is longer than LinkedIn allows")
+	ErrUnexpectedNote     = errors.New("executor: the note field holds text nobody approved; nothing was sent")
 	ErrWeeklyLimit        = errors.New("executor: LinkedIn's weekly invitation limit is reached")
 	ErrCheckpoint         = errors.New("executor: LinkedIn shows a security checkpoint; a person must look at this account")
 	ErrSessionRejected    = errors.New("executor: LinkedIn rejected the session; sign in again with `pacer account login`")
@@ -80,6 +87,7 @@ var sentinels = map[Outcome]error{
 	OutcomeEmailRequired:      ErrEmailRequired,
 	OutcomeNoteQuotaExhausted: ErrNoteQuotaExhausted,
 	OutcomeNoteTooLong:        ErrNoteTooLong,
+	OutcomeUnexpectedNote:     ErrUnexpectedNote,
 	OutcomeWeeklyLimit:        ErrWeeklyLimit,
 	OutcomeCheckpoint:         ErrCheckpoint,
 	OutcomeSessionRejected:    ErrSessionRejected,

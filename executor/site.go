@@ -106,6 +106,17 @@ type SentInvitation struct {
 	AgeKnown bool `json:"age_known"`
 }
 
+// ConnectionList is what the connections page shows: the connections it
+// lists (the most recently added first, a page at a time) and its count of
+// all the account's connections ("1,234 connections"), which covers those
+// made before Pacer and those the page does not list.
+type ConnectionList struct {
+	Connections []Connection `json:"connections"`
+	// Total is the page's count, or -1 when it shows none the adapter can
+	// read.
+	Total int `json:"total"`
+}
+
 // Connection is one row of the connections page.
 type Connection struct {
 	// Slug is the connection's vanity name.
@@ -154,8 +165,9 @@ type Session interface {
 	SentInvitations(ctx context.Context) (SentList, error)
 	// Withdraw withdraws the pending invitation sent to slug.
 	Withdraw(ctx context.Context, slug string) (Outcome, error)
-	// RecentConnections lists the account's connections, most recent first.
-	RecentConnections(ctx context.Context) ([]Connection, error)
+	// RecentConnections reads the connections page: the account's
+	// connections, most recent first, and its count of them all.
+	RecentConnections(ctx context.Context) (ConnectionList, error)
 	// ContactEmail reads the email address a 1st-degree connection shares on
 	// their contact info; it returns "" and no error when none is shared.
 	ContactEmail(ctx context.Context, slug string) (string, error)

@@ -104,12 +104,10 @@ func TestSimCommandServesUntilStopped(t *testing.T) {
 	}
 }
 
-// fixturesDir is shared/fixtures/linkedin beside the repository.
+// fixturesDir is the saved LinkedIn page excerpts the linkedin package's
+// tests use, inside the repository.
 func fixturesDir() string {
-	if d := os.Getenv("PACER_FIXTURES"); d != "" {
-		return d
-	}
-	return filepath.Join("..", "..", "..", "shared", "fixtures", "linkedin")
+	return filepath.Join("..", "..", "executor", "linkedin", "testdata", "fixtures")
 }
 
 func TestDoctorLinkedInRecognisesTheFixtures(t *testing.T) {
@@ -118,8 +116,8 @@ func TestDoctorLinkedInRecognisesTheFixtures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("no fixtures at %s", dir)
+	if _, err := os.Stat(filepath.Join(dir, "README.md")); err != nil {
+		t.Fatalf("the LinkedIn fixtures are missing from the repository: %v", err)
 	}
 	browsertest.Chrome(t)
 	// The states the fixtures' README gives.

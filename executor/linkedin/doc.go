@@ -10,7 +10,8 @@
 // one round trip and finds the elements the adapter clicks; it clicks
 // nothing itself.
 //
-// What it guards against, from linkedin-ui.md and the 2026 fixtures:
+// What it guards against, from the saved 2026 pages in testdata/fixtures
+// (their README tells what each shows):
 //
 //   - Every profile lookup is scoped to the top card
 //     (section[componentkey$="Topcard"] in main#workspace) or to the More
@@ -29,12 +30,24 @@
 //     and a longer note is refused, never cut; "N personalized invitations
 //     remaining" is reported; "Write with AI" is never clicked (the click
 //     helper refuses it outright).
+//   - The invite dialog's fields hold exactly what was approved at Send:
+//     a field is cleared before typing (typing appends) and read back; an
+//     invitation approved without a note stops before Send when the note
+//     field holds any text (OutcomeUnexpectedNote).
+//   - A post's Like state is read from the button's label ("Reaction button
+//     state: no reaction" or the reaction's name), as 2026 pages carry no
+//     aria-pressed; a liked post, or one whose state cannot be read, is
+//     never clicked, and a like is clicked once, never twice (an un-like).
 //   - After Send, the adapter requires the top card to show Pending (reloading
 //     once if needed) before it reports done; a 1st-degree connection where
 //     Connect was offered confirms it too (the invitee accepted at once).
 //   - A URL under /checkpoint/ or /authwall, or a CAPTCHA frame, is
 //     OutcomeCheckpoint; a redirect to /login or /uas/login is
-//     OutcomeSessionRejected. Pacer never tries to solve or bypass either.
+//     OutcomeSessionRejected; a restriction notice, like the weekly-limit
+//     alert, is OutcomeWeeklyLimit. Every wait of every action watches for
+//     them, so one that appears right after a click (Connect, Add a note,
+//     Send) ends the action within a poll, never after the settle timeout.
+//     Pacer never tries to solve or bypass a checkpoint.
 //
 // Diagnose (`pacer doctor linkedin`) loads a saved page offline, with the
 // page's scripts disabled and every request blocked, and reports the state

@@ -17,21 +17,20 @@ import (
 	"github.com/pacerhq/pacer/executor/browser/browsertest"
 )
 
-// fixturesDir finds shared/fixtures/linkedin: $PACER_FIXTURES, else beside
-// the repository (../shared from the repo root).
-func fixturesDir() string {
-	if d := os.Getenv("PACER_FIXTURES"); d != "" {
-		return d
+// fixturesDir returns testdata/fixtures, the saved LinkedIn page excerpts
+// (their README says where they come from). They are part of the
+// repository: a missing folder fails the test instead of skipping it.
+func fixturesDir(t testing.TB) string {
+	t.Helper()
+	dir := filepath.Join("testdata", "fixtures")
+	if _, err := os.Stat(filepath.Join(dir, "README.md")); err != nil {
+		t.Fatalf("the LinkedIn fixtures are missing from the repository: %v", err)
 	}
-	return filepath.Join("..", "..", "..", "shared", "fixtures", "linkedin")
+	return dir
 }
 
 func TestDiagnoseFixtures(t *testing.T) {
-	dir := fixturesDir()
-	if _, err := os.Stat(dir); err != nil {
-		t.Logf("!!! SKIPPING the LinkedIn fixture checks: %s not found (set PACER_FIXTURES to the folder) !!!", dir)
-		t.Skip("fixtures absent")
-	}
+	dir := fixturesDir(t)
 	b := browsertest.Shared(t)
 	tests := []struct {
 		file        string
@@ -79,10 +78,7 @@ func TestDiagnoseFixtures(t *testing.T) {
 }
 
 func TestDiagnoseWrongTargetIsNotRecognised(t *testing.T) {
-	dir := fixturesDir()
-	if _, err := os.Stat(dir); err != nil {
-		t.Skip("fixtures absent")
-	}
+	dir := fixturesDir(t)
 	b := browsertest.Shared(t)
 	// The page's Connect and Pending belong to their owners; asked about
 	// somebody else, the doctor must not claim them.
@@ -200,10 +196,9 @@ func TestDiagnoseStaysOffline(t *testing.T) {
 
 // Labels are data: a page in German reads the same with the German labels.
 func TestDiagnoseGermanPage(t *testing.T) {
-	dir := fixturesDir()
-	raw, err := os.ReadFile(filepath.Join(dir, "profile-connect-via-more.html"))
+	raw, err := os.ReadFile(filepath.Join(fixturesDir(t), "profile-connect-via-more.html"))
 	if err != nil {
-		t.Skip("fixtures absent")
+		t.Fatal(err)
 	}
 	b := browsertest.Shared(t)
 	de := strings.NewReplacer(

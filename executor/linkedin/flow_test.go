@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/go-rod/rod/lib/proto"
 
 	"github.com/pacerhq/pacer/executor"
+	"github.com/pacerhq/pacer/executor/browser/browsertest"
 	"github.com/pacerhq/pacer/executor/session"
 	"github.com/pacerhq/pacer/executor/sim"
 )
@@ -193,6 +195,101 @@ func TestInviteEmailRequired(t *testing.T) {
 	}
 }
 
+// The email field must hold exactly the address before Send, whether it
+// opens empty or already holding text (typing appends to what is there).
+func TestInviteEmailFieldHoldsExactlyTheAddress(t *testing.T) {
+	t.Parallel()
+	bd := setup(t, simOptions())
+	noAI(t, bd)
+	ss := bd.session(t, "anna")
+	const email = "someone@example.org"
+	tests := []struct {
+		name, slug, note string
+	}{
+		{"empty field, with a note", "eva-roth-emailreq-more", "Hi Eva"},
+		{"empty field, without a note", "max-moe-emailreq-direct", ""},
+		{"field holding text, with a note", "ida-pre-emailprefill-more", "Hi Ida"},
+		{"field holding text, without a note", "ole-pre-emailprefill-direct", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := ss.Invite(testCtx(t), tt.slug, executor.InviteOptions{Note: tt.note, Email: email})
+			if err != nil || res.Outcome != executor.OutcomeDone {
+				t.Fatalf("Invite = %+v, %v; want done", res, err)
+			}
+			got := bd.sim.Received().Invitations
+			i := slices.IndexFunc(got, func(inv sim.Invitation) bool { return inv.Slug == tt.slug })
+			if i < 0 {
+				t.Fatalf("no invitation to %s received: %+v", tt.slug, got)
+			}
+			if got[i].Email != email || got[i].Note != tt.note {
+				t.Errorf("received email %q, note %q; want %q, %q", got[i].Email, got[i].Note, email, tt.note)
+			}
+		})
+	}
+}
+
+// A field that does not hold the address as typed (here one too short for
+// it) is a transient failure, and nothing is sent.
+func TestInviteEmailMismatchSendsNothing(t *testing.T) {
+	t.Parallel()
+	bd := setup(t, simOptions())
+	// The page's own script gives the email field room for 8 characters.
+	bd.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/static/sim.js" {
+			bd.sim.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		bd.sim.ServeHTTP(rec, r)
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		_, _ = w.Write([]byte(strings.ReplaceAll(rec.Body.String(), `<input type="email"`, `<input type="email" maxlength="8"`)))
+	})
+	noAI(t, bd)
+	ss := bd.session(t, "anna")
+	for _, note := range []string{"Hi Eva", ""} {
+		res, err := ss.Invite(testCtx(t), "eva-roth-emailreq-more", executor.InviteOptions{Note: note, Email: "someone@example.org"})
+		if res.Outcome != executor.OutcomeTransient || err == nil || !strings.Contains(err.Error(), "email field") {
+			t.Errorf("Invite (note %q) = %+v, %v; want transient, about the email field", note, res, err)
+		}
+	}
+	if got := bd.sim.Received().Invitations; len(got) != 0 {
+		t.Errorf("received %+v; want nothing sent", got)
+	}
+}
+
+// An invitation approved without a note never goes with text it did not
+// approve: a note field holding text stops it before Send.
+func TestInviteNeverSendsAnUnapprovedNote(t *testing.T) {
+	t.Parallel()
+	bd := setup(t, simOptions())
+	noAI(t, bd)
+	ss := bd.session(t, "anna")
+	for _, slug := range []string{"una-pre-noteprefill-more", "ulf-pre-noteprefill-direct"} {
+		t.Run(slug, func(t *testing.T) {
+			res, err := ss.Invite(testCtx(t), slug, executor.InviteOptions{})
+			if !errors.Is(err, executor.ErrUnexpectedNote) || res.Outcome != executor.OutcomeUnexpectedNote {
+				t.Fatalf("Invite without a note = %+v, %v; want unexpected note", res, err)
+			}
+			if !strings.Contains(err.Error(), "professional network") {
+				t.Errorf("error %q does not quote the text found", err)
+			}
+			if got := bd.sim.Received().Invitations; len(got) != 0 {
+				t.Errorf("received %+v; want nothing sent", got)
+			}
+		})
+	}
+	// With an approved note, the field holds exactly that note at Send.
+	const note = "Hi Uma, glad to connect."
+	res, err := ss.Invite(testCtx(t), "uma-pre-noteprefill-more", executor.InviteOptions{Note: note})
+	if err != nil || res.Outcome != executor.OutcomeDone {
+		t.Fatalf("Invite with a note = %+v, %v; want done", res, err)
+	}
+	if got := bd.sim.Received().Invitations; len(got) != 1 || got[0].Note != note {
+		t.Errorf("received %+v; want only the approved note", got)
+	}
+}
+
 func TestInviteNotesQuota(t *testing.T) {
 	t.Parallel()
 	opts := simOptions()
@@ -334,6 +431,45 @@ func TestCheckpointAndRejectedSession(t *testing.T) {
 	}
 }
 
+// A checkpoint, a sign-in wall or a restriction notice right after Send
+// ends the invitation at once with its outcome. The settle timeout is far
+// longer than the test's deadline: an adapter that waited it out would
+// report a timeout instead.
+func TestStopsAfterSendNoticeAtOnce(t *testing.T) {
+	t.Parallel()
+	bd := setup(t, simOptions())
+	site, err := New(browsertest.Shared(t), Options{BaseURL: bd.srv.URL, SettleTimeout: 2 * time.Minute, Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bd.site = site
+	noAI(t, bd)
+	tests := []struct {
+		name, account, slug, note string
+		want                      error
+		wantText                  string
+	}{
+		{"checkpoint", "acct-a", "sam-stop-sendcheckpoint-more", "", executor.ErrCheckpoint, "/checkpoint/"},
+		{"checkpoint, with a note", "acct-b", "sam-stop-sendcheckpoint-direct", "Hi Sam", executor.ErrCheckpoint, "/checkpoint/"},
+		{"sign-in wall", "acct-c", "sam-stop-sendsignin-more", "Hi Sam", executor.ErrSessionRejected, "/login"},
+		{"restriction notice", "acct-d", "sam-stop-sendrestricted-direct", "", executor.ErrWeeklyLimit, "restriction notice: Your account is temporarily restricted"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ss := bd.session(t, tt.account)
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			res, err := ss.Invite(ctx, tt.slug, executor.InviteOptions{Note: tt.note})
+			if !errors.Is(err, tt.want) || res.Outcome != executor.OutcomeOf(tt.want) || !strings.Contains(err.Error(), tt.wantText) {
+				t.Errorf("Invite = %+v, %v; want %v, saying %q", res, err, tt.want, tt.wantText)
+			}
+		})
+	}
+	if got := bd.sim.Received().Invitations; len(got) != 0 {
+		t.Errorf("received %+v; want nothing sent", got)
+	}
+}
+
 func TestInviteAlreadyConnectedAndUnavailable(t *testing.T) {
 	t.Parallel()
 	bd := setup(t, simOptions())
@@ -435,6 +571,52 @@ func TestFollowLikeView(t *testing.T) {
 	}
 }
 
+// 2026 post cards carry neither data-urn nor feed-shared-update-v2, and
+// their Like button tells its state by its label alone ("Reaction button
+// state: no reaction", then "… Like"). One click likes; a liked post is
+// never clicked again (that would remove the like).
+func TestLikeLatestPostReadsTheReactionLabel(t *testing.T) {
+	t.Parallel()
+	bd := setup(t, simOptions())
+	noAI(t, bd)
+	ss := bd.session(t, "anna")
+	tests := []struct {
+		name, slug string
+		liked      bool
+		wantLikes  int
+	}{
+		{"today's markup, not liked", "lia-like-more", false, 1},
+		{"today's markup, already liked", "lea-liked-more", true, 0},
+		{"older markup, not liked", "lou-like-oldposts", false, 1},
+		{"older markup, already liked", "lee-liked-oldposts", true, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.liked {
+				bd.sim.Like("anna", tt.slug)
+			}
+			for range 2 {
+				if o, err := ss.LikeLatestPost(testCtx(t), tt.slug); o != executor.OutcomeDone {
+					t.Fatalf("LikeLatestPost = %s, %v; want done", o, err)
+				}
+			}
+			got := bd.sim.Received()
+			count := func(acts []sim.Action) int {
+				n := 0
+				for _, a := range acts {
+					if a.Slug == tt.slug {
+						n++
+					}
+				}
+				return n
+			}
+			if n, u := count(got.Likes), count(got.Unlikes); n != tt.wantLikes || u != 0 {
+				t.Errorf("after two calls: %d likes, %d unlikes; want %d and 0", n, u, tt.wantLikes)
+			}
+		})
+	}
+}
+
 func TestSentInvitationsAndWithdraw(t *testing.T) {
 	t.Parallel()
 	bd := setup(t, simOptions())
@@ -533,18 +715,19 @@ func TestRecentConnectionsAndContactEmail(t *testing.T) {
 	if _, err := ss.Invite(ctx, "acc-second-direct", executor.InviteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	conns, err := ss.RecentConnections(ctx)
-	if err != nil || len(conns) != 0 {
-		t.Fatalf("RecentConnections before any acceptance = %+v, %v", conns, err)
+	list, err := ss.RecentConnections(ctx)
+	if err != nil || len(list.Connections) != 0 || list.Total != 0 {
+		t.Fatalf("RecentConnections before any acceptance = %+v, %v; want none, a count of 0", list, err)
 	}
 	// 36 simulated hours after the second invitation, both are accepted.
 	bd.sim.Advance(36 * time.Hour)
-	conns, err = ss.RecentConnections(ctx)
+	list, err = ss.RecentConnections(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(conns) != 2 || conns[0].Slug != "acc-second-direct" || conns[1].Slug != "acc-first-more" {
-		t.Fatalf("RecentConnections = %+v; want the second, then the first", conns)
+	conns := list.Connections
+	if len(conns) != 2 || conns[0].Slug != "acc-second-direct" || conns[1].Slug != "acc-first-more" || list.Total != 2 {
+		t.Fatalf("RecentConnections = %+v; want the second, then the first, a count of 2", list)
 	}
 	first := bd.sim.Now().Add(-60 * time.Hour).Add(36 * time.Hour)
 	if y, m, d := conns[1].ConnectedOn.Date(); y != first.Year() || m != first.Month() || d != first.Day() || conns[1].Name != "Acc First" || conns[1].Headline == "" {
@@ -575,6 +758,40 @@ func TestRecentConnectionsAndContactEmail(t *testing.T) {
 	}
 }
 
+// The connections page lists the newest connections only; its heading
+// counts them all ("1,234 connections"), those made before Pacer too.
+func TestRecentConnectionsReadsTheCount(t *testing.T) {
+	t.Parallel()
+	opts := simOptions()
+	opts.BaseConnections = 1233
+	bd := setup(t, opts)
+	bd.sim.Connect("anna", "new-nora-more")
+	bd.sim.SetBaseConnections("ben", 29998)
+	bd.sim.Connect("ben", "new-nora-more")
+	tests := []struct {
+		account string
+		want    int
+	}{
+		{"anna", 1234},
+		{"ben", 29999},
+		{"carl", 1233},
+	}
+	for _, tt := range tests {
+		t.Run(tt.account, func(t *testing.T) {
+			got, err := bd.session(t, tt.account).RecentConnections(testCtx(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Total != tt.want {
+				t.Errorf("Total = %d, want %d", got.Total, tt.want)
+			}
+			if n := len(got.Connections); (tt.account == "carl") != (n == 0) {
+				t.Errorf("%d connections listed: %+v", n, got.Connections)
+			}
+		})
+	}
+}
+
 func TestClickRefusesWriteWithAI(t *testing.T) {
 	t.Parallel()
 	bd := setup(t, simOptions())
@@ -591,13 +808,13 @@ func TestClickRefusesWriteWithAI(t *testing.T) {
 	if err := bd.site.clickPick(p, "ana-lima-direct", "connect"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := bd.site.wait(ctx, p, "ana-lima-direct", func(r report) bool { return r.Dialog != nil }); err != nil {
+	if _, _, err := bd.site.wait(ctx, p, "test", "ana-lima-direct", func(r report) bool { return r.Dialog != nil }); err != nil {
 		t.Fatal(err)
 	}
 	if err := bd.site.clickPick(p, "ana-lima-direct", "add_note"); err != nil {
 		t.Fatal(err)
 	}
-	r, _, err = bd.site.wait(ctx, p, "ana-lima-direct", func(r report) bool { return r.Dialog != nil && r.Dialog.AI })
+	r, _, err = bd.site.wait(ctx, p, "test", "ana-lima-direct", func(r report) bool { return r.Dialog != nil && r.Dialog.AI })
 	if err != nil || r.Dialog == nil || !r.Dialog.AI || !r.Dialog.InShadow {
 		t.Fatalf("no Write with AI button in the shadow-root dialog: %+v, %v", r.Dialog, err)
 	}

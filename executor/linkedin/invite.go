@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf16"
 
 	"github.com/go-rod/rod"
+	"github.com/go-rod/rod/lib/input"
 
 	"github.com/pacerhq/pacer/executor"
 )
@@ -41,89 +43,99 @@ func (ss *Session) invite(ctx context.Context, p *rod.Page, slug string, opts ex
 	if err := checkSlug(op, slug); err != nil {
 		return err
 	}
-	r, err := ss.liveState(ctx, p, op, slug)
+	d, err := ss.openDialog(ctx, p, slug)
 	if err != nil {
 		return err
 	}
+	if d.EmailRequired && opts.Email == "" {
+		ss.dismiss(p, slug)
+		return fail(executor.OutcomeEmailRequired, nil)
+	}
+	if opts.Note == "" {
+		return ss.sendWithoutNote(ctx, p, slug, opts, d, res)
+	}
+	return ss.sendWithNote(ctx, p, slug, opts, d, res)
+}
+
+// openDialog reads the profile, clicks the target's own Connect and waits
+// for the invite dialog.
+func (ss *Session) openDialog(ctx context.Context, p *rod.Page, slug string) (*dialogReport, error) {
+	const op = "invite"
+	fail := func(o executor.Outcome, cause error) error { return executor.NewError(o, op, slug, cause) }
+	r, err := ss.liveState(ctx, p, op, slug)
+	if err != nil {
+		return nil, err
+	}
 	switch st := r.state(); st {
 	case executor.StatePending:
-		return fail(executor.OutcomeAlreadyPending, nil)
+		return nil, fail(executor.OutcomeAlreadyPending, nil)
 	case executor.StateConnected:
-		return fail(executor.OutcomeAlreadyConnected, nil)
+		return nil, fail(executor.OutcomeAlreadyConnected, nil)
 	case executor.StateFollowOnly:
-		return fail(executor.OutcomeNotConnectable, nil)
+		return nil, fail(executor.OutcomeNotConnectable, nil)
 	case executor.StateConnect:
 		err = ss.site.clickPick(p, slug, "connect")
 	case executor.StateConnectViaMore:
 		err = ss.site.clickPick(p, slug, "menu_connect")
 	default:
-		return fail(executor.OutcomeUnrecognized, fmt.Errorf("state %s", st))
+		return nil, fail(executor.OutcomeUnrecognized, fmt.Errorf("state %s", st))
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
+	// Connect opens the invite dialog, or the weekly-limit alert instead
+	// (which ends the wait with its outcome).
+	r, ok, err := ss.site.wait(ctx, p, op, slug, func(r report) bool { return r.Dialog != nil || r.Toast != "" })
+	if err != nil {
+		return nil, err
+	}
+	if err := ss.toast(p, slug, r); err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fail(executor.OutcomeTransient, errors.New("the invite dialog did not open"))
+	}
+	return r.Dialog, nil
+}
 
-	// Connect opens the invite dialog, or the weekly-limit alert instead.
-	r, ok, err := ss.site.wait(ctx, p, slug, func(r report) bool { return r.Dialog != nil || r.WeeklyLimit || r.Toast != "" })
-	if err != nil {
+// sendWithoutNote sends an invitation approved without a note, once the
+// dialog's fields hold nothing but the email address LinkedIn asked for.
+func (ss *Session) sendWithoutNote(ctx context.Context, p *rod.Page, slug string, opts executor.InviteOptions, d *dialogReport, res *executor.InviteResult) error {
+	if err := ss.unapprovedText(p, slug, opts, d); err != nil {
 		return err
 	}
-	if err := ss.afterClick(p, slug, r); err != nil {
+	if err := ss.fillEmail(p, slug, opts, d); err != nil {
+		return err
+	}
+	what := "send_without"
+	if !d.SendWithout {
+		what = "send"
+	}
+	r, ok, err := ss.site.wait(ctx, p, "invite", slug, func(r report) bool {
+		return r.Dialog != nil && (what == "send_without" || r.Dialog.SendEnabled)
+	})
+	if err != nil {
 		return err
 	}
 	if !ok {
-		return fail(executor.OutcomeTransient, errors.New("the invite dialog did not open"))
-	}
-	d := r.Dialog
-
-	if d.EmailRequired && opts.Email == "" {
 		ss.dismiss(p, slug)
-		return fail(executor.OutcomeEmailRequired, nil)
+		return executor.NewError(executor.OutcomeTransient, "invite", slug, errors.New("Send stayed disabled"))
 	}
-	if d.EmailRequired && d.EmailField {
-		if err := ss.typeInto(p, slug, "email_field", opts.Email); err != nil {
-			return err
-		}
+	if err := ss.beforeSend(p, slug, opts, r.Dialog); err != nil {
+		return err
 	}
+	return ss.send(ctx, p, slug, what, res)
+}
 
-	if opts.Note == "" {
-		what := "send_without"
-		if !d.SendWithout {
-			what = "send"
-			if _, ok, err := ss.site.wait(ctx, p, slug, func(r report) bool { return r.Dialog != nil && r.Dialog.SendEnabled }); err != nil || !ok {
-				ss.dismiss(p, slug)
-				return fail(executor.OutcomeTransient, errors.New("Send stayed disabled"))
-			}
-		}
-		res.SendClicked = true
-		if err := ss.site.clickPick(p, slug, what); err != nil {
-			return err
-		}
-		return ss.confirmSent(ctx, p, slug)
-	}
-
+// sendWithNote opens the note field if needed, checks the note against the
+// dialog's limit and the notes quota, types it and sends.
+func (ss *Session) sendWithNote(ctx context.Context, p *rod.Page, slug string, opts executor.InviteOptions, d *dialogReport, res *executor.InviteResult) error {
+	const op = "invite"
 	if !d.NoteField {
-		if !d.AddNote {
-			ss.dismiss(p, slug)
-			return fail(executor.OutcomeUnrecognized, errors.New("the invite dialog has no Add a note"))
-		}
-		if err := ss.site.clickPick(p, slug, "add_note"); err != nil {
+		var err error
+		if d, err = ss.addNote(ctx, p, slug, opts, d); err != nil {
 			return err
 		}
-		r, ok, err = ss.site.wait(ctx, p, slug, func(r report) bool {
-			return r.Dialog != nil && (r.Dialog.NoteField || r.Dialog.OutOfNotes) || r.WeeklyLimit
-		})
-		if err != nil {
-			return err
-		}
-		if r.WeeklyLimit {
-			return ss.afterClick(p, slug, r)
-		}
-		if !ok {
-			ss.dismiss(p, slug)
-			return fail(executor.OutcomeTransient, errors.New("the note field did not appear"))
-		}
-		d = r.Dialog
 	}
 	if d.NotesRemaining >= 0 {
 		res.NotesRemaining = d.NotesRemaining
@@ -145,15 +157,13 @@ func (ss *Session) invite(ctx context.Context, p *rod.Page, slug string, opts ex
 		e.Detail = fmt.Sprintf("%d characters, the dialog allows %d", n, limit)
 		return e
 	}
-	if d.EmailRequired && d.EmailField && d.EmailValue == "" {
-		if err := ss.typeInto(p, slug, "email_field", opts.Email); err != nil {
-			return err
-		}
-	}
-	if err := ss.typeInto(p, slug, "note_field", opts.Note); err != nil {
+	if err := ss.fillEmail(p, slug, opts, d); err != nil {
 		return err
 	}
-	r, ok, err = ss.site.wait(ctx, p, slug, func(r report) bool {
+	if err := ss.typeExactly(p, slug, "note_field", opts.Note); err != nil {
+		return err
+	}
+	r, ok, err := ss.site.wait(ctx, p, op, slug, func(r report) bool {
 		return r.Dialog != nil && r.Dialog.NoteValue == opts.Note && r.Dialog.SendEnabled
 	})
 	if err != nil {
@@ -162,35 +172,117 @@ func (ss *Session) invite(ctx context.Context, p *rod.Page, slug string, opts ex
 	if !ok {
 		ss.dismiss(p, slug)
 		if r.Dialog != nil && r.Dialog.NoteValue != opts.Note {
-			return fail(executor.OutcomeTransient, errors.New("the note field did not hold the note as written"))
+			return executor.NewError(executor.OutcomeTransient, op, slug, errors.New("the note field did not hold the note as written"))
 		}
-		return fail(executor.OutcomeTransient, errors.New("Send stayed disabled"))
+		return executor.NewError(executor.OutcomeTransient, op, slug, errors.New("Send stayed disabled"))
 	}
+	if err := ss.beforeSend(p, slug, opts, r.Dialog); err != nil {
+		return err
+	}
+	return ss.send(ctx, p, slug, "send", res)
+}
+
+// send clicks the dialog's send control (what: "send" or "send_without")
+// and confirms the invitation went. From this click on, whatever the
+// outcome, the invitation may have gone: res.SendClicked says so.
+func (ss *Session) send(ctx context.Context, p *rod.Page, slug, what string, res *executor.InviteResult) error {
 	res.SendClicked = true
-	if err := ss.site.clickPick(p, slug, "send"); err != nil {
+	if err := ss.site.clickPick(p, slug, what); err != nil {
 		return err
 	}
 	return ss.confirmSent(ctx, p, slug)
 }
 
-// afterClick turns a weekly-limit alert or an error toast into its outcome,
-// closing what it can.
-func (ss *Session) afterClick(p *rod.Page, slug string, r report) error {
-	switch {
-	case r.WeeklyLimit:
-		if el, _ := ss.site.pick(p, slug, "got_it"); el != nil {
-			_ = ss.site.click(el)
-		}
-		return executor.NewError(executor.OutcomeWeeklyLimit, "invite", slug, nil)
-	case r.Toast != "":
-		if el, _ := ss.site.pick(p, slug, "toast_dismiss"); el != nil {
-			_ = ss.site.click(el)
-		}
-		e := executor.NewError(executor.OutcomeTransient, "invite", slug, errors.New("LinkedIn showed an error"))
-		e.Detail = r.Toast
-		return e
+// addNote clicks Add a note, after giving the email LinkedIn asks for (the
+// note view may not show its field again), and waits for the note field or
+// the notes-quota message.
+func (ss *Session) addNote(ctx context.Context, p *rod.Page, slug string, opts executor.InviteOptions, d *dialogReport) (*dialogReport, error) {
+	if !d.AddNote {
+		ss.dismiss(p, slug)
+		return nil, executor.NewError(executor.OutcomeUnrecognized, "invite", slug, errors.New("the invite dialog has no Add a note"))
 	}
-	return nil
+	if err := ss.fillEmail(p, slug, opts, d); err != nil {
+		return nil, err
+	}
+	if err := ss.site.clickPick(p, slug, "add_note"); err != nil {
+		return nil, err
+	}
+	r, ok, err := ss.site.wait(ctx, p, "invite", slug, func(r report) bool {
+		return r.Dialog != nil && (r.Dialog.NoteField || r.Dialog.OutOfNotes)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		ss.dismiss(p, slug)
+		return nil, executor.NewError(executor.OutcomeTransient, "invite", slug, errors.New("the note field did not appear"))
+	}
+	return r.Dialog, nil
+}
+
+// fillEmail makes the dialog's email field, when it shows one, hold
+// exactly the address given.
+func (ss *Session) fillEmail(p *rod.Page, slug string, opts executor.InviteOptions, d *dialogReport) error {
+	if !d.EmailField || d.EmailValue == opts.Email {
+		return nil
+	}
+	return ss.typeExactly(p, slug, "email_field", opts.Email)
+}
+
+// unapprovedText stops an invitation approved without a note whose dialog
+// shows a note field holding text, which LinkedIn (or an earlier attempt)
+// put there and nobody approved.
+func (ss *Session) unapprovedText(p *rod.Page, slug string, opts executor.InviteOptions, d *dialogReport) error {
+	if opts.Note != "" || !d.NoteField || d.NoteValue == "" {
+		return nil
+	}
+	ss.dismiss(p, slug)
+	e := executor.NewError(executor.OutcomeUnexpectedNote, "invite", slug, nil)
+	e.Detail = fmt.Sprintf("the note field holds %q", clip(d.NoteValue, 80))
+	return e
+}
+
+// beforeSend is the last look before Send: the note field holds the
+// approved note and nothing else (nothing at all without one), and the
+// email field, if any, exactly the address given. Anything else stops the
+// invitation, nothing sent.
+func (ss *Session) beforeSend(p *rod.Page, slug string, opts executor.InviteOptions, d *dialogReport) error {
+	if err := ss.unapprovedText(p, slug, opts, d); err != nil {
+		return err
+	}
+	var cause error
+	switch {
+	case opts.Note != "" && d.NoteValue != opts.Note:
+		cause = errors.New("the note field did not hold the note as written")
+	case d.EmailField && d.EmailValue != opts.Email:
+		cause = errors.New("the email field did not hold the address as typed")
+	default:
+		return nil
+	}
+	ss.dismiss(p, slug)
+	return executor.NewError(executor.OutcomeTransient, "invite", slug, cause)
+}
+
+// clip shortens s to n runes, marking the cut.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+// toast turns an error toast into a transient failure, closing it.
+func (ss *Session) toast(p *rod.Page, slug string, r report) error {
+	if r.Toast == "" {
+		return nil
+	}
+	if el, _ := ss.site.pick(p, slug, "toast_dismiss"); el != nil {
+		_ = ss.site.click(el)
+	}
+	e := executor.NewError(executor.OutcomeTransient, "invite", slug, errors.New("LinkedIn showed an error"))
+	e.Detail = r.Toast
+	return e
 }
 
 // confirmSent waits for the dialog to close and the top card to show
@@ -201,14 +293,14 @@ func (ss *Session) afterClick(p *rod.Page, slug string, r report) error {
 func (ss *Session) confirmSent(ctx context.Context, p *rod.Page, slug string) error {
 	const op = "invite"
 	sent := func(r report) bool { return r.Pending || r.state() == executor.StateConnected }
-	r, ok, err := ss.site.wait(ctx, p, slug, func(r report) bool {
-		return sent(r) || r.WeeklyLimit || r.Toast != "" ||
+	r, ok, err := ss.site.wait(ctx, p, op, slug, func(r report) bool {
+		return sent(r) || r.Toast != "" ||
 			(r.Dialog != nil && (r.Dialog.OutOfNotes || (r.Dialog.EmailRequired && !r.Dialog.NoteField && !r.Dialog.SendEnabled)))
 	})
 	if err != nil {
 		return err
 	}
-	if err := ss.afterClick(p, slug, r); err != nil {
+	if err := ss.toast(p, slug, r); err != nil {
 		return err
 	}
 	if r.Dialog != nil && r.Dialog.OutOfNotes {
@@ -235,8 +327,11 @@ func (ss *Session) confirmSent(ctx context.Context, p *rod.Page, slug string) er
 	return executor.NewError(executor.OutcomeTransient, op, slug, errors.New("not confirmed: the profile does not show Pending after Send"))
 }
 
-// typeInto types text into the dialog field the page script names what.
-func (ss *Session) typeInto(p *rod.Page, slug, what, text string) error {
+// typeExactly makes the dialog field the page script names what hold
+// exactly text: it clears what is there (typing alone appends to it), types
+// and reads the field back. A field that does not hold text is a transient
+// failure; the dialog is dismissed and nothing is sent.
+func (ss *Session) typeExactly(p *rod.Page, slug, what, text string) error {
 	el, err := ss.site.pick(p, slug, what)
 	if err != nil {
 		return err
@@ -244,8 +339,26 @@ func (ss *Session) typeInto(p *rod.Page, slug, what, text string) error {
 	if el == nil {
 		return fmt.Errorf("the %s is gone", what)
 	}
-	if err := el.Input(text); err != nil {
-		return fmt.Errorf("type into %s: %w", what, err)
+	// Clear it as a person does: select everything, delete.
+	if err := el.SelectAllText(); err != nil {
+		return fmt.Errorf("select the text of %s: %w", what, err)
+	}
+	if err := p.Keyboard.Type(input.Backspace); err != nil {
+		return fmt.Errorf("clear %s: %w", what, err)
+	}
+	if text != "" {
+		if err := el.Input(text); err != nil {
+			return fmt.Errorf("type into %s: %w", what, err)
+		}
+	}
+	v, err := el.Property("value")
+	if err != nil {
+		return fmt.Errorf("read %s back: %w", what, err)
+	}
+	if v.Str() != text {
+		ss.dismiss(p, slug)
+		field := strings.ReplaceAll(what, "_", " ")
+		return executor.NewError(executor.OutcomeTransient, "invite", slug, fmt.Errorf("the %s did not hold the text as typed", field))
 	}
 	return nil
 }

@@ -23,10 +23,10 @@ func (s *Site) Login(ctx context.Context) ([]session.Cookie, error) {
 	defer bc.Close(context.WithoutCancel(ctx))
 	p, err := bc.NewPage(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("linkedin: login: %w", err)
+		return nil, loginError(ctx, err)
 	}
 	if err := navigate(p.Context(ctx), s.base+s.sel.Paths.Login); err != nil {
-		return nil, fmt.Errorf("linkedin: login: %w", err)
+		return nil, loginError(ctx, err)
 	}
 	s.log.Info("linkedin: waiting for a person to sign in", "site", u.Host)
 	tick := time.NewTicker(500 * time.Millisecond)
@@ -42,6 +42,16 @@ func (s *Site) Login(ctx context.Context) ([]session.Cookie, error) {
 		case <-tick.C:
 		}
 	}
+}
+
+// loginError wraps a failure to open the login page. When the wait ended
+// meanwhile, the browser may only say "context canceled"; the error then
+// carries ctx's own reason (a deadline), as the wait for a person does.
+func loginError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("linkedin: login: nobody signed in before the wait ended: %w", context.Cause(ctx))
+	}
+	return fmt.Errorf("linkedin: login: %w", err)
 }
 
 // Login opens a browser window at the login page of baseURL and returns the

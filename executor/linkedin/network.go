@@ -10,8 +10,12 @@ import (
 	"github.com/pacerhq/pacer/executor"
 )
 
-// LikeLatestPost likes the member's most recent post. It reads aria-pressed
-// first: clicking a liked post would remove the like.
+// LikeLatestPost likes the member's most recent post. The Like button's
+// label tells its state ("Reaction button state: no reaction", then the
+// reaction's name): a post already liked, or whose state cannot be read,
+// is never clicked, since a click on a liked post removes the like. It
+// clicks once, and confirms by the label; an unconfirmed like is a
+// transient failure, never a second click.
 func (ss *Session) LikeLatestPost(ctx context.Context, slug string) (executor.Outcome, error) {
 	const op = "like"
 	err := ss.run(ctx, op, slug, func(ctx context.Context, p *rod.Page) error {
@@ -21,13 +25,10 @@ func (ss *Session) LikeLatestPost(ctx context.Context, slug string) (executor.Ou
 		if err := navigate(p, ss.site.url(ss.site.sel.Paths.Activity, slug)); err != nil {
 			return err
 		}
-		r, ok, err := ss.site.waitPage(ctx, p, slug, "activity", func(r pageReport) bool {
+		r, ok, err := ss.site.waitPage(ctx, p, op, slug, "activity", func(r pageReport) bool {
 			return r.Ready && (r.Like || r.Empty || r.Unavailable)
 		})
 		if err != nil {
-			return err
-		}
-		if err := gate(op, slug, r.Login, r.Checkpoint, r.URL); err != nil {
 			return err
 		}
 		switch {
@@ -37,15 +38,17 @@ func (ss *Session) LikeLatestPost(ctx context.Context, slug string) (executor.Ou
 			return executor.NewError(executor.OutcomeNotFound, op, slug, errors.New("no post to like"))
 		case !ok:
 			return executor.NewError(executor.OutcomeUnrecognized, op, slug, errors.New("no post or Like button appeared"))
-		case r.Pressed:
+		case r.Reaction == reactionMade:
 			return nil
+		case r.Reaction != reactionNone:
+			return executor.NewError(executor.OutcomeUnrecognized, op, slug, errors.New("the Like button's state cannot be read"))
 		}
 		if err := ss.site.clickPick(p, slug, "like"); err != nil {
 			return err
 		}
-		if _, ok, err := ss.site.waitPage(ctx, p, slug, "activity", func(r pageReport) bool { return r.Pressed }); err != nil || !ok {
+		if _, ok, err := ss.site.waitPage(ctx, p, op, slug, "activity", func(r pageReport) bool { return r.Reaction == reactionMade }); err != nil || !ok {
 			if err == nil {
-				err = errors.New("the Like button did not turn pressed")
+				err = errors.New("the Like button's label did not show the like")
 			}
 			return executor.NewError(executor.OutcomeTransient, op, slug, err)
 		}
@@ -87,7 +90,7 @@ func (ss *Session) listPage(ctx context.Context, p *rod.Page, op, path, kind str
 	// Rows may render after the document is complete: wait for two
 	// identical readings.
 	last := -1
-	r, _, err := ss.site.waitPage(ctx, p, "", kind, func(r pageReport) bool {
+	r, _, err := ss.site.waitPage(ctx, p, op, "", kind, func(r pageReport) bool {
 		if !r.Ready {
 			return false
 		}
@@ -95,10 +98,7 @@ func (ss *Session) listPage(ctx context.Context, p *rod.Page, op, path, kind str
 		last = len(r.Rows)
 		return same
 	})
-	if err != nil {
-		return r, err
-	}
-	return r, gate(op, "", r.Login, r.Checkpoint, r.URL)
+	return r, err
 }
 
 // Withdraw withdraws the pending invitation sent to slug, from the
@@ -122,7 +122,7 @@ func (ss *Session) Withdraw(ctx context.Context, slug string) (executor.Outcome,
 		if err := ss.site.clickPick(p, slug, "withdraw_row"); err != nil {
 			return err
 		}
-		if _, ok, err := ss.site.wait(ctx, p, slug, func(r report) bool { return r.OtherDialog }); err != nil || !ok {
+		if _, ok, err := ss.site.wait(ctx, p, op, slug, func(r report) bool { return r.OtherDialog }); err != nil || !ok {
 			if err == nil {
 				err = errors.New("the withdraw confirmation did not open")
 			}
@@ -131,14 +131,14 @@ func (ss *Session) Withdraw(ctx context.Context, slug string) (executor.Outcome,
 		if err := ss.site.clickPick(p, slug, "withdraw_confirm"); err != nil {
 			return err
 		}
-		r, ok, err := ss.site.waitPage(ctx, p, slug, "sent", func(r pageReport) bool { return r.Ready && !hasRow(r, slug) })
+		_, ok, err := ss.site.waitPage(ctx, p, op, slug, "sent", func(r pageReport) bool { return r.Ready && !hasRow(r, slug) })
 		if err != nil {
 			return err
 		}
 		if !ok {
 			return executor.NewError(executor.OutcomeTransient, op, slug, fmt.Errorf("the invitation is still listed after Withdraw"))
 		}
-		return gate(op, slug, r.Login, r.Checkpoint, r.URL)
+		return nil
 	})
 	return executor.OutcomeOf(err), err
 }
@@ -161,7 +161,7 @@ func (ss *Session) withdrawFromProfile(ctx context.Context, p *rod.Page, op, slu
 	if err := ss.site.clickPick(p, slug, "pending"); err != nil {
 		return err
 	}
-	if _, ok, err := ss.site.wait(ctx, p, slug, func(r report) bool { return r.OtherDialog }); err != nil || !ok {
+	if _, ok, err := ss.site.wait(ctx, p, op, slug, func(r report) bool { return r.OtherDialog }); err != nil || !ok {
 		if err == nil {
 			err = errors.New("the withdraw confirmation did not open from the profile")
 		}
@@ -170,7 +170,7 @@ func (ss *Session) withdrawFromProfile(ctx context.Context, p *rod.Page, op, slu
 	if err := ss.site.clickPick(p, slug, "withdraw_confirm"); err != nil {
 		return err
 	}
-	if _, _, err := ss.site.wait(ctx, p, slug, func(r report) bool { return !r.OtherDialog && !r.Pending }); err != nil {
+	if _, _, err := ss.site.wait(ctx, p, op, slug, func(r report) bool { return !r.OtherDialog && !r.Pending }); err != nil {
 		return err
 	}
 	r, err = ss.liveState(ctx, p, op, slug)
@@ -192,11 +192,12 @@ func hasRow(r pageReport, slug string) bool {
 	return false
 }
 
-// RecentConnections lists the account's connections as the connections page
-// shows them, most recently added first.
-func (ss *Session) RecentConnections(ctx context.Context) ([]executor.Connection, error) {
+// RecentConnections reads the connections page: the connections it lists,
+// most recently added first, and its count of all the account's
+// connections (Total -1 when the page shows none the adapter can read).
+func (ss *Session) RecentConnections(ctx context.Context) (executor.ConnectionList, error) {
 	const op = "connections"
-	var out []executor.Connection
+	out := executor.ConnectionList{Total: -1}
 	err := ss.run(ctx, op, "", func(ctx context.Context, p *rod.Page) error {
 		r, err := ss.listPage(ctx, p, op, ss.site.sel.Paths.Connections, "connections")
 		if err != nil {
@@ -204,8 +205,9 @@ func (ss *Session) RecentConnections(ctx context.Context) ([]executor.Connection
 		}
 		for _, row := range r.Rows {
 			text, on := ss.site.sel.parseConnectedOn(row.Connected)
-			out = append(out, executor.Connection{Slug: row.Slug, Name: row.Name, Headline: row.Headline, ConnectedText: text, ConnectedOn: on})
+			out.Connections = append(out.Connections, executor.Connection{Slug: row.Slug, Name: row.Name, Headline: row.Headline, ConnectedText: text, ConnectedOn: on})
 		}
+		out.Total = ss.site.sel.parseConnectionCount(r.Headings)
 		return nil
 	})
 	return out, err
@@ -224,11 +226,8 @@ func (ss *Session) ContactEmail(ctx context.Context, slug string) (string, error
 		if err := navigate(p, ss.site.url(ss.site.sel.Paths.ContactInfo, slug)); err != nil {
 			return err
 		}
-		r, ok, err := ss.site.waitPage(ctx, p, slug, "contact", func(r pageReport) bool { return r.Ready && (r.Open || r.Unavailable) })
+		r, ok, err := ss.site.waitPage(ctx, p, op, slug, "contact", func(r pageReport) bool { return r.Ready && (r.Open || r.Unavailable) })
 		if err != nil {
-			return err
-		}
-		if err := gate(op, slug, r.Login, r.Checkpoint, r.URL); err != nil {
 			return err
 		}
 		switch {

@@ -268,6 +268,39 @@ function (cfg, target, op, arg) {
   }
   const otherDialog = dialogs.find((d) => d !== inviteDialog && d !== weeklyEl && !(weeklyEl && d.contains(weeklyEl)));
 
+  // A restriction notice: in a dialog, an alert or a toast, or filling a
+  // page that has no top card.
+  let restricted = '';
+  const noticeEl = [...dialogs, ...rs.flatMap((r) => qsa(r, S.notice)).filter(visible), toastEl]
+    .find((el) => el && contains(L.restricted, el.textContent));
+  if (noticeEl) {
+    restricted = norm(noticeEl.innerText || noticeEl.textContent);
+  } else if (!topcard && document.body) {
+    const body = lower(document.body.innerText || document.body.textContent);
+    restricted = (L.restricted || []).find((v) => body.includes(lower(v))) || '';
+  }
+  // What ends any action at once, whatever page it is on.
+  const stops = { url: location.href, login, checkpoint, restricted, weekly_limit: !!weeklyEl };
+
+  // --- posts: the latest post's Like ---------------------------------------------
+  // A Like button's label is its reaction state: "Reaction button state: no
+  // reaction", then the reaction's name ("… Like"). 2026 markup has no
+  // aria-pressed; where the older markup has one, it must agree.
+  const isLike = (b) => (L.reaction_state || []).some((p) => lower(label(b)).startsWith(lower(p)));
+  const likeIn = (root) => qsa(root, S.like_button).find(isLike) || null;
+  // The latest post's Like: in the first post card of the older markup,
+  // else (2026 cards carry no marker) the first Like in the main column.
+  const latestLike = () => {
+    const main = workspace || document;
+    const posts = qsa(main, S.post);
+    return posts.length ? likeIn(posts[0]) : likeIn(main);
+  };
+  const reactionOf = (b) => {
+    const pressed = b.getAttribute('aria-pressed');
+    if (inList(L.reaction_none, label(b))) return pressed === 'true' ? 'unknown' : 'none';
+    return pressed === 'false' ? 'unknown' : 'reacted';
+  };
+
   // --- picks: the element the adapter will click or type into ----------------
   if (op === 'pick') {
     const d = inviteDialog;
@@ -287,10 +320,7 @@ function (cfg, target, op, arg) {
       case 'got_it': return weeklyEl ? first(buttons(weeklyEl.closest(S.dialog) || weeklyEl.parentElement || document, L.got_it)) || first(buttons(document, L.got_it)) : null;
       case 'toast_dismiss': return toastEl ? first(buttons(toastEl, L.dismiss)) : null;
       case 'withdraw_confirm': return otherDialog ? first(buttons(otherDialog, L.withdraw)) : null;
-      case 'like': {
-        const post = qsa(workspace || document, S.post)[0];
-        return post ? qsa(post, S.like_button)[0] || null : null;
-      }
+      case 'like': return latestLike();
       case 'withdraw_row': {
         const wRes = patterns(L.withdraw_control);
         for (const el of qsa(document, '[aria-label]')) {
@@ -306,6 +336,8 @@ function (cfg, target, op, arg) {
   }
 
   const ready = document.readyState !== 'loading';
+  // The headings of a list page, which carry its counts.
+  const headings = () => qsa(workspace || document.body, S.heading || 'h1, h2, h3').map((h) => (h.textContent || '').trim());
 
   if (op === 'sent') {
     const wRes = patterns(L.withdraw_control);
@@ -320,8 +352,7 @@ function (cfg, target, op, arg) {
       rows.push({ slug: link ? slugOfHref(link.getAttribute('href')) : '', name: nm, age });
     }
     // The count of all pending invitations ("People (N)") heads the list.
-    const headings = qsa(workspace || document.body, 'h1, h2, h3').map((h) => (h.textContent || '').trim());
-    return { ready, login, checkpoint, url: location.href, rows, headings };
+    return { ...stops, ready, rows, headings: headings() };
   }
 
   if (op === 'connections') {
@@ -338,24 +369,23 @@ function (cfg, target, op, arg) {
       const connected = rowLines.find((l) => (L.connected_on || []).some((p) => re(p, 'i').test(l))) || '';
       rows.push({ slug, name: lines[0] || '', headline: lines[1] || '', connected });
     }
-    return { ready, login, checkpoint, url: location.href, rows };
+    // The count of all connections ("1,234 connections") heads the list.
+    return { ...stops, ready, rows, headings: headings() };
   }
 
   if (op === 'contact') {
     const box = dialogs.find((d) => contains(L.contact_info, d.textContent) || qsa(d, S.mailto).length);
     const emails = box ? qsa(box, S.mailto).map((a) => decodeURIComponent((a.getAttribute('href') || '').replace(/^mailto:/i, '').split('?')[0])) : [];
-    return { ready, login, checkpoint, unavailable, url: location.href, open: !!box, emails };
+    return { ...stops, ready, unavailable, open: !!box, emails };
   }
 
   if (op === 'activity') {
-    const posts = qsa(workspace || document, S.post);
-    const btn = posts.length ? qsa(posts[0], S.like_button)[0] : null;
+    const btn = latestLike();
     return {
-      ready, login, checkpoint, unavailable, url: location.href,
-      posts: posts.length,
+      ...stops, ready, unavailable,
       empty: contains(L.no_posts, document.body ? document.body.textContent : ''),
       like: !!btn,
-      pressed: !!btn && btn.getAttribute('aria-pressed') === 'true',
+      reaction: btn ? reactionOf(btn) : '',
     };
   }
 
@@ -383,15 +413,17 @@ function (cfg, target, op, arg) {
   if (weeklyEl) mark('weekly_limit_alert');
   if (toastEl) mark('error_toast');
 
+  if (restricted) mark('restriction_notice');
+
   return {
-    url: location.href, ready, login, checkpoint, unavailable,
+    ...stops, ready, unavailable,
     topcard: !!topcard, name, target: who, inferred,
     more: !!moreBtn, menu_open: menuOpen, menu: !!menu, menu_items: menuItems.length,
     connect_direct: !!connectDirect, connect_menu: !!connectMenu, pending: !!pending,
     degree, remove_connection: removeConnection,
     follow: !!followEl, following, message,
     foreign_invites: foreign.length,
-    dialog: dlg, weekly_limit: !!weeklyEl, toast: toastEl ? norm(toastEl.innerText || toastEl.textContent) : '',
+    dialog: dlg, toast: toastEl ? norm(toastEl.innerText || toastEl.textContent) : '',
     other_dialog: !!otherDialog,
     anchors,
   };

@@ -40,7 +40,7 @@ func (ss *Session) liveState(ctx context.Context, p *rod.Page, op, slug string) 
 		return r, executor.NewError(executor.OutcomeNotFound, op, slug, errors.New("the profile is not available"))
 	}
 	if r.state() == executor.StateUnknown && r.More && !r.Menu {
-		if r, err = ss.readMenu(ctx, p, slug, r); err != nil {
+		if r, err = ss.readMenu(ctx, p, op, slug, r); err != nil {
 			return r, err
 		}
 	}
@@ -84,7 +84,7 @@ func (ss *Session) Follow(ctx context.Context, slug string) (executor.Outcome, e
 			return nil
 		}
 		if !r.Follow {
-			if r, err = ss.readMenu(ctx, p, slug, r); err != nil {
+			if r, err = ss.readMenu(ctx, p, "follow", slug, r); err != nil {
 				return err
 			}
 			if r.Following {
@@ -100,7 +100,7 @@ func (ss *Session) Follow(ctx context.Context, slug string) (executor.Outcome, e
 		// Confirm: the top card turns to Following or, when Follow was in
 		// the More menu, the menu offers Unfollow once reopened.
 		for range 3 {
-			r, ok, err := ss.site.waitShort(ctx, p, slug, 700*time.Millisecond, func(r report) bool { return r.Following })
+			r, ok, err := ss.site.waitShort(ctx, p, "follow", slug, 700*time.Millisecond, func(r report) bool { return r.Following })
 			if err != nil {
 				return err
 			}
@@ -111,7 +111,7 @@ func (ss *Session) Follow(ctx context.Context, slug string) (executor.Outcome, e
 				_ = ss.site.clickPick(p, slug, "more") // close it to read it afresh
 				continue
 			}
-			if r, err = ss.readMenu(ctx, p, slug, r); err != nil {
+			if r, err = ss.readMenu(ctx, p, "follow", slug, r); err != nil {
 				return err
 			}
 			if r.Following {

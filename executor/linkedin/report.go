@@ -4,13 +4,21 @@ import (
 	"github.com/pacerhq/pacer/executor"
 )
 
+// notices are what ends any action at once, whatever it waits for; the
+// page script reads them on every page.
+type notices struct {
+	URL         string `json:"url"`
+	Login       bool   `json:"login"`        // a sign-in wall: the session was rejected
+	Checkpoint  bool   `json:"checkpoint"`   // a security checkpoint or a CAPTCHA
+	Restricted  string `json:"restricted"`   // the text of a restriction notice, or ""
+	WeeklyLimit bool   `json:"weekly_limit"` // the weekly-limit alert
+}
+
 // report is what the page script reads from a profile page and any dialog
 // open over it.
 type report struct {
-	URL            string        `json:"url"`
+	notices
 	Ready          bool          `json:"ready"`
-	Login          bool          `json:"login"`
-	Checkpoint     bool          `json:"checkpoint"`
 	Unavailable    bool          `json:"unavailable"`
 	Topcard        bool          `json:"topcard"`
 	Name           string        `json:"name"`
@@ -30,7 +38,6 @@ type report struct {
 	Message        bool          `json:"message"`
 	ForeignInvites int           `json:"foreign_invites"`
 	Dialog         *dialogReport `json:"dialog"`
-	WeeklyLimit    bool          `json:"weekly_limit"`
 	Toast          string        `json:"toast"`
 	OtherDialog    bool          `json:"other_dialog"`
 	Anchors        []string      `json:"anchors"`
@@ -96,11 +103,9 @@ func (r report) profile(slug string) executor.Profile {
 // pageReport is what the script reads from the sent-invitations,
 // connections, contact-info and activity pages.
 type pageReport struct {
-	URL         string `json:"url"`
-	Ready       bool   `json:"ready"`
-	Login       bool   `json:"login"`
-	Checkpoint  bool   `json:"checkpoint"`
-	Unavailable bool   `json:"unavailable"`
+	notices
+	Ready       bool `json:"ready"`
+	Unavailable bool `json:"unavailable"`
 	Rows        []struct {
 		Slug      string `json:"slug"`
 		Name      string `json:"name"`
@@ -111,8 +116,13 @@ type pageReport struct {
 	Headings []string `json:"headings"`
 	Open     bool     `json:"open"`
 	Emails   []string `json:"emails"`
-	Posts    int      `json:"posts"`
 	Empty    bool     `json:"empty"`
 	Like     bool     `json:"like"`
-	Pressed  bool     `json:"pressed"`
+	Reaction string   `json:"reaction"` // the latest post's Like: reactionNone, reactionMade or "unknown"
 }
+
+// The states of a Like button the page script reads from its label.
+const (
+	reactionNone = "none"    // the post is not liked: one click likes it
+	reactionMade = "reacted" // the post is liked (or has another reaction): a click would remove it
+)

@@ -29,6 +29,7 @@ type Selectors struct {
 	// Compiled from Labels by prepare.
 	sentAge     []*regexp.Regexp
 	sentCount   []*regexp.Regexp
+	connCount   []*regexp.Regexp
 	ageUnits    map[string]time.Duration
 	connectedOn []*regexp.Regexp
 	dateLayouts []string
@@ -69,12 +70,14 @@ type CSS struct {
 	EmailField       string   `yaml:"email_field" json:"email_field"`             // the email the dialog may ask for
 	WeeklyLimit      string   `yaml:"weekly_limit" json:"weekly_limit"`           // the weekly-limit alert
 	ErrorToast       string   `yaml:"error_toast" json:"error_toast"`             // an error toast
+	Notice           string   `yaml:"notice" json:"notice"`                       // alerts that may carry a restriction notice
 	CaptchaFrame     string   `yaml:"captcha_frame" json:"captcha_frame"`         // a CAPTCHA frame: a checkpoint
 	LoginForm        string   `yaml:"login_form" json:"login_form"`               // a login form: a rejected session
 	Mailto           string   `yaml:"mailto" json:"mailto"`                       // an email link in the contact-info overlay
 	Post             string   `yaml:"post" json:"post"`                           // a post on the activity page
-	LikeButton       string   `yaml:"like_button" json:"like_button"`             // a post's Like button (read aria-pressed first)
+	LikeButton       string   `yaml:"like_button" json:"like_button"`             // candidates for a post's Like button (matched with the reaction_state labels)
 	ListItem         string   `yaml:"list_item" json:"list_item"`                 // a row of a list page
+	Heading          string   `yaml:"heading" json:"heading"`                     // a list page's headings, which carry its counts
 }
 
 // Labels are the texts and aria-labels of one UI language. A "{name}" in a
@@ -101,6 +104,7 @@ type Labels struct {
 	NotesRemaining   []string          `yaml:"notes_remaining" json:"notes_remaining"`     // a pattern whose group 1 is the notes left this month
 	OutOfNotes       []string          `yaml:"out_of_notes" json:"out_of_notes"`           // text of the notes-quota message
 	WeeklyLimit      []string          `yaml:"weekly_limit" json:"weekly_limit"`           // text of the weekly-limit alert
+	Restricted       []string          `yaml:"restricted" json:"restricted"`               // text of a notice that the account is restricted
 	Unavailable      []string          `yaml:"unavailable" json:"unavailable"`             // text of a missing profile
 	WithdrawControl  []string          `yaml:"withdraw_control" json:"withdraw_control"`   // the aria-label of a sent row's Withdraw
 	Withdraw         []string          `yaml:"withdraw" json:"withdraw"`                   // the confirmation's Withdraw button
@@ -109,11 +113,14 @@ type Labels struct {
 	SentPrefix       []string          `yaml:"sent_prefix" json:"sent_prefix"`             // how every sent stamp begins
 	SentAge          []string          `yaml:"sent_age" json:"-"`                          // stamp patterns with groups n and unit
 	SentCount        []string          `yaml:"sent_count" json:"-"`                        // the sent page's count of all its invitations, with a group n
+	ConnectionCount  []string          `yaml:"connection_count" json:"-"`                  // the connections page's count of all connections, with a group n
 	AgeUnits         map[string]string `yaml:"age_units" json:"-"`                         // unit word to duration ("week": "168h")
 	ConnectedOn      []string          `yaml:"connected_on" json:"connected_on"`           // connection stamp patterns with a group date
 	DateLayouts      []string          `yaml:"date_layouts" json:"-"`                      // Go layouts of the date in ConnectedOn
 	ContactInfo      []string          `yaml:"contact_info" json:"contact_info"`           // the contact-info overlay's heading
 	NoPosts          []string          `yaml:"no_posts" json:"no_posts"`                   // text of an empty activity page
+	ReactionState    []string          `yaml:"reaction_state" json:"reaction_state"`       // how a Like button's label begins
+	ReactionNone     []string          `yaml:"reaction_none" json:"reaction_none"`         // a Like button's label when the post is not liked
 }
 
 // DefaultSelectors returns the selectors embedded in the binary.
@@ -177,7 +184,7 @@ func (s *Selectors) prepare() error {
 	}
 	s.merged = Labels{}
 	s.ageUnits = map[string]time.Duration{}
-	s.sentAge, s.sentCount, s.connectedOn, s.dateLayouts = nil, nil, nil, nil
+	s.sentAge, s.sentCount, s.connCount, s.connectedOn, s.dateLayouts = nil, nil, nil, nil, nil
 	for _, lang := range slices.Sorted(maps.Keys(s.Labels)) {
 		l := s.Labels[lang]
 		if len(l.Invite) == 0 || len(l.Connect) == 0 || len(l.More) == 0 {
@@ -203,6 +210,13 @@ func (s *Selectors) prepare() error {
 				return fmt.Errorf("labels.%s.sent_count %q: needs a valid pattern with (?<n>…)", lang, p)
 			}
 			s.sentCount = append(s.sentCount, re)
+		}
+		for _, p := range l.ConnectionCount {
+			re, err := regexp.Compile("(?i)" + p)
+			if err != nil || re.SubexpIndex("n") < 0 {
+				return fmt.Errorf("labels.%s.connection_count %q: needs a valid pattern with (?<n>…)", lang, p)
+			}
+			s.connCount = append(s.connCount, re)
 		}
 		for unit, d := range l.AgeUnits {
 			dur, err := time.ParseDuration(d)
@@ -259,6 +273,7 @@ func mergeLabels(dst *Labels, l Labels) {
 	add(&dst.NotesRemaining, l.NotesRemaining)
 	add(&dst.OutOfNotes, l.OutOfNotes)
 	add(&dst.WeeklyLimit, l.WeeklyLimit)
+	add(&dst.Restricted, l.Restricted)
 	add(&dst.Unavailable, l.Unavailable)
 	add(&dst.WithdrawControl, l.WithdrawControl)
 	add(&dst.Withdraw, l.Withdraw)
@@ -268,6 +283,8 @@ func mergeLabels(dst *Labels, l Labels) {
 	add(&dst.ConnectedOn, l.ConnectedOn)
 	add(&dst.ContactInfo, l.ContactInfo)
 	add(&dst.NoPosts, l.NoPosts)
+	add(&dst.ReactionState, l.ReactionState)
+	add(&dst.ReactionNone, l.ReactionNone)
 }
 
 // scriptConfig is what the page script receives.
@@ -281,24 +298,46 @@ func (s *Selectors) script() scriptConfig {
 	return scriptConfig{Paths: s.Paths, Selectors: s.Selectors, Labels: s.merged}
 }
 
-// parseAge reads a sent-invitation stamp such as "Sent 3 weeks ago". It
-// returns the lower bound of the age and whether the stamp was understood.
 // parseSentCount reads the sent page's count of all its invitations from
 // one of its headings ("People (42)"), or -1.
 func (s *Selectors) parseSentCount(headings []string) int {
+	return parseCount(s.sentCount, headings)
+}
+
+// parseConnectionCount reads the connections page's count of all the
+// account's connections from one of its headings ("1,234 connections"), or
+// -1.
+func (s *Selectors) parseConnectionCount(headings []string) int {
+	return parseCount(s.connCount, headings)
+}
+
+// parseCount returns the number in the group n of the first heading a
+// pattern matches, thousands separators dropped, or -1. Whitespace,
+// no-break spaces included, reads as one space.
+func parseCount(patterns []*regexp.Regexp, headings []string) int {
 	for _, h := range headings {
 		t := strings.Join(strings.Fields(h), " ")
-		for _, re := range s.sentCount {
-			if m := re.FindStringSubmatch(t); m != nil {
-				if n, err := strconv.Atoi(m[re.SubexpIndex("n")]); err == nil {
-					return n
+		for _, re := range patterns {
+			m := re.FindStringSubmatch(t)
+			if m == nil {
+				continue
+			}
+			digits := strings.Map(func(r rune) rune {
+				if r >= '0' && r <= '9' {
+					return r
 				}
+				return -1
+			}, m[re.SubexpIndex("n")])
+			if n, err := strconv.Atoi(digits); err == nil {
+				return n
 			}
 		}
 	}
 	return -1
 }
 
+// parseAge reads a sent-invitation stamp such as "Sent 3 weeks ago". It
+// returns the lower bound of the age and whether the stamp was understood.
 func (s *Selectors) parseAge(text string) (time.Duration, bool) {
 	t := strings.Join(strings.Fields(text), " ")
 	for _, v := range s.merged.SentToday {

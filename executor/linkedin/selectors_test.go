@@ -186,3 +186,36 @@ func TestParseSentCount(t *testing.T) {
 		}
 	}
 }
+
+func TestParseConnectionCount(t *testing.T) {
+	t.Parallel()
+	sel := DefaultSelectors()
+	tests := []struct {
+		name     string
+		headings []string
+		want     int
+	}{
+		{"plain", []string{"12 connections"}, 12},
+		{"one", []string{"1 connection"}, 1},
+		{"capitalized", []string{"2 Connections"}, 2},
+		{"comma", []string{"1,234 connections"}, 1234},
+		{"dot", []string{"1.234 connections"}, 1234},
+		{"space", []string{"1 234 connections"}, 1234},
+		{"no-break space", []string{"1\u00a0234 connections"}, 1234},
+		{"narrow no-break space", []string{"29\u202f999 connections"}, 29999},
+		{"millions", []string{"1,234,567 connections"}, 1234567},
+		{"German", []string{"1.234 Kontakte"}, 1234},
+		{"among other headings", []string{"Connections", "Sort by", "  30,000   connections "}, 30000},
+		{"no count", []string{"Connections"}, -1},
+		{"a profile's rounded count", []string{"500+ connections"}, -1},
+		{"ill-grouped digits", []string{"12,34 connections"}, -1},
+		{"nothing", nil, -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := sel.parseConnectionCount(tt.headings); got != tt.want {
+				t.Errorf("parseConnectionCount(%q) = %d, want %d", tt.headings, got, tt.want)
+			}
+		})
+	}
+}

@@ -286,52 +286,6 @@ func (s *Site) pick(p *rod.Page, target, what string) (*rod.Element, error) {
 	return p.ElementFromObject(res)
 }
 
-// wait polls the page until cond holds, the settle timeout passes (it then
-// returns the last report and ok false) or ctx ends.
-func (s *Site) wait(ctx context.Context, p *rod.Page, target string, cond func(report) bool) (report, bool, error) {
-	deadline := time.Now().Add(s.settle)
-	for {
-		var r report
-		if err := s.probe(p, target, "probe", &r); err != nil {
-			return r, false, err
-		}
-		if cond(r) {
-			return r, true, nil
-		}
-		if time.Now().After(deadline) {
-			return r, false, nil
-		}
-		select {
-		case <-ctx.Done():
-			return r, false, ctx.Err()
-		case <-time.After(defaultPoll):
-		}
-	}
-}
-
-// waitPage polls one of the list pages until cond holds or the settle
-// timeout passes.
-func (s *Site) waitPage(ctx context.Context, p *rod.Page, target, op string, cond func(pageReport) bool) (pageReport, bool, error) {
-	deadline := time.Now().Add(s.settle)
-	for {
-		var r pageReport
-		if err := s.probe(p, target, op, &r); err != nil {
-			return r, false, err
-		}
-		if r.Login || r.Checkpoint || cond(r) {
-			return r, true, nil
-		}
-		if time.Now().After(deadline) {
-			return r, false, nil
-		}
-		select {
-		case <-ctx.Done():
-			return r, false, ctx.Err()
-		case <-time.After(defaultPoll):
-		}
-	}
-}
-
 // navigate opens u in the tab.
 func navigate(p *rod.Page, u string) error {
 	if err := p.Navigate(u); err != nil {
@@ -346,17 +300,6 @@ func redactURL(u string) string {
 		return u[:i]
 	}
 	return u
-}
-
-// gate turns a login redirect or a checkpoint into its outcome.
-func gate(op, target string, login, checkpoint bool, u string) error {
-	switch {
-	case login:
-		return executor.NewError(executor.OutcomeSessionRejected, op, target, fmt.Errorf("redirected to %s", redactURL(u)))
-	case checkpoint:
-		return executor.NewError(executor.OutcomeCheckpoint, op, target, fmt.Errorf("at %s", redactURL(u)))
-	}
-	return nil
 }
 
 // click clicks el like a person (the mouse moves over it and presses),
@@ -399,11 +342,8 @@ func (ss *Session) openProfile(ctx context.Context, p *rod.Page, op, slug string
 	if err := navigate(p, ss.site.url(ss.site.sel.Paths.Profile, slug)); err != nil {
 		return report{}, err
 	}
-	r, ok, err := ss.site.wait(ctx, p, slug, func(r report) bool { return r.settled() && (!r.Topcard || r.More || r.Pending || r.ConnectDirect) })
+	r, ok, err := ss.site.wait(ctx, p, op, slug, func(r report) bool { return r.settled() && (!r.Topcard || r.More || r.Pending || r.ConnectDirect) })
 	if err != nil {
-		return r, err
-	}
-	if err := gate(op, slug, r.Login, r.Checkpoint, r.URL); err != nil {
 		return r, err
 	}
 	if !ok && !r.Topcard {
@@ -414,7 +354,7 @@ func (ss *Session) openProfile(ctx context.Context, p *rod.Page, op, slug string
 
 // readMenu opens the top card's More menu, if closed, and reads the page
 // again. The menu exists only once opened.
-func (ss *Session) readMenu(ctx context.Context, p *rod.Page, slug string, r report) (report, error) {
+func (ss *Session) readMenu(ctx context.Context, p *rod.Page, op, slug string, r report) (report, error) {
 	if r.Menu || !r.More {
 		return r, nil
 	}
@@ -423,7 +363,7 @@ func (ss *Session) readMenu(ctx context.Context, p *rod.Page, slug string, r rep
 		if err := ss.site.clickPick(p, slug, "more"); err != nil {
 			return r, err
 		}
-		nr, ok, err := ss.site.waitShort(ctx, p, slug, 3*time.Second, func(r report) bool { return r.Menu && r.MenuItems > 0 })
+		nr, ok, err := ss.site.waitShort(ctx, p, op, slug, 3*time.Second, func(r report) bool { return r.Menu && r.MenuItems > 0 })
 		if err != nil {
 			return nr, err
 		}
@@ -433,13 +373,6 @@ func (ss *Session) readMenu(ctx context.Context, p *rod.Page, slug string, r rep
 		}
 	}
 	return r, nil
-}
-
-// waitShort is wait with its own, shorter timeout.
-func (s *Site) waitShort(ctx context.Context, p *rod.Page, target string, d time.Duration, cond func(report) bool) (report, bool, error) {
-	short := *s
-	short.settle = min(d, s.settle)
-	return short.wait(ctx, p, target, cond)
 }
 
 var slugRe = regexp.MustCompile(`^[\p{L}\p{N}_-]{3,100}$`)

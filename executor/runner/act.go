@@ -78,7 +78,7 @@ func (w *worker) perform(ctx context.Context, j *job) result {
 		case TargetConnections:
 			conns, err := w.sess.RecentConnections(ctx)
 			res := outcomeOf(err)
-			res.connections = conns
+			res.connections = conns.Connections
 			return res
 		case TargetSent:
 			sent, err := w.sess.SentInvitations(ctx)
@@ -168,7 +168,7 @@ func (w *worker) connectedSince(ctx context.Context, slug string, since time.Tim
 		return false, err
 	}
 	earliest := since.AddDate(0, 0, -1)
-	for _, c := range conns {
+	for _, c := range conns.Connections {
 		if strings.EqualFold(c.Slug, slug) {
 			return c.ConnectedOn.IsZero() || !c.ConnectedOn.Before(earliest), nil
 		}

@@ -57,6 +57,7 @@ var reasons = map[executor.Outcome]string{
 	executor.OutcomeCheckpoint:         "LinkedIn showed a security checkpoint",
 	executor.OutcomeSessionRejected:    "LinkedIn signed the account out",
 	executor.OutcomeWeeklyLimit:        "LinkedIn's weekly invitation limit is reached",
+	executor.OutcomeUnexpectedNote:     "the invite dialog held a note nobody approved; nothing was sent",
 }
 
 // reasonFor words why an action ended as it did.
@@ -129,7 +130,7 @@ func (rec *recorder) apply(res result) (stop bool, err error) {
 			return false, rec.retry(rec.now.Add(wait), res)
 		}
 		return false, rec.failed(res)
-	case executor.OutcomeUnrecognized:
+	case executor.OutcomeUnrecognized, executor.OutcomeUnexpectedNote:
 		return false, rec.failed(res)
 	case executor.OutcomeAlreadyConnected:
 		if j.act.Kind == models.ActionWithdraw {

@@ -5,8 +5,8 @@
 //
 // # Pages
 //
-// Profile pages (/in/<slug>/) follow the structure of the real pages in
-// shared/fixtures/linkedin: a top card section[componentkey$="Topcard"]
+// Profile pages (/in/<slug>/) follow the structure of the real pages saved
+// in executor/linkedin/testdata/fixtures: a top card section[componentkey$="Topcard"]
 // inside main#workspace; a sticky div[role="toolbar"] repeating More,
 // Message, Follow and Pending; a More button with no aria-label whose menu is
 // rendered as a div[data-floating-ui-portal] at the end of body only once
@@ -28,11 +28,17 @@
 // invitation limit") instead.
 //
 // There are also the sent-invitations page with ages ("Sent 3 weeks ago")
-// and Withdraw, the connections page (most recent first), the contact-info
+// and Withdraw, the connections page (most recent first, headed by the
+// count of all the account's connections, "1,234 connections": the
+// simulation's own plus Options.BaseConnections, made before it began and
+// never listed), the contact-info
 // overlay (/in/<slug>/overlay/contact-info/, with a mailto link for
-// connections who share their email), each member's recent activity with
-// Like buttons carrying aria-pressed, a checkpoint page with a CAPTCHA frame,
-// a login page, and a 404 page. Every page declares UTF-8.
+// connections who share their email), each member's recent activity in the
+// 2026 markup (post cards with neither data-urn nor feed-shared-update-v2,
+// Like buttons without aria-pressed whose label alone tells the state:
+// "Reaction button state: no reaction", then "Reaction button state:
+// Like"; a second click removes the like), a checkpoint page with a CAPTCHA
+// frame, a login page, and a 404 page. Every page declares UTF-8.
 //
 // # Members
 //
@@ -48,12 +54,26 @@
 //	-third        3rd degree: Message primary, Follow, More
 //	-connected    already a 1st-degree connection
 //	-emailreq     the invite dialog asks for the member's email address
+//	-emailprefill like -emailreq, and the email field opens holding an
+//	              address already (typing appends to it)
+//	-noteprefill  the invite dialog opens with its note field shown, holding
+//	              LinkedIn's old default note ("I’d like to add you to my
+//	              professional network on LinkedIn."), which Send would send
 //	-toast        the first Send fails with an error toast
+//	-sendcheckpoint  Send leads to a security checkpoint instead of sending;
+//	              every page of the account leads there from then on
+//	-sendsignin   Send meets a sign-in wall: the session ends (as with
+//	              Reject) and the page goes to /login; nothing is sent
+//	-sendrestricted  Send shows a restriction notice ("Your account is
+//	              temporarily restricted") instead of sending; every later
+//	              invitation of the account is refused the same way
 //	-checkpoint   opening the profile leads to a security checkpoint
 //	-captcha      the profile's own URL shows a CAPTCHA frame (no redirect)
 //	-unavailable  the profile does not exist (404)
 //	-noemail      a connection who does not share an email address
 //	-noposts      no posts to like
+//	-oldposts     the activity page in the older markup: post cards with
+//	              data-urn and feed-shared-update-v2, Like with aria-pressed
 //	-noage        the sent-invitations page shows no readable age
 //	-namesake     the side rail holds a stranger with the very same name
 //
@@ -86,6 +106,13 @@
 //	POST /_sim/reject  {"li_at"}           treat a session as expired
 //	POST /_sim/seed    {"account","slug","note","age":"504h"}  an invitation sent before the simulation
 //	POST /_sim/connect {"account","slug"}  make a connection now
+//	POST /_sim/connections {"account","count":1233}  the account's connections from before the simulation
+//	POST /_sim/lose    {"account","slug"}  make a pending invitation vanish, as if never delivered
+//
+// Received lists, besides the actions, every page each session loaded
+// (PageLoad: account, path, slug, simulated and real time; the page's own
+// re-rendering after an action is not a load), for tests of the gaps
+// between page loads.
 //
 // The data-sim-* attributes in the pages wire the simulator's own script;
 // an adapter must never rely on them.

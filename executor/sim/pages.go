@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -233,12 +234,33 @@ func (s *Server) activity(w http.ResponseWriter, r *http.Request, a *account) {
 	}
 	s.mu.Lock()
 	posts := make([]post, 0, p.Posts)
-	for i := range p.Posts {
-		id := itoa64(7000000000000000000 + hashOf("post", p.Slug, string(rune('0'+i)))%1000000000000000000)
+	for i, id := range postIDs(p) {
 		posts = append(posts, post{ID: id, Text: postTexts[(hashOf(p.Slug)+uint64(i))%uint64(len(postTexts))], Liked: a.liked[p.Slug+"/"+id]})
 	}
 	s.mu.Unlock()
-	s.render(w, http.StatusOK, "activity", map[string]any{"P": p, "Posts": posts, "JSON": map[string]any{"slug": p.Slug, "name": p.Name}})
+	s.render(w, http.StatusOK, "activity", map[string]any{"P": p, "Posts": posts, "Old": p.OldPosts, "JSON": map[string]any{"slug": p.Slug, "name": p.Name}})
+}
+
+// postIDs returns the ids of a member's posts, the latest first.
+func postIDs(p Persona) []string {
+	ids := make([]string, 0, p.Posts)
+	for i := range p.Posts {
+		ids = append(ids, itoa64(7000000000000000000+hashOf("post", p.Slug, string(rune('0'+i)))%1000000000000000000))
+	}
+	return ids
+}
+
+// Like makes acct like slug's latest post, as if liked before the
+// simulation: the activity page shows it liked, and Received does not list
+// it. It does nothing for a member without posts.
+func (s *Server) Like(acct, slug string) {
+	ids := postIDs(NewPersona(slug))
+	if len(ids) == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.account(acct).liked[slug+"/"+ids[0]] = true
 }
 
 var postTexts = []string{
@@ -246,6 +268,20 @@ var postTexts = []string{
 	"Three lessons from a year of hiring engineers remotely.",
 	"We are hiring! Come build with us.",
 	"What I learned from speaking at my first conference.",
+}
+
+// thousands writes n with comma thousands separators, as LinkedIn's English
+// pages do ("1,234").
+func thousands(n int) string {
+	d := strconv.Itoa(n)
+	var b strings.Builder
+	for i, r := range d {
+		if i > 0 && (len(d)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func itoa64(n uint64) string {
@@ -276,8 +312,13 @@ func (s *Server) sentPage(w http.ResponseWriter, _ *http.Request, a *account) {
 func (s *Server) connectionsPage(w http.ResponseWriter, _ *http.Request, a *account) {
 	s.mu.Lock()
 	rows := a.connRows()
+	total := a.base + len(rows)
 	s.mu.Unlock()
-	s.render(w, http.StatusOK, "connections", map[string]any{"Rows": rows})
+	count := thousands(total) + " connections"
+	if total == 1 {
+		count = "1 connection"
+	}
+	s.render(w, http.StatusOK, "connections", map[string]any{"Rows": rows, "Count": count})
 }
 
 func (s *Server) feed(w http.ResponseWriter, _ *http.Request, _ *account) {

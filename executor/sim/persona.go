@@ -27,14 +27,32 @@ const (
 	markerNamesake    = "namesake"
 	markerThird       = "third"
 	markerCaptcha     = "captcha"
+	markerEmailFill   = "emailprefill"
+	markerNoteFill    = "noteprefill"
+	markerSendCheck   = "sendcheckpoint"
+	markerSendSignIn  = "sendsignin"
+	markerSendRestr   = "sendrestricted"
+	markerOldPosts    = "oldposts"
 )
 
 var markers = map[string]bool{
 	markerEmailReq: true, markerConnected: true, markerCheckpoint: true, markerUnavailable: true,
 	markerCreator: true, markerToast: true, markerDirect: true, markerMore: true, markerFollowOnly: true,
 	markerNoEmail: true, markerNoPosts: true, markerNoAge: true, markerNamesake: true, markerThird: true,
-	markerCaptcha: true,
+	markerCaptcha: true, markerEmailFill: true, markerNoteFill: true,
+	markerSendCheck: true, markerSendSignIn: true, markerSendRestr: true, markerOldPosts: true,
 }
+
+// What may stop an invitation right after Send (Persona.AfterSend).
+const (
+	stopCheckpoint = "checkpoint"
+	stopSignIn     = "signin"
+	stopRestricted = "restricted"
+)
+
+// notePrefill is the text a -noteprefill member's note field opens with:
+// LinkedIn's old default invitation, which nobody approved.
+const notePrefill = "I’d like to add you to my professional network on LinkedIn."
 
 // Layout is where a profile's Connect control sits.
 type Layout string
@@ -69,6 +87,7 @@ type Persona struct {
 
 	SharesEmail bool // the contact-info overlay of a connection shows Email
 	Posts       int  // how many posts the activity page lists
+	OldPosts    bool // the activity page uses the older markup (-oldposts)
 	Followers   int  // the follower count a creator shows
 
 	EmailRequired bool // the invite dialog asks for the email address (-emailreq)
@@ -78,6 +97,14 @@ type Persona struct {
 	NoAge         bool // the sent page shows no readable age (-noage)
 	Namesake      bool // the side rail holds a stranger of the same name (-namesake)
 	Captcha       bool // the profile URL shows a CAPTCHA frame, without a redirect (-captcha)
+
+	// AfterSend is what stops an invitation to this member at Send:
+	// "checkpoint" (-sendcheckpoint), "signin" (-sendsignin), "restricted"
+	// (-sendrestricted), or "" for nothing.
+	AfterSend string
+
+	EmailPrefill string // the text the invite dialog's email field opens with (-emailprefill)
+	NotePrefill  string // the text the invite dialog's note field opens with, shown at once (-noteprefill)
 }
 
 var (
@@ -135,6 +162,7 @@ func NewPersona(slug string) Persona {
 	if !has[markerNoPosts] {
 		p.Posts = 1 + int(h>>32)%3
 	}
+	p.OldPosts = has[markerOldPosts]
 
 	p.Degree = 2
 	if (h>>40)%3 == 0 || has[markerThird] {
@@ -168,7 +196,23 @@ func NewPersona(slug string) Persona {
 	if p.Layout == LayoutCreator {
 		p.Followers *= 40
 	}
-	p.EmailRequired = has[markerEmailReq]
+	p.EmailRequired = has[markerEmailReq] || has[markerEmailFill]
+	if has[markerEmailFill] {
+		// A left-over address, as a browser's autofill or an earlier attempt
+		// leaves it.
+		p.EmailPrefill = "info@" + domainOf(p.Company)
+	}
+	if has[markerNoteFill] {
+		p.NotePrefill = notePrefill
+	}
+	switch {
+	case has[markerSendCheck]:
+		p.AfterSend = stopCheckpoint
+	case has[markerSendSignIn]:
+		p.AfterSend = stopSignIn
+	case has[markerSendRestr]:
+		p.AfterSend = stopRestricted
+	}
 	p.Checkpoint = has[markerCheckpoint]
 	p.Unavailable = has[markerUnavailable]
 	p.Toast = has[markerToast]

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"net"
 	"net/http"
 	"strings"
@@ -61,6 +60,11 @@ type Options struct {
 	// newest first, as LinkedIn shows one page at a time; its "People (N)"
 	// count still gives them all. Zero lists them all.
 	SentPageSize int
+	// BaseConnections is how many connections every account had before the
+	// simulation began. The connections page counts them with the
+	// simulation's own ("1,234 connections") but lists only the latter.
+	// SetBaseConnections (POST /_sim/connections) sets it per account.
+	BaseConnections int
 	// RejectedSessions lists li_at values the simulator treats as expired:
 	// their requests are sent to the login page.
 	RejectedSessions []string
@@ -157,59 +161,11 @@ func (s *Server) Reset() {
 	s.reset()
 }
 
-// Reject makes the simulator treat an li_at value as expired from now on.
-func (s *Server) Reject(liAt string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.rejected[liAt] = true
-}
-
-// Accept accepts the pending invitations of acct to slug now; an empty acct
-// or slug matches all. It returns how many were accepted.
-func (s *Server) Accept(acct, slug string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	n := 0
-	for id, a := range s.accounts {
-		if acct != "" && id != acct {
-			continue
-		}
-		for sl := range a.pending {
-			if slug == "" || sl == slug {
-				a.connections[sl] = now
-				delete(a.pending, sl)
-				n++
-			}
-		}
-	}
-	return n
-}
-
-// Seed records an invitation from acct to slug sent age ago, as if sent
-// before the simulation began. It is not listed in Received.
-func (s *Server) Seed(acct, slug, note string, age time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a := s.account(acct)
-	at := s.now().Add(-age)
-	a.pending[slug] = &pending{slug: slug, note: note, at: at}
-	a.sent = append(a.sent, at)
-}
-
-// Connect makes slug a connection of acct now.
-func (s *Server) Connect(acct, slug string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a := s.account(acct)
-	delete(a.pending, slug)
-	a.connections[slug] = s.now()
-}
-
 func (s *Server) account(id string) *account {
 	a, ok := s.accounts[id]
 	if !ok {
 		a = newAccount(id, isPremiumSession(id, s.opts.PremiumSessions))
+		a.base = max(0, s.opts.BaseConnections)
 		s.accounts[id] = a
 	}
 	a.settle(s.now())
@@ -301,6 +257,8 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /_sim/reject", s.adminReject)
 	m.HandleFunc("POST /_sim/seed", s.adminSeed)
 	m.HandleFunc("POST /_sim/connect", s.adminConnect)
+	m.HandleFunc("POST /_sim/connections", s.adminConnections)
+	m.HandleFunc("POST /_sim/lose", s.adminLose)
 	m.HandleFunc("/", s.notFound)
 	s.mux = m
 }
@@ -333,15 +291,33 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request, *account)) ht
 			http.Redirect(w, r, "/login?session_redirect="+urlQueryEscape(r.URL.RequestURI()), http.StatusFound)
 			return
 		}
-		if strings.Contains(strings.ToLower(id), markerCheckpoint) {
-			http.Redirect(w, r, "/checkpoint/challenge/"+shortHash(id, 0)+"?ut=sim", http.StatusFound)
-			return
-		}
 		s.mu.Lock()
 		a := s.account(id)
+		checkpointed := a.checkpointed
+		s.recordLoad(r, a)
 		s.mu.Unlock()
+		if checkpointed || strings.Contains(strings.ToLower(id), markerCheckpoint) {
+			http.Redirect(w, r, checkpointPath(id), http.StatusFound)
+			return
+		}
 		h(w, r, a)
 	}
+}
+
+// recordLoad records a page load. The page re-rendering itself after an
+// action (X-Sim-Refresh) is not one.
+func (s *Server) recordLoad(r *http.Request, a *account) {
+	if r.Header.Get("X-Sim-Refresh") != "" {
+		return
+	}
+	s.received.PageLoads = append(s.received.PageLoads, PageLoad{
+		Account: a.id, Path: r.URL.Path, Slug: r.PathValue("slug"), At: s.now(), RealAt: s.opts.Now(),
+	})
+}
+
+// checkpointPath is where an account's checkpoint is.
+func checkpointPath(id string) string {
+	return "/checkpoint/challenge/" + shortHash(id, 0) + "?ut=sim"
 }
 
 // apiAuthed wraps an API handler: it answers 401 without a session.
@@ -407,6 +383,9 @@ func (s *Server) apiInviteStart(_ *http.Request, a *account, body map[string]str
 		return map[string]any{"status": "error", "message": "Unknown member"}, http.StatusBadRequest
 	}
 	now := s.now()
+	if a.restricted {
+		return map[string]any{"status": "restricted"}, http.StatusOK
+	}
 	if s.weeklyLimitReached(a, now) {
 		return map[string]any{"status": "weekly_limit"}, http.StatusOK
 	}
@@ -416,6 +395,8 @@ func (s *Server) apiInviteStart(_ *http.Request, a *account, body map[string]str
 		"name":            p.Name,
 		"first":           p.First,
 		"email_required":  p.EmailRequired,
+		"email_prefill":   p.EmailPrefill,
+		"note_prefill":    p.NotePrefill,
 		"note_limit":      s.noteLimit(a),
 		"notes_remaining": s.notesLeft(a, now),
 		"ai":              true,
@@ -429,6 +410,9 @@ func (s *Server) apiInviteSend(_ *http.Request, a *account, body map[string]stri
 	}
 	now := s.now()
 	p := NewPersona(slug)
+	if res, code, stopped := s.stopAtSend(a, p); stopped {
+		return res, code
+	}
 	switch {
 	case s.weeklyLimitReached(a, now):
 		return map[string]any{"status": "weekly_limit"}, http.StatusOK
@@ -454,6 +438,31 @@ func (s *Server) apiInviteSend(_ *http.Request, a *account, body map[string]stri
 	s.received.Invitations = append(s.received.Invitations, Invitation{Slug: slug, Note: note, Email: email, At: now, Account: a.id})
 	s.logAction(a, "invitation", slug)
 	return map[string]any{"status": "ok", "name": p.Name}, http.StatusOK
+}
+
+// stopAtSend stops an invitation the way LinkedIn may at Send, before it
+// is received: a security checkpoint (every page leads there from then
+// on), a sign-in wall (the session ends) or a restriction notice (every
+// invitation is refused from then on).
+func (s *Server) stopAtSend(a *account, p Persona) (res any, code int, stopped bool) {
+	if a.restricted {
+		return map[string]any{"status": "restricted"}, http.StatusOK, true
+	}
+	switch p.AfterSend {
+	case stopCheckpoint:
+		a.checkpointed = true
+		s.logAction(a, "checkpoint at Send", p.Slug)
+		return map[string]any{"status": "checkpoint", "location": checkpointPath(a.id)}, http.StatusOK, true
+	case stopSignIn:
+		s.rejected[a.id] = true
+		s.logAction(a, "sign-in wall at Send", p.Slug)
+		return map[string]any{"status": "login"}, http.StatusUnauthorized, true
+	case stopRestricted:
+		a.restricted = true
+		s.logAction(a, "restriction at Send", p.Slug)
+		return map[string]any{"status": "restricted"}, http.StatusOK, true
+	}
+	return nil, 0, false
 }
 
 func (s *Server) apiWithdraw(_ *http.Request, a *account, body map[string]string) (any, int) {
@@ -504,114 +513,4 @@ func (s *Server) apiAIDraft(_ *http.Request, a *account, body map[string]string)
 	s.log.Warn("sim: Write with AI was clicked", slog.String("slug", body["slug"]))
 	p := NewPersona(body["slug"])
 	return map[string]any{"status": "ok", "draft": "Hi " + p.First + ", I’d love to connect and learn more about your work at " + p.Company + "!"}, http.StatusOK
-}
-
-func (s *Server) adminReceived(w http.ResponseWriter, r *http.Request) {
-	rec := s.Received()
-	if acct := r.URL.Query().Get("account"); acct != "" {
-		rec = rec.forAccount(acct)
-	}
-	writeJSON(w, http.StatusOK, rec)
-}
-
-func (s *Server) adminNow(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"now": s.Now()})
-}
-
-func (s *Server) adminReset(w http.ResponseWriter, _ *http.Request) {
-	s.Reset()
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
-}
-
-type adminBody struct {
-	Account string `json:"account"`
-	Slug    string `json:"slug"`
-	Note    string `json:"note"`
-	Age     string `json:"age"`
-	By      string `json:"by"`
-	LiAt    string `json:"li_at"`
-}
-
-func readAdmin(w http.ResponseWriter, r *http.Request) (adminBody, bool) {
-	var b adminBody
-	if r.ContentLength != 0 {
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&b); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "sim: bad JSON body: " + err.Error()})
-			return b, false
-		}
-	}
-	return b, true
-}
-
-func parseDuration(w http.ResponseWriter, field, v string) (time.Duration, bool) {
-	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 || d > 100*365*24*time.Hour || math.IsNaN(float64(d)) {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("sim: %s must be a duration such as \"72h\", got %q", field, v)})
-		return 0, false
-	}
-	return d, true
-}
-
-func (s *Server) adminAccept(w http.ResponseWriter, r *http.Request) {
-	b, ok := readAdmin(w, r)
-	if !ok {
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"accepted": s.Accept(b.Account, b.Slug)})
-}
-
-func (s *Server) adminAdvance(w http.ResponseWriter, r *http.Request) {
-	b, ok := readAdmin(w, r)
-	if !ok {
-		return
-	}
-	d, ok := parseDuration(w, "by", b.By)
-	if !ok {
-		return
-	}
-	s.Advance(d)
-	writeJSON(w, http.StatusOK, map[string]any{"now": s.Now()})
-}
-
-func (s *Server) adminReject(w http.ResponseWriter, r *http.Request) {
-	b, ok := readAdmin(w, r)
-	if !ok {
-		return
-	}
-	if b.LiAt == "" {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "sim: li_at is required"})
-		return
-	}
-	s.Reject(b.LiAt)
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
-}
-
-func (s *Server) adminSeed(w http.ResponseWriter, r *http.Request) {
-	b, ok := readAdmin(w, r)
-	if !ok {
-		return
-	}
-	d, ok := parseDuration(w, "age", b.Age)
-	if !ok {
-		return
-	}
-	if b.Account == "" || !validSlug(b.Slug) {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "sim: account and a valid slug are required"})
-		return
-	}
-	s.Seed(b.Account, b.Slug, b.Note, d)
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
-}
-
-func (s *Server) adminConnect(w http.ResponseWriter, r *http.Request) {
-	b, ok := readAdmin(w, r)
-	if !ok {
-		return
-	}
-	if b.Account == "" || !validSlug(b.Slug) {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "sim: account and a valid slug are required"})
-		return
-	}
-	s.Connect(b.Account, b.Slug)
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
 }

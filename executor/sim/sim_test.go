@@ -89,6 +89,8 @@ func TestNewPersonaIsDeterministic(t *testing.T) {
 		{"kim-lee-connected-noemail", "Kim Lee", "", 1, func(p Persona) bool { return !p.SharesEmail }},
 		{"eva-roth-emailreq", "Eva Roth", "", 0, func(p Persona) bool { return p.EmailRequired }},
 		{"eva-roth-third-more", "Eva Roth", LayoutMore, 3, nil},
+		{"ida-pre-emailprefill", "Ida Pre", "", 0, func(p Persona) bool { return p.EmailRequired && p.EmailPrefill != "" }},
+		{"una-pre-noteprefill", "Una Pre", "", 0, func(p Persona) bool { return p.NotePrefill != "" && !p.EmailRequired }},
 		{"josé-müller", "José Müller", "", 0, func(p Persona) bool { return strings.HasPrefix(p.Email, "jose.mueller@") }},
 		{"12345", "Member 1234", "", 0, nil},
 	}
@@ -240,7 +242,7 @@ func TestInvitationFlowOverTheAPI(t *testing.T) {
 	// The simulated clock runs twice as fast: 24 real hours accept both.
 	clk.Add(24 * time.Hour)
 	_, body = c.do("GET", "/mynetwork/invite-connect/connections/", "acct", "")
-	for _, want := range []string{"2 Connections", `href="/in/ana-lima/"`, "Connected on March 4, 2026"} {
+	for _, want := range []string{"2 connections", `href="/in/ana-lima/"`, "Connected on March 4, 2026"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("connections page lacks %q", want)
 		}
@@ -369,10 +371,23 @@ func TestLoginSetsASession(t *testing.T) {
 
 func TestLikeToggles(t *testing.T) {
 	t.Parallel()
-	_, c := newClient(t, Options{})
+	s, c := newClient(t, Options{})
+	// Today's markup: no post marker, the state in the label alone.
 	_, body := c.do("GET", "/in/pat-kay/recent-activity/all/", "a", "")
-	if !strings.Contains(body, `aria-label="Reaction button state: no reaction" aria-pressed="false"`) {
-		t.Fatalf("activity page lacks an unpressed Like: %s", body)
+	if !strings.Contains(body, `aria-label="Reaction button state: no reaction"`) {
+		t.Fatalf("activity page lacks an unliked Like: %s", body)
+	}
+	for _, old := range []string{"aria-pressed", "data-urn", "feed-shared-update-v2"} {
+		if strings.Contains(body, old) {
+			t.Errorf("today's activity page carries the older %s", old)
+		}
+	}
+	// The older markup, for a member with -oldposts.
+	_, body = c.do("GET", "/in/pat-kay-oldposts/recent-activity/all/", "a", "")
+	for _, want := range []string{`aria-pressed="false"`, `data-urn="urn:li:activity:`, "feed-shared-update-v2"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the older activity page lacks %s", want)
+		}
 	}
 	c.do("POST", "/voyager/api/like", "a", `{"slug":"pat-kay","post":"1"}`)
 	c.do("POST", "/voyager/api/like", "a", `{"slug":"pat-kay","post":"1"}`)
@@ -380,8 +395,185 @@ func TestLikeToggles(t *testing.T) {
 	if len(got.Likes) != 1 || len(got.Unlikes) != 1 {
 		t.Errorf("likes %d, unlikes %d; want 1 and 1", len(got.Likes), len(got.Unlikes))
 	}
+	// A like from before: the label names the reaction, nothing received.
+	s.Like("a", "pat-kay")
+	if _, body = c.do("GET", "/in/pat-kay/recent-activity/all/", "a", ""); !strings.Contains(body, `aria-label="Reaction button state: Like"`) {
+		t.Errorf("a liked post's label does not name the reaction")
+	}
+	if got := c.received(""); len(got.Likes) != 1 {
+		t.Errorf("Like was received as %d likes, want it unrecorded", len(got.Likes)-1)
+	}
 	_, body = c.do("GET", "/in/pat-kay-noposts/recent-activity/all/", "a", "")
 	if !strings.Contains(body, "hasn’t posted yet") {
 		t.Error("a member without posts shows posts")
+	}
+}
+
+func TestConnectionsPageShowsTheCount(t *testing.T) {
+	t.Parallel()
+	s, c := newClient(t, Options{BaseConnections: 1232})
+	s.Connect("a", "new-one")
+	s.Connect("a", "new-two")
+	tests := []struct {
+		name, account string
+		want          string
+	}{
+		{"the option's base plus the simulation's connections", "a", "1,234 connections"},
+		{"an account with no connection of its own", "b", "1,232 connections"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, body := c.do("GET", "/mynetwork/invite-connect/connections/", tt.account, "")
+			if !strings.Contains(body, tt.want) {
+				t.Errorf("connections page lacks %q", tt.want)
+			}
+		})
+	}
+	if res, body := c.do("POST", "/_sim/connections", "", `{"account":"b","count":29999}`); res.StatusCode != 200 {
+		t.Fatalf("POST /_sim/connections: %d %s", res.StatusCode, body)
+	}
+	s.SetBaseConnections("c", 0)
+	s.Connect("c", "only-one")
+	for account, want := range map[string]string{"b": "29,999 connections", "c": "1 connection<", "a": "1,234 connections"} {
+		if _, body := c.do("GET", "/mynetwork/invite-connect/connections/", account, ""); !strings.Contains(body, want) {
+			t.Errorf("%s: connections page lacks %q", account, want)
+		}
+	}
+	for _, bad := range []string{`{"count":3}`, `{"account":"b","count":-1}`, `{"account":"b"}`} {
+		if res, _ := c.do("POST", "/_sim/connections", "", bad); res.StatusCode != http.StatusBadRequest {
+			t.Errorf("POST /_sim/connections %s: status %d, want 400", bad, res.StatusCode)
+		}
+	}
+}
+
+func TestInviteStartTellsThePrefills(t *testing.T) {
+	t.Parallel()
+	_, c := newClient(t, Options{})
+	tests := []struct {
+		slug string
+		want []string
+	}{
+		{"ida-pre-emailprefill", []string{`"email_required":true`, `"email_prefill":"` + NewPersona("ida-pre-emailprefill").EmailPrefill + `"`}},
+		{"una-pre-noteprefill", []string{`"note_prefill":"I’d like to add you to my professional network on LinkedIn."`}},
+		{"ana-lima", []string{`"email_prefill":""`, `"note_prefill":""`}},
+	}
+	for _, tt := range tests {
+		_, body := c.do("POST", "/voyager/api/invite/start", "a", `{"slug":"`+tt.slug+`"}`)
+		for _, want := range tt.want {
+			if !strings.Contains(body, want) {
+				t.Errorf("start %s = %s, want %s", tt.slug, body, want)
+			}
+		}
+	}
+}
+
+func TestStopsRightAfterSend(t *testing.T) {
+	t.Parallel()
+	_, c := newClient(t, Options{})
+	// A checkpoint: the send is refused and every page leads to the
+	// checkpoint from then on.
+	res, body := c.do("POST", "/voyager/api/invite/send", "a", `{"slug":"sam-sendcheckpoint"}`)
+	if res.StatusCode != 200 || !strings.Contains(body, `"status":"checkpoint"`) || !strings.Contains(body, `"location":"/checkpoint/challenge/`) {
+		t.Errorf("send to a checkpoint member = %d %s", res.StatusCode, body)
+	}
+	if res, _ := c.do("GET", "/feed/", "a", ""); res.StatusCode != http.StatusFound || !strings.HasPrefix(res.Header.Get("Location"), "/checkpoint/challenge/") {
+		t.Errorf("after the checkpoint, /feed/ = %d %s; want the checkpoint", res.StatusCode, res.Header.Get("Location"))
+	}
+	// A sign-in wall: the session ends.
+	if res, _ := c.do("POST", "/voyager/api/invite/send", "b", `{"slug":"sam-sendsignin"}`); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("send to a sign-in wall member: status %d, want 401", res.StatusCode)
+	}
+	if res, _ := c.do("GET", "/feed/", "b", ""); res.StatusCode != http.StatusFound || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
+		t.Errorf("after the sign-in wall, /feed/ = %d %s; want the login page", res.StatusCode, res.Header.Get("Location"))
+	}
+	// A restriction notice: the send is refused, and so is the next start.
+	if _, body := c.do("POST", "/voyager/api/invite/send", "d", `{"slug":"sam-sendrestricted"}`); !strings.Contains(body, `"status":"restricted"`) {
+		t.Errorf("send to a restriction member = %s", body)
+	}
+	if _, body := c.do("POST", "/voyager/api/invite/start", "d", `{"slug":"ana-lima"}`); !strings.Contains(body, `"status":"restricted"`) {
+		t.Errorf("start after the restriction = %s", body)
+	}
+	if got := c.received(""); len(got.Invitations) != 0 {
+		t.Errorf("received %+v; want nothing sent", got.Invitations)
+	}
+}
+
+// Lose makes the Sent list disagree with what was received: the
+// invitation vanishes as if it had never been delivered.
+func TestLoseAnInvitation(t *testing.T) {
+	t.Parallel()
+	s, c := newClient(t, Options{AcceptRate: 1, AcceptAfter: time.Hour})
+	for _, slug := range []string{"lo-st", "ke-pt"} {
+		if _, body := c.do("POST", "/voyager/api/invite/send", "a", `{"slug":"`+slug+`"}`); !strings.Contains(body, `"ok"`) {
+			t.Fatalf("send %s = %s", slug, body)
+		}
+	}
+	if _, body := c.do("POST", "/_sim/lose", "", `{"account":"a","slug":"lo-st"}`); !strings.Contains(body, `"lost":true`) {
+		t.Errorf("POST /_sim/lose = %s", body)
+	}
+	if s.Lose("a", "lo-st") {
+		t.Error("a second Lose found the invitation again")
+	}
+	_, body := c.do("GET", "/mynetwork/invitation-manager/sent/", "a", "")
+	if !strings.Contains(body, "People (1)") || strings.Contains(body, `href="/in/lo-st/"`) || !strings.Contains(body, `href="/in/ke-pt/"`) {
+		t.Errorf("the sent page still lists the lost invitation, or lost the other one")
+	}
+	if _, body := c.do("GET", "/in/lo-st/", "a", ""); strings.Contains(body, "Pending, click to withdraw") {
+		t.Error("the lost invitation's profile shows Pending")
+	}
+	s.Advance(2 * time.Hour)
+	if _, body := c.do("GET", "/mynetwork/invite-connect/connections/", "a", ""); strings.Contains(body, `href="/in/lo-st/"`) || !strings.Contains(body, `href="/in/ke-pt/"`) {
+		t.Error("a lost invitation was accepted, or the kept one was not")
+	}
+	got := c.received("?account=a")
+	if len(got.Invitations) != 2 {
+		t.Errorf("received %d invitations, want both still listed as received", len(got.Invitations))
+	}
+	if len(got.Lost) != 1 || got.Lost[0].Slug != "lo-st" || got.Lost[0].Account != "a" {
+		t.Errorf("lost = %+v, want lo-st", got.Lost)
+	}
+	for _, bad := range []string{`{"slug":"lo-st"}`, `{"account":"a","slug":"x/y"}`} {
+		if res, _ := c.do("POST", "/_sim/lose", "", bad); res.StatusCode != http.StatusBadRequest {
+			t.Errorf("POST /_sim/lose %s: status %d, want 400", bad, res.StatusCode)
+		}
+	}
+}
+
+// Every page a session loads is recorded with both clocks; the page's own
+// re-rendering after an action is not a load.
+func TestPageLoadsAreRecorded(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	clk := &fakeClock{t: start}
+	s, c := newClient(t, Options{Now: clk.Now, Speed: 60})
+	c.do("GET", "/in/jane-doe/", "a", "")
+	clk.Add(2 * time.Second)
+	c.do("GET", "/in/kim-lee/overlay/contact-info/", "a", "")
+	c.do("GET", "/mynetwork/invitation-manager/sent/", "b", "")
+	c.do("GET", "/feed/", "", "") // no session: sent to the login page, no account's load
+	req, _ := http.NewRequest("GET", c.srv.URL+"/in/jane-doe/", nil)
+	req.AddCookie(&http.Cookie{Name: "li_at", Value: "a"})
+	req.Header.Set("X-Sim-Refresh", "1")
+	if res, err := http.DefaultClient.Do(req); err == nil {
+		res.Body.Close()
+	}
+	real2 := start.Add(2 * time.Second)
+	want := []PageLoad{
+		{Account: "a", Path: "/in/jane-doe/", Slug: "jane-doe", At: start, RealAt: start},
+		{Account: "a", Path: "/in/kim-lee/overlay/contact-info/", Slug: "kim-lee", At: start.Add(2 * time.Minute), RealAt: real2},
+		{Account: "b", Path: "/mynetwork/invitation-manager/sent/", At: start.Add(2 * time.Minute), RealAt: real2},
+	}
+	got := s.Received().PageLoads
+	if len(got) != len(want) {
+		t.Fatalf("page loads = %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i].Account != want[i].Account || got[i].Path != want[i].Path || got[i].Slug != want[i].Slug ||
+			!got[i].At.Equal(want[i].At) || !got[i].RealAt.Equal(want[i].RealAt) {
+			t.Errorf("page load %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if got := c.received("?account=b").PageLoads; len(got) != 1 || got[0].Account != "b" {
+		t.Errorf("page loads of b = %+v", got)
 	}
 }

@@ -35,6 +35,22 @@ type Action struct {
 	Account string `json:"account"`
 }
 
+// PageLoad is one page a session loaded: a navigation to it, not the page
+// re-rendering itself after an action.
+type PageLoad struct {
+	// Account is the loading account's li_at value.
+	Account string `json:"account"`
+	// Path is the page's path, such as "/in/jane-doe/".
+	Path string `json:"path"`
+	// Slug is the member whose page it is (profile, contact info,
+	// activity), or "".
+	Slug string `json:"slug,omitempty"`
+	// At is the simulated time of the load.
+	At time.Time `json:"at"`
+	// RealAt is the real time of the load (Options.Now).
+	RealAt time.Time `json:"real_at"`
+}
+
 // Received is exactly what the simulator received, in order, as served by
 // GET /_sim/received.
 type Received struct {
@@ -50,6 +66,11 @@ type Received struct {
 	Withdrawals []Action `json:"withdrawals"`
 	// Views lists every profile view (profile pages and contact-info overlays).
 	Views []Action `json:"views"`
+	// Lost lists the invitations made to vanish with Lose: received, but
+	// never delivered.
+	Lost []Action `json:"lost"`
+	// PageLoads lists every page each session loaded.
+	PageLoads []PageLoad `json:"page_loads"`
 	// AIClicks counts the clicks on Write with AI, which Pacer must never make.
 	AIClicks int `json:"ai_clicks"`
 }
@@ -73,10 +94,16 @@ func (r Received) forAccount(acct string) Received {
 		}
 		return out
 	}
+	loads := []PageLoad{}
+	for _, x := range r.PageLoads {
+		if x.Account == acct {
+			loads = append(loads, x)
+		}
+	}
 	return Received{
 		Invitations: keepI(r.Invitations), Follows: keepA(r.Follows), Likes: keepA(r.Likes),
 		Unlikes: keepA(r.Unlikes), Withdrawals: keepA(r.Withdrawals), Views: keepA(r.Views),
-		AIClicks: r.AIClicks,
+		Lost: keepA(r.Lost), PageLoads: loads, AIClicks: r.AIClicks,
 	}
 }
 
@@ -88,6 +115,8 @@ func (r Received) clone() Received {
 		Unlikes:     append([]Action{}, r.Unlikes...),
 		Withdrawals: append([]Action{}, r.Withdrawals...),
 		Views:       append([]Action{}, r.Views...),
+		Lost:        append([]Action{}, r.Lost...),
+		PageLoads:   append([]PageLoad{}, r.PageLoads...),
 		AIClicks:    r.AIClicks,
 	}
 }
@@ -108,10 +137,14 @@ type account struct {
 	sent        []time.Time          // every invitation sent, for the weekly limit
 	notes       map[string]int       // personalized invitations per calendar month ("2026-03")
 	connections map[string]time.Time // slug → connected at
+	base        int                  // connections made before the simulation, counted but not listed
 	removed     map[string]bool      // 1st-degree personas whose connection was removed
 	following   map[string]bool
 	liked       map[string]bool // slug + "/" + post
 	toasted     map[string]bool
+	// checkpointed sends every page to a security checkpoint; restricted
+	// refuses every invitation with a restriction notice.
+	checkpointed, restricted bool
 }
 
 func newAccount(id string, premium bool) *account {

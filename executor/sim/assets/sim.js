@@ -110,7 +110,7 @@
       body += '<h2 id="send-invite-modal">Add a note to your invitation?</h2>';
       if (inv.email_required) {
         body += '<p>To verify this member knows you, please enter their email to connect. You can also include a personal note.</p>' +
-          '<label for="email">Email</label><input type="email" id="email" name="email" autocomplete="off">';
+          '<label for="email">Email</label><input type="email" id="email" name="email" autocomplete="off" value="' + esc(inv.email || '') + '">';
       } else {
         body += '<p>Personalize your invitation to ' + name + ' by adding a note. LinkedIn members are more likely to accept invitations that include a note.</p>';
       }
@@ -137,7 +137,7 @@
         body += '<label for="email">Email</label><input type="email" id="email" name="email" autocomplete="off" value="' + esc(inv.email || '') + '">';
       }
       body += '<label for="custom-message">Add a note to ' + first + '</label>' +
-        '<textarea id="custom-message" name="message" maxlength="' + inv.note_limit + '" placeholder="Ex: We know each other from…"></textarea>' +
+        '<textarea id="custom-message" name="message" maxlength="' + inv.note_limit + '" placeholder="Ex: We know each other from…">' + esc(inv.note || '') + '</textarea>' +
         '<div class="sim-counter" aria-live="polite">0/' + inv.note_limit + '</div>' +
         '<div class="sim-actions">' +
         (inv.ai ? '<button type="button" aria-label="Write with AI" data-sim-action="ai">Write with AI</button>' : '') +
@@ -170,10 +170,16 @@
   async function startInvite(slug) {
     closeMenu();
     const res = await api('/voyager/api/invite/start', { slug });
+    if (res.status === 'login') return;
     if (res.status === 'weekly_limit') { weeklyLimit(); return; }
+    if (res.status === 'restricted') { restricted(); return; }
     if (res.status !== 'ok') { toast('error', res.message || 'Something went wrong.'); return; }
-    inv = Object.assign({ slug, withNote: false }, res);
+    // A member's dialog may open with text already in its fields: the email
+    // field holding an address, or the note field shown at once holding a
+    // note nobody wrote for this invitation.
+    inv = Object.assign({ slug, withNote: !!res.note_prefill, email: res.email_prefill || '', note: res.note_prefill || '' }, res);
     renderDialog();
+    inv.note = '';
   }
 
   function weeklyLimit() {
@@ -187,6 +193,19 @@
     document.body.appendChild(o);
   }
 
+  // restricted shows LinkedIn's notice that the account may not invite for
+  // a while.
+  function restricted() {
+    closeDialog();
+    const o = document.createElement('div');
+    o.className = 'sim-overlay';
+    o.innerHTML = '<div class="sim-modal artdeco-modal" role="alertdialog" aria-labelledby="restricted-h">' +
+      '<h2 id="restricted-h">Your account is temporarily restricted</h2>' +
+      '<p>You’ve been temporarily restricted from sending invitations because of unusual activity.</p>' +
+      '<div class="sim-actions"><button type="button" class="sim-primary" data-sim-action="close-alert">Got it</button></div></div>';
+    document.body.appendChild(o);
+  }
+
   async function send(withNote) {
     const ta = root.querySelector('#custom-message');
     const email = root.querySelector('input[type="email"]');
@@ -194,7 +213,10 @@
     const body = { slug: inv.slug, note, email: email ? email.value : (inv.email || '') };
     const name = inv.name;
     const res = await api('/voyager/api/invite/send', body);
+    if (res.status === 'login') return; // api() is already leaving for the login page
+    if (res.status === 'checkpoint') { location.href = res.location; return; }
     if (res.status === 'weekly_limit') { weeklyLimit(); return; }
+    if (res.status === 'restricted') { restricted(); return; }
     if (res.status === 'email_required') { inv.email_required = true; inv.withNote = false; renderDialog(); return; }
     if (res.status === 'out_of_notes') { inv.notes_remaining = 0; renderDialog(); return; }
     closeDialog();
@@ -263,8 +285,14 @@
       }
       case 'like': {
         const res = await api('/voyager/api/like', { slug, post: act.dataset.simPost });
-        act.setAttribute('aria-pressed', res.liked ? 'true' : 'false');
-        act.setAttribute('aria-label', 'Reaction button state: ' + (res.liked ? 'like' : 'no reaction'));
+        if (act.hasAttribute('aria-pressed')) {
+          // The older markup: aria-pressed, and a lower-case label.
+          act.setAttribute('aria-pressed', res.liked ? 'true' : 'false');
+          act.setAttribute('aria-label', 'Reaction button state: ' + (res.liked ? 'like' : 'no reaction'));
+        } else {
+          // Today's: the label alone names the reaction.
+          act.setAttribute('aria-label', 'Reaction button state: ' + (res.liked ? 'Like' : 'no reaction'));
+        }
         break;
       }
       case 'add-note': {
@@ -285,7 +313,13 @@
         if (ta && res.draft) { ta.value = res.draft.slice(0, inv.note_limit); syncButtons(); }
         break;
       }
-      case 'cancel': inv.withNote = false; renderDialog(); break;
+      case 'cancel': {
+        const email = root.querySelector('input[type="email"]');
+        if (email) inv.email = email.value;
+        inv.withNote = false;
+        renderDialog();
+        break;
+      }
       case 'dismiss': closeDialog(); break;
       case 'close-alert': act.closest('.sim-overlay').remove(); break;
       case 'dismiss-toast': act.closest('[data-test-artdeco-toast-item-type]').remove(); break;
