@@ -107,9 +107,9 @@ func TestImportCSVEdgeCases(t *testing.T) {
 			lines: []int{2},
 		},
 		{
-			name: "a stray opening quote spoils one row, the rows below are read",
-			csv:  "url,first_name\nhttps://www.linkedin.com/in/ada,\"Ada\nhttps://www.linkedin.com/in/alan,Alan\nhttps://www.linkedin.com/in/grace,Grace\n",
-			want: ImportSummary{Rows: 3, Imported: 2, Invalid: 1},
+			name:  "a stray opening quote spoils one row, the rows below are read",
+			csv:   "url,first_name\nhttps://www.linkedin.com/in/ada,\"Ada\nhttps://www.linkedin.com/in/alan,Alan\nhttps://www.linkedin.com/in/grace,Grace\n",
+			want:  ImportSummary{Rows: 3, Imported: 2, Invalid: 1},
 			slugs: []string{"alan", "grace"},
 			lines: []int{2},
 		},
