@@ -61,6 +61,7 @@ type csvReader struct {
 	// index of the profile URL column, or -1 before the header is known.
 	names   []string
 	profile int
+	parser fieldParser
 	// strayAtEOF is set when the last row's quote was judged stray only
 	// because the input ended (in a sample cut short, it may not be).
 	strayAtEOF bool
@@ -71,7 +72,7 @@ func newCSVReader(r io.Reader, comma rune) *csvReader {
 	if !ok {
 		br = bufio.NewReader(r)
 	}
-	return &csvReader{br: br, comma: byte(comma), profile: -1}
+	return &csvReader{br: br, comma: byte(comma), profile: -1, parser: fieldParser{comma: byte(comma)}}
 }
 
 // setHeader names the columns, for messages and for telling a row from a
@@ -99,13 +100,13 @@ func (c *csvReader) next() (csvRecord, error) {
 	if first.tooLong {
 		return csvRecord{line: first.n, text: first.text, problem: "the line is longer than 1 MiB"}, nil
 	}
-	var p fieldParser
-	p.comma = c.comma
+	p := &c.parser
+	p.reset()
 	if p.feed(first.text) {
 		if p.problem != "" {
 			return csvRecord{line: first.n, text: first.text, problem: c.describe(p)}, nil
 		}
-		return csvRecord{line: first.n, fields: p.fields}, nil
+		return csvRecord{line: first.n, fields: p.fields()}, nil
 	}
 	// A quoted field is open at the end of the line: read on until it
 	// closes, unless what it would swallow shows its quote to be a stray.
@@ -136,7 +137,7 @@ func (c *csvReader) next() (csvRecord, error) {
 		if p.problem != "" {
 			return stray()
 		}
-		return csvRecord{line: first.n, fields: p.fields}, nil
+		return csvRecord{line: first.n, fields: p.fields()}, nil
 	}
 }
 
@@ -145,10 +146,9 @@ func (c *csvReader) next() (csvRecord, error) {
 // paragraph) almost never does.
 func (c *csvReader) looksLikeRow(text string) bool {
 	var fields []string
-	var p fieldParser
-	p.comma = c.comma
+	p := fieldParser{comma: c.comma}
 	if p.feed(text) && p.problem == "" {
-		fields = p.fields
+		fields = p.fields()
 	} else {
 		// Read past the quotes that make it malformed: a row with a stray
 		// quote of its own is still a row.
@@ -184,6 +184,11 @@ func (c *csvReader) nextLine() (physLine, error) {
 	tooLong := false
 	for {
 		chunk, err := c.br.ReadSlice('\n')
+		if buf == nil && err == nil {
+			// The whole line in one piece: the usual case.
+			c.read++
+			return physLine{n: c.read, text: string(trimLineEnd(chunk))}, nil
+		}
 		if !tooLong {
 			if len(buf)+len(chunk) > maxLineSize+2 {
 				tooLong = true
@@ -207,9 +212,13 @@ func (c *csvReader) nextLine() (physLine, error) {
 		break
 	}
 	c.read++
-	buf = bytes.TrimSuffix(buf, []byte("\n"))
-	buf = bytes.TrimSuffix(buf, []byte("\r"))
-	return physLine{n: c.read, text: string(buf), tooLong: tooLong}, nil
+	return physLine{n: c.read, text: string(trimLineEnd(buf)), tooLong: tooLong}, nil
+}
+
+// trimLineEnd drops a line's LF or CRLF.
+func trimLineEnd(b []byte) []byte {
+	b = bytes.TrimSuffix(b, []byte("\n"))
+	return bytes.TrimSuffix(b, []byte("\r"))
 }
 
 // column names a column for messages: "column 2 (first_name)".
@@ -224,7 +233,7 @@ func (c *csvReader) strayQuote(col int) string {
 	return fmt.Sprintf(`a stray quote (") opens %s and nothing closes it; remove the quote, or end the field with one`, c.column(col))
 }
 
-func (c *csvReader) describe(p fieldParser) string {
+func (c *csvReader) describe(p *fieldParser) string {
 	switch p.problem {
 	case problemBareQuote:
 		return fmt.Sprintf(`a stray quote (") inside %s; remove it, or quote the whole field and double the quotes inside it ("a ""b"" c")`, c.column(p.problemField))
@@ -243,9 +252,10 @@ const (
 // is quoted when it starts with a quote; inside, a quote is doubled; a
 // quoted field may hold separators and line breaks).
 type fieldParser struct {
-	comma  byte
-	fields []string
-	field  []byte
+	comma byte
+	// buf holds the fields' text one after another; ends, where each ends.
+	buf  []byte
+	ends []int
 	// inQuotes: a quoted field is open at the end of the last line fed.
 	inQuotes  bool
 	openField int
@@ -254,18 +264,36 @@ type fieldParser struct {
 	problemField int
 }
 
+// reset readies the parser for another row, keeping its buffers.
+func (p *fieldParser) reset() {
+	p.buf, p.ends = p.buf[:0], p.ends[:0]
+	p.inQuotes, p.problem = false, ""
+}
+
+// fields returns the row's fields, sharing one string.
+func (p *fieldParser) fields() []string {
+	s := string(p.buf)
+	out := make([]string, len(p.ends))
+	start := 0
+	for i, end := range p.ends {
+		out[i] = s[start:end]
+		start = end
+	}
+	return out
+}
+
 // feed parses the next line of the row and reports whether the row is
 // complete (or malformed); false means a quoted field is still open.
 func (p *fieldParser) feed(line string) bool {
 	i := 0
 	if p.inQuotes {
-		p.field = append(p.field, '\n')
+		p.buf = append(p.buf, '\n')
 	}
 	for {
 		if !p.inQuotes {
 			// At the start of a field.
 			if i < len(line) && line[i] == '"' {
-				p.openField = len(p.fields)
+				p.openField = len(p.ends)
 				p.inQuotes = true
 				i++
 			} else {
@@ -274,10 +302,10 @@ func (p *fieldParser) feed(line string) bool {
 					end = len(line) - i
 				}
 				if strings.IndexByte(line[i:i+end], '"') >= 0 {
-					p.problem, p.problemField = problemBareQuote, len(p.fields)
+					p.problem, p.problemField = problemBareQuote, len(p.ends)
 					return true
 				}
-				p.field = append(p.field, line[i:i+end]...)
+				p.buf = append(p.buf, line[i:i+end]...)
 				i += end
 			}
 		}
@@ -290,8 +318,7 @@ func (p *fieldParser) feed(line string) bool {
 				return true
 			}
 		}
-		p.fields = append(p.fields, string(p.field))
-		p.field = p.field[:0]
+		p.ends = append(p.ends, len(p.buf))
 		if i >= len(line) {
 			return true
 		}
@@ -306,22 +333,21 @@ func (p *fieldParser) quoted(line string, i int) (int, bool) {
 	for {
 		q := strings.IndexByte(line[i:], '"')
 		if q < 0 {
-			p.field = append(p.field, line[i:]...)
-			p.inQuotes = true
+			p.buf = append(p.buf, line[i:]...)
 			return len(line), false
 		}
-		p.field = append(p.field, line[i:i+q]...)
+		p.buf = append(p.buf, line[i:i+q]...)
 		i += q + 1
 		switch {
 		case i < len(line) && line[i] == '"':
-			p.field = append(p.field, '"')
+			p.buf = append(p.buf, '"')
 			i++
 		case i == len(line) || line[i] == p.comma:
 			p.inQuotes = false
 			return i, true
 		default:
 			p.inQuotes = false
-			p.problem, p.problemField = problemAfterQuote, len(p.fields)
+			p.problem, p.problemField = problemAfterQuote, len(p.ends)
 			return i, true
 		}
 	}
