@@ -61,7 +61,7 @@ type csvReader struct {
 	// index of the profile URL column, or -1 before the header is known.
 	names   []string
 	profile int
-	parser fieldParser
+	parser  fieldParser
 	// strayAtEOF is set when the last row's quote was judged stray only
 	// because the input ended (in a sample cut short, it may not be).
 	strayAtEOF bool
