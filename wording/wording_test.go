@@ -1,0 +1,82 @@
+package wording
+
+import (
+	"bytes"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestCount(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		n    int
+		want string
+	}{
+		{0, "0 accounts"},
+		{1, "1 account"},
+		{2, "2 accounts"},
+		{-1, "-1 account"},
+	}
+	for _, tc := range tests {
+		if got := Count(tc.n, "account", "accounts"); got != tc.want {
+			t.Errorf("Count(%d): got %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}
+
+func TestDuration(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		d    time.Duration
+		want string
+	}{
+		{"zero", 0, "0s"},
+		{"nanoseconds", 123, "0µs"},
+		{"microseconds", 850 * time.Microsecond, "850µs"},
+		{"milliseconds", 12*time.Millisecond + 400*time.Microsecond, "12ms"},
+		{"just under a second", 999_600 * time.Microsecond, "1s"},
+		{"seconds and a tenth", 1500 * time.Millisecond, "1.5s"},
+		{"whole seconds under ten", 2*time.Second + 20*time.Millisecond, "2s"},
+		{"just under ten seconds", 9960 * time.Millisecond, "10s"},
+		{"seconds", 45*time.Second + 400*time.Millisecond, "45s"},
+		{"minutes", 5*time.Minute + 30*time.Second, "5m30s"},
+		{"whole minutes", 10 * time.Minute, "10m"},
+		{"an hour and a few nanoseconds", time.Hour + 123, "1h"},
+		{"hours and minutes", 90*time.Minute + 20*time.Second, "1h30m"},
+		{"a day", 24 * time.Hour, "24h"},
+		{"days", 3*24*time.Hour + 4*time.Hour + 10*time.Minute, "3d4h"},
+		{"whole days", 7 * 24 * time.Hour, "7d"},
+		{"negative", -90 * time.Second, "-1m30s"},
+	}
+	for _, tc := range tests {
+		if got := Duration(tc.d); got != tc.want {
+			t.Errorf("%s: Duration(%d): got %q, want %q", tc.name, int64(tc.d), got, tc.want)
+		}
+	}
+}
+
+func TestReplaceDurations(t *testing.T) {
+	t.Parallel()
+	for name, newHandler := range map[string]func(*bytes.Buffer, *slog.HandlerOptions) slog.Handler{
+		"text": func(b *bytes.Buffer, o *slog.HandlerOptions) slog.Handler { return slog.NewTextHandler(b, o) },
+		"json": func(b *bytes.Buffer, o *slog.HandlerOptions) slog.Handler { return slog.NewJSONHandler(b, o) },
+	} {
+		var buf bytes.Buffer
+		log := slog.New(newHandler(&buf, &slog.HandlerOptions{ReplaceAttr: ReplaceDurations}))
+		log.Info("waited", slog.Duration("wait", time.Hour+123), slog.Group("g", slog.Duration("took", 1500*time.Millisecond)))
+		out := buf.String()
+		for _, want := range []string{"1h", "1.5s"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: got %q, want it to contain %q", name, out, want)
+			}
+		}
+		for _, bad := range []string{"0.000000123", "3600000000123", "1500000000"} {
+			if strings.Contains(out, bad) {
+				t.Errorf("%s: got %q, which holds %q", name, out, bad)
+			}
+		}
+	}
+}
