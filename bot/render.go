@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -31,6 +33,17 @@ const (
 type message struct {
 	Text   string        `json:"text"`
 	Blocks []slack.Block `json:"blocks"`
+}
+
+// digest identifies what the message shows, to tell whether an update
+// would change anything.
+func (m message) digest() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "" // never equal to a stored digest: the update goes out
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:12])
 }
 
 // renderer turns views into Block Kit. Times are written as Slack date
@@ -438,12 +451,16 @@ func (r renderer) outcomePlain(v ProposalView) string {
 	}[v.State]
 }
 
-// progressLine is the live line of an approved batch: "Sent 7/20 · 2
-// skipped (already connected) · next at 14:05", or its final summary.
+// progressLine is the live line of an approved batch: "Sent 7/20 · 3
+// accepted · 2 skipped (already connected) · next at 14:05", or its final
+// summary.
 func (r renderer) progressLine(p Progress) string {
 	parts := []string{fmt.Sprintf("*Sent %d/%d*", p.Sent, p.Total)}
 	if p.Done {
 		parts[0] = fmt.Sprintf("*Finished:* sent %d/%d", p.Sent, p.Total)
+	}
+	if p.Accepted > 0 {
+		parts = append(parts, fmt.Sprintf("%d accepted", p.Accepted))
 	}
 	if p.Skipped > 0 {
 		parts = append(parts, fmt.Sprintf("%d skipped%s", p.Skipped, reasons(p.SkipReasons, p.Skipped)))
