@@ -162,3 +162,34 @@ func TestNoteLintCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestImportProspectsCommandQuotes: the smallest file with an unclosed
+// quote, read from standard input, is refused with its line and exit 1
+// (it used to panic); a stray quote in a longer file costs its own row,
+// reported at its line, and the rows after it are imported.
+func TestImportProspectsCommandQuotes(t *testing.T) {
+	for name, database := range databases(t) {
+		t.Run(name, func(t *testing.T) {
+			env := database(t)
+			dir, args := campaignWorld(t, env)
+			lone := runPacerStdin(t, dir, env, "profile_url\n\"x\n", args("import", "prospects", "-", "--campaign", "cto")...)
+			if lone.Code != 1 || !strings.Contains(lone.Stderr, "line 2: a stray quote") || strings.Contains(lone.Stderr, "panic") {
+				t.Errorf("lone quote: exit %d, stderr %q; want exit 1 naming line 2", lone.Code, lone.Stderr)
+			}
+			csv := "profile_url,first_name\n" +
+				"https://www.linkedin.com/in/ada,Ada\n" +
+				"https://www.linkedin.com/in/bea,\"Bea\n" +
+				"https://www.linkedin.com/in/cy,Cy\n" +
+				"https://www.linkedin.com/in/dee,Dee\n"
+			stray := runPacerStdin(t, dir, env, csv, args("import", "prospects", "-", "--campaign", "cto")...)
+			if stray.Code != 0 {
+				t.Fatalf("stray quote: exit %d: %s", stray.Code, stray.Stderr)
+			}
+			for _, want := range []string{"Imported 3 prospects into cto.", "Invalid: 1.", "line 3: https://www.linkedin.com/in/bea,\"Bea: a stray quote (\") opens column 2 (first_name)"} {
+				if !strings.Contains(stray.Stdout, want) {
+					t.Errorf("stray quote: got %q, want it to contain %q", stray.Stdout, want)
+				}
+			}
+		})
+	}
+}
