@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/pacerhq/pacer/wording"
 )
 
 const (
@@ -489,8 +491,8 @@ func checkSample(sample []byte, complete bool, comma rune) error {
 		}
 	}
 	if bad > 0 && bad*2 > rows {
-		return fmt.Errorf("%w: %d of its first %d rows do not match the header (%s); check the separator and quotes, or export it again as \"CSV UTF-8\"",
-			ErrNotCSV, bad, rows, first)
+		return fmt.Errorf("%w: %d of its first %s %s not match the header (%s); check the separator and quotes, or export it again as \"CSV UTF-8\"",
+			ErrNotCSV, bad, wording.Count(rows, "row", "rows"), wording.Noun(bad, "does", "do"), first)
 	}
 	return nil
 }
