@@ -356,7 +356,7 @@ func normalizeEmail(s string) (email, domain string) {
 		return "", ""
 	}
 	domain = strings.TrimSuffix(s[at+1:], ".")
-	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") {
+	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
 		return "", ""
 	}
 	return s[:at+1] + domain, domain
