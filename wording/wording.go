@@ -3,6 +3,7 @@ package wording
 import (
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,9 @@ func Noun(n int, one, many string) string {
 // days past 48 hours: "3d4h". Negative durations keep their sign.
 func Duration(d time.Duration) string {
 	if d < 0 {
+		if d == math.MinInt64 {
+			d++ // -d would be d itself
+		}
 		return "-" + Duration(-d)
 	}
 	switch {

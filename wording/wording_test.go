@@ -3,6 +3,7 @@ package wording
 import (
 	"bytes"
 	"log/slog"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +51,8 @@ func TestDuration(t *testing.T) {
 		{"days", 3*24*time.Hour + 4*time.Hour + 10*time.Minute, "3d4h"},
 		{"whole days", 7 * 24 * time.Hour, "7d"},
 		{"negative", -90 * time.Second, "-1m30s"},
+		{"the most negative", math.MinInt64, "-106751d23h"},
+		{"the longest", math.MaxInt64, "106751d23h"},
 	}
 	for _, tc := range tests {
 		if got := Duration(tc.d); got != tc.want {
@@ -79,4 +82,29 @@ func TestReplaceDurations(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzDuration: any duration is written, never by recursing forever; under
+// two days, Go reads back what is written, within the rounding.
+func FuzzDuration(f *testing.F) {
+	for _, d := range []int64{0, 1, 999_999, 1_500_000_000, int64(time.Hour) + 123, math.MinInt64, math.MaxInt64} {
+		f.Add(d)
+	}
+	f.Fuzz(func(t *testing.T, n int64) {
+		d := time.Duration(n)
+		s := Duration(d)
+		if s == "" {
+			t.Fatalf("Duration(%d) is empty", n)
+		}
+		if d < -48*time.Hour || d > 48*time.Hour {
+			return
+		}
+		back, err := time.ParseDuration(s)
+		if err != nil {
+			t.Fatalf("Duration(%d) = %q, which Go does not read: %v", n, s, err)
+		}
+		if diff := (back - d).Abs(); diff > time.Minute/2 && diff > d.Abs()/50 {
+			t.Fatalf("Duration(%d) = %q, %v away", n, s, diff)
+		}
+	})
 }
