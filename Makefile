@@ -8,7 +8,7 @@ PKGS := ./...
 # Packages where concurrency is the point get the race detector.
 RACE_PKGS := $(patsubst %,./%/...,$(wildcard models quota campaign bot))
 
-.PHONY: test race lint bench run build
+.PHONY: test race lint fuzz bench run build
 
 test:
 	./scripts/test-env.sh $(GO) test -count=1 -timeout 14m $(PKGS)
@@ -21,6 +21,11 @@ lint:
 	$(GO) vet $(PKGS)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt: the files above need formatting"; exit 1)
 	@if command -v golangci-lint >/dev/null 2>&1; then golangci-lint run; fi
+
+# Every fuzz target for a second each (scripts/fuzz.sh); CI runs it after
+# `make test`. FUZZTIME=1m make fuzz searches longer.
+fuzz:
+	./scripts/fuzz.sh
 
 # Every issue's benchmarks, once each, into docs/BENCHMARKS.md.
 bench:
