@@ -27,7 +27,9 @@ lint:
 fuzz:
 	./scripts/fuzz.sh
 
-# Every issue's benchmarks, once each, into docs/BENCHMARKS.md.
+# Every benchmark, once each, into docs/BENCHMARKS.md: each figure against
+# its goal (the goals are a table in tools/benchreport). bench.out stays out
+# of git.
 bench:
 	./scripts/test-env.sh $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 40m $(PKGS) | tee bench.out
 	$(GO) run ./tools/benchreport < bench.out > docs/BENCHMARKS.md
