@@ -8,7 +8,7 @@ PKGS := ./...
 # Packages where concurrency is the point get the race detector.
 RACE_PKGS := $(patsubst %,./%/...,$(wildcard models quota campaign bot))
 
-.PHONY: test race lint bench run build
+.PHONY: test race lint fuzz bench run build
 
 test:
 	./scripts/test-env.sh $(GO) test -count=1 -timeout 14m $(PKGS)
@@ -22,7 +22,14 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt: the files above need formatting"; exit 1)
 	@if command -v golangci-lint >/dev/null 2>&1; then golangci-lint run; fi
 
-# Every issue's benchmarks, once each, into docs/BENCHMARKS.md.
+# Every fuzz target for a second each (scripts/fuzz.sh); CI runs it after
+# `make test`. FUZZTIME=1m make fuzz searches longer.
+fuzz:
+	./scripts/fuzz.sh
+
+# Every benchmark, once each, into docs/BENCHMARKS.md: each figure against
+# its goal (the goals are a table in tools/benchreport). bench.out stays out
+# of git.
 bench:
 	./scripts/test-env.sh $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 40m $(PKGS) | tee bench.out
 	$(GO) run ./tools/benchreport < bench.out > docs/BENCHMARKS.md

@@ -15,6 +15,7 @@ import (
 
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/wording"
 )
 
 // ErrNotConfigured is wrapped by New's error when Slack's credentials are
@@ -231,6 +232,27 @@ func (t *tasks) close(ctx context.Context) error {
 	}
 }
 
+// maxSlackDetail bounds the detail Slack gives with an error, as quoted in
+// logs and messages.
+const maxSlackDetail = 600
+
+// slackRefusal is Slack's error code with the detail it documents beside
+// it: response_metadata.messages ("[ERROR] must be more than 0 characters
+// [json-pointer:/blocks/0/text/text]" for invalid_blocks), and the scopes
+// needed and granted for missing_scope. Without it, "invalid_blocks" says
+// nothing about which block.
+func slackRefusal(se slack.SlackErrorResponse) string {
+	var detail []string
+	detail = append(detail, se.ResponseMetadata.Messages...)
+	if se.Needed != "" {
+		detail = append(detail, "needs scope "+se.Needed+", has "+orText(se.Provided, "none"))
+	}
+	if len(detail) == 0 {
+		return se.Err
+	}
+	return se.Err + " (" + clip(strings.Join(detail, "; "), maxSlackDetail) + ")"
+}
+
 // slackErrorText describes a Web API error without anything secret: the
 // method's error code, or the kind of transport failure.
 func slackErrorText(err error) string {
@@ -239,9 +261,9 @@ func slackErrorText(err error) string {
 	var sc slack.StatusCodeError
 	switch {
 	case errors.As(err, &rl):
-		return fmt.Sprintf("rate limited, retry after %s", rl.RetryAfter)
+		return "rate limited, retry after " + wording.Duration(rl.RetryAfter)
 	case errors.As(err, &se):
-		return se.Err
+		return slackRefusal(se)
 	case errors.As(err, &sc):
 		return fmt.Sprintf("HTTP %d", sc.Code)
 	case errors.Is(err, context.DeadlineExceeded):

@@ -275,3 +275,27 @@ func jsonString(v any) string {
 	_ = enc.Encode(v)
 	return strings.TrimSpace(sb.String())
 }
+
+// TestSlackRefusalCarriesSlacksDetail: when Slack refuses a call, what it
+// says beside the error code (response_metadata.messages, as it documents
+// for invalid_blocks) reaches the person who asked and the log, escaped.
+func TestSlackRefusalCarriesSlacksDetail(t *testing.T) {
+	eachStore(t, func(t *testing.T, b *bundle) {
+		b.importProspects(t, "cto-berlin", 1, 3)
+		detail := "[ERROR] must be more than 0 characters [json-pointer:/blocks/2/text/text]"
+		b.slack.setFailWith("chat.postMessage", "invalid_blocks", detail, "[ERROR] <b> is not allowed [json-pointer:/blocks/3]")
+		b.post(t, PathCommands, b.commandBody(approver, ctoChannel, "propose cto-berlin 3"))
+		told := b.lastEphemeral(approver)
+		for _, want := range []string{"chat.postMessage answered invalid_blocks", detail, "&lt;b&gt; is not allowed"} {
+			if !strings.Contains(told, want) {
+				t.Errorf("told %q, want it to contain %q", told, want)
+			}
+		}
+		if strings.Contains(told, "<b>") {
+			t.Errorf("told %q: Slack's words are not escaped", told)
+		}
+		if logs := b.logs.String(); !strings.Contains(logs, "json-pointer:/blocks/2/text/text") {
+			t.Errorf("the log lacks Slack's detail:\n%s", logs)
+		}
+	})
+}

@@ -231,7 +231,7 @@ func (b *Bot) progressTick(ctx context.Context, proposalID int64) error {
 		return fmt.Errorf("bot: claim the progress card of proposal #%d: %w", proposalID, res.Error)
 	}
 	if res.RowsAffected == 1 {
-		return b.refreshProposal(ctx, proposalID)
+		return b.refreshChanged(ctx, proposalID)
 	}
 	var p models.Proposal
 	if err := b.store.DB.WithContext(ctx).Limit(1).Find(&p, proposalID).Error; err != nil {

@@ -253,3 +253,80 @@ func (b *bundle) progressJobs(t testing.TB) []ProgressArgs {
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+// TestFinishedCardShownOnce: once a batch has ended, the events that still
+// come about it (the last one delivered again, a deferred update, a found
+// email) update the card only when what it shows changes; an acceptance
+// does, and shows on the card.
+func TestFinishedCardShownOnce(t *testing.T) {
+	eachStore(t, func(t *testing.T, b *bundle) {
+		p := b.proposeFor(t)
+		b.approve(t, approver, p)
+		p = b.proposal(t, p.ID)
+		items := b.items(t, p.ID)
+		var last models.Event
+		for _, it := range items {
+			b.clock.Advance(30 * time.Second)
+			last = b.finish(t, p, it, models.ActionDone, "")
+		}
+		b.slack.reset()
+		if err := b.deliver(t, last); err != nil {
+			t.Fatal(err)
+		}
+		finished := func() int {
+			n := 0
+			for _, c := range b.slack.recorded("chat.update") {
+				if c.Form.Get("ts") == p.MessageTS && strings.Contains(c.text(), "*Finished:*") {
+					n++
+				}
+			}
+			return n
+		}
+		if n := finished(); n != 1 {
+			t.Fatalf("finished cards after the last invitation = %d, want 1", n)
+		}
+
+		// More events about the batch, each after the interval: nothing
+		// changes on the card, so nothing is sent.
+		prospect := items[0].ProspectID
+		refs := models.EventRefs{AccountID: &p.AccountID, CampaignID: &p.CampaignID, ProspectID: &prospect}
+		later := []models.Event{last, b.record(t, "email.found", refs, models.EventData{Account: "anna", Campaign: "cto-berlin"}), last}
+		for _, e := range later {
+			b.clock.Advance(30 * time.Second)
+			if err := b.deliver(t, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b.clock.Advance(30 * time.Second)
+		if err := b.bot.ProgressWorker().Work(context.Background(), &river.Job[ProgressArgs]{Args: ProgressArgs{ProposalID: p.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		if n := finished(); n != 1 {
+			t.Errorf("finished cards after events that change nothing = %d, want 1", n)
+		}
+		if n := len(b.slack.recorded("chat.update")); n != 1 {
+			t.Errorf("chat.update calls = %d, want 1", n)
+		}
+
+		// An acceptance changes the card.
+		b.clock.Advance(30 * time.Second)
+		if err := b.store.DB.Model(&models.Prospect{}).Where("id = ?", prospect).Update("state", models.ProspectConnected).Error; err != nil {
+			t.Fatal(err)
+		}
+		accepted := b.record(t, "invite.accepted", refs, models.EventData{Account: "anna", Campaign: "cto-berlin"})
+		if err := b.deliver(t, accepted); err != nil {
+			t.Fatal(err)
+		}
+		updates := b.slack.recorded("chat.update")
+		if len(updates) != 2 || !strings.Contains(updates[1].text(), "*Finished:* sent 3/3 · 1 accepted") {
+			t.Fatalf("after an acceptance: %d updates, last %q; want the card to show 1 accepted", len(updates), updates[len(updates)-1].text())
+		}
+		b.clock.Advance(30 * time.Second)
+		if err := b.deliver(t, accepted); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(b.slack.recorded("chat.update")); n != 2 {
+			t.Errorf("the same acceptance delivered again updated the card: %d updates, want 2", n)
+		}
+	})
+}

@@ -81,9 +81,12 @@ func (b *Bot) later(req Request, what string, fn func(ctx context.Context, req R
 // or network failure) is described without its internals, which are in the
 // log.
 func userMessage(what string, err error) string {
+	// Errors are plain text and may quote names from a CSV file, the
+	// configuration or Slack itself: escaped, they cannot forge a link or
+	// a mention.
 	var ue *userError
 	if errors.As(err, &ue) {
-		return upperFirst(ue.msg) + "."
+		return upperFirst(esc(ue.msg)) + "."
 	}
 	known := []error{
 		campaign.ErrUnknownCampaign, campaign.ErrNotFound, campaign.ErrOpenProposal, campaign.ErrNoCapacity,
@@ -96,7 +99,7 @@ func userMessage(what string, err error) string {
 			for _, prefix := range []string{"campaign: ", "bot: ", "quota: "} {
 				msg = strings.TrimPrefix(msg, prefix)
 			}
-			return upperFirst(msg) + "."
+			return upperFirst(esc(msg)) + "."
 		}
 	}
 	if errors.Is(err, context.DeadlineExceeded) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -127,3 +128,49 @@ func (c *errorCounter) Handle(context.Context, slog.Record) error {
 }
 func (c *errorCounter) WithAttrs([]slog.Attr) slog.Handler { return c }
 func (c *errorCounter) WithGroup(string) slog.Handler      { return c }
+
+// FuzzSocketPayloads feeds the payload readers Socket Mode uses (a slash
+// command arrives as JSON there, not as a form) and the button values and
+// modal metadata Pacer reads back: no panic; a payload is read or refused
+// with ErrMalformed; a value read back writes as itself.
+//
+//	go test ./bot -run '^$' -fuzz FuzzSocketPayloads -fuzztime 1m
+func FuzzSocketPayloads(f *testing.F) {
+	f.Add([]byte(`{"team_id":"T0PACER","user_id":"U1","command":"/pacer","text":" propose cto 3 "}`), "12:3:45")
+	f.Add([]byte(blockActionJSON(testTeam, approver, ctoChannel, "1.2", ActionApprove, "12:3", "")), "12:3")
+	f.Add([]byte(`{"type":"view_submission","team":{"id":"T"},"user":{"id":"U"},"view":{"state":{"values":{"note":{"note_input":{"value":null}}}}}}`), "1:2:3:anna:C1")
+	f.Add([]byte(`{"type":"event_callback","team_id":"T","event":{"type":"app_home_opened","tab":"home","user":"U"}}`), "-1:0")
+	f.Add([]byte(`null`), "")
+	f.Fuzz(func(t *testing.T, raw []byte, value string) {
+		check := func(what string, err error) {
+			if err != nil && !errors.Is(err, ErrMalformed) {
+				t.Fatalf("%s: %v is not ErrMalformed", what, err)
+			}
+		}
+		r, err := commandFromJSON(raw)
+		check("command", err)
+		if err == nil && (r.Kind != KindCommand || r.TeamID == "" || r.UserID == "") {
+			t.Fatalf("command %q read as %+v", raw, r)
+		}
+		_, err = interactionFromJSON(raw)
+		check("interaction", err)
+		_, _, err = eventFromJSON(raw)
+		check("event", err)
+		for _, withItem := range []bool{false, true} {
+			if v, err := parseButtonValue(value, withItem); err == nil {
+				if again, err := parseButtonValue(v.String(), withItem); err != nil || again != v {
+					t.Fatalf("button value %q read as %+v, written %q, read back %+v, %v", value, v, v.String(), again, err)
+				}
+			} else {
+				check("button value", err)
+			}
+		}
+		if m, err := parseNoteMeta(value); err == nil {
+			if again, err := parseNoteMeta(m.String()); err != nil || again != m {
+				t.Fatalf("metadata %q read as %+v, read back %+v, %v", value, m, again, err)
+			}
+		} else {
+			check("metadata", err)
+		}
+	})
+}

@@ -343,8 +343,22 @@ func (b *Bot) postProposal(ctx context.Context, id int64) error {
 const postingMarker = "posting"
 
 // refreshProposal renders a posted proposal from the database and updates
-// its messages.
+// its messages. It is what a person's click calls: their message may show
+// something older than Pacer last sent (a stale click says so), so every
+// message is sent again.
 func (b *Bot) refreshProposal(ctx context.Context, id int64) error {
+	return b.refresh(ctx, id, true)
+}
+
+// refreshChanged updates only the messages whose rendering changed since
+// they were last sent. It is what events call: after a batch ends, its last
+// invitation's event, a deferred update and a found email would each send
+// the same finished card again.
+func (b *Bot) refreshChanged(ctx context.Context, id int64) error {
+	return b.refresh(ctx, id, false)
+}
+
+func (b *Bot) refresh(ctx context.Context, id int64, always bool) error {
 	// Read and update under the proposal's lock: two refreshes racing in
 	// one process (a skip's and the approval's) then reach Slack in the
 	// order they read the database, so the message never goes back to a
@@ -362,6 +376,16 @@ func (b *Bot) refreshProposal(ctx context.Context, id int64) error {
 		return nil
 	}
 	msgs := b.renderer().proposalMessages(rec.View)
+	before := strings.Split(p.Shown, ",")
+	shown := make([]string, len(msgs))
+	save := func() error {
+		err := b.store.DB.WithContext(context.WithoutCancel(ctx)).Model(&models.Proposal{}).Where("id = ?", id).
+			UpdateColumn("shown", strings.Join(shown, ",")).Error
+		if err != nil {
+			return fmt.Errorf("bot: record what proposal #%d shows: %w", id, err)
+		}
+		return nil
+	}
 	for i, m := range msgs {
 		channel, ts := p.Channel, p.MessageTS
 		if i > 0 {
@@ -375,9 +399,21 @@ func (b *Bot) refreshProposal(ctx context.Context, id int64) error {
 				continue
 			}
 		}
+		digest := m.digest()
+		if !always && digest != "" && i < len(before) && before[i] == digest {
+			shown[i] = digest
+			continue
+		}
 		if _, _, _, err := b.api.UpdateMessageContext(ctx, channel, ts, slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...)); err != nil {
+			// Keep what the messages updated so far show.
+			copy(shown[i:], before[min(i, len(before)):])
+			_ = save()
 			return slackCall("chat.update", err)
 		}
+		shown[i] = digest
 	}
-	return nil
+	if strings.Join(shown, ",") == p.Shown {
+		return nil
+	}
+	return save()
 }

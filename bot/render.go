@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -12,6 +14,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/wording"
 )
 
 // Block Kit's limits (https://docs.slack.dev/reference/block-kit/blocks).
@@ -30,6 +33,17 @@ const (
 type message struct {
 	Text   string        `json:"text"`
 	Blocks []slack.Block `json:"blocks"`
+}
+
+// digest identifies what the message shows, to tell whether an update
+// would change anything.
+func (m message) digest() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "" // never equal to a stored digest: the update goes out
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:12])
 }
 
 // renderer turns views into Block Kit. Times are written as Slack date
@@ -118,12 +132,12 @@ func (r renderer) quota(v QuotaView) message {
 		// Two or three blocks an account; say what was left out rather
 		// than fail on Block Kit's limit.
 		if len(blocks)+4 > maxBlocksPerMessage {
-			blocks = append(blocks, contextBlock(fmt.Sprintf("…and %d more accounts: ask `/pacer quota NAME`.", len(v.Accounts)-i)))
+			blocks = append(blocks, contextBlock(fmt.Sprintf("…and %s more: ask `/pacer quota NAME`.", wording.Count(len(v.Accounts)-i, "account", "accounts"))))
 			break
 		}
 		blocks = append(blocks, r.accountQuotaBlocks(a)...)
 	}
-	return message{Text: fmt.Sprintf("Quota of %d LinkedIn accounts", len(v.Accounts)), Blocks: blocks}
+	return message{Text: "Quota of " + wording.Count(len(v.Accounts), "LinkedIn account", "LinkedIn accounts"), Blocks: blocks}
 }
 
 func (r renderer) accountQuotaBlocks(a AccountQuota) []slack.Block {
@@ -248,7 +262,8 @@ func (r renderer) status(v StatusView) message {
 	if len(human) > 0 {
 		blocks = append(blocks, section("", ":sos: *Waiting for a person*\n"+strings.Join(human, "\n")+"\nLog in with `pacer account login NAME`, then `/pacer resume NAME`."))
 	}
-	return message{Text: fmt.Sprintf("Pacer status: %d accounts, %d open proposals", len(v.Accounts), len(v.OpenProposals)), Blocks: blocks}
+	return message{Text: fmt.Sprintf("Pacer status: %s, %s", wording.Count(len(v.Accounts), "account", "accounts"),
+		wording.Count(len(v.OpenProposals), "open proposal", "open proposals")), Blocks: blocks}
 }
 
 func (r renderer) openProposals(open []OpenProposal) string {
@@ -257,7 +272,7 @@ func (r renderer) openProposals(open []OpenProposal) string {
 	}
 	var lines []string
 	for _, p := range open {
-		line := fmt.Sprintf("#%d *%s* · %d prospects", p.ID, esc(p.Campaign), p.Items)
+		line := fmt.Sprintf("#%d *%s* · %s", p.ID, esc(p.Campaign), wording.Count(p.Items, "prospect", "prospects"))
 		if p.Channel != "" {
 			line += " in <#" + p.Channel + ">"
 		}
@@ -307,7 +322,7 @@ func (r renderer) proposalMessages(v ProposalView) []message {
 		for _, it := range items {
 			blocks = append(blocks, r.itemBlocks(v, it)...)
 		}
-		out[i] = message{Text: fmt.Sprintf("Proposal #%d for %s, prospects %d–%d", v.ID, v.Campaign, p[0]+1, p[1]), Blocks: blocks}
+		out[i] = message{Text: fmt.Sprintf("Proposal #%d for %s, prospects %d–%d", v.ID, esc(v.Campaign), p[0]+1, p[1]), Blocks: blocks}
 	}
 	return out
 }
@@ -322,7 +337,7 @@ func (r renderer) proposalFirst(v ProposalView, items []ItemView, more bool) mes
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain(clip(fmt.Sprintf("Proposal #%d · %s", v.ID, v.Campaign), maxHeaderText))),
 	}
-	summary := fmt.Sprintf("*%d %s* from *%s*", active, plural(active, "prospect", "prospects"), esc(v.Account))
+	summary := fmt.Sprintf("*%d %s* from *%s*", active, wording.Noun(active, "prospect", "prospects"), esc(v.Account))
 	if skipped := len(v.Items) - active; skipped > 0 {
 		summary += fmt.Sprintf(" (%d skipped)", skipped)
 	}
@@ -341,29 +356,39 @@ func (r renderer) proposalFirst(v ProposalView, items []ItemView, more bool) mes
 		blocks = append(blocks, r.itemBlocks(v, it)...)
 	}
 	if more {
-		blocks = append(blocks, contextBlock(fmt.Sprintf(":thread: %d more prospects are in this message's thread.", len(v.Items)-len(items))))
+		rest := len(v.Items) - len(items)
+		blocks = append(blocks, contextBlock(fmt.Sprintf(":thread: %s %s in this message's thread.",
+			wording.Count(rest, "more prospect", "more prospects"), wording.Noun(rest, "is", "are"))))
 	}
 	if v.State == models.ProposalOpen && blocked(v.Items) > 0 {
 		blocks = append(blocks, contextBlock(fmt.Sprintf(":no_entry: %d %s cannot be sent as %s: edit or skip %s before approving.",
-			blocked(v.Items), plural(blocked(v.Items), "note", "notes"), plural(blocked(v.Items), "it is", "they are"), plural(blocked(v.Items), "it", "them"))))
+			blocked(v.Items), wording.Noun(blocked(v.Items), "note", "notes"), wording.Noun(blocked(v.Items), "it is", "they are"), wording.Noun(blocked(v.Items), "it", "them"))))
 	}
 	if v.State == models.ProposalOpen {
 		value := buttonValue{ProposalID: v.ID, Version: v.Version}.String()
 		approve := slack.NewButtonBlockElement(ActionApprove, value, plain(fmt.Sprintf("Approve %d", active))).WithStyle(slack.StylePrimary)
 		reject := slack.NewButtonBlockElement(ActionReject, value, plain("Reject")).WithStyle(slack.StyleDanger).
 			WithConfirm(slack.NewConfirmationBlockObject(plain("Reject this proposal?"),
-				plain(clip(fmt.Sprintf("None of its %d prospects will be invited; they go back to the campaign's queue.", active), 300)),
+				plain(clip(rejectConfirmText(active), 300)),
 				plain("Reject"), plain("Keep it")).WithStyle(slack.StyleDanger))
 		blocks = append(blocks, slack.NewActionBlock(fmt.Sprintf("proposal:%d", v.ID), approve, reject))
 	}
-	text := fmt.Sprintf("Proposal #%d for %s: %d prospects from %s", v.ID, v.Campaign, active, v.Account)
+	text := fmt.Sprintf("Proposal #%d for %s: %s from %s", v.ID, esc(v.Campaign), wording.Count(active, "prospect", "prospects"), esc(v.Account))
 	if forecastHolds(v) {
-		text += ", " + v.Forecast
+		text += ", " + esc(v.Forecast)
 	}
 	if v.State != models.ProposalOpen {
 		text += ". " + r.outcomePlain(v)
 	}
 	return message{Text: clip(text, maxFallbackText), Blocks: blocks}
+}
+
+// rejectConfirmText is the Reject button's confirmation (plain text).
+func rejectConfirmText(active int) string {
+	if active == 1 {
+		return "Its one prospect will not be invited and goes back to the campaign's queue."
+	}
+	return fmt.Sprintf("None of its %d prospects will be invited; they go back to the campaign's queue.", active)
 }
 
 // forecastHolds reports whether the proposal's forecast ("sends Tue–Wed")
@@ -426,12 +451,16 @@ func (r renderer) outcomePlain(v ProposalView) string {
 	}[v.State]
 }
 
-// progressLine is the live line of an approved batch: "Sent 7/20 · 2
-// skipped (already connected) · next at 14:05", or its final summary.
+// progressLine is the live line of an approved batch: "Sent 7/20 · 3
+// accepted · 2 skipped (already connected) · next at 14:05", or its final
+// summary.
 func (r renderer) progressLine(p Progress) string {
 	parts := []string{fmt.Sprintf("*Sent %d/%d*", p.Sent, p.Total)}
 	if p.Done {
 		parts[0] = fmt.Sprintf("*Finished:* sent %d/%d", p.Sent, p.Total)
+	}
+	if p.Accepted > 0 {
+		parts = append(parts, fmt.Sprintf("%d accepted", p.Accepted))
 	}
 	if p.Skipped > 0 {
 		parts = append(parts, fmt.Sprintf("%d skipped%s", p.Skipped, reasons(p.SkipReasons, p.Skipped)))
@@ -531,7 +560,7 @@ func (r renderer) digest(v DigestView) message {
 	blocks := []slack.Block{slack.NewHeaderBlock(plain("Daily digest · " + v.Date.In(r.loc).Format("Mon 2 Jan")))}
 	for i, a := range v.Accounts {
 		if len(blocks)+4 > maxBlocksPerMessage {
-			blocks = append(blocks, contextBlock(fmt.Sprintf("…and %d more accounts: ask `/pacer quota`.", len(v.Accounts)-i)))
+			blocks = append(blocks, contextBlock(fmt.Sprintf("…and %s more: ask `/pacer quota`.", wording.Count(len(v.Accounts)-i, "account", "accounts"))))
 			break
 		}
 		blocks = append(blocks, section("", r.accountTitle(a.Name, a.Plan, a.State, a.StateReason, a.Until)))
@@ -542,9 +571,9 @@ func (r renderer) digest(v DigestView) message {
 	}
 	if v.DeadLetters > 0 {
 		blocks = append(blocks, section("dead_letters", fmt.Sprintf(":warning: *CRM sync failures:* %d %s gave up after every retry. See them with `pacer deliveries list`; send them again with `pacer deliveries retry --all`.",
-			v.DeadLetters, plural(v.DeadLetters, "delivery", "deliveries"))))
+			v.DeadLetters, wording.Noun(v.DeadLetters, "delivery", "deliveries"))))
 	}
-	return message{Text: fmt.Sprintf("Pacer daily digest for %s: %d accounts", v.Date.In(r.loc).Format("Mon 2 Jan"), len(v.Accounts)), Blocks: blocks}
+	return message{Text: fmt.Sprintf("Pacer daily digest for %s: %s", v.Date.In(r.loc).Format("Mon 2 Jan"), wording.Count(len(v.Accounts), "account", "accounts")), Blocks: blocks}
 }
 
 func (r renderer) digestFields(a DigestAccount) []string {
@@ -564,7 +593,7 @@ func (r renderer) digestFields(a DigestAccount) []string {
 	if a.NextReset != nil {
 		next = r.when(*a.NextReset)
 	}
-	queue := fmt.Sprintf("%d %s", a.Queue, plural(a.Queue, "invitation", "invitations"))
+	queue := fmt.Sprintf("%d %s", a.Queue, wording.Noun(a.Queue, "invitation", "invitations"))
 	if a.Forecast != "" && a.Queue > 0 {
 		queue += " · " + esc(a.Forecast)
 	}
@@ -591,7 +620,7 @@ func (r renderer) alert(v AlertView) message {
 	if v.Until != nil {
 		blocks = append(blocks, contextBlock("Until "+r.when(*v.Until)))
 	}
-	return message{Text: clip(v.Title, maxFallbackText), Blocks: blocks}
+	return message{Text: clip(esc(v.Title), maxFallbackText), Blocks: blocks}
 }
 
 // --- App Home
@@ -602,7 +631,7 @@ func (r renderer) home(v HomeView) slack.HomeTabViewRequest {
 	for i, a := range v.Accounts {
 		ab := r.accountQuotaBlocks(a)
 		if len(blocks)+len(ab) > budget {
-			blocks = append(blocks, contextBlock(fmt.Sprintf("…and %d more accounts: ask `/pacer quota`.", len(v.Accounts)-i)))
+			blocks = append(blocks, contextBlock(fmt.Sprintf("…and %s more: ask `/pacer quota`.", wording.Count(len(v.Accounts)-i, "account", "accounts"))))
 			break
 		}
 		blocks = append(blocks, ab...)
@@ -739,13 +768,6 @@ func clip(s string, n int) string {
 	}
 	runes := []rune(s)
 	return string(runes[:n-1]) + "…"
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 func orText(s, fallback string) string {

@@ -299,3 +299,83 @@ func TestButtonValues(t *testing.T) {
 		t.Errorf("note meta round trip: %+v, %v", got, err)
 	}
 }
+
+// TestWordsPeopleRead: counts agree with their nouns, and names from a CSV
+// file, the configuration or an error reach Slack's mrkdwn escaped, in the
+// notification text as in the blocks.
+func TestWordsPeopleRead(t *testing.T) {
+	t.Parallel()
+	r := testRenderer(t)
+	forged := "<https://evil.example|Click> & <!channel>"
+	escaped := "&lt;https://evil.example|Click&gt; &amp; &lt;!channel&gt;"
+	one := ProposalView{ID: 7, Version: 1, Campaign: forged, Account: "anna", State: models.ProposalOpen, Forecast: forged,
+		Items: []ItemView{{ID: 1, Name: forged, ProfileURL: "https://www.linkedin.com/in/ada/", Note: forged, State: models.ItemProposed}}}
+	proposal := r.proposalMessages(one)[0]
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // read the blocks as Slack does
+	if err := enc.Encode(proposal.Blocks); err != nil {
+		t.Fatal(err)
+	}
+	blocks := buf.String()
+	tests := []struct {
+		name, got, want string
+	}{
+		{"status, one of each", r.status(StatusView{Accounts: []AccountStatus{{Name: "anna"}}, OpenProposals: []OpenProposal{{ID: 1, Items: 1}}}).Text,
+			"Pacer status: 1 account, 1 open proposal"},
+		{"status, none", r.status(StatusView{}).Text, "Pacer status: 0 accounts, 0 open proposals"},
+		{"open proposals, one prospect", r.openProposals([]OpenProposal{{ID: 1, Campaign: "cto", Items: 1, CreatedAt: monday10}}), "· 1 prospect · proposed"},
+		{"quota of one account", r.quota(QuotaView{Accounts: []AccountQuota{{Name: "anna"}}}).Text, "Quota of 1 LinkedIn account"},
+		{"digest of one account", r.digest(DigestView{Date: monday10, Accounts: []DigestAccount{{AccountQuota: AccountQuota{Name: "anna"}}}}).Text, ": 1 account"},
+		{"proposal of one prospect", proposal.Text, "Proposal #7 for " + escaped + ": 1 prospect from anna, " + escaped},
+		{"reject confirmation of one prospect", blocks, "Its one prospect will not be invited"},
+		{"alert fallback", r.alert(AlertView{Title: forged}).Text, escaped},
+		{"an error told in Slack", userMessage("propose", &userError{msg: forged + " is restricted"}), escaped + " is restricted."},
+	}
+	for _, tc := range tests {
+		if !strings.Contains(tc.got, tc.want) {
+			t.Errorf("%s: got %q, want it to contain %q", tc.name, tc.got, tc.want)
+		}
+	}
+	// Plain-text objects (a header, a button) are shown as they are; the
+	// fallback text and every mrkdwn object are parsed.
+	texts := append([]string{proposal.Text, r.alert(AlertView{Title: forged}).Text}, mrkdwnTexts(t, blocks)...)
+	for _, text := range texts {
+		if strings.Contains(text, "<!channel>") || strings.Contains(text, "<https://evil.example|") {
+			t.Errorf("raw mrkdwn reached Slack: %q", text)
+		}
+	}
+}
+
+// mrkdwnTexts returns the text of every mrkdwn object in blocks (JSON).
+func mrkdwnTexts(t *testing.T, blocks string) []string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(blocks), &v); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if v["type"] == "mrkdwn" {
+				if s, ok := v["text"].(string); ok {
+					out = append(out, s)
+				}
+			}
+			for _, c := range v {
+				walk(c)
+			}
+		case []any:
+			for _, c := range v {
+				walk(c)
+			}
+		}
+	}
+	walk(v)
+	if len(out) == 0 {
+		t.Fatal("no mrkdwn text in the blocks")
+	}
+	return out
+}

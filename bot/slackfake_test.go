@@ -29,8 +29,10 @@ type fakeSlack struct {
 	calls  []apiCall
 	seq    int
 	groups map[string][]string
-	// fail makes a method answer {"ok":false,"error":code}.
-	fail map[string]string
+	// fail makes a method answer {"ok":false,"error":code}, with
+	// failMessages as response_metadata.messages when set.
+	fail         map[string]string
+	failMessages map[string][]string
 	// delay holds every answer that long (a slow Slack).
 	delay time.Duration
 	// gate, when set, holds every answer until it is closed (a Slack that
@@ -100,7 +102,7 @@ type socketAck struct {
 const testTeam = "T0PACER"
 
 func newFakeSlack(t testing.TB) *fakeSlack {
-	f := &fakeSlack{groups: map[string][]string{}, fail: map[string]string{}, team: testTeam,
+	f := &fakeSlack{groups: map[string][]string{}, fail: map[string]string{}, failMessages: map[string][]string{}, team: testTeam,
 		envelopes: make(chan string, 16), acks: make(chan socketAck, 16)}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		for _, m := range []string{"chat.postMessage", "chat.update", "chat.postEphemeral", "views.open", "views.update",
@@ -136,7 +138,7 @@ func (f *fakeSlack) method(name string) http.HandlerFunc {
 		f.calls = append(f.calls, call)
 		f.seq++
 		seq := f.seq
-		code := f.fail[name]
+		code, messages := f.fail[name], f.failMessages[name]
 		delay, gate := f.delay, f.gate
 		f.mu.Unlock()
 		if gate != nil {
@@ -146,6 +148,12 @@ func (f *fakeSlack) method(name string) http.HandlerFunc {
 			time.Sleep(delay)
 		}
 		w.Header().Set("Content-Type", "application/json")
+		if code != "" && messages != nil {
+			// As Slack documents it for invalid_blocks and its kin.
+			b, _ := json.Marshal(map[string]any{"ok": false, "error": code, "response_metadata": map[string]any{"messages": messages}})
+			_, _ = w.Write(b)
+			return
+		}
 		if code != "" {
 			fmt.Fprintf(w, `{"ok":false,"error":%q}`, code)
 			return
@@ -258,13 +266,21 @@ func (f *fakeSlack) setGroup(id string, members ...string) {
 }
 
 func (f *fakeSlack) setFail(method, code string) {
+	f.setFailWith(method, code)
+}
+
+// setFailWith makes method fail with code and, when given, Slack's detail
+// in response_metadata.messages.
+func (f *fakeSlack) setFailWith(method, code string, messages ...string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if code == "" {
 		delete(f.fail, method)
+		delete(f.failMessages, method)
 		return
 	}
 	f.fail[method] = code
+	f.failMessages[method] = messages
 }
 
 // block holds every answer until release is called.

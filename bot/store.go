@@ -169,6 +169,22 @@ func (b *Bot) progress(ctx context.Context, proposalID int64) (Progress, map[int
 		}
 	}
 	p.SkipReasons, p.FailReasons = countReasons(skipReasons), countReasons(failReasons)
+	var sent []int64
+	for _, it := range items {
+		if outcomes[it.ID] == "sent" {
+			sent = append(sent, it.ProspectID)
+		}
+	}
+	if len(sent) > 0 {
+		// An invited prospect now connected accepted this invitation: one
+		// connected before it would have been skipped as already connected.
+		var accepted int64
+		err := db.Model(&models.Prospect{}).Where("id IN ? AND state = ?", sent, models.ProspectConnected).Count(&accepted).Error
+		if err != nil {
+			return Progress{}, nil, fmt.Errorf("bot: count the acceptances of proposal #%d: %w", proposalID, err)
+		}
+		p.Accepted = int(accepted)
+	}
 	// An approved batch whose actions are not scheduled yet is not done:
 	// Done needs every item to have ended.
 	p.Done = p.Total > 0 && p.Sent+p.Skipped+p.Failed == p.Total

@@ -126,6 +126,8 @@ type Progress struct {
 	Sent    int
 	Skipped int
 	Failed  int
+	// Accepted counts the invitations sent that were accepted so far.
+	Accepted int
 	// SkipReasons and FailReasons count the items that ended without an
 	// invitation, by reason ("already connected").
 	SkipReasons []ReasonCount

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/wording"
 )
 
 // Outcome is what a decision did.
@@ -163,7 +164,7 @@ func (p *Proposer) approve(ctx context.Context, proposalID int64, version int, u
 			return err
 		}
 		out.Approved = len(approved)
-		detail := fmt.Sprintf("approved %d items (%d actions)", out.Approved, out.Actions)
+		detail := fmt.Sprintf("approved %s (%s)", wording.Count(out.Approved, "item", "items"), wording.Count(out.Actions, "action", "actions"))
 		if len(out.LeftOut) > 0 || out.NotesDropped > 0 {
 			detail += fmt.Sprintf("; %d left out, %d without their note", len(out.LeftOut), out.NotesDropped)
 		}
@@ -224,7 +225,7 @@ func (p *Proposer) Reject(ctx context.Context, proposalID int64, version int, us
 			return err
 		}
 		out.Rejected = len(items)
-		if err := record(tx, pr.ID, nil, userID, models.DecisionReject, fmt.Sprintf("rejected %d items", len(items)), now); err != nil {
+		if err := record(tx, pr.ID, nil, userID, models.DecisionReject, "rejected "+wording.Count(len(items), "item", "items"), now); err != nil {
 			return err
 		}
 		var names struct{ Campaign, Account string }

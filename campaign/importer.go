@@ -2,10 +2,8 @@ package campaign
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -76,13 +74,14 @@ type ImportProgress struct {
 type InvalidRow struct {
 	// Line is the row's first line in the file (the header is line 1).
 	Line int `json:"line"`
-	// Value is the row's profile URL as written.
+	// Value is the row's profile URL as written, or its first line when
+	// the row cannot be read as CSV.
 	Value  string `json:"value"`
 	Reason string `json:"reason"`
 }
 
-// ImportSummary is what an import did. Rows = Imported + AlreadyKnown +
-// Duplicates + Invalid.
+// ImportSummary is what an import did. Every row is counted once: Rows =
+// Imported + AlreadyKnown + Duplicates + Suppressed + Invalid.
 type ImportSummary struct {
 	Campaign string `json:"campaign"`
 	// Rows is the number of data rows in the file.
@@ -101,6 +100,9 @@ type ImportSummary struct {
 	// as already known: telling them apart would take memory that grows with
 	// the file.)
 	Duplicates int `json:"duplicates"`
+	// Suppressed rows name someone on the do-not-contact list (by profile,
+	// email address or email domain): they were not added to the queue.
+	Suppressed int `json:"suppressed"`
 	// Invalid rows were not imported; InvalidRows lists the first of them.
 	Invalid     int          `json:"invalid"`
 	InvalidRows []InvalidRow `json:"invalid_rows"`
@@ -161,11 +163,14 @@ type importer struct {
 // binary, not UTF-8, not CSV, or has no profile URL column is refused with
 // ErrNotCSV or ErrNoProfileColumn. Then the file is streamed and written in
 // batches, each in its own transaction, so memory does not grow with the
-// file. A row that is malformed, has more or fewer fields than the header,
-// or has no valid profile URL is skipped and listed with its line and reason.
+// file. Every row is accounted for in the summary: imported, already in the
+// campaign, a duplicate, suppressed, or invalid. An invalid row (malformed,
+// with more or fewer fields than the header, or without a valid profile
+// URL) is skipped and listed with its line and reason; a stray quote spoils
+// only its own row, and the rows after it are read (see csvReader).
 // Importing the same file again adds nothing. Should the import stop midway
-// (a cancelled context, a broken quote that swallows the rest of the file),
-// the batches already written stay: importing the file again adds the rest.
+// (a cancelled context, a database error), the batches already written
+// stay: importing the file again adds the rest.
 func Import(ctx context.Context, s *models.Store, campaignName string, r io.Reader, opts ImportOptions) (ImportSummary, error) {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = defaultImportBatch
@@ -186,15 +191,8 @@ func Import(ctx context.Context, s *models.Store, campaignName string, r io.Read
 	if err != nil {
 		return ImportSummary{}, err
 	}
-	cr := csv.NewReader(br)
-	cr.Comma = comma
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err != nil {
-		return ImportSummary{}, fmt.Errorf("%w: the header line cannot be read: %v", ErrNotCSV, err)
-	}
-	cols, err := mapColumns(header)
+	cr := newCSVReader(br, comma)
+	cols, err := readHeader(cr)
 	if err != nil {
 		return ImportSummary{}, err
 	}
@@ -208,22 +206,19 @@ func Import(ctx context.Context, s *models.Store, campaignName string, r io.Read
 	batch := make([]importRow, 0, opts.BatchSize)
 	inBatch := make(map[string]bool, opts.BatchSize)
 	for {
-		rec, err := cr.Read()
+		rec, err := cr.next()
 		if errors.Is(err, io.EOF) {
 			break
-		}
-		var perr *csv.ParseError
-		if errors.As(err, &perr) {
-			im.sum.Rows++
-			im.invalid(perr.StartLine, "", "malformed CSV: "+perr.Err.Error())
-			continue
 		}
 		if err != nil {
 			return im.sum, fmt.Errorf("campaign: read the file after %d rows: %w", im.sum.Rows, err)
 		}
 		im.sum.Rows++
-		line, _ := cr.FieldPos(0)
-		row, ok := im.parseRow(line, rec, cols)
+		if rec.problem != "" {
+			im.invalid(rec.line, rec.text, rec.problem)
+			continue
+		}
+		row, ok := im.parseRow(rec.line, rec.fields, cols)
 		if !ok {
 			continue
 		}
@@ -245,144 +240,6 @@ func Import(ctx context.Context, s *models.Store, campaignName string, r io.Read
 		return im.sum, err
 	}
 	return im.sum, nil
-}
-
-// sniff checks the head of the file before anything is written and returns
-// the field separator. It drops a UTF-8 byte-order mark.
-func sniff(br *bufio.Reader) (rune, error) {
-	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
-		_, _ = br.Discard(3)
-	}
-	sample, err := br.Peek(sniffSize)
-	complete := errors.Is(err, io.EOF)
-	if err != nil && !complete && !errors.Is(err, bufio.ErrBufferFull) {
-		return 0, fmt.Errorf("campaign: read the file: %w", err)
-	}
-	switch {
-	case len(bytes.TrimSpace(sample)) == 0:
-		return 0, fmt.Errorf("%w: the file is empty; it needs a header line naming the columns (profile_url, first_name, …)", ErrNotCSV)
-	case bytes.HasPrefix(sample, []byte{0xFF, 0xFE}), bytes.HasPrefix(sample, []byte{0xFE, 0xFF}):
-		return 0, fmt.Errorf("%w: it is UTF-16 text; save it as \"CSV UTF-8\"", ErrNotCSV)
-	case bytes.HasPrefix(sample, []byte("PK\x03\x04")):
-		return 0, fmt.Errorf("%w: it is a spreadsheet or zip file; export the sheet as \"CSV UTF-8\"", ErrNotCSV)
-	case bytes.IndexByte(sample, 0) >= 0:
-		return 0, fmt.Errorf("%w: it holds binary data; export the sheet as \"CSV UTF-8\"", ErrNotCSV)
-	}
-	if !complete {
-		sample = trimPartialRune(sample)
-	}
-	if !utf8.Valid(sample) {
-		return 0, fmt.Errorf("%w: it is not UTF-8 text (perhaps Latin-1 or Windows-1252); save it as \"CSV UTF-8\"", ErrNotCSV)
-	}
-	comma := sniffComma(sample)
-	if err := checkSample(sample, complete, comma); err != nil {
-		return 0, err
-	}
-	return comma, nil
-}
-
-// trimPartialRune drops a rune cut by the end of the sample.
-func trimPartialRune(b []byte) []byte {
-	for i := 1; i <= utf8.UTFMax && i <= len(b); i++ {
-		if utf8.RuneStart(b[len(b)-i]) {
-			if !utf8.FullRune(b[len(b)-i:]) {
-				return b[:len(b)-i]
-			}
-			break
-		}
-	}
-	return b
-}
-
-// sniffComma picks the separator of the header line: the most frequent of
-// comma, semicolon (spreadsheets in many European locales) and tab, outside
-// quotes; comma when none appears.
-func sniffComma(sample []byte) rune {
-	counts := map[rune]int{}
-	quoted := false
-	for _, c := range string(sample) {
-		if c == '"' {
-			quoted = !quoted
-		}
-		if !quoted && (c == '\n' || c == '\r') {
-			break
-		}
-		if !quoted && (c == ',' || c == ';' || c == '\t') {
-			counts[c]++
-		}
-	}
-	best := ','
-	for _, c := range []rune{';', '\t'} {
-		if counts[c] > counts[best] {
-			best = c
-		}
-	}
-	return best
-}
-
-// checkSample parses the head of the file: its header must name a profile
-// URL column, and its rows must mostly read as CSV with the header's number
-// of fields. A few bad rows are reported row by row later; a file where
-// most rows are bad is not the CSV it claims to be.
-func checkSample(sample []byte, complete bool, comma rune) error {
-	cr := csv.NewReader(bytes.NewReader(sample))
-	cr.Comma = comma
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err != nil {
-		if !complete && errors.Is(err, io.EOF) {
-			return fmt.Errorf("%w: its first line is longer than 64 KiB", ErrNotCSV)
-		}
-		return fmt.Errorf("%w: the header line cannot be read: %v", ErrNotCSV, err)
-	}
-	if _, err := mapColumns(header); err != nil {
-		return err
-	}
-	type result struct {
-		line   int
-		fields int
-		err    error
-	}
-	var results []result
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		line, _ := cr.FieldPos(0)
-		var perr *csv.ParseError
-		if errors.As(err, &perr) {
-			line = perr.StartLine
-		}
-		results = append(results, result{line: line, fields: len(rec), err: err})
-		if err != nil && !errors.As(err, &perr) {
-			break
-		}
-	}
-	if !complete && len(results) > 0 {
-		results = results[:len(results)-1] // may be cut by the end of the sample
-	}
-	bad := 0
-	var first string
-	for _, r := range results {
-		switch {
-		case r.err != nil:
-			bad++
-			if first == "" {
-				first = fmt.Sprintf("line %d: %v", r.line, r.err)
-			}
-		case r.fields != len(header):
-			bad++
-			if first == "" {
-				first = fmt.Sprintf("line %d has %d fields where the header has %d", r.line, r.fields, len(header))
-			}
-		}
-	}
-	if bad > 0 && bad*2 > len(results) {
-		return fmt.Errorf("%w: %d of its first %d rows do not match the header (%s); check the separator and quotes, or export it again as \"CSV UTF-8\"",
-			ErrNotCSV, bad, len(results), first)
-	}
-	return nil
 }
 
 // mapColumns finds the profile URL column and names the others.
@@ -499,7 +356,7 @@ func normalizeEmail(s string) (email, domain string) {
 		return "", ""
 	}
 	domain = strings.TrimSuffix(s[at+1:], ".")
-	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") {
+	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
 		return "", ""
 	}
 	return s[:at+1] + domain, domain
@@ -633,6 +490,10 @@ func (im *importer) write(ctx context.Context, sqlTx *sql.Tx, batch []importRow)
 		}
 	}
 
+	suppressed, err := im.suppressed(ctx, tx, batch)
+	if err != nil {
+		return err
+	}
 	var toEnroll []importRow
 	newProspects := 0
 	for _, r := range batch {
@@ -642,6 +503,10 @@ func (im *importer) write(ctx context.Context, sqlTx *sql.Tx, batch []importRow)
 			} else {
 				im.sum.AlreadyKnown++
 			}
+			continue
+		}
+		if suppressed[r.prospectID] {
+			im.sum.Suppressed++
 			continue
 		}
 		toEnroll = append(toEnroll, r)
@@ -670,6 +535,35 @@ func (im *importer) write(ctx context.Context, sqlTx *sql.Tx, batch []importRow)
 	im.sum.AlreadyKnown += len(toEnroll) - inserted
 	im.sum.NewProspects += min(newProspects, inserted)
 	return nil
+}
+
+// suppressed returns the batch's prospects on the do-not-contact list, as
+// models.SuppressedSQL (which the proposer obeys) defines it.
+func (im *importer) suppressed(ctx context.Context, tx *stmts, batch []importRow) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	for part := range slices.Chunk(batch, im.rowsPerStatement()) {
+		ids := make([]int64, len(part))
+		for i, r := range part {
+			ids[i] = r.prospectID
+		}
+		q := in(newQuery(im.store.Dialect).sql("SELECT p.id FROM prospects p WHERE p.id"), ids).sql(" AND " + models.SuppressedSQL)
+		rows, err := tx.QueryContext(ctx, q.String(), q.args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				_ = rows.Close()
+				return nil, err
+			}
+			out[id] = true
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // deferContacted moves the prospects of rows the team already contacted

@@ -107,6 +107,13 @@ func TestImportCSVEdgeCases(t *testing.T) {
 			lines: []int{2},
 		},
 		{
+			name:  "a stray opening quote spoils one row, the rows below are read",
+			csv:   "url,first_name\nhttps://www.linkedin.com/in/ada,\"Ada\nhttps://www.linkedin.com/in/alan,Alan\nhttps://www.linkedin.com/in/grace,Grace\n",
+			want:  ImportSummary{Rows: 3, Imported: 2, Invalid: 1},
+			slugs: []string{"alan", "grace"},
+			lines: []int{2},
+		},
+		{
 			name: "header only",
 			csv:  "profile_url,first_name\n",
 			want: ImportSummary{},
@@ -144,6 +151,100 @@ func TestImportCSVEdgeCases(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestImportStrayQuoteAmongTenThousandRows: one stray quote in the middle
+// of a large file costs its own row, reported at its line; every other row
+// is imported.
+func TestImportStrayQuoteAmongTenThousandRows(t *testing.T) {
+	t.Parallel()
+	const rows, strayAt = 10_000, 5_000 // strayAt: the data row (1-based) with the quote
+	var sb strings.Builder
+	sb.WriteString("profile_url,first_name,company\n")
+	for i := 1; i <= rows; i++ {
+		if i == strayAt {
+			fmt.Fprintf(&sb, "https://www.linkedin.com/in/p%d,\"First%d,Co%d\n", i, i, i)
+			continue
+		}
+		fmt.Fprintf(&sb, "https://www.linkedin.com/in/p%d,First%d,Co%d\n", i, i, i)
+	}
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		b := setup(t, s, nil)
+		got := b.importCSV(t, "cto", sb.String())
+		if got.Rows != rows || got.Imported != rows-1 || got.Invalid != 1 || got.Duplicates != 0 || got.AlreadyKnown != 0 || got.Suppressed != 0 {
+			t.Errorf("summary: got %+v, want %d rows, %d imported, 1 invalid", got, rows, rows-1)
+		}
+		wantLine := strayAt + 1 // the header is line 1
+		if len(got.InvalidRows) != 1 || got.InvalidRows[0].Line != wantLine || !strings.Contains(got.InvalidRows[0].Reason, "stray quote") {
+			t.Errorf("invalid rows: got %+v, want line %d with a stray quote", got.InvalidRows, wantLine)
+		}
+		var n int64
+		s.DB.Model(&models.Enrollment{}).Where("campaign_id = ?", b.campaigns["cto"]).Count(&n)
+		if n != rows-1 {
+			t.Errorf("enrollments: got %d, want %d", n, rows-1)
+		}
+		var stray int64
+		s.DB.Model(&models.Prospect{}).Where("slug = ?", fmt.Sprintf("p%d", strayAt)).Count(&stray)
+		if stray != 0 {
+			t.Errorf("the row with the stray quote was imported")
+		}
+	})
+}
+
+// TestImportLoneQuoteIsAnErrorNotAPanic: the smallest file with an unclosed
+// quote (it used to panic in the check of the file's head) is refused with
+// the line and the problem, and nothing is written.
+func TestImportLoneQuoteIsAnErrorNotAPanic(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		setup(t, s, nil)
+		_, err := Import(context.Background(), s, "cto", strings.NewReader("profile_url\n\"x\n"), ImportOptions{})
+		if !errors.Is(err, ErrNotCSV) {
+			t.Fatalf("got %v, want ErrNotCSV", err)
+		}
+		for _, want := range []string{"line 2", "stray quote"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("got %q, want it to mention %q", err, want)
+			}
+		}
+		var n int64
+		s.DB.Model(&models.Prospect{}).Count(&n)
+		if n != 0 {
+			t.Errorf("prospects: got %d, want nothing written", n)
+		}
+	})
+}
+
+// TestImportCountsSuppressedRows: a row naming someone on the do-not-contact
+// list (by profile, address or domain) is counted as suppressed and not
+// queued; the summary accounts for every row.
+func TestImportCountsSuppressedRows(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		b := setup(t, s, nil)
+		if _, err := Suppress(context.Background(), s, []string{"ada", "bob@engines.io", "acme.com"}, "asked", "U1", monday09); err != nil {
+			t.Fatal(err)
+		}
+		got := b.importCSV(t, "cto", "url,email\n"+
+			"https://www.linkedin.com/in/ada,\n"+
+			"https://www.linkedin.com/in/bob,Bob@Engines.io\n"+
+			"https://www.linkedin.com/in/cy,cy@sales.acme.com\n"+
+			"https://www.linkedin.com/in/dee,dee@example.com\n"+
+			"https://www.linkedin.com/in/dee,\n"+
+			"not a url,\n")
+		if got.Rows != 6 || got.Suppressed != 3 || got.Imported != 1 || got.Duplicates != 1 || got.Invalid != 1 {
+			t.Errorf("summary: got %+v, want 6 rows: 3 suppressed, 1 imported, 1 duplicate, 1 invalid", got)
+		}
+		if sum := got.Imported + got.AlreadyKnown + got.Duplicates + got.Suppressed + got.Invalid; sum != got.Rows {
+			t.Errorf("accounted for %d of %d rows", sum, got.Rows)
+		}
+		var queued []string
+		s.DB.Table("enrollments e").Joins("JOIN prospects p ON p.id = e.prospect_id").
+			Where("e.campaign_id = ?", b.campaigns["cto"]).Order("p.slug").Pluck("p.slug", &queued)
+		if !slices.Equal(queued, []string{"dee"}) {
+			t.Errorf("queued: got %v, want only dee", queued)
+		}
+	})
 }
 
 func TestImportInvalidReasons(t *testing.T) {

@@ -22,6 +22,10 @@ const (
 	// RuleNotesPerMonth: a free account has used its personalized notes for
 	// the month; the invitation goes without its note.
 	RuleNotesPerMonth = "notes_per_month"
+	// RuleNoFallback: a template's placeholder has no fallback, so a
+	// prospect without its value cannot be sent the note as it is (see
+	// LintTemplate).
+	RuleNoFallback = "no_fallback"
 )
 
 // Finding is one problem of a note. A blocking finding keeps the note from
@@ -66,15 +70,63 @@ func Lint(note string, maxLength int) []Finding {
 		out = append(out, Finding{Rule: RuleLength, Blocking: true,
 			Message: fmt.Sprintf("the note has %d characters, over the %d this account allows; cut %d", n, maxLength, n-maxLength)})
 	}
-	if links := findLinks(note); len(links) > 0 {
+	// One finding per link and per placeholder: each is a separate fix.
+	for _, link := range findLinks(note) {
 		out = append(out, Finding{Rule: RuleLink, Blocking: true,
-			Message: fmt.Sprintf("the note holds a link (%s); LinkedIn flags invitations with links as spam, so remove it", strings.Join(links, ", "))})
+			Message: fmt.Sprintf("the note holds a link (%s); LinkedIn flags invitations with links as spam, so remove it", link)})
 	}
-	if ph := placeholders(note); len(ph) > 0 {
-		out = append(out, Finding{Rule: RulePlaceholder, Blocking: true,
-			Message: fmt.Sprintf("%s has no value for this prospect; give it a fallback like {{company|your team}}, or edit the note", strings.Join(ph, ", "))})
+	for _, ph := range placeholders(note) {
+		msg := fmt.Sprintf("%s has no value for this prospect; give it a fallback like {{company|your team}}, or edit the note", ph)
+		if ph == unclosedBraces {
+			msg = "the note has an unclosed {{ or }}; close the placeholder, as in {{first_name}}, or remove the braces"
+		}
+		out = append(out, Finding{Rule: RulePlaceholder, Blocking: true, Message: msg})
 	}
 	return out
+}
+
+// SampleProspect holds the values a template is linted with when no
+// prospect is at hand (`pacer note lint` without --var): a plausible
+// person, so that the length is checked on a note like the ones sent.
+var SampleProspect = map[string]string{
+	"first_name": "Ada",
+	"last_name":  "Lovelace",
+	"company":    "Analytical Engines",
+	"title":      "Head of Engineering",
+	"email":      "ada@example.com",
+}
+
+// LintTemplate checks a note template for a sample prospect: its
+// placeholders take the values of SampleProspect, and other columns a
+// sample value ("sample event" for {{event}}). It returns the note as
+// rendered, the sample values it used, and the findings: those of the note
+// (Lint), and a non-blocking one for each placeholder without a fallback,
+// since a prospect without that value would get a blocking finding.
+func LintTemplate(src string, maxLength int) (note string, used map[string]string, findings []Finding) {
+	t := ParseTemplate(src)
+	used = map[string]string{}
+	for _, p := range t.parts {
+		if p.name == "" {
+			continue
+		}
+		v, ok := SampleProspect[p.name]
+		if !ok {
+			v = "sample " + strings.ReplaceAll(p.name, "_", " ")
+		}
+		used[p.name] = v
+	}
+	note, _ = t.Render(used)
+	findings = Lint(note, maxLength)
+	seen := map[string]bool{}
+	for _, p := range t.parts {
+		if p.name == "" || p.hasFallback || seen[p.name] {
+			continue
+		}
+		seen[p.name] = true
+		findings = append(findings, Finding{Rule: RuleNoFallback,
+			Message: fmt.Sprintf("{{%s}} has no fallback: a prospect without a value for %s gets a blocking finding in Slack; write {{%s|…}} to send something instead", p.name, p.name, p.name)})
+	}
+	return note, used, findings
 }
 
 // NotesPerMonthFinding says plainly that the invitation goes without its
@@ -132,13 +184,15 @@ func findLinks(note string) []string {
 	return out
 }
 
+const unclosedBraces = "an unclosed {{ or }}"
+
 // placeholders returns what is left of placeholders in a rendered note:
 // "{{event}}" and unpaired braces.
 func placeholders(note string) []string {
 	out := placeholderPattern.FindAllString(note, -1)
 	rest := placeholderPattern.ReplaceAllString(note, "")
 	if strings.Contains(rest, "{{") || strings.Contains(rest, "}}") {
-		out = append(out, "an unclosed {{ or }}")
+		out = append(out, unclosedBraces)
 	}
 	return out
 }

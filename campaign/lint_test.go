@@ -38,6 +38,8 @@ func TestLint(t *testing.T) {
 		{"placeholder left", "Hi {{first_name}}", 300, []string{RulePlaceholder}, true, "{{first_name}}"},
 		{"unclosed braces", "Hi {{first_name", 300, []string{RulePlaceholder}, true, "unclosed"},
 		{"several rules", strings.Repeat("x", 200) + " see acme.com {{event}}", 200, []string{RuleLength, RuleLink, RulePlaceholder}, true, ""},
+		{"one finding per link", "see acme.com and www.acme.io", 300, []string{RuleLink, RuleLink}, true, "(www.acme.io)"},
+		{"one finding per placeholder", "Hi {{first_name}} of {{company}}", 300, []string{RulePlaceholder, RulePlaceholder}, true, "{{company}} has no value"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -70,5 +72,44 @@ func TestNotesPerMonthFindingIsPlainAndNotBlocking(t *testing.T) {
 	}
 	if want := "this invitation goes without a note"; !strings.Contains(f.Message, want) {
 		t.Errorf("got %q, want it to say %q", f.Message, want)
+	}
+}
+
+func TestLintTemplate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		template string
+		note     string   // the note rendered for the sample prospect
+		rules    []string // rules found
+		blocking bool
+	}{
+		{"known columns take the sample prospect's values", "Hi {{first_name|there}}, {{title}} at {{Company}}",
+			"Hi Ada, Head of Engineering at Analytical Engines", []string{RuleNoFallback, RuleNoFallback}, false},
+		{"other columns take a sample value", "Hi {{first_name|there}}, see you at {{event|the meetup}}",
+			"Hi Ada, see you at sample event", nil, false},
+		{"a repeated placeholder is reported once", "{{first_name}} {{first_name}}", "Ada Ada", []string{RuleNoFallback}, false},
+		{"the sample note still blocks on a link", "Hi {{first_name|there}}, see acme.com", "Hi Ada, see acme.com", []string{RuleLink}, true},
+		{"and on its length", strings.Repeat("x", 198) + " {{first_name|x}}", strings.Repeat("x", 198) + " Ada", []string{RuleLength}, true},
+		{"plain text is linted as it is", "Hi there", "Hi there", nil, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			note, _, findings := LintTemplate(tc.template, 200)
+			if note != tc.note {
+				t.Errorf("note: got %q, want %q", note, tc.note)
+			}
+			var rules []string
+			for _, f := range findings {
+				rules = append(rules, f.Rule)
+			}
+			if !slices.Equal(rules, tc.rules) {
+				t.Errorf("rules: got %v (%+v), want %v", rules, findings, tc.rules)
+			}
+			if b := Blocking(findings); b != tc.blocking {
+				t.Errorf("blocking: got %v, want %v", b, tc.blocking)
+			}
+		})
 	}
 }

@@ -69,7 +69,7 @@ func ParseSuppression(value string) (models.Suppression, error) {
 
 func normalizeDomain(s string) (string, bool) {
 	d := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), ".")
-	if !strings.Contains(d, ".") || strings.HasPrefix(d, ".") || strings.Contains(d, "..") {
+	if !strings.Contains(d, ".") || strings.HasPrefix(d, ".") || strings.HasSuffix(d, ".") || strings.Contains(d, "..") {
 		return "", false
 	}
 	for _, r := range d {

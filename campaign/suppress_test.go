@@ -29,7 +29,7 @@ func TestParseSuppression(t *testing.T) {
 			t.Errorf("ParseSuppression(%q): got %s %q, %v; want %s %q", tc.in, got.Kind, got.Value, err, tc.kind, tc.value)
 		}
 	}
-	for _, in := range []string{"", "@", "ada@", "@acme", "ada lovelace", "https://www.linkedin.com/sales/lead/ACwAAA1", "acme..com", "https://acme.com/about"} {
+	for _, in := range []string{"", "@", "ada@", "@acme", "ada lovelace", "https://www.linkedin.com/sales/lead/ACwAAA1", "acme..com", "acme.com..", "https://acme.com/about"} {
 		if got, err := ParseSuppression(in); !errors.Is(err, ErrBadSuppression) {
 			t.Errorf("ParseSuppression(%q): got %+v, %v; want ErrBadSuppression", in, got, err)
 		}

@@ -291,7 +291,7 @@ func yamlProblem(err error) string {
 			m = typeNamePattern.ReplaceAllString(m, "")
 			msgs[i] = strings.Replace(m, "field ", "unknown key ", 1)
 		}
-		return strings.Join(msgs, "; ") + " (see DESIGN §10 for the file's shape)"
+		return strings.Join(msgs, "; ") + " (docs/DESIGN.md, section 10, shows the file's shape; examples/pacer.yml is a working one)"
 	}
 	return strings.TrimPrefix(err.Error(), "yaml: ")
 }

@@ -64,14 +64,18 @@ func parseWait(s string) (time.Duration, time.Duration, bool) {
 	s = strings.ReplaceAll(s[:len(s)-1], "–", "-")
 	loStr, hiStr, isRange := strings.Cut(s, "-")
 	lo, err := strconv.Atoi(loStr)
-	if err != nil || lo < 0 {
+	if err != nil || lo < 0 || time.Duration(lo) > maxWait/unit {
 		return 0, 0, false
 	}
 	hi := lo
 	if isRange {
-		if hi, err = strconv.Atoi(hiStr); err != nil || hi < lo {
+		if hi, err = strconv.Atoi(hiStr); err != nil || hi < lo || time.Duration(hi) > maxWait/unit {
 			return 0, 0, false
 		}
 	}
 	return time.Duration(lo) * unit, time.Duration(hi) * unit, true
 }
+
+// maxWait bounds a wait step: a longer one is surely a typo (and a large
+// enough number of days would overflow into a negative wait).
+const maxWait = 365 * 24 * time.Hour

@@ -543,9 +543,12 @@ func loop(t *testing.T, w *world) {
 
 	// 6. The proposal message ends as a progress card with the final
 	// counts.
+	// It counts the acceptances too, which may come after the last
+	// invitation.
+	finished := fmt.Sprintf("*Finished:* sent 26/26 · %d accepted · done ", len(acceptedSlugs))
 	w.waitFor(time.Minute, "the final progress card", func() bool {
 		m, _ := w.slack.message(channel, first.TS)
-		return strings.Contains(blocksText(m.Blocks), "*Finished:* sent 26/26")
+		return strings.Contains(blocksText(m.Blocks), finished)
 	})
 	final, _ := w.slack.message(channel, first.TS)
 	// On its way, the card showed the batch going out.
@@ -564,7 +567,7 @@ func loop(t *testing.T, w *world) {
 	}
 	t.Logf("the card showed sent %s, then finished", strings.Join(shownSent, ", "))
 	card := blocksText(final.Blocks)
-	for _, want := range []string{"*26 prospects* from *anna* (1 skipped)", "Approved by <@" + lead + ">", "*Finished:* sent 26/26 · done "} {
+	for _, want := range []string{"*26 prospects* from *anna* (1 skipped)", "Approved by <@" + lead + ">", finished} {
 		if !strings.Contains(card, want) {
 			t.Errorf("the final card lacks %q:\n%s", want, card)
 		}

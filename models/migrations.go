@@ -346,6 +346,12 @@ CREATE TABLE slack_posts (
 CREATE UNIQUE INDEX slack_posts_event ON slack_posts (event_id, channel) WHERE event_id <> '';
 CREATE UNIQUE INDEX slack_posts_part ON slack_posts (proposal_id, part) WHERE proposal_id IS NOT NULL;
 `},
+	{51, "bot: what each proposal message last showed", `
+-- A digest of each of the proposal's messages as last sent to Slack, so
+-- that a refresh which would show the same thing (a finished card, an event
+-- that changes nothing on it) makes no call.
+ALTER TABLE proposals ADD COLUMN shown TEXT NOT NULL DEFAULT '';
+`},
 }
 
 // migrationsTable records the applied versions.

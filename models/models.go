@@ -168,8 +168,11 @@ type Proposal struct {
 	DecidedBy         string
 	DecidedAt         *time.Time
 	ProgressUpdatedAt *time.Time
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// Shown holds a digest of each of the proposal's Slack messages as
+	// last sent, comma-separated in message order (the bot's business).
+	Shown     string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Proposal item states.

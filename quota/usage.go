@@ -64,7 +64,8 @@ type LimitUsage struct {
 	Since time.Time `json:"since,omitzero"`
 	// ResetAt is the next time the count drops (the next local midnight or
 	// month, the moment the oldest entry leaves a rolling window, the end
-	// of the anchored window); zero when nothing is counted.
+	// of the anchored window); zero when nothing is counted, and when the
+	// plan has no such limit (a count that limits nothing frees nothing).
 	ResetAt time.Time `json:"reset_at,omitzero"`
 }
 
@@ -141,6 +142,9 @@ func (s *snapshot) limitUsage(c counter, now time.Time) LimitUsage {
 		if len(in) > 0 {
 			lu.ResetAt = in[0].Add(Week)
 		}
+	}
+	if c.max == config.Unlimited {
+		lu.ResetAt = time.Time{}
 	}
 	return lu
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/pacerhq/pacer/executor/browser"
 	"github.com/pacerhq/pacer/executor/linkedin"
 	"github.com/pacerhq/pacer/executor/session"
+	"github.com/pacerhq/pacer/wording"
 )
 
 func newAccountCmd(g *globals) *cobra.Command {
@@ -109,7 +110,7 @@ func newAccountLoginCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer b.Close()
-			printf(cmd, "Sign in to LinkedIn in the browser window; waiting up to %s.\n", wait)
+			printf(cmd, "Sign in to LinkedIn in the browser window; waiting up to %s.\n", wording.Duration(wait))
 			cookies, err := linkedin.Login(ctx, b, cfg.LinkedIn.URL)
 			if err != nil {
 				return err

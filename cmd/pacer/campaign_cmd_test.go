@@ -134,8 +134,14 @@ func TestNoteLintCommand(t *testing.T) {
 		{"clean", []string{"--plan", "free", "Hi Ada, I enjoyed your talk."}, 0, []string{"28 of 200 characters", "No findings"}},
 		{"template with vars", []string{"--plan", "premium", "--var", "first_name=Ada", "--var", "Event=Data Council", "Hi {{first_name}}, see you at {{event|the meetup}}"}, 0,
 			[]string{"Hi Ada, see you at Data Council", "of 300 characters"}},
-		{"blocking", []string{"--plan", "free", "Hi {{first_name}}, see acme.com/x " + strings.Repeat("x", 190)}, 1,
-			[]string{"BLOCKING (length)", "BLOCKING (link): the note holds a link (acme.com/x)", "BLOCKING (placeholder): {{first_name}}"}},
+		{"blocking, each finding on its own line", []string{"--plan", "free", "--var", "company=Acme", "Hi {{first_name}}, see acme.com/x and www.acme.io " + strings.Repeat("x", 190)}, 1,
+			[]string{"\nBLOCKING (length): ", "\nBLOCKING (link): the note holds a link (acme.com/x); ", "\nBLOCKING (link): the note holds a link (www.acme.io); ",
+				"\nBLOCKING (placeholder): {{first_name}} has no value"}},
+		{"a template without --var is checked for a sample prospect", []string{"--plan", "free", "Hi {{first_name}}, see you at {{event|the meetup}} with {{team}}"}, 0,
+			[]string{"For a sample prospect (give --var name=value to use your own): event=sample event, first_name=Ada, team=sample team",
+				"Hi Ada, see you at sample event with sample team", "\nnote (no_fallback): {{first_name}} has no fallback", "\nnote (no_fallback): {{team}} has no fallback"}},
+		{"a sample note still blocks on what it holds", []string{"--plan", "free", "Hi {{first_name|there}}, see acme.com"}, 1,
+			[]string{"BLOCKING (link): the note holds a link (acme.com)"}},
 		{"empty is said plainly", []string{"--plan", "free", "  "}, 0, []string{"note (empty): the note is empty: the invitation goes without a note"}},
 		{"json", []string{"--plan", "sales_navigator", "--json", "see www.acme.com"}, 1, []string{`"blocking":true`, `"rule":"link"`, `"max_length":300`}},
 		{"unknown plan", []string{"--plan", "gold", "Hi"}, 1, []string{"use one of free, premium"}},
@@ -151,6 +157,37 @@ func TestNoteLintCommand(t *testing.T) {
 			for _, w := range tc.want {
 				if !strings.Contains(res.Stdout+res.Stderr, w) {
 					t.Errorf("output: got %q%q, want it to contain %q", res.Stdout, res.Stderr, w)
+				}
+			}
+		})
+	}
+}
+
+// TestImportProspectsCommandQuotes: the smallest file with an unclosed
+// quote, read from standard input, is refused with its line and exit 1
+// (it used to panic); a stray quote in a longer file costs its own row,
+// reported at its line, and the rows after it are imported.
+func TestImportProspectsCommandQuotes(t *testing.T) {
+	for name, database := range databases(t) {
+		t.Run(name, func(t *testing.T) {
+			env := database(t)
+			dir, args := campaignWorld(t, env)
+			lone := runPacerStdin(t, dir, env, "profile_url\n\"x\n", args("import", "prospects", "-", "--campaign", "cto")...)
+			if lone.Code != 1 || !strings.Contains(lone.Stderr, "line 2: a stray quote") || strings.Contains(lone.Stderr, "panic") {
+				t.Errorf("lone quote: exit %d, stderr %q; want exit 1 naming line 2", lone.Code, lone.Stderr)
+			}
+			csv := "profile_url,first_name\n" +
+				"https://www.linkedin.com/in/ada,Ada\n" +
+				"https://www.linkedin.com/in/bea,\"Bea\n" +
+				"https://www.linkedin.com/in/cy,Cy\n" +
+				"https://www.linkedin.com/in/dee,Dee\n"
+			stray := runPacerStdin(t, dir, env, csv, args("import", "prospects", "-", "--campaign", "cto")...)
+			if stray.Code != 0 {
+				t.Fatalf("stray quote: exit %d: %s", stray.Code, stray.Stderr)
+			}
+			for _, want := range []string{"Imported 3 prospects into cto.", "Invalid: 1.", "line 3: https://www.linkedin.com/in/bea,\"Bea: a stray quote (\") opens column 2 (first_name)"} {
+				if !strings.Contains(stray.Stdout, want) {
+					t.Errorf("stray quote: got %q, want it to contain %q", stray.Stdout, want)
 				}
 			}
 		})

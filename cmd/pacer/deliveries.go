@@ -11,6 +11,7 @@ import (
 
 	"github.com/pacerhq/pacer/integrations/delivery"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/wording"
 )
 
 func newDeliveriesCmd(g *globals) *cobra.Command {
@@ -125,7 +126,8 @@ func printDeliveries(cmd *cobra.Command, letters []delivery.DeadLetter, disabled
 		_ = tw.Flush()
 	}
 	if sync.Contacts+sync.Notes > 0 {
-		printf(cmd, "HubSpot sync: %d contact updates and %d notes waiting (%d after a failure).\n", sync.Contacts, sync.Notes, sync.Retrying)
+		printf(cmd, "HubSpot sync: %s and %s waiting (%d after a failure).\n",
+			wording.Count(sync.Contacts, "contact update", "contact updates"), wording.Count(sync.Notes, "note", "notes"), sync.Retrying)
 	}
 	if open > 0 {
 		printf(cmd, "Send them again with `pacer deliveries retry ID` or `pacer deliveries retry --all` once the cause is fixed.\n")
@@ -194,12 +196,12 @@ of a disabled webhook endpoint are skipped: enable it first with
 				case n == 0 && len(res.Skipped) == 0:
 					printf(cmd, "No dead letters to send again.\n")
 				case n > 0:
-					printf(cmd, "%d %s queued; `pacer serve` delivers %s.\n", n, plural(n, "delivery", "deliveries"), plural(n, "it", "them"))
+					printf(cmd, "%d %s queued; `pacer serve` delivers %s.\n", n, wording.Noun(n, "delivery", "deliveries"), wording.Noun(n, "it", "them"))
 				}
 			}
 			if n := len(res.Skipped); n > 0 {
 				return &exitError{code: 1, err: fmt.Errorf("%d %s skipped: enable %s endpoint first", n,
-					plural(n, "dead letter was", "dead letters were"), plural(n, "its", "their"))}
+					wording.Noun(n, "dead letter was", "dead letters were"), wording.Noun(n, "its", "their"))}
 			}
 			return nil
 		},
@@ -207,11 +209,4 @@ of a disabled webhook endpoint are skipped: enable it first with
 	cmd.Flags().BoolVar(&all, "all", false, "send every waiting dead letter again")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

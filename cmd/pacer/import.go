@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pacerhq/pacer/campaign"
+	"github.com/pacerhq/pacer/wording"
 )
 
 // maxInvalidShown is how many invalid rows the import prints; the summary
@@ -103,12 +104,11 @@ func printImportSummary(cmd *cobra.Command, sum campaign.ImportSummary, asJSON b
 	if n := sum.Imported - sum.NewProspects; n > 0 {
 		known = fmt.Sprintf(" (%d already known to the team from other campaigns: proposed only if nobody contacted them)", n)
 	}
-	noun := "prospects"
-	if sum.Imported == 1 {
-		noun = "prospect"
-	}
-	printf(cmd, "Imported %d %s into %s%s.\n", sum.Imported, noun, sum.Campaign, known)
+	printf(cmd, "Imported %s into %s%s.\n", wording.Count(sum.Imported, "prospect", "prospects"), sum.Campaign, known)
 	printf(cmd, "Already in the campaign: %d. Duplicates within the file: %d. Invalid: %d.\n", sum.AlreadyKnown, sum.Duplicates, sum.Invalid)
+	if sum.Suppressed > 0 {
+		printf(cmd, "Not added: %s on the do-not-contact list (see `pacer suppress list`).\n", wording.Count(sum.Suppressed, "row names someone", "rows name people"))
+	}
 	if len(sum.InvalidRows) > 0 {
 		printf(cmd, "Invalid rows (not imported):\n")
 		for i, r := range sum.InvalidRows {

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/pacerhq/pacer/wording"
 )
 
 func newMigrateCmd(g *globals) *cobra.Command {
@@ -31,7 +33,7 @@ func newMigrateCmd(g *globals) *cobra.Command {
 				printf(cmd, "The %s database is up to date; nothing to apply.\n", s.Dialect)
 				return nil
 			}
-			printf(cmd, "Applied %d migrations to the %s database: %s\n", len(applied), s.Dialect, strings.Join(applied, ", "))
+			printf(cmd, "Applied %s to the %s database: %s\n", wording.Count(len(applied), "migration", "migrations"), s.Dialect, strings.Join(applied, ", "))
 			return nil
 		},
 	}

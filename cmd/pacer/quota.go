@@ -16,6 +16,7 @@ import (
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/quota"
+	"github.com/pacerhq/pacer/wording"
 )
 
 func newQuotaCmd(g *globals) *cobra.Command {
@@ -239,8 +240,8 @@ func simFlags(sc *quota.SimConfig, start, days, hours string) error {
 // printSimulation writes one line per week with the invitations sent each
 // day, then a summary.
 func printSimulation(cmd *cobra.Command, r quota.SimResult) {
-	printf(cmd, "Simulated %d weeks of a %s account (%s window, %s, seed %d), asking for %d invitations every Monday.\n",
-		r.Weeks, r.Plan, r.Window, r.Timezone, r.Seed, r.Demand)
+	printf(cmd, "Simulated %s of a %s account (%s window, %s, seed %d), asking for %s every Monday.\n",
+		wording.Count(r.Weeks, "week", "weeks"), r.Plan, r.Window, r.Timezone, r.Seed, wording.Count(r.Demand, "invitation", "invitations"))
 	printf(cmd, "%-10s", "week of")
 	for i := 0; i < 7 && i < len(r.Days); i++ {
 		printf(cmd, " %3s", r.Days[i].Weekday)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/wording"
 )
 
 // globals are the flags every command shares.
@@ -73,7 +74,7 @@ func (g *globals) loggerAtLeast(floor slog.Level) *slog.Logger {
 	if err := level.UnmarshalText([]byte(g.logLevel)); err != nil {
 		level = slog.LevelInfo
 	}
-	opts := &slog.HandlerOptions{Level: max(level, floor)}
+	opts := &slog.HandlerOptions{Level: max(level, floor), ReplaceAttr: wording.ReplaceDurations}
 	if isTerminal(os.Stderr) {
 		return slog.New(slog.NewTextHandler(os.Stderr, opts))
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/pacerhq/pacer/integrations"
 	"github.com/pacerhq/pacer/integrations/delivery"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/wording"
 )
 
 func newWebhooksCmd(g *globals) *cobra.Command {
@@ -97,7 +98,7 @@ not disable the endpoint. Exits 1 unless every test was delivered.`,
 				case r.Delivered:
 					printf(cmd, "%s: delivered %s (webhook-id %s): answered %d in %d ms.\n", r.Endpoint, r.Type, r.EventID, r.StatusCode, r.Millis)
 				case r.Final:
-					printf(cmd, "%s: not delivered after %d %s; no more attempts.\n", r.Endpoint, len(r.Failures), plural(len(r.Failures), "attempt", "attempts"))
+					printf(cmd, "%s: not delivered after %d %s; no more attempts.\n", r.Endpoint, len(r.Failures), wording.Noun(len(r.Failures), "attempt", "attempts"))
 				default:
 					next := "soon"
 					if r.NextAttemptAt != nil {
@@ -116,7 +117,7 @@ not disable the endpoint. Exits 1 unless every test was delivered.`,
 				printf(cmd, "%s\n", b)
 			}
 			if failed > 0 {
-				return &exitError{code: 1, err: fmt.Errorf("%d of %d test %s not delivered", failed, len(results), plural(len(results), "delivery was", "deliveries were"))}
+				return &exitError{code: 1, err: fmt.Errorf("%d of %d test %s not delivered", failed, len(results), wording.Noun(len(results), "delivery was", "deliveries were"))}
 			}
 			return nil
 		},
@@ -175,7 +176,7 @@ func newWebhooksEnableCmd(g *globals) *cobra.Command {
 				}
 				if held > 0 {
 					printf(cmd, "%d %s kept as dead letters: send %s with `pacer deliveries retry --all`.\n",
-						held, plural(held, "delivery to it is", "deliveries to it are"), plural(held, "it", "them"))
+						held, wording.Noun(held, "delivery to it is", "deliveries to it are"), wording.Noun(held, "it", "them"))
 				}
 				return nil
 			})

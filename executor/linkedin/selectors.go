@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"regexp"
 	"slices"
@@ -364,6 +365,9 @@ func (s *Selectors) parseAge(text string) (time.Duration, bool) {
 			if _, err := fmt.Sscanf(raw, "%d", &n); err != nil {
 				continue
 			}
+		}
+		if n < 0 || time.Duration(n) > math.MaxInt64/unit {
+			continue // no stamp of a real page: it would overflow into a negative age
 		}
 		return time.Duration(n) * unit, true
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/integrations"
+	"github.com/pacerhq/pacer/wording"
 )
 
 // Sentinel errors, for errors.Is.
@@ -125,7 +126,7 @@ type RateLimitError struct {
 // Error describes the limit and the wait.
 func (e *RateLimitError) Error() string {
 	return fmt.Sprintf("hubspot: %s: rate limited (%s): %s; retry after %s, at %s",
-		e.Op, e.Policy, e.Message, e.Wait.Round(time.Millisecond), e.At.UTC().Format(time.RFC3339))
+		e.Op, e.Policy, e.Message, wording.Duration(e.Wait), e.At.UTC().Format(time.RFC3339))
 }
 
 // Unwrap returns ErrRateLimited.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/integrations"
+	"github.com/pacerhq/pacer/wording"
 )
 
 // The Standard Webhooks headers.
@@ -107,7 +108,7 @@ func Verify(secret string, h http.Header, body []byte, now time.Time, tolerance 
 		tolerance = DefaultTolerance
 	}
 	if d := now.Sub(time.Unix(ts, 0)); d > tolerance || d < -tolerance {
-		return fmt.Errorf("%w: %s off", ErrTimestampOutOfTolerance, d.Round(time.Second))
+		return fmt.Errorf("%w: %s off", ErrTimestampOutOfTolerance, wording.Duration(d))
 	}
 	want := mac(key, id, ts, body)
 	for _, sig := range strings.Fields(sigs) {
