@@ -156,8 +156,26 @@
         "Nothing here yet. Type /pacer propose demo below: Pacer posts a proposal here for you to approve, edit or skip."));
       return;
     }
-    tl.replaceChildren(...all.map((m) => renderMessage(m)));
+    // A message keeps its elements until it changes, so that a click is
+    // never lost on a button that was just drawn again.
+    tl.replaceChildren(...all.map((m) => {
+      const key = m.channel + "/" + m.ts + (m.for ? "/ephemeral" : "");
+      const sig = signature(m);
+      const had = rendered.get(key);
+      if (had && had.sig === sig) return had.el;
+      const el = renderMessage(m);
+      rendered.set(key, {sig, el});
+      return el;
+    }));
     tl.scrollTop = atBottom ? tl.scrollHeight : keep;
+  }
+
+  const rendered = new Map();
+
+  // signature is what a message shows: it changes when the message does.
+  function signature(m) {
+    const replies = state.messages.filter((r) => r.channel === m.channel && r.thread_ts === m.ts && r.ts !== m.ts);
+    return [m.edited || "", m.text, openThreads.has(m.ts), ...replies.map((r) => r.ts + (r.edited || ""))].join("|");
   }
 
   function tsNum(ts) { return parseFloat(ts) || 0; }
