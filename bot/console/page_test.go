@@ -62,8 +62,8 @@ func TestWhatIsNotAPacerCommand(t *testing.T) {
 	b := setup(t, Options{})
 	b.pagePost(t, "/command", map[string]string{"channel": "C0DEMO", "text": "/remind me"}, nil)
 	b.pagePost(t, "/command", map[string]string{"channel": "C0DEMO", "text": "hello <!channel> & all"}, nil)
-	if len(b.app.requests) != 0 {
-		t.Errorf("the bot received %d requests, want none", len(b.app.requests))
+	if b.app.count() != 0 {
+		t.Errorf("the bot received %d requests, want none", b.app.count())
 	}
 	s := b.ws.state()
 	if len(s.Ephemerals) != 1 || s.Ephemerals[0].User != slackbot || !strings.Contains(s.Ephemerals[0].Text, "/pacer help") {
@@ -141,8 +141,8 @@ func TestModalSubmission(t *testing.T) {
 		return res
 	}
 
-	if res := submit("  "); res.Closed || res.Errors["note"] != "Please fill out this field." || len(b.app.requests) != 0 {
-		t.Errorf("an empty required input: %+v, %d requests; want it refused before the bot", res, len(b.app.requests))
+	if res := submit("  "); res.Closed || res.Errors["note"] != "Please fill out this field." || b.app.count() != 0 {
+		t.Errorf("an empty required input: %+v, %d requests; want it refused before the bot", res, b.app.count())
 	}
 	b.app.answer(func(appRequest) (int, string) {
 		return http.StatusOK, `{"response_action":"errors","errors":{"note":"The note cannot be sent: it holds a link."}}`

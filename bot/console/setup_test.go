@@ -136,6 +136,13 @@ func (f *fakeApp) answer(ack func(r appRequest) (int, string)) {
 	f.ack = ack
 }
 
+// count is how many requests the bot received.
+func (f *fakeApp) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.requests)
+}
+
 func (f *fakeApp) last(t *testing.T) appRequest {
 	t.Helper()
 	f.mu.Lock()
