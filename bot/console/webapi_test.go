@@ -188,6 +188,7 @@ func TestMessagesOutliveARestart(t *testing.T) {
 	dir := t.TempDir()
 	b := setup(t, Options{Dir: dir})
 	ts := b.post(t, "C0DEMO", section("s", "kept"))
+	b.ws.Close() // serve stops
 
 	again, err := New(Options{Dir: dir})
 	if err != nil {

@@ -39,7 +39,7 @@ const (
 // Limits of what the workspace keeps.
 const (
 	// maxMessages is how many messages the workspace keeps; the oldest go.
-	maxMessages = 2000
+	maxMessages = 1000
 	// maxEphemerals is how many ephemeral messages it keeps (in memory only,
 	// as Slack keeps them only until the page is reloaded).
 	maxEphemerals = 100
@@ -51,6 +51,9 @@ const (
 	responseLife = 30 * time.Minute
 	// stateFile holds the messages, in Options.Dir.
 	stateFile = "console.json"
+	// saveDelay gathers the changes of a burst (a progress card and its
+	// proposal's thread) into one write of stateFile.
+	saveDelay = time.Second
 )
 
 // Options configure a Workspace.
@@ -102,6 +105,9 @@ type Workspace struct {
 	version    int64
 	subs       map[chan struct{}]struct{}
 	closed     bool
+	// dirty says stateFile is behind; saveTimer writes it soon.
+	dirty     bool
+	saveTimer *time.Timer
 }
 
 // Message is a message as the workspace keeps it and the page shows it.
@@ -204,10 +210,16 @@ func (w *Workspace) Connect(app http.Handler) {
 // Handler serves the page and its API; mount it at /console and /console/.
 func (w *Workspace) Handler() http.Handler { return w.page }
 
-// Close ends the page's live updates, so that the HTTP server can stop.
+// Close ends the page's live updates, so that the HTTP server can stop,
+// and saves the messages.
 func (w *Workspace) Close() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.saveTimer != nil {
+		w.saveTimer.Stop()
+		w.saveTimer = nil
+	}
+	w.write()
 	w.closed = true
 	for c := range w.subs {
 		close(c)
@@ -323,12 +335,29 @@ func (w *Workspace) load() error {
 	return nil
 }
 
-// save writes console.json; w.mu is held. A failure is logged: the console
-// goes on in memory.
+// save has console.json written soon; w.mu is held.
 func (w *Workspace) save() {
 	if w.opts.Dir == "" {
 		return
 	}
+	w.dirty = true
+	if w.saveTimer == nil {
+		w.saveTimer = time.AfterFunc(saveDelay, func() {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			w.saveTimer = nil
+			w.write()
+		})
+	}
+}
+
+// write writes console.json if it is behind; w.mu is held. A failure is
+// logged: the console goes on in memory.
+func (w *Workspace) write() {
+	if !w.dirty {
+		return
+	}
+	w.dirty = false
 	data, err := json.Marshal(savedState{Messages: w.messages, Homes: w.homes})
 	if err == nil {
 		err = writeFileAtomic(filepath.Join(w.opts.Dir, stateFile), data)

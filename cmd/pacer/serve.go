@@ -201,6 +201,10 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger, ef exec
 			_ = jobs.StopAndCancel(context.Background())
 		}
 	}
+	if ws != nil {
+		// What the bot and the jobs posted while stopping is saved too.
+		ws.Close()
+	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
