@@ -31,7 +31,7 @@ func TestPageRendersBlockKit(t *testing.T) {
 	text := "*bold* _italic_ ~struck~ `code` <https://example.com/in/ada|Ada &amp; co> <@" + DefaultUser + "> <#C0DEMO> " +
 		"<!date^1780300000^{date_num} at {time}|Mon 1 Jun> :white_check_mark: " +
 		"&lt;script&gt;window.pwned=1&lt;/script&gt; <javascript:window.pwned=2|click me>\n>quoted line"
-	b.post(t, "C0DEMO",
+	ts := b.post(t, "C0DEMO",
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "Proposal #1 · demo", true, false)),
 		section("body", text),
 		slack.NewSectionBlock(nil, []*slack.TextBlockObject{
@@ -41,8 +41,21 @@ func TestPageRendersBlockKit(t *testing.T) {
 		slack.NewContextBlock("ctx", slack.NewTextBlockObject(slack.MarkdownType, ":warning: small print", false, false)),
 		buttons("acts", button("proposal.approve", "1:1", "Approve 1").WithStyle(slack.StylePrimary)),
 	)
+	if _, _, err := b.api.PostMessageContext(context.Background(), "C0DEMO", slack.MsgOptionTS(ts),
+		slack.MsgOptionBlocks(section("item:99", "*Zoe*, in the thread"))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.api.PostEphemeralContext(context.Background(), "C0DEMO", DefaultUser, slack.MsgOptionText("for your eyes", false)); err != nil {
+		t.Fatal(err)
+	}
 	page := openPage(t, b)
 	page.MustElementR(".message .header", "Proposal #1 · demo")
+	page.MustElementR(".message.ephemeral", "Only visible to you")
+	if n := len(page.MustElements(`[data-block-id="item:99"]`)); n != 0 {
+		t.Errorf("a reply shows before its thread is opened")
+	}
+	page.MustElementR(".thread-toggle", "^1 reply$").MustClick()
+	page.MustElementR(`.thread [data-block-id="item:99"]`, "Zoe, in the thread")
 
 	body := page.MustElement(`[data-block-id="body"]`)
 	checks := map[string]string{
