@@ -8,35 +8,39 @@ PKGS := ./...
 # Packages where concurrency is the point get the race detector.
 RACE_PKGS := $(patsubst %,./%/...,$(wildcard models quota campaign bot))
 
-.PHONY: test race lint fuzz bench run build
+.PHONY: help test race lint fuzz bench try run build
 
-test:
+help: ## list these targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## (.*)/  make \1\t\2/'
+
+test: ## the whole suite, then the race detector on models, quota, campaign and bot (finds Chromium and Postgres: scripts/test-env.sh)
 	./scripts/test-env.sh $(GO) test -count=1 -timeout 14m $(PKGS)
 	./scripts/test-env.sh $(GO) test -count=1 -race -timeout 10m $(RACE_PKGS)
 
-race:
+race: ## the whole suite under the race detector
 	./scripts/test-env.sh $(GO) test -count=1 -race $(PKGS)
 
-lint:
+lint: ## go vet, gofmt, and golangci-lint when installed
 	$(GO) vet $(PKGS)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt: the files above need formatting"; exit 1)
 	@if command -v golangci-lint >/dev/null 2>&1; then golangci-lint run; fi
 
-# Every fuzz target for a second each (scripts/fuzz.sh); CI runs it after
-# `make test`. FUZZTIME=1m make fuzz searches longer.
-fuzz:
+# FUZZTIME=1m make fuzz searches longer.
+fuzz: ## every fuzz target for a second (scripts/fuzz.sh); CI runs it after make test
 	./scripts/fuzz.sh
 
-# Every benchmark, once each, into docs/BENCHMARKS.md: each figure against
-# its goal (the goals are a table in tools/benchreport). bench.out stays out
-# of git.
-bench:
+# The goals each figure is measured against are a table in tools/benchreport;
+# bench.out stays out of git.
+bench: ## every benchmark once, into docs/BENCHMARKS.md, each figure against its goal
 	./scripts/test-env.sh $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 40m $(PKGS) | tee bench.out
 	$(GO) run ./tools/benchreport < bench.out > docs/BENCHMARKS.md
 	@echo "wrote docs/BENCHMARKS.md"
 
-build:
+build: ## a static binary in bin/pacer
 	CGO_ENABLED=0 $(GO) build -o bin/pacer ./cmd/pacer
 
-run:
-	$(GO) run ./cmd/pacer serve
+try: ## the try-out: pacer serve --sim, in the local console at http://127.0.0.1:8080/console
+	$(GO) run ./cmd/pacer serve --sim
+
+run: ## pacer serve with your configuration (PACER_CONFIG or CONFIG=pacer.yml)
+	$(GO) run ./cmd/pacer serve $(if $(CONFIG),--config $(CONFIG))

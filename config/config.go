@@ -39,6 +39,7 @@ type Config struct {
 	Accounts  []Account  `yaml:"accounts,omitempty" json:"accounts"`
 	Campaigns []Campaign `yaml:"campaigns,omitempty" json:"campaigns"`
 	Webhooks  []Webhook  `yaml:"webhooks,omitempty" json:"webhooks"`
+	Console   Console    `yaml:"console,omitempty" json:"console"`
 
 	// SimAddr is where `pacer serve --sim` runs its LinkedIn simulator.
 	SimAddr string `yaml:"sim_addr,omitempty" json:"sim_addr,omitempty"`
@@ -56,6 +57,19 @@ type Slack struct {
 	Approvers []string `yaml:"approvers,omitempty" json:"approvers,omitempty"`
 	// DigestTime is the local time ("HH:MM") of the daily quota digest.
 	DigestTime string `yaml:"digest_time,omitempty" json:"digest_time,omitempty"`
+}
+
+// Console is the local console: a web page served by `pacer serve` at
+// /console that stands in for Slack, for one approver on this machine. The
+// try-out (`serve --sim` without Slack's credentials) turns it on by
+// itself; elsewhere a token turns it on.
+type Console struct {
+	// Token turns the console on outside the try-out and must be given to
+	// open it (PACER_CONSOLE_TOKEN).
+	Token Secret `yaml:"token,omitempty" json:"token,omitempty"`
+	// User is the Slack user ID of the approver the console acts as
+	// (PACER_CONSOLE_USER); it must be listed in slack.approvers.
+	User string `yaml:"user,omitempty" json:"user,omitempty"`
 }
 
 // LinkedIn holds where and how the executor reaches LinkedIn.
@@ -203,6 +217,8 @@ var envVars = []envVar{
 	{"PACER_APPROVERS", func(c *Config, v string) { c.Slack.Approvers = splitList(v) }},
 	{"PACER_TIMEZONE", func(c *Config, v string) { c.Timezone = v }},
 	{"PACER_SIM_ADDR", func(c *Config, v string) { c.SimAddr = v }},
+	{"PACER_CONSOLE_TOKEN", func(c *Config, v string) { c.Console.Token = Secret(v) }},
+	{"PACER_CONSOLE_USER", func(c *Config, v string) { c.Console.User = v }},
 }
 
 // EnvVarNames returns the names of the environment variables Pacer reads.

@@ -154,7 +154,8 @@ webhooks:
     secret: nope
     events: [invite.exploded]
 `
-	cfg, err := Load(writeFile(t, body), env(map[string]string{"DATABASE_URL": "mysql://x", "PACER_SECRET_KEY": "c2hvcnQ="}))
+	cfg, err := Load(writeFile(t, body), env(map[string]string{"DATABASE_URL": "mysql://x", "PACER_SECRET_KEY": "c2hvcnQ=",
+		"PACER_CONSOLE_TOKEN": "short-token", "PACER_CONSOLE_USER": "S0GROUP"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,6 +184,8 @@ webhooks:
 		`events holds "invite.exploded"`,
 		`DATABASE_URL must be a postgres:// URL`,
 		`PACER_SECRET_KEY decodes to 5 bytes, not 32`,
+		`PACER_CONSOLE_TOKEN) has 11 characters; use at least 16`,
+		`console.user (PACER_CONSOLE_USER) is "S0GROUP"`,
 	}
 	for _, w := range wants {
 		if !strings.Contains(err.Error(), w) {
@@ -192,8 +195,8 @@ webhooks:
 	if len(verr.Problems) != len(wants) {
 		t.Errorf("got %d problems, want %d:\n%v", len(verr.Problems), len(wants), err)
 	}
-	if strings.Contains(err.Error(), "secret-token") {
-		t.Error("the error repeats a webhook URL that may hold a secret")
+	if strings.Contains(err.Error(), "secret-token") || strings.Contains(err.Error(), "short-token") {
+		t.Error("the error repeats a secret")
 	}
 }
 
@@ -211,7 +214,7 @@ func TestSecretsNeverPrint(t *testing.T) {
 	t.Parallel()
 	cfg, err := Load("testdata/design.yml", env(map[string]string{
 		"SLACK_BOT_TOKEN": "xoxb-very-secret", "HUBSPOT_TOKEN": "pat-secret-hub",
-		"DATABASE_URL": "postgres://u:dbpass@h/db",
+		"DATABASE_URL": "postgres://u:dbpass@h/db", "PACER_CONSOLE_TOKEN": "console-secret-0123456789",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -221,7 +224,7 @@ func TestSecretsNeverPrint(t *testing.T) {
 		t.Fatal(err)
 	}
 	printed := fmt.Sprintf("%v %+v %#v %s", cfg, *cfg, *cfg, js)
-	for _, s := range []string{"xoxb-very-secret", "pat-secret-hub", "dbpass", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "hooks.example.com/pacer"} {
+	for _, s := range []string{"xoxb-very-secret", "pat-secret-hub", "dbpass", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "hooks.example.com/pacer", "console-secret"} {
 		if strings.Contains(printed, s) {
 			t.Errorf("secret %q printed", s)
 		}

@@ -71,6 +71,12 @@ func (c *Config) Validate() error {
 		}
 	}
 	v.clock("slack.digest_time", c.Slack.DigestTime)
+	if t := c.Console.Token.Value(); t != "" && len(t) < minConsoleToken {
+		v.addf("console.token (PACER_CONSOLE_TOKEN) has %d characters; use at least %d, e.g. `openssl rand -hex 16`", len(t), minConsoleToken)
+	}
+	if u := c.Console.User; u != "" && !userIDPattern.MatchString(u) {
+		v.addf("console.user (PACER_CONSOLE_USER) is %q; use the Slack user ID (U…) of an approver", u)
+	}
 	if c.LinkedIn.Concurrency < 1 {
 		v.addf("linkedin.concurrency is %d; set at least 1", c.LinkedIn.Concurrency)
 	}
@@ -85,6 +91,7 @@ func (c *Config) Validate() error {
 
 var (
 	slackIDPattern   = regexp.MustCompile(`^[UWS][A-Z0-9]{2,}$`)
+	userIDPattern    = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
 	channelPattern   = regexp.MustCompile(`^[CGD][A-Z0-9]{2,}$`)
 	namePattern      = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 	clockPattern     = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d$`)
@@ -184,6 +191,17 @@ func (c *Config) validateWebhooks(v *validator) {
 			}
 		}
 	}
+}
+
+// minConsoleToken is the shortest console token accepted: it guards a page
+// that approves invitations.
+const minConsoleToken = 16
+
+// SlackConfigured reports whether any of Slack's credentials is set: the
+// team means to use Slack, and what is missing of it is a problem to
+// report, not a reason to fall back to the console.
+func (c *Config) SlackConfigured() bool {
+	return c.Slack.BotToken.IsSet() || c.Slack.AppToken.IsSet() || c.Slack.SigningSecret.IsSet()
 }
 
 // Warnings lists settings that are valid but probably not what the team

@@ -96,11 +96,12 @@ accounts:
 webhooks:
   - {name: crm, url: "https://hooks.example.com/t/abc123secret", secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw, events: [invite.accepted]}
 `)
-	res := runPacer(t, dir, []string{"SLACK_BOT_TOKEN=xoxb-1-topsecret", "HUBSPOT_TOKEN=pat-na1-hubsecret", "DATABASE_URL=postgres://u:dbsecret@127.0.0.1/x"}, "config", "check", "--config", good)
+	res := runPacer(t, dir, []string{"SLACK_BOT_TOKEN=xoxb-1-topsecret", "SLACK_SIGNING_SECRET=signsecret", "HUBSPOT_TOKEN=pat-na1-hubsecret",
+		"DATABASE_URL=postgres://u:dbsecret@127.0.0.1/x"}, "config", "check", "--config", good)
 	if res.Code != 0 {
 		t.Fatalf("config check: exit %d, stderr %q", res.Code, res.Stderr)
 	}
-	for _, secret := range []string{"topsecret", "hubsecret", "dbsecret", "abc123secret", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"} {
+	for _, secret := range []string{"topsecret", "signsecret", "hubsecret", "dbsecret", "abc123secret", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"} {
 		if strings.Contains(res.Stdout+res.Stderr, secret) {
 			t.Errorf("config check printed the secret %q:\n%s", secret, res.Stdout)
 		}

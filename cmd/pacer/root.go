@@ -52,9 +52,10 @@ func (g *globals) configFile() string {
 	return os.Getenv("PACER_CONFIG")
 }
 
-// loadConfig reads and validates the configuration.
+// loadConfig reads and validates the configuration of a one-shot command:
+// the file given, else, where the try-out ran, the try-out's set-up.
 func (g *globals) loadConfig() (*config.Config, error) {
-	cfg, err := config.Load(g.configFile(), os.LookupEnv)
+	cfg, _, err := g.readConfig(tryOutHere(os.LookupEnv))
 	if err != nil {
 		return nil, err
 	}
@@ -62,6 +63,19 @@ func (g *globals) loadConfig() (*config.Config, error) {
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// readConfig reads the configuration without validating it: the file
+// given (--config or PACER_CONFIG), else the try-out's sample set-up when
+// tryOut allows it, else the environment alone. It reports whether it is
+// the try-out's.
+func (g *globals) readConfig(tryOut bool) (*config.Config, bool, error) {
+	if file := g.configFile(); file != "" || !tryOut {
+		cfg, err := config.Load(file, os.LookupEnv)
+		return cfg, false, err
+	}
+	cfg, err := demoConfig(os.LookupEnv)
+	return cfg, err == nil, err
 }
 
 // logger writes text on a terminal and JSON otherwise, to stderr.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -15,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/pacerhq/pacer/bot/console"
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/integrations/delivery"
 	"github.com/pacerhq/pacer/models"
@@ -42,6 +44,8 @@ type serveEnv struct {
 	kinds    int
 	queues   map[string]river.QueueConfig // the parts' queues, beside serveQueues()
 	slack    delivery.Deliverer           // the Slack bot, for the deliveries to Slack
+	// console, when set, stands in for Slack: the bot talks to it.
+	console *console.Workspace
 	// runners run beside the HTTP server until the context ends.
 	runners []func(ctx context.Context) error
 }
@@ -62,33 +66,36 @@ func newServeCmd(g *globals) *cobra.Command {
 			if _, err := ef.check(); err != nil {
 				return err
 			}
-			if ef.sim && g.configFile() == "" {
+			cfg, tryOut, err := g.readConfig(ef.sim)
+			if err != nil {
+				return err
+			}
+			if tryOut {
 				// The try-out: the sample set-up on the simulator, at a
 				// demo's pace unless told otherwise.
 				ef.demo = true
 				if !cmd.Flags().Changed("pace") {
 					ef.pace = string(quota.PaceFast)
 				}
-				cfg, err := demoConfig(os.LookupEnv)
-				if err != nil {
-					return err
-				}
-				return serve(cmd.Context(), cfg, g.logger(), ef)
 			}
-			cfg, err := g.loadConfig()
-			if err != nil {
-				return err
-			}
-			return serve(cmd.Context(), cfg, g.logger(), ef)
+			return serve(cmd.Context(), cfg, g.logger(), ef, cmd.OutOrStdout())
 		},
 	}
 	ef.register(cmd)
 	return cmd
 }
 
-func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger, ef executorFlags) error {
+// serve runs Pacer until ctx ends. Its start checks everything first and
+// reports every problem at once; a start that fails leaves no database
+// behind that it made. The console's address, when the console stands in
+// for Slack, is printed on out.
+func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger, ef executorFlags, out io.Writer) error {
 	pace, err := ef.check()
 	if err != nil {
+		return err
+	}
+	mode := startMode{sim: ef.simulated(), tryOut: ef.demo, demoChannel: os.Getenv("PACER_DEMO_CHANNEL")}
+	if err := checkStart(cfg, mode); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
@@ -96,15 +103,30 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger, ef exec
 	// The shutdown budget runs from the signal: the parts below share it.
 	stopping := make(chan time.Time, 1)
 	context.AfterFunc(ctx, func() { stopping <- time.Now() })
-	for _, w := range cfg.Warnings() {
+	for _, w := range startWarnings(cfg, mode) {
 		logger.Warn(w)
 	}
+	var ws *console.Workspace
+	if usesConsole(cfg, mode) {
+		if ws, err = openConsole(cfg, mode, logger); err != nil {
+			return err
+		}
+	}
 
+	made := watchNewData(cfg)
+	started := false
+	defer func() {
+		if !started {
+			made.remove(logger)
+		}
+	}()
 	store, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	// The embedded database is migrated here; on Postgres too, which a
+	// team may instead do once with `pacer migrate` before its replicas start.
 	if _, err := store.Migrate(ctx); err != nil {
 		return err
 	}
@@ -124,6 +146,7 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger, ef exec
 		server:  server.New(store.Ready, logger),
 		quota:   quota.New(store, cfg, quota.Options{Pace: pace, Logger: logger.With(slog.String("part", "quota"))}),
 		workers: river.NewWorkers(),
+		console: ws,
 	}
 	if err := startBot(ctx, env); err != nil {
 		return err
@@ -144,7 +167,16 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger, ef exec
 		_ = ln.Close()
 		return err
 	}
+	started = true
+	if ef.demo {
+		if err := markTryOut(cfg.DataDir); err != nil {
+			logger.Warn(err.Error())
+		}
+	}
 	logger.Info("pacer is serving", slog.String("addr", ln.Addr().String()), slog.String("database", store.Dialect), slog.String("version", fullVersion()))
+	if ws != nil {
+		fmt.Fprintf(out, "Pacer's console: %s (Slack is not configured: the console stands in for it)\n", consoleURL(ln.Addr()))
+	}
 
 	group, groupCtx := errgroup.WithContext(ctx)
 	group.Go(func() error { return env.server.Serve(groupCtx, ln, 3*time.Second) })
@@ -168,6 +200,10 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger, ef exec
 			logger.Warn("jobs did not stop in time; cancelling them", slog.String("error", stopErr.Error()))
 			_ = jobs.StopAndCancel(context.Background())
 		}
+	}
+	if ws != nil {
+		// What the bot and the jobs posted while stopping is saved too.
+		ws.Close()
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err

@@ -8,6 +8,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/pacerhq/pacer/bot"
+	"github.com/pacerhq/pacer/bot/console"
 	"github.com/pacerhq/pacer/campaign"
 	"github.com/pacerhq/pacer/integrations/delivery"
 	"github.com/pacerhq/pacer/models"
@@ -23,18 +24,35 @@ func startBot(ctx context.Context, env *serveEnv) error {
 	}
 	logger := env.logger.With(slog.String("part", "bot"))
 	proposer := campaign.New(env.store, env.cfg, campaign.FromQuota(env.quota), campaign.Options{Logger: logger})
-	b, err := bot.New(ctx, env.cfg, env.store, bot.Options{
+	opts := bot.Options{
 		Proposer: bot.CampaignProposer(proposer),
 		Quota:    bot.QuotaEngine(env.quota),
 		Logger:   logger,
 		DeadLetters: func(ctx context.Context) (int, error) {
 			return delivery.DeadLetterCount(ctx, env.store)
 		},
-	})
+	}
+	if env.console != nil {
+		opts.HTTPClient = env.console.HTTPClient()
+	}
+	b, err := bot.New(ctx, env.cfg, env.store, opts)
 	if err != nil {
 		return err
 	}
-	b.Mount(env.server)
+	if env.console != nil {
+		// The console is the bot's Slack: it alone reaches the bot's
+		// endpoints, and serve's server shows its page.
+		env.console.Connect(slackEndpoints(b))
+		env.server.Handle(console.Path, env.console.Handler())
+		env.server.Handle(console.Path+"/", env.console.Handler())
+		env.runners = append(env.runners, func(ctx context.Context) error {
+			<-ctx.Done()
+			env.console.Close()
+			return nil
+		})
+	} else {
+		b.Mount(env.server)
+	}
 	// Slack's deliveries are worked by the integrations' delivery worker,
 	// which hands them to the bot (River has one worker per job kind).
 	env.slack = b
@@ -53,16 +71,15 @@ func startBot(ctx context.Context, env *serveEnv) error {
 		return nil
 	})
 	mode := "HTTP"
-	if env.cfg.Slack.AppToken.IsSet() {
+	switch {
+	case env.console != nil:
+		mode = "the local console"
+	case env.cfg.Slack.AppToken.IsSet() && env.cfg.Slack.SigningSecret.IsSet():
+		mode = "Socket Mode and HTTP"
+	case env.cfg.Slack.AppToken.IsSet():
 		mode = "Socket Mode"
-		if env.cfg.Slack.SigningSecret.IsSet() {
-			mode = "Socket Mode and HTTP"
-		}
 	}
 	logger.Info("the Slack bot is on", slog.String("mode", mode), slog.String("team", b.TeamID()))
-	if len(env.cfg.Slack.Approvers) == 0 {
-		logger.Warn("PACER_APPROVERS is empty: nobody can approve proposals; list Slack user IDs (U…) or user-group IDs (S…)")
-	}
 	return nil
 }
 

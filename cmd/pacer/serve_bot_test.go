@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -21,9 +23,13 @@ import (
 )
 
 func TestServeWithoutSlackSaysWhatToSet(t *testing.T) {
-	res := runPacer(t, t.TempDir(), []string{"PACER_DATA_DIR=" + t.TempDir()}, "serve")
+	dataDir := t.TempDir()
+	res := runPacer(t, t.TempDir(), []string{"PACER_DATA_DIR=" + dataDir}, "serve")
 	if res.Code != 1 {
 		t.Fatalf("serve without Slack: exit %d, want 1; stderr %q", res.Code, res.Stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "pacer.db")); !os.IsNotExist(err) {
+		t.Errorf("serve without Slack left a database behind (%v)", err)
 	}
 	for _, v := range []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"} {
 		if !strings.Contains(res.Stderr, v) {

@@ -3,6 +3,7 @@ package main
 import (
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,15 +13,18 @@ import (
 	"github.com/pacerhq/pacer/cmd/pacer/pacertest"
 )
 
-// TestTryOut runs the try-out as the README shows it: `pacer serve --sim`
-// with no configuration file, Slack's credentials and a channel.
+// TestTryOut runs the try-out in Slack: `pacer serve --sim` with no
+// configuration file, Slack's credentials and a channel.
 func TestTryOut(t *testing.T) {
 	t.Parallel()
 	base := []string{"PACER_DATA_DIR=" + filepath.Join(t.TempDir(), "data"), "PACER_SIM_ADDR=" + pacertest.FreeAddr(t)}
 
 	res := runPacer(t, t.TempDir(), append(base, "SLACK_BOT_TOKEN=xoxb-try", "SLACK_SIGNING_SECRET=s"), "serve", "--sim")
 	if res.Code != 1 || !strings.Contains(res.Stderr, "PACER_DEMO_CHANNEL") {
-		t.Fatalf("without a channel: exit %d, stderr %q; want exit 1 naming PACER_DEMO_CHANNEL", res.Code, res.Stderr)
+		t.Fatalf("with Slack but without a channel: exit %d, stderr %q; want exit 1 naming PACER_DEMO_CHANNEL", res.Code, res.Stderr)
+	}
+	if _, err := os.Stat(filepath.Join(base[0][len("PACER_DATA_DIR="):], "pacer.db")); !os.IsNotExist(err) {
+		t.Errorf("the start that could not run left a database behind (%v)", err)
 	}
 
 	fake := newFakeSlackAPI(t)

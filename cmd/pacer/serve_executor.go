@@ -32,7 +32,7 @@ type executorFlags struct {
 }
 
 func (f *executorFlags) register(cmd *cobra.Command) {
-	cmd.Flags().BoolVar(&f.sim, "sim", false, "act on a simulated LinkedIn started inside serve on PACER_SIM_ADDR (default "+config.DefaultSimAddr+"), not on LinkedIn; without a configuration file, run the try-out: the sample set-up of examples/ at a fast pace, posting in PACER_DEMO_CHANNEL")
+	cmd.Flags().BoolVar(&f.sim, "sim", false, "act on a simulated LinkedIn started inside serve on PACER_SIM_ADDR (default "+config.DefaultSimAddr+"), not on LinkedIn; without a configuration file, run the try-out: the sample set-up of examples/ at a fast pace; without Slack's credentials, people decide in the local console at /console")
 	cmd.Flags().StringVar(&f.simURL, "sim-url", "", "act on a simulated LinkedIn already running at this URL (see pacer sim), not on LinkedIn")
 	cmd.Flags().StringVar(&f.pace, "pace", string(quota.PaceNormal), "normal, or fast: actions about a second apart and waits between steps shrunk (a day to a minute), for demos and tests; only with --sim or --sim-url")
 	cmd.Flags().StringVar(&f.browserURL, "browser-url", "", "use a running browser's DevTools endpoint (ws://… or http://host:9222) instead of launching Chromium; default PACER_BROWSER_URL")

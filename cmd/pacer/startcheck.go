@@ -1,0 +1,124 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/pacerhq/pacer/bot"
+	"github.com/pacerhq/pacer/campaign"
+	"github.com/pacerhq/pacer/config"
+)
+
+// startMode is how serve is asked to run, for the checks that depend on it.
+type startMode struct {
+	// sim: the executor acts on the simulator (--sim or --sim-url).
+	sim bool
+	// tryOut: --sim without a configuration file, on the sample set-up.
+	tryOut bool
+	// demoChannel is PACER_DEMO_CHANNEL, the try-out's channel in Slack.
+	demoChannel string
+}
+
+// usesConsole reports whether the bot meets people in the local console
+// rather than in Slack: when no Slack credential is set and either the
+// executor acts on the simulator or PACER_CONSOLE_TOKEN turns the console
+// on. Any Slack credential means the team wants Slack.
+func usesConsole(cfg *config.Config, m startMode) bool {
+	return !cfg.SlackConfigured() && (m.sim || cfg.Console.Token.IsSet())
+}
+
+// checkStart runs every check serve runs before it starts anything, and
+// returns every problem at once (a *config.ValidationError), or nil: the
+// configuration's own rules, the Slack or console settings the mode needs,
+// and each campaign's note template against a sample prospect.
+func checkStart(cfg *config.Config, m startMode) error {
+	var problems []string
+	if err := cfg.Validate(); err != nil {
+		var verr *config.ValidationError
+		if !errors.As(err, &verr) {
+			return err
+		}
+		problems = append(problems, verr.Problems...)
+	}
+	problems = append(problems, chatProblems(cfg, m)...)
+	problems = append(problems, templateProblems(cfg)...)
+	if len(problems) == 0 {
+		return nil
+	}
+	return &config.ValidationError{Problems: problems}
+}
+
+// chatProblems checks the settings of where the bot meets people: Slack's
+// credentials, or the console's token and approver.
+func chatProblems(cfg *config.Config, m startMode) []string {
+	var out []string
+	switch {
+	case cfg.SlackConfigured():
+		if err := bot.CheckConfig(cfg); err != nil {
+			out = append(out, strings.TrimPrefix(err.Error(), "bot: "))
+		}
+		if cfg.Console.Token.IsSet() {
+			out = append(out, "PACER_CONSOLE_TOKEN turns on the local console, which stands in for Slack, but Slack's credentials are set too; unset PACER_CONSOLE_TOKEN to use Slack, or the SLACK_* variables to use the console")
+		}
+		if m.tryOut && m.demoChannel == "" {
+			out = append(out, errNoDemoChannel.Error())
+		}
+	case usesConsole(cfg, m):
+		if m.sim {
+			break // on the simulator the console's person is an approver
+		}
+		switch user := cfg.Console.User; {
+		case user == "":
+			out = append(out, "PACER_CONSOLE_USER is not set: the console acts as one approver; set it to the user ID (U…) of one listed in PACER_APPROVERS")
+		case !slices.Contains(cfg.Slack.Approvers, user):
+			out = append(out, fmt.Sprintf("PACER_CONSOLE_USER is %s, who is not listed in slack.approvers (PACER_APPROVERS); the console acts only as an approver listed by user ID", user))
+		}
+	default:
+		msg := "Slack is not configured"
+		if err := bot.CheckConfig(cfg); err != nil {
+			msg = strings.TrimPrefix(err.Error(), "bot: ")
+		}
+		out = append(out, msg+"; or, to use Pacer without Slack, turn on the local console with PACER_CONSOLE_TOKEN and PACER_CONSOLE_USER (to try Pacer on its simulator, run `pacer serve --sim`)")
+	}
+	return out
+}
+
+// templateProblems lints each campaign's note template, filled in for a
+// sample prospect, against its account's note length.
+func templateProblems(cfg *config.Config) []string {
+	var out []string
+	for i, c := range cfg.Campaigns {
+		maxLength := 0
+		if a, ok := cfg.Account(c.Account); ok && slices.Contains(config.Plans, a.Plan) {
+			if l := a.EffectiveLimits().NoteLength; l != nil {
+				maxLength = *l
+			}
+		}
+		_, _, findings := campaign.LintTemplate(c.Note, maxLength)
+		for _, f := range findings {
+			if f.Blocking {
+				out = append(out, fmt.Sprintf("campaigns[%d] (%s).note, filled in for a sample prospect: %s", i, c.Name, f.Message))
+			}
+		}
+	}
+	return out
+}
+
+// startWarnings are what serve logs and config check prints: valid
+// settings that are probably not what the team wants.
+func startWarnings(cfg *config.Config, m startMode) []string {
+	var w []string
+	for _, warning := range cfg.Warnings() {
+		// The simulator needs no LinkedIn session, so no key to seal one.
+		if m.sim && strings.HasPrefix(warning, "PACER_SECRET_KEY") {
+			continue
+		}
+		w = append(w, warning)
+	}
+	if cfg.SlackConfigured() && len(cfg.Slack.Approvers) == 0 {
+		w = append(w, "PACER_APPROVERS is empty: nobody can approve proposals; list Slack user IDs (U…) or user-group IDs (S…)")
+	}
+	return w
+}
