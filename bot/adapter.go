@@ -89,6 +89,15 @@ func (q quotaEngine) Usage(ctx context.Context, a models.Account, now time.Time)
 		}
 		out = append(out, v)
 	}
+	// The network's ceilings: every pending invitation may still become a
+	// connection, so the 30,000 counts them with the connections.
+	connections := "Connections (read from LinkedIn)"
+	if u.ConnectionsReadAt.IsZero() {
+		connections = "Connections (not read from LinkedIn yet)"
+	}
+	out = append(out,
+		Usage{Limit: LimitConnections, Label: connections + " and pending invitations", Used: u.Connections + u.PendingInvites, Max: u.MaxConnections},
+		Usage{Limit: LimitPending, Label: "Pending invitations", Used: u.PendingInvites, Max: u.PendingStop})
 	return out, nil
 }
 

@@ -46,6 +46,11 @@ const (
 	LimitNotesMonth  = "notes_per_month"
 	LimitViewsDay    = "profile_views_per_day"
 	LimitActionsDay  = "actions_per_day"
+	// LimitConnections is connections and pending invitations against the
+	// connection ceiling; LimitPending pending invitations against the
+	// point where inviting stops.
+	LimitConnections = "max_connections"
+	LimitPending     = "pending_stop"
 )
 
 // Usage is an account's use of one limit.

@@ -140,7 +140,7 @@ func (e *Engine) settingsFor(name string, id int64) (*settings, error) {
 
 // accountColumns are the columns of accountRow.
 const accountColumns = "id, name, state, state_reason, restricted_until, paused_by, guard, notes_left, " +
-	"notes_left_month, notes_left_at, connections, pending_invites, invite_window_start, last_acted_at"
+	"notes_left_month, notes_left_at, connections, pending_invites, invite_window_start, last_acted_at, connections_read_at"
 
 // loadAccount reads an account; with lock it takes the account's row lock
 // until tx ends (Postgres; SQLite's immediate transactions already hold the

@@ -155,6 +155,14 @@ func (e *Engine) SetNetwork(ctx context.Context, accountID int64, connections, p
 	return e.inTx(ctx, func(tx *gorm.DB) error { return e.SetNetworkTx(ctx, tx, accountID, connections, pending) })
 }
 
+// ConnectionsReadTx records the account's connection count as LinkedIn's
+// connections page showed it at t, inside the caller's transaction tx. The
+// 30,000-connection ceiling counts from it (with the pending invitations);
+// acceptances recorded later add to it until the next reading.
+func (e *Engine) ConnectionsReadTx(ctx context.Context, tx *gorm.DB, accountID int64, count int, at time.Time) error {
+	return e.updateAccount(ctx, tx, accountID, map[string]any{"connections": count, "connections_read_at": at.UTC()})
+}
+
 // SetNetworkTx is SetNetwork inside the caller's transaction tx.
 func (e *Engine) SetNetworkTx(ctx context.Context, tx *gorm.DB, accountID int64, connections, pending int) error {
 	acct, err := e.loadAccount(ctx, tx, accountID, true)

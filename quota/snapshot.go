@@ -10,18 +10,19 @@ import (
 
 // accountRow is what the engine reads of a stored account.
 type accountRow struct {
-	ID              int64
-	Name            string
-	State           string
-	StateReason     string
-	RestrictedUntil *time.Time
-	PausedBy        string
-	Guard           string
-	NotesLeft       *int
-	NotesLeftMonth  string
-	NotesLeftAt     *time.Time
-	Connections     int
-	PendingInvites  int
+	ID                int64
+	Name              string
+	State             string
+	StateReason       string
+	RestrictedUntil   *time.Time
+	PausedBy          string
+	Guard             string
+	NotesLeft         *int
+	NotesLeftMonth    string
+	NotesLeftAt       *time.Time
+	Connections       int
+	ConnectionsReadAt *time.Time
+	PendingInvites    int
 	// InviteWindowStart is the start of the anchored invitation window:
 	// the time of its first invitation.
 	InviteWindowStart *time.Time

@@ -35,11 +35,14 @@ type Usage struct {
 
 	Limits []LimitUsage `json:"limits"`
 
-	Connections    int `json:"connections"`
-	MaxConnections int `json:"max_connections"`
-	PendingInvites int `json:"pending_invites"`
-	PendingAlert   int `json:"pending_alert"`
-	PendingStop    int `json:"pending_stop"`
+	// Connections is LinkedIn's count as last read (ConnectionsReadAt, zero
+	// when never), plus the acceptances recorded since.
+	Connections       int       `json:"connections"`
+	ConnectionsReadAt time.Time `json:"connections_read_at,omitzero"`
+	MaxConnections    int       `json:"max_connections"`
+	PendingInvites    int       `json:"pending_invites"`
+	PendingAlert      int       `json:"pending_alert"`
+	PendingStop       int       `json:"pending_stop"`
 	// NotesLeft is what LinkedIn's last reading leaves this month, when
 	// there is a reading for this month.
 	NotesLeft *int `json:"notes_left,omitempty"`
@@ -90,6 +93,9 @@ func (e *Engine) Usage(ctx context.Context, accountID int64, now time.Time) (Usa
 		State: a.State, StateReason: a.StateReason, PausedBy: a.PausedBy, RestrictedUntil: a.RestrictedUntil, Guard: a.Guard,
 		Connections: a.Connections, MaxConnections: set.maxConnections, PendingInvites: a.PendingInvites,
 		PendingAlert: set.pendingAlert, PendingStop: set.pendingStop,
+	}
+	if a.ConnectionsReadAt != nil {
+		u.ConnectionsReadAt = *a.ConnectionsReadAt
 	}
 	if set.anchored {
 		u.WeeklyWindow = config.WindowAnchored

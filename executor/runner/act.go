@@ -35,7 +35,7 @@ type result struct {
 	// email is the address a contact-info read found.
 	email string
 	// connections and sent are what a scan read.
-	connections []executor.Connection
+	connections executor.ConnectionList
 	sent        executor.SentList
 }
 
@@ -78,7 +78,7 @@ func (w *worker) perform(ctx context.Context, j *job) result {
 		case TargetConnections:
 			conns, err := w.sess.RecentConnections(ctx)
 			res := outcomeOf(err)
-			res.connections = conns.Connections
+			res.connections = conns
 			return res
 		case TargetSent:
 			sent, err := w.sess.SentInvitations(ctx)

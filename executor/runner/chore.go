@@ -89,6 +89,26 @@ func (r *Runner) QueueScans(ctx context.Context, target string) (int, error) {
 	return n, nil
 }
 
+// countEvery is how often the runner reads an account's connection count
+// from LinkedIn, for the connection ceiling.
+const countEvery = 24 * time.Hour
+
+// queueCountRead queues a scan of the account's connections when its count
+// was never read from LinkedIn (a new account, a new sign-in) or was read a
+// day ago or more: the scan is an action like any other, paced and counted.
+func (w *worker) queueCountRead(ctx context.Context) error {
+	r := w.r
+	now := r.now()
+	var stale int64
+	err := r.store.DB.WithContext(ctx).Table("accounts").
+		Where("id = ? AND (connections_read_at IS NULL OR connections_read_at <= ?)", w.id, now.Add(-countEvery)).Count(&stale).Error
+	if err != nil || stale == 0 {
+		return err
+	}
+	return insertChore(ctx, r.store.DB, action{Action: models.Action{AccountID: w.id, Kind: models.ActionScan, ScheduledAt: now,
+		State: stateScheduled, CreatedAt: now, UpdatedAt: now}, Target: TargetConnections})
+}
+
 // invitedRow is a pending prospect with the invitation the account sent
 // them.
 type invitedRow struct {
@@ -135,8 +155,10 @@ func (rec *recorder) campaignOf(id *int64) (*models.Campaign, error) {
 
 // acceptances records the account's invitations that the connections page
 // shows accepted (a prospect already connected records nothing, so a
-// second scan adds nothing).
-func (rec *recorder) acceptances(conns []executor.Connection) (string, error) {
+// second scan adds nothing), and the page's count of all the account's
+// connections, which the connection ceiling counts from.
+func (rec *recorder) acceptances(list executor.ConnectionList) (string, error) {
+	conns := list.Connections
 	slugs := make([]string, 0, len(conns))
 	for _, c := range conns {
 		if c.Slug != "" {
@@ -165,7 +187,14 @@ func (rec *recorder) acceptances(conns []executor.Connection) (string, error) {
 	if err := rec.acceptedCount(accepted); err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%d of %d connections listed are new acceptances", accepted, len(conns)), nil
+	summary := fmt.Sprintf("%d of %d connections listed are new acceptances", accepted, len(conns))
+	if list.Total < 0 {
+		return summary + "; the page shows no count of all the connections", nil
+	}
+	if err := rec.w.r.quota.ConnectionsReadTx(rec.ctx, rec.tx, rec.j.acct.ID, list.Total, rec.now); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s; %d connections in all", summary, list.Total), nil
 }
 
 // accept records that a pending prospect accepted the account's invitation:

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/executor/runner"
+	"github.com/pacerhq/pacer/executor/sim"
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/models/storetest"
 	"github.com/pacerhq/pacer/quota"
@@ -194,6 +195,44 @@ func TestARetryCountsOnTheDayItIsSent(t *testing.T) {
 			if n > 1 {
 				t.Errorf("%s counts %d invitations, above the limit of 1 a day", day, n)
 			}
+		}
+	})
+}
+
+// The 30,000-connection ceiling counts from LinkedIn's own count, read from
+// the connections page before an account's first invitation: an account
+// that had 29,998 connections before Pacer sends two invitations (each may
+// become a connection), and the third waits.
+func TestTheConnectionCeilingCountsLinkedInsOwnCount(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		b := setup(t, s, setupOptions{sim: sim.Options{BaseConnections: 29_998}})
+		b.approve(t, "cto", person{"cee-one-more", "One", ""}, person{"cee-two-more", "Two", ""}, person{"cee-three-more", "Three", ""})
+		r := b.newRunner(t, nil, runner.Options{})
+		waited := func() bool {
+			var n int64
+			s.DB.Model(&models.Action{}).Where("kind = ? AND state = ?", models.ActionInvite, models.ActionDone).Count(&n)
+			var waiting int64
+			s.DB.Model(&models.Action{}).Where("kind = ? AND state = ? AND scheduled_at > ?", models.ActionInvite, models.ActionScheduled, time.Now()).Count(&waiting)
+			return n == 2 && waiting == 1
+		}
+		runUntil(t, 90*time.Second, waited, r)
+		if n := len(b.sim.Received().Invitations); n != 2 {
+			t.Errorf("the simulator received %d invitations, want 2 below the ceiling", n)
+		}
+		anna := b.account(t, "anna")
+		if anna.ConnectionsReadAt == nil || anna.Connections != 29_998 || anna.PendingInvites != 2 {
+			t.Errorf("anna: %d connections read at %v, %d pending; want LinkedIn's 29998 and 2 pending", anna.Connections, anna.ConnectionsReadAt, anna.PendingInvites)
+		}
+		u, err := b.engine.Usage(b.ctx, anna.ID, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Connections != 29_998 || u.PendingInvites != 2 || u.ConnectionsReadAt.IsZero() {
+			t.Errorf("usage: %d connections (read at %s), %d pending", u.Connections, u.ConnectionsReadAt, u.PendingInvites)
+		}
+		if a := b.actionOf(t, "cee-three-more", models.ActionInvite); a.Attempts != 0 {
+			t.Errorf("the third invitation was attempted %d times; at the ceiling it must wait unclaimed", a.Attempts)
 		}
 	})
 }

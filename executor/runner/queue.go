@@ -58,9 +58,11 @@ func (r *Runner) nextDue(ctx context.Context, db *gorm.DB, accountID int64, now 
 	return at[0], true, nil
 }
 
-// dueHeads returns, for each kind, the account's earliest claimable action
-// that is due at now, earliest first: the runner paces each kind on its
-// own, so a scan is not held up by invitations waiting for their slot.
+// dueHeads returns, for each kind (and chore target), the account's
+// earliest claimable action that is due at now, earliest first: the runner
+// paces each kind on its own, so a scan is not held up by invitations
+// waiting for their slot, nor a scan of the connections by one of the sent
+// invitations.
 func (r *Runner) dueHeads(ctx context.Context, accountID int64, now time.Time) ([]action, error) {
 	var rows []action
 	err := r.store.DB.WithContext(ctx).Table("actions AS a").Select("a.*").
@@ -72,8 +74,8 @@ func (r *Runner) dueHeads(ctx context.Context, accountID int64, now time.Time) (
 	seen := map[string]bool{}
 	var heads []action
 	for _, a := range rows {
-		if !seen[a.Kind] {
-			seen[a.Kind] = true
+		if key := a.Kind + "/" + a.Target; !seen[key] {
+			seen[key] = true
 			heads = append(heads, a)
 		}
 	}

@@ -175,6 +175,9 @@ func (w *worker) step(ctx context.Context) (next time.Time, stop bool) {
 		w.log.Warn("runner: read the due actions", slog.String("error", err.Error()))
 		return time.Time{}, true
 	}
+	if acct.ConnectionsReadAt == nil {
+		heads = countFirst(heads)
+	}
 	next, ok, err := w.nextFuture(ctx, now)
 	if err != nil {
 		w.log.Warn("runner: read the next action", slog.String("error", err.Error()))
@@ -225,6 +228,16 @@ func (w *worker) step(ctx context.Context) (next time.Time, stop bool) {
 		return bestAt, false
 	}
 	return now, w.run(ctx, *best)
+}
+
+// countFirst holds back the invitations of an account whose connection
+// count was never read while the read is due: the connection ceiling needs
+// LinkedIn's count, not only the acceptances Pacer saw.
+func countFirst(heads []action) []action {
+	if !slices.ContainsFunc(heads, func(a action) bool { return a.Kind == models.ActionScan && a.Target == TargetConnections }) {
+		return heads
+	}
+	return slices.DeleteFunc(heads, func(a action) bool { return a.Kind == models.ActionInvite })
 }
 
 // nextFuture returns when the account's earliest claimable action that is
@@ -393,6 +406,9 @@ func (w *worker) openSession(ctx context.Context) error {
 		return err
 	}
 	w.sess, w.loaded = sess, cookies
+	if err := w.queueCountRead(ctx); err != nil {
+		w.log.Warn("runner: queue a read of the connection count", slog.String("error", err.Error()))
+	}
 	return nil
 }
 
