@@ -478,8 +478,8 @@ func loop(t *testing.T, w *world) {
 	ledgerToday := func() today {
 		midnight := localMidnight(t, time.Now())
 		var d today
-		done := func(kinds ...string) int64 {
-			q := w.store.DB.Model(&models.Action{}).Where("state = ? AND finished_at >= ?", models.ActionDone, midnight)
+		counted := func(kinds ...string) int64 {
+			q := w.store.DB.Model(&models.QuotaEntry{}).Where("state <> ? AND at >= ? AND kind <> ?", models.QuotaReleased, midnight, quota.KindNote)
 			if len(kinds) > 0 {
 				q = q.Where("kind IN ?", kinds)
 			}
@@ -489,7 +489,11 @@ func loop(t *testing.T, w *world) {
 			}
 			return n
 		}
-		d.invites, d.views, d.actions = done(models.ActionInvite), done(models.ActionView, models.ActionReadInfo), done()
+		// Every action that opens a profile counts as a profile view, the
+		// invitations' among them.
+		d.invites = counted(quota.KindInvite)
+		d.views = counted(quota.KindView, quota.KindReadEmail, quota.KindInvite, quota.KindFollow, quota.KindLike)
+		d.actions = counted()
 		return d
 	}
 	checkToday := func(what, text string, lo, hi today) {

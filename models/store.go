@@ -198,6 +198,21 @@ func (s *Store) ping(ctx context.Context) error {
 }
 
 // Close releases the database connections.
+// Now reads the database's clock. Times that several processes compare,
+// such as the end of an account's lease, are taken from it, so that they
+// never depend on the nodes' clocks agreeing. SQLite lives on one machine:
+// its clock is this process's.
+func (s *Store) Now(ctx context.Context) (time.Time, error) {
+	if s.Dialect != DialectPostgres {
+		return time.Now().UTC().Truncate(time.Microsecond), nil
+	}
+	var now time.Time
+	if err := s.DB.WithContext(ctx).Raw("SELECT clock_timestamp()").Scan(&now).Error; err != nil {
+		return time.Time{}, fmt.Errorf("models: read the database's clock: %w", err)
+	}
+	return now.UTC(), nil
+}
+
 func (s *Store) Close() error {
 	if s.listener != nil {
 		s.listener.Close()

@@ -293,6 +293,33 @@ func (e *Engine) PageLoadTx(ctx context.Context, tx *gorm.DB, reservationID int6
 	return e.inviteUncounted(ctx, tx, acct, entry)
 }
 
+// NotSentTx settles an invitation (or its note) that an attempt counted in
+// doubt (Send clicked and not confirmed, a crash mid-action) once the
+// profile proved it was not sent: the invitation counts as the page load
+// it was, a profile view at its time; the note is given back. Anything
+// else, and an entry already given back, stays as it is.
+func (e *Engine) NotSentTx(ctx context.Context, tx *gorm.DB, reservationID int64) error {
+	entry, err := e.entry(ctx, tx, reservationID)
+	if err != nil {
+		return err
+	}
+	if entry.State == models.QuotaReleased || (entry.Kind != KindInvite && entry.Kind != KindNote) {
+		return nil
+	}
+	acct, err := e.loadAccount(ctx, tx, entry.AccountID, true)
+	if err != nil {
+		return err
+	}
+	updates := map[string]any{"kind": KindView, "state": models.QuotaUsed}
+	if entry.Kind == KindNote {
+		updates = map[string]any{"state": models.QuotaReleased}
+	}
+	if err := tx.WithContext(ctx).Model(&models.QuotaEntry{}).Where("id = ?", entry.ID).Updates(updates).Error; err != nil {
+		return fmt.Errorf("quota: count reservation %d as not sent: %w", entry.ID, err)
+	}
+	return e.inviteUncounted(ctx, tx, acct, entry)
+}
+
 // ActedTx records that the account's action ended at t, after its last page
 // load: the minimum gap before the next action counts from the later of t
 // and the action's reservation.

@@ -29,6 +29,11 @@ type result struct {
 	// sendClicked is set when an invitation's Send was clicked: unless the
 	// page confirmed it, whether it went is in doubt.
 	sendClicked bool
+	// notSentBefore is set when the profile proved that the earlier
+	// attempts of an action in doubt had not sent it (Connect still on
+	// offer, or a connection from before): what they counted as an
+	// invitation counts as the page loads they were.
+	notSentBefore bool
 	// accepted is set when the invitation an earlier attempt sent was
 	// accepted before it could be recorded.
 	accepted bool
@@ -98,12 +103,15 @@ func (w *worker) perform(ctx context.Context, j *job) result {
 // it; the member's email is given only when LinkedIn asks, the campaign
 // allows it and the email is known.
 func (w *worker) invite(ctx context.Context, j *job, slug string) result {
+	var notSentBefore bool
 	if j.doubt {
 		prof, err := w.sess.ReadState(ctx, slug)
 		if err != nil {
 			return outcomeOf(err)
 		}
 		switch prof.State {
+		case executor.StateConnect, executor.StateConnectViaMore:
+			notSentBefore = true
 		case executor.StatePending:
 			return result{outcome: executor.OutcomeDone, reconciled: true, noteSent: j.note, notesLeft: -1}
 		case executor.StateConnected:
@@ -117,12 +125,12 @@ func (w *worker) invite(ctx context.Context, j *job, slug string) result {
 			if accepted {
 				return result{outcome: executor.OutcomeDone, reconciled: true, accepted: true, noteSent: j.note, notesLeft: -1}
 			}
-			return result{outcome: executor.OutcomeAlreadyConnected, notesLeft: -1,
+			return result{outcome: executor.OutcomeAlreadyConnected, notesLeft: -1, notSentBefore: true,
 				err: executor.NewError(executor.OutcomeAlreadyConnected, "invite", slug, nil)}
 		}
 	}
 	opts := executor.InviteOptions{Note: j.note}
-	out := result{notesLeft: -1}
+	out := result{notesLeft: -1, notSentBefore: notSentBefore}
 	for {
 		res, err := w.sess.Invite(ctx, slug, opts)
 		out.outcome, out.err = res.Outcome, err

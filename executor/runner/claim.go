@@ -108,7 +108,7 @@ func (w *worker) claim(ctx context.Context, a action) (*job, *refusal, error) {
 		}
 		upd := tx.Table("actions").Where("id = ? AND state = ?", cur.ID, stateScheduled).Updates(map[string]any{
 			"state": stateInFlight, "attempts": gorm.Expr("attempts + 1"), "started_at": now,
-			"reservation_id": j.inviteRes, "lease_owner": r.owner, "lease_until": until, "updated_at": now,
+			"reservation_id": j.inviteRes, "lease_owner": r.owner, "lease_until": until.db, "updated_at": now,
 		})
 		if upd.Error != nil {
 			return fmt.Errorf("runner: claim action %d: %w", cur.ID, upd.Error)

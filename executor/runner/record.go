@@ -13,6 +13,7 @@ import (
 
 	"github.com/pacerhq/pacer/executor"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/quota"
 )
 
 // Public event types the runner records (config.EventTypes).
@@ -105,6 +106,11 @@ func (w *worker) record(ctx context.Context, j *job, res result) (stop bool, err
 		if stop, err = rec.apply(res); err != nil {
 			return err
 		}
+		if res.notSentBefore {
+			if err := rec.uncountEarlier(); err != nil {
+				return err
+			}
+		}
 		if res.outcome == outcomeSuppressed {
 			return nil // no page was opened
 		}
@@ -176,6 +182,26 @@ func (rec *recorder) settle(res result) error {
 func (rec *recorder) pageLoaded(ids ...int64) error {
 	for _, id := range ids {
 		if err := rec.w.r.quota.PageLoadTx(rec.ctx, rec.tx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// uncountEarlier turns what the earlier attempts of an action in doubt
+// counted as an invitation (and its note) into the page loads they were:
+// the profile proved they had not sent it.
+func (rec *recorder) uncountEarlier() error {
+	var ids []int64
+	q := rec.tx.Model(&models.QuotaEntry{}).Where("action_id = ? AND kind IN ?", rec.j.act.ID, []string{quota.KindInvite, quota.KindNote})
+	if current := rec.reservations(); len(current) > 0 {
+		q = q.Where("id NOT IN ?", current)
+	}
+	if err := q.Pluck("id", &ids).Error; err != nil {
+		return fmt.Errorf("runner: read the earlier attempts' quota: %w", err)
+	}
+	for _, id := range ids {
+		if err := rec.w.r.quota.NotSentTx(rec.ctx, rec.tx, id); err != nil {
 			return err
 		}
 	}

@@ -243,6 +243,11 @@ func (r *Runner) Run(ctx context.Context) error {
 func (r *Runner) dispatch(ctx context.Context, wg *sync.WaitGroup, now time.Time) (time.Time, error) {
 	next := now.Add(r.opts.PollInterval)
 	accounts, err := r.accountsWithWork(ctx)
+	if err != nil || len(accounts) == 0 {
+		return next, err
+	}
+	// Leases end on the database's clock, whichever node took them.
+	dbNow, err := r.store.Now(ctx)
 	if err != nil {
 		return next, err
 	}
@@ -287,9 +292,9 @@ func (r *Runner) dispatch(ctx context.Context, wg *sync.WaitGroup, now time.Time
 			next = minTime(next, at)
 			continue
 		}
-		if !a.free(now) {
+		if !a.free(dbNow) {
 			if a.LeaseUntil != nil {
-				next = minTime(next, *a.LeaseUntil)
+				next = minTime(next, now.Add(a.LeaseUntil.Sub(dbNow)))
 			}
 			continue
 		}
@@ -303,7 +308,7 @@ func (r *Runner) dispatch(ctx context.Context, wg *sync.WaitGroup, now time.Time
 		if full {
 			break // a worker that ends wakes the loop
 		}
-		until, ok, err := r.acquire(ctx, c.lease, now)
+		until, ok, err := r.acquire(ctx, c.lease)
 		if err != nil {
 			return next, err
 		}

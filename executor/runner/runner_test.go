@@ -1,6 +1,7 @@
 package runner_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -469,4 +470,47 @@ func TestTwoRunnersNeverActForOneAccountAtOnce(t *testing.T) {
 
 func cfgCampaign(name, account, note string) config.Campaign {
 	return config.Campaign{Name: name, Account: account, Channel: "C0" + strings.ToUpper(name), Note: note, Steps: []string{"invite"}, FindEmail: "none"}
+}
+
+// Leases end on the database's clock: a runner whose own clock runs ten
+// minutes ahead (another node, badly synchronized) must not take for lapsed
+// the lease of a runner still acting for the account.
+func TestALeaseIsJudgedOnTheDatabasesClock(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		b := setup(t, s, setupOptions{})
+		var people []person
+		for i := range 6 {
+			people = append(people, person{fmt.Sprintf("skew-%d-more", i), "P", ""})
+		}
+		b.approve(t, "cto", people...)
+		watch := newWatchSite(b.site)
+		ahead := func() time.Time { return time.Now().Add(10 * time.Minute) }
+		r1 := b.newRunner(t, watch.as("r1"), runner.Options{})
+		r2 := b.newRunner(t, watch.as("r2"), runner.Options{Now: ahead})
+		// r1 takes the account first; r2 comes while it acts.
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		first := make(chan error, 1)
+		go func() { first <- r1.Run(ctx) }()
+		for deadline := time.Now().Add(60 * time.Second); len(b.received()) == 0; time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("r1 sent nothing within a minute")
+			}
+		}
+		runUntil(t, 120*time.Second, b.allDone(t), r2)
+		cancel()
+		if err := <-first; err != nil {
+			t.Fatal(err)
+		}
+		if max := watch.maxPerAccount(); max != 1 {
+			t.Errorf("at most %d sessions acted at once for one account, want 1", max)
+		}
+		got := b.received()
+		for _, p := range people {
+			if len(got[p.slug]) != 1 {
+				t.Errorf("%s received %d invitations, want 1", p.slug, len(got[p.slug]))
+			}
+		}
+	})
 }

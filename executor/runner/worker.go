@@ -25,7 +25,7 @@ type worker struct {
 	log  *slog.Logger
 
 	mu    sync.Mutex
-	until time.Time // the lease's end, as last renewed
+	until leaseEnd // the lease's end, as last renewed
 	lost  bool
 
 	sess   executor.Session
@@ -35,13 +35,13 @@ type worker struct {
 	waits map[string]time.Time
 }
 
-func (w *worker) lease() (time.Time, bool) {
+func (w *worker) lease() (leaseEnd, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.until, !w.lost
 }
 
-func (w *worker) setLease(until time.Time, held bool) {
+func (w *worker) setLease(until leaseEnd, held bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if held {
@@ -54,7 +54,7 @@ func (w *worker) setLease(until time.Time, held bool) {
 // work runs an account's due actions until it has nothing due soon, the
 // account stops, the lease is lost or ctx ends; then it stores a refreshed
 // session, closes the browser context and gives the lease back.
-func (r *Runner) work(ctx context.Context, l leaseRow, until time.Time) {
+func (r *Runner) work(ctx context.Context, l leaseRow, until leaseEnd) {
 	w := &worker{r: r, id: l.ID, name: l.Name, plan: l.Plan, until: until,
 		log: r.log.With(slog.String("account", l.Name))}
 	renewCtx, stopRenew := context.WithCancel(context.WithoutCancel(ctx))
@@ -135,12 +135,12 @@ func (w *worker) renewLoop(ctx context.Context) {
 // next (zero: at the next look).
 func (w *worker) step(ctx context.Context) (next time.Time, stop bool) {
 	r := w.r
-	until, held, err := r.renew(ctx, w.id)
+	end, held, err := r.renew(ctx, w.id)
 	if err != nil {
 		w.log.Warn("runner: renew the lease", slog.String("error", err.Error()))
 		return time.Time{}, true
 	}
-	w.setLease(until, held)
+	w.setLease(end, held)
 	if !held {
 		return time.Time{}, true
 	}
@@ -293,7 +293,7 @@ func (w *worker) run(ctx context.Context, a action) (stop bool) {
 	// this one still clicks. Once ctx ends it has DrainTimeout to finish.
 	until, _ := w.lease()
 	margin := r.opts.LeaseTTL / 6
-	actx, cancel := context.WithDeadline(context.WithoutCancel(ctx), until.Add(-margin))
+	actx, cancel := context.WithDeadline(context.WithoutCancel(ctx), until.local.Add(-margin))
 	defer cancel()
 	stopDrain := context.AfterFunc(ctx, func() {
 		t := time.AfterFunc(r.opts.DrainTimeout, cancel)
