@@ -492,7 +492,7 @@ func loop(t *testing.T, w *world) {
 		// Every action that opens a profile counts as a profile view, the
 		// invitations' among them.
 		d.invites = counted(quota.KindInvite)
-		d.views = counted(quota.KindView, quota.KindReadEmail, quota.KindInvite, quota.KindFollow, quota.KindLike)
+		d.views = counted(quota.KindView, quota.KindReadEmail, quota.KindInvite, quota.KindUnsentInvite, quota.KindFollow, quota.KindLike)
 		d.actions = counted()
 		return d
 	}

@@ -86,7 +86,7 @@ func assertWindows(t *testing.T, s *snapshot, window string) {
 		}
 	}
 	perDay([]string{KindInvite}, set.invitesPerDay, "invitations")
-	perDay([]string{KindView, KindReadEmail}, set.viewsPerDay, "views")
+	perDay(profileKinds, set.viewsPerDay, "views")
 	perDay([]string{KindWithdraw}, set.withdrawalsPerDay, "withdrawals")
 	perDay(actionKinds, set.actionsPerDay, "actions")
 	months := map[string]int{}

@@ -36,30 +36,39 @@ const (
 	KindEventInvite = "event_invite"
 	// KindMessage sends a message to a connection.
 	KindMessage = "message"
+	// KindUnsentInvite is the profile an invitation attempt opened when it
+	// sent nothing (already connected, pending, an email asked for, a
+	// failure before Send…): a profile view and an action, not an
+	// invitation. The pacer gives the day one more invitation slot for it.
+	KindUnsentInvite = "invite_unsent"
 )
 
 // Kinds lists every kind the engine counts.
 var Kinds = []string{
 	KindInvite, KindNote, KindView, KindReadEmail, KindFollow, KindLike,
-	KindWithdraw, KindScan, KindEventInvite, KindMessage,
+	KindWithdraw, KindScan, KindEventInvite, KindMessage, KindUnsentInvite,
 }
 
 // actionKinds are the kinds that are actions of their own: every one of
 // them counts against the actions per day. A note rides on its invitation.
 var actionKinds = []string{
 	KindInvite, KindView, KindReadEmail, KindFollow, KindLike,
-	KindWithdraw, KindScan, KindEventInvite, KindMessage,
+	KindWithdraw, KindScan, KindEventInvite, KindMessage, KindUnsentInvite,
 }
 
 // profileKinds are the actions that open a member's profile (or their
 // activity, under it): LinkedIn counts every such page load as a profile
 // view, whether the action then goes or not.
-var profileKinds = []string{KindView, KindReadEmail, KindInvite, KindFollow, KindLike}
+var profileKinds = []string{KindView, KindReadEmail, KindInvite, KindUnsentInvite, KindFollow, KindLike}
 
 // pageLoadKind is what an entry of kind counts as when its page was opened
-// but the action itself did not happen: a profile view for the kinds that
-// open a profile, a page read (a scan) for the others.
+// but the action itself did not happen: an unsent invitation's profile, a
+// profile view for the other kinds that open a profile, a page read (a
+// scan) for the others.
 func pageLoadKind(kind string) string {
+	if kind == KindInvite {
+		return KindUnsentInvite
+	}
 	if slices.Contains(profileKinds, kind) {
 		return KindView
 	}

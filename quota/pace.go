@@ -134,6 +134,11 @@ func (p *planner) slot(s *snapshot, kind string, t time.Time) (time.Time, bool) 
 	budget := p.budget(s, kind, day)
 	kinds := pacingKinds(kind)
 	done := s.count(kinds, day, s.set.nextDay(t))
+	if kinds[0] == KindInvite {
+		// An attempt that sent nothing took its sub-slot; budget gave the
+		// day one more for it.
+		done += s.count([]string{KindUnsentInvite}, day, s.set.nextDay(t))
+	}
 	if budget <= 0 || done >= budget {
 		return time.Time{}, false
 	}
@@ -177,7 +182,9 @@ func (p *planner) budget(s *snapshot, kind string, day time.Time) int {
 	var b int
 	switch kind {
 	case KindInvite, KindNote:
-		b = p.inviteBudget(s, day)
+		// An attempt that sent nothing does not use the day's invitations:
+		// the day gets a sub-slot more for each, so that they still fit.
+		b = p.inviteBudget(s, day) + s.count([]string{KindUnsentInvite}, day, set.nextDay(day))
 	case KindView, KindReadEmail:
 		b = min(p.viewsLeft(s, day), p.actionsLeft(s, kind, day))
 	case KindWithdraw:
@@ -227,7 +234,7 @@ func (p *planner) actionsLeft(s *snapshot, kind string, day time.Time) int {
 func (p *planner) viewsLeft(s *snapshot, day time.Time) int {
 	end := s.set.nextDay(day)
 	invites := max(p.inviteBudget(s, day), s.count([]string{KindInvite}, day, end))
-	return s.set.viewsPerDay - invites - s.count([]string{KindFollow, KindLike}, day, end)
+	return s.set.viewsPerDay - invites - s.count([]string{KindUnsentInvite, KindFollow, KindLike}, day, end)
 }
 
 // weeklySpread spreads what is left of a weekly limit over the working days

@@ -148,7 +148,7 @@ func checkLedger(t *testing.T, b *bundle, limits config.Limits, step int) {
 		case quota.KindInvite:
 			count("invites", day)
 			count("views", day) // an invitation opens the profile
-		case quota.KindView, quota.KindReadEmail, quota.KindFollow, quota.KindLike:
+		case quota.KindView, quota.KindReadEmail, quota.KindFollow, quota.KindLike, quota.KindUnsentInvite:
 			count("views", day)
 		case quota.KindWithdraw:
 			count("withdrawals", day)

@@ -310,7 +310,7 @@ func (e *Engine) NotSentTx(ctx context.Context, tx *gorm.DB, reservationID int64
 	if err != nil {
 		return err
 	}
-	updates := map[string]any{"kind": KindView, "state": models.QuotaUsed}
+	updates := map[string]any{"kind": KindUnsentInvite, "state": models.QuotaUsed}
 	if entry.Kind == KindNote {
 		updates = map[string]any{"state": models.QuotaReleased}
 	}

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/models"
 )
@@ -36,19 +38,51 @@ type SimConfig struct {
 	WorkingHours config.WorkingHours
 	// Limits are overrides, as in the configuration file.
 	Limits config.Limits
+	// Faults make the simulated runner meet what the real one meets; the
+	// zero value is a perfect world.
+	Faults SimFaults
 }
+
+// SimFaults make a simulation run as the runner meets LinkedIn: it wakes
+// up late for its slots, some attempts open a profile and send nothing,
+// some fail and are retried, some click Send and never see it confirmed.
+type SimFaults struct {
+	// Latency is the longest a runner wakes up after its slot (each wake-up
+	// is late by a random time up to it).
+	Latency time.Duration `json:"latency,omitempty"`
+	// Skip is the share of attempts that open the profile and find nothing
+	// to send (already connected, pending, an email asked for).
+	Skip float64 `json:"skip,omitempty"`
+	// Fail is the share of attempts that fail before Send, retried.
+	Fail float64 `json:"fail,omitempty"`
+	// FailAfterSend is the share of attempts that click Send and see no
+	// confirmation: in doubt, retried (the retry reads the profile first);
+	// half of them had gone.
+	FailAfterSend float64 `json:"fail_after_send,omitempty"`
+	// ActionTime is how long an attempt takes from its first page load to
+	// its last; default 0 (instant) without faults, 20 s with.
+	ActionTime time.Duration `json:"action_time,omitempty"`
+	// Backoff is the wait before a retry, doubling with each (default a
+	// minute); Attempts is how many an invitation gets (default 3).
+	Backoff  time.Duration `json:"backoff,omitempty"`
+	Attempts int           `json:"attempts,omitempty"`
+}
+
+// any reports whether a fault is set.
+func (f SimFaults) any() bool { return f != (SimFaults{}) }
 
 // SimStart is the default first day of a simulation: Monday 2 March 2026.
 var SimStart = time.Date(2026, time.March, 2, 0, 0, 0, 0, time.UTC)
 
 // SimResult is what a simulation measured.
 type SimResult struct {
-	Plan     string `json:"plan"`
-	Window   string `json:"window"`
-	Timezone string `json:"timezone"`
-	Weeks    int    `json:"weeks"`
-	Demand   int    `json:"demand"`
-	Seed     uint64 `json:"seed"`
+	Plan     string    `json:"plan"`
+	Window   string    `json:"window"`
+	Timezone string    `json:"timezone"`
+	Weeks    int       `json:"weeks"`
+	Demand   int       `json:"demand"`
+	Seed     uint64    `json:"seed"`
+	Faults   SimFaults `json:"faults,omitzero"`
 
 	WeeklyLimit int `json:"weekly_limit"`
 	DailyLimit  int `json:"daily_limit"`
@@ -62,8 +96,23 @@ type SimResult struct {
 	// the weekly limit allowed was used.
 	Utilization         float64 `json:"utilization"`
 	OutsideWorkingHours int     `json:"outside_working_hours"`
-	// MinGapSeconds is the shortest time between two invitations.
+	// MinGapSeconds is the shortest time between two page loads: from the
+	// end of one attempt to the start of the next, whatever they did.
 	MinGapSeconds float64 `json:"min_gap_seconds"`
+	// PageLoads is how many attempts opened a profile; ViewsCounted how
+	// many profile views the ledger counts. They are equal when every page
+	// load is counted.
+	PageLoads    int `json:"page_loads"`
+	ViewsCounted int `json:"views_counted"`
+	// Skipped, Retried and Failed count the attempts that found nothing to
+	// send, the retries, and the invitations that failed for good.
+	Skipped int `json:"skipped"`
+	Retried int `json:"retried"`
+	Failed  int `json:"failed"`
+	// DaysOverLimit counts the local days on which the ledger holds more
+	// invitations, profile views or actions than their daily limit, every
+	// attempt and retry counted.
+	DaysOverLimit int `json:"days_over_limit"`
 	// SentLate counts invitations sent after the week they were asked in.
 	SentLate int `json:"sent_late"`
 	// Backlog is what was asked for and not sent by the end.
@@ -94,6 +143,10 @@ func (sc SimConfig) Check() error {
 func (sc SimConfig) resolve() (SimConfig, config.Account, *settings, error) {
 	if sc.Weeks < 1 || sc.Weeks > 520 {
 		return sc, config.Account{}, nil, fmt.Errorf("quota: simulate %d weeks; use 1 to 520", sc.Weeks)
+	}
+	if f := sc.Faults; f.Skip < 0 || f.Fail < 0 || f.FailAfterSend < 0 || f.Skip+f.Fail+f.FailAfterSend > 1 || f.Latency < 0 {
+		return sc, config.Account{}, nil, fmt.Errorf("quota: faults skip %.2f, fail %.2f, fail after send %.2f, latency %s; use shares from 0 to 1 that add up to at most 1, and a latency of 0 or more",
+			f.Skip, f.Fail, f.FailAfterSend, f.Latency)
 	}
 	if sc.Demand < 0 {
 		return sc, config.Account{}, nil, fmt.Errorf("quota: a demand of %d invitations per week; use 0 or more", sc.Demand)
@@ -153,11 +206,24 @@ func Simulate(ctx context.Context, store *models.Store, sc SimConfig) (SimResult
 		Rand: rand.New(rand.NewPCG(sc.Seed, 0x5eed)),
 	})
 
+	faults := sc.Faults
+	if faults.any() && faults.ActionTime == 0 {
+		faults.ActionTime = 20 * time.Second
+	}
+	if faults.Backoff <= 0 {
+		faults.Backoff = time.Minute
+	}
+	if faults.Attempts <= 0 {
+		faults.Attempts = 3
+	}
+	rng := rand.New(rand.NewPCG(sc.Seed, 0xfa17))
 	res := SimResult{Plan: sc.Plan, Window: sc.Window, Timezone: sc.Timezone, Weeks: sc.Weeks, Demand: sc.Demand, Seed: sc.Seed,
-		WeeklyLimit: set.invitesPerWeek, DailyLimit: set.invitesPerDay}
+		Faults: sc.Faults, WeeklyLimit: set.invitesPerWeek, DailyLimit: set.invitesPerDay}
+	type load struct{ start, end time.Time }
 	var (
-		queue  []int // the week each waiting invitation was asked in
+		queue  []simInvitation
 		sent   []time.Time
+		loads  []load
 		asked  = 0
 		t      = first
 		weekOf = func(x time.Time) int {
@@ -168,10 +234,11 @@ func Simulate(ctx context.Context, store *models.Store, sc SimConfig) (SimResult
 			return w
 		}
 	)
+	fail := func(err error) (SimResult, error) { return res, fmt.Errorf("quota: simulate: %w", err) }
 	for {
 		for asked < sc.Weeks && !weekStart(asked).After(t) {
 			for range sc.Demand {
-				queue = append(queue, asked)
+				queue = append(queue, simInvitation{week: asked, due: weekStart(asked)})
 			}
 			asked++
 		}
@@ -182,9 +249,20 @@ func Simulate(ctx context.Context, store *models.Store, sc SimConfig) (SimResult
 			t = weekStart(asked)
 			continue
 		}
+		// The runner takes the invitation due first (a retry waits for
+		// its backoff).
+		i := 0
+		for k := range queue {
+			if queue[k].due.Before(queue[i].due) {
+				i = k
+			}
+		}
+		if queue[i].due.After(t) {
+			t = queue[i].due
+		}
 		slot, err := engine.NextSlot(ctx, id, KindInvite, t)
 		if err != nil {
-			return res, fmt.Errorf("quota: simulate: %w", err)
+			return fail(err)
 		}
 		if !slot.Before(end) {
 			break
@@ -193,8 +271,13 @@ func Simulate(ctx context.Context, store *models.Store, sc SimConfig) (SimResult
 			t = weekStart(asked) // take in the week's demand first
 			continue
 		}
+		// The runner wakes up a little after its slot, as any process.
+		wake := slot
+		if faults.Latency > 0 {
+			wake = wake.Add(time.Duration(rng.Int64N(int64(faults.Latency) + 1)))
+		}
 		mu.Lock()
-		clock = slot
+		clock = wake
 		mu.Unlock()
 		r, err := engine.Reserve(ctx, id, KindInvite)
 		var le *LimitError
@@ -207,35 +290,68 @@ func Simulate(ctx context.Context, store *models.Store, sc SimConfig) (SimResult
 			continue
 		}
 		if err != nil {
-			return res, fmt.Errorf("quota: simulate: %w", err)
+			return fail(err)
 		}
-		if err := engine.Commit(ctx, r.ID); err != nil {
-			return res, fmt.Errorf("quota: simulate: %w", err)
+		it := queue[i]
+		it.attempts++
+		res.PageLoads++
+		done := wake.Add(faults.ActionTime)
+		loads = append(loads, load{wake, done})
+		outcome, err := simAttempt(ctx, engine, rng, faults, r.ID, &it)
+		if err != nil {
+			return fail(err)
 		}
-		sent = append(sent, r.At)
-		if weekOf(r.At) > queue[0] {
-			res.SentLate++
+		switch outcome {
+		case simSent:
+			sent = append(sent, wake)
+			if weekOf(wake) > it.week {
+				res.SentLate++
+			}
+		case simSentBefore:
+		case simSkipped:
+			res.Skipped++
+		case simRetry:
+			if it.sentBefore {
+				sent = append(sent, wake) // it went, unconfirmed
+			}
+			if it.attempts < faults.Attempts {
+				res.Retried++
+				it.due = done.Add(faults.Backoff << (it.attempts - 1))
+				queue[i] = it
+				break
+			}
+			res.Failed++
+			outcome = simFailed
 		}
-		queue = queue[1:]
-		t = r.At
+		if outcome != simRetry {
+			queue = slices.Delete(queue, i, i+1)
+		}
+		if err := engine.ActedTx(ctx, store.DB.WithContext(ctx), id, done); err != nil {
+			return fail(err)
+		}
+		t = done
 	}
 
 	res.Demanded = sc.Demand * sc.Weeks
 	res.SentTotal = len(sent)
 	res.Backlog = len(queue)
 	res.Utilization = float64(len(sent)) / float64(set.invitesPerWeek*sc.Weeks)
+	slices.SortFunc(sent, func(a, b time.Time) int { return a.Compare(b) })
 	perDay := map[string]int{}
-	for i, s := range sent {
+	for _, s := range sent {
 		perDay[s.In(set.loc).Format("2006-01-02")]++
 		if !set.isWorking(s) {
 			res.OutsideWorkingHours++
 		}
-		if i > 0 {
-			gap := s.Sub(sent[i-1]).Seconds()
-			if i == 1 || gap < res.MinGapSeconds {
-				res.MinGapSeconds = gap
-			}
+	}
+	for i := 1; i < len(loads); i++ {
+		gap := loads[i].start.Sub(loads[i-1].end).Seconds()
+		if i == 1 || gap < res.MinGapSeconds {
+			res.MinGapSeconds = gap
 		}
+	}
+	if err := simLedger(ctx, store, id, set, &res); err != nil {
+		return fail(err)
 	}
 	res.MaxRolling7d = maxInWindow(sent, Week)
 	for day := first; day.Before(end); day = set.nextDay(day) {
@@ -244,6 +360,97 @@ func Simulate(ctx context.Context, store *models.Store, sc SimConfig) (SimResult
 		res.MaxDay = max(res.MaxDay, perDay[date])
 	}
 	return res, nil
+}
+
+// Outcomes of a simulated attempt.
+const (
+	simSent       = "sent"
+	simSentBefore = "sent before"
+	simSkipped    = "skipped"
+	simRetry      = "retry"
+	simFailed     = "failed"
+)
+
+// simInvitation is one approved invitation waiting for an attempt.
+type simInvitation struct {
+	week     int
+	due      time.Time
+	attempts int
+	// doubt is set when an earlier attempt clicked Send and saw no
+	// confirmation (earlier holds its entries); sentBefore when it had
+	// gone all the same.
+	doubt, sentBefore bool
+	earlier           []int64
+}
+
+// simAttempt settles one attempt's reservation as the runner does, with
+// the faults' odds. An attempt in doubt reads the profile first: sent
+// before, it counts as the page load it was; not sent, the earlier
+// attempts' invitations count as theirs, and it goes on.
+func simAttempt(ctx context.Context, e *Engine, rng *rand.Rand, f SimFaults, res int64, it *simInvitation) (string, error) {
+	err := e.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if it.doubt && it.sentBefore {
+			return e.PageLoadTx(ctx, tx, res)
+		}
+		if it.doubt {
+			for _, id := range it.earlier {
+				if err := e.NotSentTx(ctx, tx, id); err != nil {
+					return err
+				}
+			}
+			it.doubt, it.earlier = false, nil
+		}
+		return nil
+	})
+	if err != nil || it.sentBefore {
+		return simSentBefore, err
+	}
+	x := rng.Float64()
+	switch {
+	case x < f.Skip:
+		return simSkipped, e.PageLoad(ctx, res)
+	case x < f.Skip+f.Fail:
+		return simRetry, e.PageLoad(ctx, res)
+	case x < f.Skip+f.Fail+f.FailAfterSend:
+		it.doubt, it.sentBefore, it.earlier = true, rng.IntN(2) == 0, []int64{res}
+		return simRetry, e.Commit(ctx, res)
+	}
+	return simSent, e.Commit(ctx, res)
+}
+
+// simLedger checks the simulation's ledger as stored: the local days over
+// a daily limit, and the profile views counted.
+func simLedger(ctx context.Context, store *models.Store, id int64, set *settings, res *SimResult) error {
+	var rows []ledgerRow
+	if err := store.DB.WithContext(ctx).Model(&models.QuotaEntry{}).Select("kind, at, state, expires_at").
+		Where("account_id = ? AND state <> ?", id, models.QuotaReleased).Find(&rows).Error; err != nil {
+		return err
+	}
+	type day struct{ invites, views, actions int }
+	days := map[string]*day{}
+	for _, r := range rows {
+		k := r.At.In(set.loc).Format("2006-01-02")
+		if days[k] == nil {
+			days[k] = &day{}
+		}
+		d := days[k]
+		if r.Kind == KindInvite {
+			d.invites++
+		}
+		if slices.Contains(profileKinds, r.Kind) {
+			d.views++
+			res.ViewsCounted++
+		}
+		if slices.Contains(actionKinds, r.Kind) {
+			d.actions++
+		}
+	}
+	for _, d := range days {
+		if d.invites > set.invitesPerDay || d.views > set.viewsPerDay || d.actions > set.actionsPerDay {
+			res.DaysOverLimit++
+		}
+	}
+	return nil
 }
 
 // maxInWindow returns the most times that lie in any window (e−w, e].

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/models/storetest"
@@ -60,6 +61,50 @@ func TestSimulateUsesTheWholeQuotaSafely(t *testing.T) {
 			t.Errorf("max day %d, outside %d, min gap %.0f", res.MaxDay, res.OutsideWorkingHours, res.MinGapSeconds)
 		}
 	})
+}
+
+// The runner as it meets LinkedIn, for twelve weeks: it wakes up late for
+// its slots, one attempt in ten finds nothing to send (the profile still
+// counts), some fail before Send and some after, and are retried. Every
+// limit holds counting every attempt, every page load is a counted profile
+// view, none comes closer than the minimum gap after the previous one, and
+// the safe weekly quota is still used.
+func TestSimulateWithLatencyFailuresAndRetries(t *testing.T) {
+	t.Parallel()
+	faults := quota.SimFaults{Latency: 5 * time.Second, Skip: 0.10, Fail: 0.05, FailAfterSend: 0.03}
+	for _, plan := range []string{"free", "premium"} {
+		t.Run(plan, func(t *testing.T) {
+			t.Parallel()
+			res, err := quota.Simulate(context.Background(), storetest.SQLite(t),
+				quota.SimConfig{Plan: plan, Weeks: 12, Demand: 400, Timezone: "Europe/Berlin", Seed: 11, Faults: faults})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Skipped == 0 || res.Retried == 0 {
+				t.Fatalf("%d skipped, %d retried: the faults did not happen", res.Skipped, res.Retried)
+			}
+			if res.DaysOverLimit != 0 {
+				t.Errorf("%d days over a daily limit, counting every attempt", res.DaysOverLimit)
+			}
+			if res.MaxRolling7d > res.WeeklyLimit {
+				t.Errorf("max in 7 days: %d, above the weekly %d", res.MaxRolling7d, res.WeeklyLimit)
+			}
+			if res.PageLoads != res.ViewsCounted {
+				t.Errorf("%d page loads, %d profile views counted: every page load counts", res.PageLoads, res.ViewsCounted)
+			}
+			if res.MinGapSeconds < 90 {
+				t.Errorf("two page loads %.1f s apart, want at least 90", res.MinGapSeconds)
+			}
+			if res.OutsideWorkingHours != 0 {
+				t.Errorf("%d invitations outside working hours", res.OutsideWorkingHours)
+			}
+			if res.Utilization < 0.95 {
+				t.Errorf("utilization %.3f, want at least 0.95 of the safe weekly quota", res.Utilization)
+			}
+			t.Logf("%s: sent %d (utilization %.3f), %d page loads, %d skipped, %d retried, %d failed, min gap %.0f s, refusals %d",
+				plan, res.SentTotal, res.Utilization, res.PageLoads, res.Skipped, res.Retried, res.Failed, res.MinGapSeconds, res.Refusals)
+		})
+	}
 }
 
 func TestSimulateRefusesBadInput(t *testing.T) {

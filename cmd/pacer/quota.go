@@ -154,14 +154,22 @@ func newQuotaSimulateCmd() *cobra.Command {
 		asJSON bool
 	)
 	cmd := &cobra.Command{
-		Use:   "simulate --plan PLAN --weeks W --demand N [--window rolling|anchored] [--timezone TZ] [--seed S] [--json]",
+		Use:   "simulate --plan PLAN --weeks W --demand N [--window rolling|anchored] [--timezone TZ] [--seed S] [--latency D] [--skip F] [--fail F] [--fail-after-send F] [--json]",
 		Short: "Run the real quota engine and pacer on a simulated clock against a steady weekly demand",
 		Long: `Simulate one account of a plan over a number of weeks, on a simulated clock,
 against a throwaway database: every Monday at 00:00 (local) N more invitations
 are asked for, and the real engine and pacer send them. It prints the
 invitations sent per day and a summary; with --json the last line is one JSON
 object (weekly_limit, daily_limit, max_rolling_7d, max_day, sent_total,
-utilization, outside_working_hours, min_gap_seconds, …).`,
+utilization, outside_working_hours, min_gap_seconds, page_loads,
+views_counted, days_over_limit, …).
+
+The faults make the simulated runner meet what the real one meets:
+--latency (it wakes up late for its slots, by up to that long), --skip (the
+share of attempts that open a profile and find nothing to send), --fail (the
+share that fail before Send and are retried) and --fail-after-send (the share
+that click Send and see no confirmation: retried in doubt). Every attempt
+and retry is counted against the daily limits.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := simFlags(&sc, start, days, hours); err != nil {
@@ -209,6 +217,10 @@ utilization, outside_working_hours, min_gap_seconds, …).`,
 	f.StringVar(&start, "start", quota.SimStart.Format("2006-01-02"), "a day of the first week (its Monday starts the simulation)")
 	f.StringVar(&days, "days", "mon,tue,wed,thu,fri", "working days")
 	f.StringVar(&hours, "hours", "09:00-18:00", "working hours, start-end")
+	f.DurationVar(&sc.Faults.Latency, "latency", 0, "how late the runner may wake up for a slot")
+	f.Float64Var(&sc.Faults.Skip, "skip", 0, "share of attempts that find nothing to send (0–1)")
+	f.Float64Var(&sc.Faults.Fail, "fail", 0, "share of attempts that fail before Send and are retried (0–1)")
+	f.Float64Var(&sc.Faults.FailAfterSend, "fail-after-send", 0, "share of attempts that click Send unconfirmed and are retried (0–1)")
 	f.BoolVar(&asJSON, "json", false, "end with one JSON object")
 	_ = cmd.MarkFlagRequired("plan")
 	return cmd
@@ -265,4 +277,6 @@ func printSimulation(cmd *cobra.Command, r quota.SimResult) {
 	printf(cmd, "Most in any 7 days: %d (limit %d); most in a day: %d (limit %d); outside working hours: %d; shortest gap: %.0f s.\n",
 		r.MaxRolling7d, r.WeeklyLimit, r.MaxDay, r.DailyLimit, r.OutsideWorkingHours, r.MinGapSeconds)
 	printf(cmd, "Sent after the week they were asked in: %d; still waiting at the end: %d.\n", r.SentLate, r.Backlog)
+	printf(cmd, "Page loads: %d, profile views counted: %d; %d skipped, %d retried, %d failed; days over a daily limit: %d.\n",
+		r.PageLoads, r.ViewsCounted, r.Skipped, r.Retried, r.Failed, r.DaysOverLimit)
 }

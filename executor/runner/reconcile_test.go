@@ -91,7 +91,7 @@ func TestAnActionLeftInFlightIsReconciledBeforeAnythingIsClickedAgain(t *testing
 		// was (its note given back), while the second sent and counts.
 		for slug, want := range map[string]map[string]string{
 			"sent-before-crash-more": {"invite": "used", "note": "used"},
-			"lost-in-crash-more":     {"view": "used", "note": "released"},
+			"lost-in-crash-more":     {"invite_unsent": "used", "note": "released"},
 		} {
 			res := resSent
 			if slug == "lost-in-crash-more" {
@@ -118,10 +118,10 @@ func TestAnActionLeftInFlightIsReconciledBeforeAnythingIsClickedAgain(t *testing
 		}
 		// Sam's second attempt found the invitation sent: it counts as the
 		// profile view it was. Lou's sent it, and counts an invitation.
-		if got, want := counted("sent-before-crash-more"), map[string]int{"invite": 1, "note": 1, "view": 1}; fmt.Sprint(got) != fmt.Sprint(want) {
+		if got, want := counted("sent-before-crash-more"), map[string]int{"invite": 1, "note": 1, "invite_unsent": 1}; fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("Sam's counted entries %v, want %v", got, want)
 		}
-		if got, want := counted("lost-in-crash-more"), map[string]int{"invite": 1, "note": 1, "view": 1}; fmt.Sprint(got) != fmt.Sprint(want) {
+		if got, want := counted("lost-in-crash-more"), map[string]int{"invite": 1, "note": 1, "invite_unsent": 1}; fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("Lou's counted entries %v, want %v", got, want)
 		}
 		if a := b.actionOf(t, "sent-before-crash-more", models.ActionInvite); !strings.Contains(a.Reason, "reconciled") {
@@ -219,7 +219,7 @@ func TestARetryAfterSendWasClickedReadsThePageFirstAndReservesItsOwnQuota(t *tes
 		// profile view it was; the retry sent, and counts the invitation.
 		var entries []models.QuotaEntry
 		s.DB.Where("action_id = ? AND kind <> ?", a.ID, quota.KindNote).Order("id").Find(&entries)
-		if len(entries) != 2 || entries[0].Kind != quota.KindView || entries[1].Kind != quota.KindInvite ||
+		if len(entries) != 2 || entries[0].Kind != quota.KindUnsentInvite || entries[1].Kind != quota.KindInvite ||
 			entries[0].State != models.QuotaUsed || entries[1].State != models.QuotaUsed || !entries[1].At.After(entries[0].At) {
 			t.Errorf("ledger entries: %+v; want the first attempt's view, then the retry's invitation, both used", entries)
 		}

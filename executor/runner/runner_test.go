@@ -172,7 +172,7 @@ func TestOutcomesOfAnInvitation(t *testing.T) {
 					switch {
 					case tt.releasedOnly && e.Kind == quota.KindNote && e.State != models.QuotaReleased:
 						t.Errorf("a skipped invitation kept its note quota (%s); it must be given back", e.State)
-					case tt.releasedOnly && e.Kind != quota.KindNote && (e.Kind != quota.KindView || e.State != models.QuotaUsed):
+					case tt.releasedOnly && e.Kind != quota.KindNote && (e.Kind != quota.KindUnsentInvite || e.State != models.QuotaUsed):
 						t.Errorf("a skipped invitation's page load is a %s entry %s, want a used view", e.Kind, e.State)
 					case !tt.releasedOnly && e.State != models.QuotaUsed:
 						t.Errorf("a sent invitation's %s quota is %s, want used", e.Kind, e.State)
