@@ -310,6 +310,13 @@ func killTest(t *testing.T, dbEnv []string) {
 	if used != 30 || other != 0 || done != 30 || events != 30 {
 		t.Errorf("ledger: %d used invite entries (want 30), %d others (want 0); %d invitations done (want 30); %d invite.sent (want 30)",
 			used, other, done, events)
+		var entries []models.QuotaEntry
+		store.DB.Where("action_id IS NOT NULL").Order("action_id, id").Find(&entries)
+		for _, e := range entries {
+			var a models.Action
+			store.DB.Take(&a, *e.ActionID)
+			t.Logf("action %d (attempts %d, %s %q): %s %s at %s", a.ID, a.Attempts, a.State, a.Reason, e.Kind, e.State, e.At.Format("15:04:05.000"))
+		}
 	}
 	var leased int64
 	store.DB.Model(&models.Account{}).Where("lease_owner <> ''").Count(&leased)

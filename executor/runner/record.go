@@ -106,10 +106,14 @@ func (w *worker) record(ctx context.Context, j *job, res result) (stop bool, err
 		if stop, err = rec.apply(res); err != nil {
 			return err
 		}
-		if res.notSentBefore {
-			if err := rec.uncountEarlier(); err != nil {
-				return err
-			}
+		switch {
+		case res.notSentBefore:
+			err = rec.uncountEarlier(false)
+		case res.reconciled:
+			err = rec.uncountEarlier(true)
+		}
+		if err != nil {
+			return err
 		}
 		if res.outcome == outcomeSuppressed {
 			return nil // no page was opened
@@ -188,21 +192,31 @@ func (rec *recorder) pageLoaded(ids ...int64) error {
 	return nil
 }
 
-// uncountEarlier turns what the earlier attempts of an action in doubt
-// counted as an invitation (and its note) into the page loads they were:
-// the profile proved they had not sent it.
-func (rec *recorder) uncountEarlier() error {
-	var ids []int64
-	q := rec.tx.Model(&models.QuotaEntry{}).Where("action_id = ? AND kind IN ?", rec.j.act.ID, []string{quota.KindInvite, quota.KindNote})
-	if current := rec.reservations(); len(current) > 0 {
-		q = q.Where("id NOT IN ?", current)
-	}
-	if err := q.Pluck("id", &ids).Error; err != nil {
-		return fmt.Errorf("runner: read the earlier attempts' quota: %w", err)
-	}
-	for _, id := range ids {
-		if err := rec.w.r.quota.NotSentTx(rec.ctx, rec.tx, id); err != nil {
-			return err
+// uncountEarlier settles what the earlier attempts of an action in doubt
+// counted as an invitation (and its note), once the profile told: none of
+// them sent it (keepOne false), or one of them did (keepOne true). One
+// invitation is one invitation, however many attempts it took: only the
+// latest earlier attempt that counted one keeps it (the one that sent it,
+// since every attempt in doubt reads the profile before it clicks, and none
+// clicks once it shows Pending); the others count as the page loads they
+// were.
+func (rec *recorder) uncountEarlier(keepOne bool) error {
+	for _, kind := range []string{quota.KindInvite, quota.KindNote} {
+		var ids []int64
+		q := rec.tx.Model(&models.QuotaEntry{}).Where("action_id = ? AND kind = ? AND state <> ?", rec.j.act.ID, kind, models.QuotaReleased)
+		if current := rec.reservations(); len(current) > 0 {
+			q = q.Where("id NOT IN ?", current)
+		}
+		if err := q.Order("id DESC").Pluck("id", &ids).Error; err != nil {
+			return fmt.Errorf("runner: read the earlier attempts' quota: %w", err)
+		}
+		if keepOne && len(ids) > 0 {
+			ids = ids[1:]
+		}
+		for _, id := range ids {
+			if err := rec.w.r.quota.NotSentTx(rec.ctx, rec.tx, id); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

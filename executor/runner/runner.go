@@ -43,7 +43,7 @@ const (
 	DefaultAttempts     = 3
 	DefaultBackoff      = time.Minute
 	DefaultRecheckAfter = time.Hour
-	DefaultDrainTimeout = 4 * time.Second
+	DefaultDrainTimeout = 6 * time.Second // a slow invitation still finishes within serve's 9 s shutdown budget
 	DefaultScanEvery    = 3 * time.Hour
 	DefaultSweepEvery   = 24 * time.Hour
 	// StaleAfter is how long an invitation stays pending before the runner
