@@ -302,14 +302,15 @@ func TestTransientFailuresEndInFailedAfterTheAttempts(t *testing.T) {
 			t.Errorf("action: %s after %d attempts (%d tries), reason %q; want failed after 3", a.State, a.Attempts, tries, a.Reason)
 		}
 		// Each attempt reserved its own quota; none clicked Send, so each
-		// counts the profile view it was, and no invitation or note.
+		// counts as an unsent invitation (a profile view and an action) and
+		// no invitation or note.
 		var entries []models.QuotaEntry
 		s.DB.Where("action_id = ?", a.ID).Find(&entries)
 		got := map[string]int{}
 		for _, e := range entries {
 			got[e.Kind+" "+e.State]++
 		}
-		if want := map[string]int{"view used": 3, "note released": 3}; fmt.Sprint(got) != fmt.Sprint(want) {
+		if want := map[string]int{quota.KindUnsentInvite + " used": 3, "note released": 3}; fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("the failed action's ledger: %v, want %v", got, want)
 		}
 		ev := b.events(t, models.EventActionFailed)
