@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -229,11 +230,13 @@ func (b *Bot) pauseAccount(ctx context.Context, user, verb, name string) (View, 
 		if err := b.quota.Pause(ctx, row, user); err != nil {
 			return nil, err
 		}
+		b.tickCardsAfterCommand(ctx, "account_id = ?", row.ID)
 		return NoticeView{Text: fmt.Sprintf(":double_vertical_bar: Paused *%s*: it sends nothing until someone runs `/pacer resume %s`. Approved invitations wait in its queue.", esc(acct.Name), esc(acct.Name))}, nil
 	}
 	if err := b.quota.Resume(ctx, row, user); err != nil {
 		return nil, err
 	}
+	b.tickCardsAfterCommand(ctx, "account_id = ?", row.ID)
 	var after models.Account
 	if err := b.store.DB.WithContext(ctx).First(&after, row.ID).Error; err != nil {
 		return nil, fmt.Errorf("bot: read account %s: %w", acct.Name, err)
@@ -249,10 +252,20 @@ func (b *Bot) pauseCampaign(ctx context.Context, user, verb, name string) (View,
 	if err := b.setCampaignState(ctx, camp.Name, verb == "pause", user); err != nil {
 		return nil, err
 	}
+	b.tickCardsAfterCommand(ctx, "campaign_id = (SELECT id FROM campaigns WHERE name = ?)", camp.Name)
 	if verb == "pause" {
 		return NoticeView{Text: fmt.Sprintf(":double_vertical_bar: Paused campaign *%s*: nothing new is proposed for it and its approved invitations wait until `/pacer resume %s`.", esc(camp.Name), esc(camp.Name))}, nil
 	}
 	return NoticeView{Text: fmt.Sprintf(":arrow_forward: Resumed campaign *%s*.", esc(camp.Name))}, nil
+}
+
+// tickCardsAfterCommand updates the cards a pause or resume changed. The
+// command has done its work: a card that fails to update is logged, and
+// catches up with the batch's next event.
+func (b *Bot) tickCardsAfterCommand(ctx context.Context, cond string, args ...any) {
+	if err := b.tickRunningCards(ctx, cond, args...); err != nil {
+		b.logger.Warn("slack: update the progress cards after a command", slog.String("error", err.Error()))
+	}
 }
 
 func (b *Bot) findAccount(name string) (config.Account, bool) {

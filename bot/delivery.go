@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -13,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/wording"
 )
 
 // ErrNoEvent is returned when a delivery names an event that does not
@@ -45,7 +47,14 @@ func (b *Bot) deliver(ctx context.Context, eventID string) error {
 		b.logger.Warn("slack: an event's data does not decode", slog.String("event", e.ID), slog.String("error", err.Error()))
 	}
 	if alert, ok := b.alertFor(ctx, e, data); ok {
-		return b.postAlert(ctx, e, alert)
+		if err := b.postAlert(ctx, e, alert); err != nil {
+			return err
+		}
+		if (e.Type == "account.restricted" || e.Type == "account.checkpoint") && e.AccountID != nil {
+			// The account's running batches now say why they stopped.
+			return b.tickRunningCards(ctx, "account_id = ?", *e.AccountID)
+		}
+		return nil
 	}
 	id, err := b.proposalOf(ctx, e, data)
 	if err != nil || id == 0 {
@@ -94,10 +103,24 @@ func (b *Bot) alertFor(ctx context.Context, e models.Event, d models.EventData) 
 		v.Title = fmt.Sprintf(":double_vertical_bar: %s is paused", dest)
 		v.Body = fmt.Sprintf("%s. Pacer stopped calling *%s* and resumes by itself at the time below; what it should have done waits in the queue, nothing is lost.",
 			upperFirst(esc(orText(d.Reason, "its quota is spent"))), esc(dest))
+	case models.EventDeliveryMissing:
+		v.Serious = true
+		v.Title = fmt.Sprintf(":mag: %s not on LinkedIn's Sent page", wording.Count(d.Count, "invitation from "+who+" is", "invitations from "+who+" are"))
+		v.Body = fmt.Sprintf("Pacer recorded %s as sent, but LinkedIn's Sent invitations page, which would list %s, does not, and %s not accepted: %s. LinkedIn may not have delivered %s. Pacer does not send %s again by itself: check *%s*'s Sent invitations on LinkedIn, and if they are not there, import and approve them again.",
+			wording.Noun(d.Count, "it", "them"), wording.Noun(d.Count, "it", "them"), wording.Noun(d.Count, "it was", "they were"),
+			esc(namesList(d.Names, 20)), wording.Noun(d.Count, "it", "them"), wording.Noun(d.Count, "it", "them"), esc(who))
 	default:
 		return AlertView{}, false
 	}
 	return v, true
+}
+
+// namesList joins names, the first max of them and how many more.
+func namesList(names []string, max int) string {
+	if len(names) <= max {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:max], ", ") + fmt.Sprintf(" and %d more", len(names)-max)
 }
 
 // reasonText words the reason codes the executor records in events; other
@@ -248,6 +271,25 @@ func (b *Bot) progressTick(ctx context.Context, proposalID int64) error {
 			UniqueOpts:  river.UniqueOpts{ByArgs: true},
 		})
 	})
+}
+
+// tickRunningCards updates the progress cards of the approved proposals
+// the condition selects whose batch has actions left to do.
+func (b *Bot) tickRunningCards(ctx context.Context, cond string, args ...any) error {
+	var ids []int64
+	err := b.store.DB.WithContext(ctx).Model(&models.Proposal{}).Where(cond, args...).
+		Where("state = ? AND EXISTS (SELECT 1 FROM proposal_items i JOIN actions a ON a.proposal_item_id = i.id WHERE i.proposal_id = proposals.id AND a.state IN ?)",
+			models.ProposalApproved, []string{models.ActionScheduled, models.ActionInFlight}).
+		Pluck("id", &ids).Error
+	if err != nil {
+		return fmt.Errorf("bot: read the running batches: %w", err)
+	}
+	for _, id := range ids {
+		if err := b.progressTick(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // markProgress records that the card was just rendered (after a decision),

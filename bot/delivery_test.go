@@ -75,6 +75,10 @@ func TestAlerts(t *testing.T) {
 			{"integration paused", models.EventIntegrationPaused, models.EventRefs{},
 				models.EventData{Destination: "finder:hunter", Reason: "Hunter's monthly quota is spent", Until: &until},
 				[]string{ctoChannel, opsChannel}, []string{"finder:hunter is paused", "Hunter's monthly quota is spent. Pacer stopped calling", "Until <!date^"}},
+			{"invitations missing from the Sent page", models.EventDeliveryMissing, models.EventRefs{AccountID: &anna},
+				models.EventData{Account: "anna", Count: 2, Names: []string{"Lou Lost (lost-lou)", "Mo <Gone> (mo-gone)"}},
+				[]string{ctoChannel, approver, groupMember}, []string{"2 invitations from anna are not on LinkedIn's Sent page",
+					"Lou Lost (lost-lou), Mo &lt;Gone&gt; (mo-gone)", "does not send them again by itself"}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -327,6 +331,71 @@ func TestFinishedCardShownOnce(t *testing.T) {
 		}
 		if n := len(b.slack.recorded("chat.update")); n != 2 {
 			t.Errorf("the same acceptance delivered again updated the card: %d updates, want 2", n)
+		}
+	})
+}
+
+// TestTheCardSaysWhyTheAccountStopped: while the account of a running batch
+// is restricted, waiting for a person or paused, its card says so and what
+// resumes it, and promises no "next at" time; resumed, it promises again.
+func TestTheCardSaysWhyTheAccountStopped(t *testing.T) {
+	eachStore(t, func(t *testing.T, b *bundle) {
+		p := b.proposeFor(t)
+		b.approve(t, approver, p)
+		anna := b.accountID(t, "anna")
+		lastCard := func(t *testing.T) string {
+			t.Helper()
+			updates := b.slack.recorded("chat.update")
+			if len(updates) == 0 {
+				t.Fatal("the card was not updated")
+			}
+			return updates[len(updates)-1].text()
+		}
+		stop := func(t *testing.T, typ, state, reason string, until *time.Time) {
+			t.Helper()
+			b.clock.Advance(time.Minute)
+			b.slack.reset()
+			b.store.DB.Model(&models.Account{}).Where("id = ?", anna).
+				Updates(map[string]any{"state": state, "state_reason": reason, "restricted_until": until})
+			if err := b.deliver(t, b.record(t, typ, models.EventRefs{AccountID: &anna}, models.EventData{Account: "anna", Reason: reason, Until: until})); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		until := b.clock.Now().Add(2 * 24 * time.Hour)
+		stop(t, "account.restricted", models.AccountRestricted, "weekly_invitation_limit", &until)
+		card := lastCard(t)
+		for _, want := range []string{"*Sent 0/3*", "*stopped:* *anna* is restricted until <!date^", "LinkedIn's weekly invitation limit is reached", "the rest is sent when it ends"} {
+			if !strings.Contains(card, want) {
+				t.Errorf("the restricted card lacks %q:\n%s", want, card)
+			}
+		}
+		if strings.Contains(card, "next at") {
+			t.Errorf("the restricted card promises a time:\n%s", card)
+		}
+
+		stop(t, "account.checkpoint", models.AccountNeedsHuman, "captcha", nil)
+		card = lastCard(t)
+		for _, want := range []string{"*stopped:* *anna* needs a person: LinkedIn showed a CAPTCHA", "`pacer account login anna`", "`/pacer resume anna`"} {
+			if !strings.Contains(card, want) {
+				t.Errorf("the checkpoint card lacks %q:\n%s", want, card)
+			}
+		}
+
+		// Back to active, then paused by hand, then resumed.
+		b.store.DB.Model(&models.Account{}).Where("id = ?", anna).
+			Updates(map[string]any{"state": models.AccountActive, "state_reason": "", "restricted_until": nil})
+		b.clock.Advance(time.Minute)
+		b.slack.reset()
+		b.post(t, PathCommands, b.commandBody(approver, ctoChannel, "pause anna"))
+		if card := lastCard(t); !strings.Contains(card, "*stopped:* *anna* is paused by <@"+approver+">") || strings.Contains(card, "next at") {
+			t.Errorf("the paused card:\n%s", card)
+		}
+		b.clock.Advance(time.Minute)
+		b.slack.reset()
+		b.post(t, PathCommands, b.commandBody(approver, ctoChannel, "resume anna"))
+		if card := lastCard(t); strings.Contains(card, "stopped") || !strings.Contains(card, "next at") {
+			t.Errorf("the resumed card:\n%s", card)
 		}
 	})
 }

@@ -46,6 +46,9 @@ func (b *Bot) digestView(ctx context.Context, names []string) (DigestView, error
 			if d.Accepted, d.Decided, err = b.acceptance(ctx, a.ID, now); err != nil {
 				return v, err
 			}
+			if d.Delivery, err = b.deliveryProof(ctx, a.ID, now); err != nil {
+				return v, err
+			}
 			if d.Queue, err = b.queuedInvites(ctx, a.ID); err != nil {
 				return v, err
 			}

@@ -59,6 +59,43 @@ func TestDailyDigest(t *testing.T) {
 	})
 }
 
+// The digest proves the week's invitations against LinkedIn's Sent page.
+func TestDigestProvesDelivery(t *testing.T) {
+	eachStore(t, func(t *testing.T, b *bundle) {
+		p := b.proposeFor(t)
+		b.approve(t, approver, p)
+		now := b.clock.Now()
+		// Three invitations sent this week: one confirmed, one missing,
+		// one not checked yet.
+		for i, it := range b.items(t, p.ID) {
+			delivery := []string{models.DeliveryConfirmed, models.DeliveryMissing, ""}[i]
+			b.store.DB.Model(&models.Action{}).Where("proposal_item_id = ?", it.ID).
+				Updates(map[string]any{"state": models.ActionDone, "finished_at": now.Add(-time.Hour), "delivery": delivery})
+		}
+		proof, err := b.bot.deliveryProof(context.Background(), b.accountID(t, "anna"), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if proof != (DeliveryProof{Sent: 3, Confirmed: 1, Missing: 1}) {
+			t.Errorf("proof = %+v, want 3 sent, 1 confirmed, 1 missing", proof)
+		}
+		b.slack.reset()
+		job := &river.Job[DigestArgs]{Args: DigestArgs{Day: "2026-06-02"}}
+		if err := b.bot.DigestWorker().Work(context.Background(), job); err != nil {
+			t.Fatal(err)
+		}
+		var cto string
+		for _, p := range b.slack.recorded("chat.postMessage") {
+			if p.Form.Get("channel") == ctoChannel {
+				cto = p.text()
+			}
+		}
+		if want := "sent 3 · confirmed on LinkedIn 1 · mismatched 1 · 1 not checked yet"; !strings.Contains(cto, want) {
+			t.Errorf("the digest lacks %q:\n%s", want, cto)
+		}
+	})
+}
+
 func TestAcceptanceRate(t *testing.T) {
 	eachStore(t, func(t *testing.T, b *bundle) {
 		p := b.proposeFor(t)

@@ -472,12 +472,41 @@ func (r renderer) progressLine(p Progress) string {
 	case p.Done && p.FinishedAt != nil:
 		parts = append(parts, "done "+r.when(*p.FinishedAt))
 	case p.Done:
+	case p.Stopped != nil:
+		parts = append(parts, r.stoppedText(*p.Stopped))
 	case p.NextAt != nil:
 		parts = append(parts, "next at "+r.clock(*p.NextAt))
 	default:
 		parts = append(parts, "waiting for the account's next slot")
 	}
 	return strings.Join(parts, " · ")
+}
+
+// stoppedText says why a batch is held and what resumes it; it promises
+// no time for the next invitation, since none will go before then.
+func (r renderer) stoppedText(s Stopped) string {
+	by := ""
+	if s.PausedBy != "" {
+		by = " by <@" + esc(s.PausedBy) + ">"
+	}
+	name := esc(s.Account)
+	if s.Campaign != "" {
+		return fmt.Sprintf(":double_vertical_bar: *stopped:* campaign *%s* is paused%s; `/pacer resume %s` sends the rest", esc(s.Campaign), by, esc(s.Campaign))
+	}
+	switch s.State {
+	case models.AccountRestricted:
+		text := fmt.Sprintf(":no_entry: *stopped:* *%s* is restricted", name)
+		if s.Until != nil {
+			text += " until " + r.when(*s.Until)
+		}
+		return text + ": " + esc(orText(reasonText(s.Reason, ""), "LinkedIn restricted the account")) + "; the rest is sent when it ends"
+	case models.AccountNeedsHuman:
+		return fmt.Sprintf(":sos: *stopped:* *%s* needs a person: %s; after `pacer account login %s`, `/pacer resume %s` sends the rest",
+			name, esc(orText(reasonText(s.Reason, ""), "LinkedIn asked for a check")), name, name)
+	case models.AccountPaused:
+		return fmt.Sprintf(":double_vertical_bar: *stopped:* *%s* is paused%s; `/pacer resume %s` sends the rest", name, by, name)
+	}
+	return fmt.Sprintf("*stopped:* *%s* is %s", name, esc(s.State))
 }
 
 // reasons writes " (already connected)" for one reason, " (2 already
@@ -606,7 +635,21 @@ func (r renderer) digestFields(a DigestAccount) []string {
 		"*Acceptance (30 days)*\n" + accept,
 		"*Next reset*\n" + next,
 		"*Queue*\n" + queue,
+		"*Delivered (7 days)*\n" + deliveryLine(a.Delivery),
 	}
+}
+
+// deliveryLine words the proof of delivery: "sent N · confirmed on
+// LinkedIn N · mismatched M", and how many wait for the daily check.
+func deliveryLine(p DeliveryProof) string {
+	line := fmt.Sprintf("sent %d · confirmed on LinkedIn %d · mismatched %d", p.Sent, p.Confirmed, p.Missing)
+	if p.Missing > 0 {
+		line = ":warning: " + line
+	}
+	if rest := p.Sent - p.Confirmed - p.Missing; rest > 0 {
+		line += fmt.Sprintf(" · %d not checked yet", rest)
+	}
+	return line
 }
 
 // --- alerts

@@ -113,7 +113,8 @@ func sampleQuota() QuotaView {
 func sampleDigest() DigestView {
 	q := sampleQuota()
 	return DigestView{Date: monday10, DeadLetters: 3, Accounts: []DigestAccount{
-		{AccountQuota: q.Accounts[0], Pending: 412, Accepted: 17, Decided: 50, Queue: 40, Forecast: "sends Mon–Wed within quota"},
+		{AccountQuota: q.Accounts[0], Pending: 412, Accepted: 17, Decided: 50, Queue: 40, Forecast: "sends Mon–Wed within quota",
+			Delivery: DeliveryProof{Sent: 96, Confirmed: 80, Missing: 1}},
 		{AccountQuota: q.Accounts[1], Pending: 98, Queue: 0},
 	}}
 }

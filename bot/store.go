@@ -110,6 +110,7 @@ func (b *Bot) readProposal(ctx context.Context, id int64) (proposalRecord, error
 		if err != nil {
 			return rec, err
 		}
+		prog.Stopped = stoppedBy(rec.Account, camp)
 		v.Progress = &prog
 		for i := range v.Items {
 			v.Items[i].Outcome = outcomes[v.Items[i].ID]
@@ -192,6 +193,18 @@ func (b *Bot) progress(ctx context.Context, proposalID int64) (Progress, map[int
 		p.FinishedAt = nil
 	}
 	return p, outcomes, nil
+}
+
+// stoppedBy says why a batch of the account and campaign is held, or nil
+// when both may act.
+func stoppedBy(a models.Account, c models.Campaign) *Stopped {
+	if a.State != models.AccountActive {
+		return &Stopped{Account: a.Name, State: a.State, Reason: a.StateReason, Until: a.RestrictedUntil, PausedBy: a.PausedBy}
+	}
+	if c.State == models.CampaignPaused {
+		return &Stopped{Account: a.Name, Campaign: c.Name, State: c.State, PausedBy: c.PausedBy}
+	}
+	return nil
 }
 
 func itemOutcome(acts []models.Action) (outcome, reason string, next, finished *time.Time) {
@@ -402,6 +415,32 @@ func (b *Bot) acceptance(ctx context.Context, accountID int64, now time.Time) (a
 		}
 	}
 	return accepted, decided, nil
+}
+
+// deliveryProof counts the account's invitations sent over the 7 days
+// before now by what the reconcile with LinkedIn's Sent page found.
+func (b *Bot) deliveryProof(ctx context.Context, accountID int64, now time.Time) (DeliveryProof, error) {
+	var rows []struct {
+		Delivery string
+		N        int
+	}
+	err := b.store.DB.WithContext(ctx).Table("actions").Select("delivery, COUNT(*) AS n").
+		Where("account_id = ? AND kind = ? AND state = ? AND finished_at >= ?", accountID, models.ActionInvite, models.ActionDone, now.Add(-7*24*time.Hour)).
+		Group("delivery").Scan(&rows).Error
+	if err != nil {
+		return DeliveryProof{}, fmt.Errorf("bot: read the proof of delivery: %w", err)
+	}
+	var p DeliveryProof
+	for _, r := range rows {
+		p.Sent += r.N
+		switch r.Delivery {
+		case models.DeliveryConfirmed:
+			p.Confirmed += r.N
+		case models.DeliveryMissing:
+			p.Missing += r.N
+		}
+	}
+	return p, nil
 }
 
 // deadLetters counts the deliveries to the CRM and webhooks that exhausted

@@ -134,10 +134,26 @@ type Progress struct {
 	FailReasons []ReasonCount
 	// NextAt is when the next action is scheduled; nil when none is.
 	NextAt *time.Time
+	// Stopped says why nothing of the batch is sent for now (its account
+	// restricted, waiting for a person or paused, its campaign paused);
+	// nil while it runs.
+	Stopped *Stopped
 	// Done is true when nothing is left to do; FinishedAt is when the last
 	// action ended.
 	Done       bool
 	FinishedAt *time.Time
+}
+
+// Stopped is why an approved batch is held: Account's State (restricted
+// until Until, needs a person, paused by PausedBy) with Reason, or, when
+// Campaign is set, its campaign paused by PausedBy.
+type Stopped struct {
+	Account  string
+	Campaign string
+	State    string
+	Reason   string
+	Until    *time.Time
+	PausedBy string
 }
 
 // ReasonCount is how many items ended for one reason.
@@ -165,6 +181,16 @@ type DigestAccount struct {
 	Decided  int
 	Queue    int
 	Forecast string
+	// Delivery proves the invitations sent over 7 days against LinkedIn's
+	// Sent page.
+	Delivery DeliveryProof
+}
+
+// DeliveryProof counts the invitations an account sent over a period, and
+// of those, how many the daily reconcile with LinkedIn's Sent page
+// confirmed and how many it found missing; the rest are not checked yet.
+type DeliveryProof struct {
+	Sent, Confirmed, Missing int
 }
 
 // AlertView tells a channel (and, when Serious, the approvers) that an

@@ -27,6 +27,10 @@ const (
 	// destination until data.Until (an email finder's monthly quota is
 	// spent); data.Destination names it and data.Reason says why.
 	EventIntegrationPaused = "integration.paused"
+	// EventDeliveryMissing says the daily reconcile did not find on
+	// LinkedIn's Sent page invitations Pacer recorded as sent (and not
+	// accepted): data.Names lists them, data.Count counts them.
+	EventDeliveryMissing = "account.delivery_missing"
 )
 
 // EventProspect is the prospect an event concerns, as receivers see it.
@@ -66,6 +70,9 @@ type EventData struct {
 	DecidedBy  string `json:"decided_by,omitempty"`
 	// Count is how many items a decision or a delivery concerns.
 	Count int `json:"count,omitempty"`
+	// Names are the people an account-wide event concerns (the invitations
+	// the Sent page does not list).
+	Names []string `json:"names,omitempty"`
 	// Destination names the integration a dead letter belongs to.
 	Destination string `json:"destination,omitempty"`
 	// SentAt is when the invitation an acceptance or withdrawal concerns

@@ -257,6 +257,15 @@ CREATE UNIQUE INDEX actions_open_chore ON actions (account_id, kind, target, COA
 -- page before it clicks anything, so nothing is ever sent twice.
 ALTER TABLE actions ADD COLUMN in_doubt BOOLEAN NOT NULL DEFAULT FALSE;
 `},
+	{32, "executor: proof that LinkedIn delivered each invitation", `
+-- The daily reconcile with LinkedIn's Sent invitations page: an invitation
+-- Pacer recorded as sent is "confirmed" (listed there, or accepted since)
+-- or "missing" (the page would list it and does not), as of
+-- delivery_checked_at; empty until the first reconcile after its send.
+ALTER TABLE actions ADD COLUMN delivery TEXT NOT NULL DEFAULT '';
+ALTER TABLE actions ADD COLUMN delivery_checked_at {{time}};
+CREATE INDEX actions_delivery ON actions (account_id, kind, state, finished_at);
+`},
 	{40, "integrations: dead letters, destination states, HubSpot sync rows and email lookups", `
 -- Deliveries that gave up: nothing is dropped. One open row (neither
 -- retried nor resolved) per event and destination; pacer deliveries retry

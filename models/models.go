@@ -244,14 +244,28 @@ type Action struct {
 	// InDoubt is set when an earlier attempt may have carried the action
 	// out (Send clicked and not confirmed, a crash mid-action): the next
 	// attempt reads the page before it clicks anything.
-	InDoubt    bool
-	LeaseOwner string
-	LeaseUntil *time.Time
-	StartedAt  *time.Time
-	FinishedAt *time.Time
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	InDoubt bool
+	// Delivery is what the daily reconcile with LinkedIn's Sent page found
+	// of a sent invitation (DeliveryConfirmed, DeliveryMissing), as of
+	// DeliveryCheckedAt; empty until then.
+	Delivery          string
+	DeliveryCheckedAt *time.Time
+	LeaseOwner        string
+	LeaseUntil        *time.Time
+	StartedAt         *time.Time
+	FinishedAt        *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }
+
+// Delivery states of a sent invitation.
+const (
+	// DeliveryConfirmed: LinkedIn's Sent page lists it, or it was accepted.
+	DeliveryConfirmed = "confirmed"
+	// DeliveryMissing: the Sent page would list it and does not, and it
+	// was not accepted.
+	DeliveryMissing = "missing"
+)
 
 // Quota ledger states. A reservation whose outcome is never reported
 // expires into used, never back into free quota.

@@ -16,7 +16,8 @@ import (
 
 // SweepArgs is the periodic job that queues a scan of Target for every
 // account with invitations pending: TargetConnections finds acceptances,
-// TargetSent finds invitations to withdraw. The scans are actions like any
+// TargetSent (once a day) finds invitations to withdraw and proves the
+// delivery of those sent, after a scan of the acceptances. The scans are actions like any
 // other: the runner carries them out under the account's lease, within its
 // working hours and its all-actions limit.
 type SweepArgs struct {
@@ -47,8 +48,16 @@ type sweepWorker struct {
 	r *Runner
 }
 
-// Work queues the scans.
+// Work queues the scans. The daily sweep of the Sent page comes after a
+// scan of the acceptances (queued first, so taken first): its proof of
+// delivery must not take an invitation accepted since the last scan for
+// a missing one.
 func (w *sweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error {
+	if job.Args.Target == TargetSent {
+		if _, err := w.r.QueueScans(ctx, TargetConnections); err != nil {
+			return err
+		}
+	}
 	n, err := w.r.QueueScans(ctx, job.Args.Target)
 	if err == nil && n > 0 {
 		w.r.Wake()
@@ -209,6 +218,12 @@ func (rec *recorder) accept(row invitedRow) (bool, error) {
 	}
 	if res.RowsAffected == 0 {
 		return false, nil
+	}
+	// An acceptance proves the invitation was delivered.
+	if err := rec.tx.Table("actions").Where("account_id = ? AND prospect_id = ? AND kind = ? AND state = ? AND delivery <> ?",
+		rec.j.acct.ID, row.ID, models.ActionInvite, models.ActionDone, models.DeliveryConfirmed).
+		Updates(map[string]any{"delivery": models.DeliveryConfirmed, "delivery_checked_at": rec.now}).Error; err != nil {
+		return false, fmt.Errorf("runner: record the delivery of %s: %w", row.Slug, err)
 	}
 	p := row.Prospect
 	p.State, p.ConnectedAt = models.ProspectConnected, &rec.now
@@ -430,4 +445,94 @@ func (rec *recorder) eventAbout(typ string, p *models.Prospect, c *models.Campai
 	}
 	_, err := rec.w.r.store.RecordEvent(rec.ctx, rec.tx, typ, refs, data)
 	return err
+}
+
+// proofWindow is how far back the daily reconcile looks: older invitations
+// are withdrawn as stale (StaleAfter) by then.
+const proofWindow = StaleAfter
+
+// proveDelivery reconciles the invitations the account sent through Pacer
+// with the Sent invitations page: each one listed there, or accepted since,
+// is confirmed; each one the page would list (it lists newest first, so it
+// reaches back to its oldest row, or to every invitation when it shows them
+// all) and does not is missing, and the newly missing raise one alert that
+// names them. "Sent" must mean delivered: a missing invitation is never
+// sent again by itself, a person looks first.
+func (rec *recorder) proveDelivery(list executor.SentList) (string, error) {
+	var rows []struct {
+		ID         int64
+		ProspectID int64
+		Slug       string
+		FirstName  string
+		LastName   string
+		State      string
+		Delivery   string
+		FinishedAt time.Time
+	}
+	err := rec.tx.Table("actions AS a").
+		Select("a.id, a.prospect_id, p.slug, p.first_name, p.last_name, p.state, a.delivery, a.finished_at").
+		Joins("JOIN prospects p ON p.id = a.prospect_id").
+		Where("a.account_id = ? AND a.kind = ? AND a.state = ? AND a.finished_at >= ?",
+			rec.j.acct.ID, models.ActionInvite, models.ActionDone, rec.now.Add(-proofWindow)).
+		Order("a.finished_at DESC, a.id DESC").Scan(&rows).Error
+	if err != nil {
+		return "", fmt.Errorf("runner: read the invitations to reconcile: %w", err)
+	}
+	listed := make(map[string]bool, len(list.Invitations))
+	for _, s := range list.Invitations {
+		listed[strings.ToLower(s.Slug)] = true
+	}
+	reaches := sentPageReach(list)
+	var confirmed, missing []int64
+	var names []string
+	seen := map[int64]bool{}
+	for _, r := range rows {
+		// Only a prospect's latest invitation can be pending (an earlier
+		// one was withdrawn).
+		if seen[r.ProspectID] || r.Delivery == models.DeliveryConfirmed {
+			seen[r.ProspectID] = true
+			continue
+		}
+		seen[r.ProspectID] = true
+		switch {
+		case listed[r.Slug] || r.State == models.ProspectConnected || r.State == models.ProspectWithdrawn:
+			confirmed = append(confirmed, r.ID)
+		case r.State == models.ProspectPending && reaches(rec.now.Sub(r.FinishedAt)):
+			missing = append(missing, r.ID)
+			if r.Delivery != models.DeliveryMissing {
+				names = append(names, strings.TrimSpace(r.FirstName+" "+r.LastName+" ("+r.Slug+")"))
+			}
+		}
+	}
+	for state, ids := range map[string][]int64{models.DeliveryConfirmed: confirmed, models.DeliveryMissing: missing} {
+		for chunk := range slices.Chunk(ids, 500) {
+			if err := rec.tx.Table("actions").Where("id IN ?", chunk).
+				Updates(map[string]any{"delivery": state, "delivery_checked_at": rec.now}).Error; err != nil {
+				return "", fmt.Errorf("runner: record the delivery of %d invitations: %w", len(chunk), err)
+			}
+		}
+	}
+	if len(names) > 0 {
+		if err := rec.event(models.EventDeliveryMissing, false, models.EventData{Names: names, Count: len(names)}); err != nil {
+			return "", err
+		}
+	}
+	return fmt.Sprintf("%d invitations confirmed on LinkedIn, %d missing from the Sent page", len(confirmed), len(missing)), nil
+}
+
+// sentPageReach tells whether the Sent page, as read, would list an
+// invitation sent age ago: every one when it shows them all, else those
+// younger than its oldest row (whose age it words coarsely, "3 days ago",
+// so a younger one is surely above it). An unreadable page reaches none.
+func sentPageReach(list executor.SentList) func(age time.Duration) bool {
+	if list.Total == 0 || (list.Total > 0 && len(list.Invitations) >= list.Total) {
+		return func(time.Duration) bool { return true }
+	}
+	oldest, known := time.Duration(0), false
+	for _, s := range list.Invitations {
+		if s.AgeKnown && s.Age >= oldest {
+			oldest, known = s.Age, true
+		}
+	}
+	return func(age time.Duration) bool { return known && age < oldest }
 }

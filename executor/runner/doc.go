@@ -13,9 +13,13 @@
 // lease_until): a runner takes a free or lapsed lease with a
 // compare-and-swap on the owner it saw, renews it every third of
 // Options.LeaseTTL while it acts, stops acting before it lapses, and gives
-// it back when the account has nothing due soon. A lease whose owner is a
-// process of the same host that no longer runs is free at once, so a
-// restarted `pacer serve` resumes without waiting. Up to
+// it back when the account has nothing due soon. Lease times are read on
+// the database's clock (models.Store.Now), so nodes whose clocks disagree
+// judge a lease alike. An owner names its host, its process space (boot
+// and PID namespace) and its PID: a lease whose owner is a process of the
+// same space that no longer runs is free at once, so a restarted `pacer
+// serve` resumes without waiting, while a container sharing the hostname
+// never takes a live process's lease for a dead one's. Up to
 // Options.Concurrency accounts act at once, each in its own browser
 // context.
 //
@@ -28,7 +32,11 @@
 //
 // Claiming is one transaction: the lease is checked, the quota reserved
 // (quota.Engine.ReserveForTx, with the note's reservation for an invitation
-// that carries one) and the action marked in flight under the lease. A
+// that carries one) and the action marked in flight under the lease. Every
+// attempt reserves afresh, against the limits of the moment it is made: a
+// retry counts on the day it is sent, never on the day of a first attempt.
+// A slot whose time has come is granted at once, however late the runner
+// wakes. A
 // refusal moves the action to the limit's ResetAt (or Options.RecheckAfter
 // when no time frees it) and claims nothing. A note the month has no room
 // for is dropped when the campaign sends without notes; otherwise the
@@ -37,12 +45,19 @@
 // # Outcomes
 //
 // Each outcome is recorded in one transaction with its consequences and its
-// events (models.Store.RecordEvent), guarded by the action's lease:
+// events (models.Store.RecordEvent), guarded by the action's lease. Quota a
+// page load used is never given back: an attempt that opened a profile
+// counts as the profile view it was (quota.Engine.PageLoadTx), and the
+// minimum gap counts from the end of the previous action
+// (quota.Engine.ActedTx). An invitation counts only when Send was clicked
+// or its outcome is in real doubt; an invitation attempt that sent nothing
+// counts as invite_unsent (a profile view and an action):
 //
 //	done                 done; quota committed; for an invitation the prospect
 //	                     turns pending and invite.sent is recorded
-//	already pending,     skipped, quota given back, the prospect's state
-//	already connected    updated; action.skipped
+//	already pending,     skipped, the page load counted, the invitation and
+//	already connected    note given back, the prospect's state updated;
+//	                     action.skipped
 //	email required       the prospect's email is given if known and the campaign
 //	                     allows it (email_when_asked), else skipped
 //	note quota exhausted the account's notes left set to 0; sent without the note
@@ -52,12 +67,15 @@
 //	                     account.restricted
 //	checkpoint,          the account needs a person (models.ReasonSessionRejected
 //	session rejected     for a rejected session); account.checkpoint; nothing else
-//	                     is attempted for it; the action waits, its quota kept
+//	                     is attempted for it; the action waits, in doubt if Send
+//	                     was clicked, and reserves again when it is retried
 //	suppressed           (the runner's own) the prospect went on the do-not-contact
 //	                     list after the approval: skipped before their page is
 //	                     opened, nothing reserved; action.skipped
-//	transient            retried after Options.Backoff (doubling) with the same
-//	                     reservation, up to Options.Attempts, then failed;
+//	unexpected note      (the adapter's) text in the note field of an invitation
+//	                     approved without one: failed before Send, never sent
+//	transient            retried after Options.Backoff (doubling), each attempt
+//	                     reserving anew, up to Options.Attempts, then failed;
 //	                     action.failed
 //
 // Events about a step of a proposal carry the proposal's id, which moves its
@@ -67,15 +85,17 @@
 //
 // An action found in flight when the runner takes an account's lease was
 // left by a runner that died (or lost its lease); whether it acted is
-// unknown. It is reconciled before anything else is done for the account:
-// the profile is read first, Pending means the invitation was sent (it is
-// recorded and counted with its original reservation), a connection the
-// recent connections list since the approval means it was sent and accepted
-// (invite.sent and invite.accepted, so the CRM hears of it), and only a
-// profile still offering Connect is invited again, with the same
-// reservation. An action in doubt never gives its quota back. When Run's context ends, the
-// runner stops claiming, lets the action in progress finish (for at most
-// Options.DrainTimeout), records it and gives its leases back.
+// unknown. Its reservations are committed (an action in doubt never gives
+// its quota back) and it is put back in doubt (actions.in_doubt), to be
+// retried through the normal pacing: its next attempt reserves anew and
+// reads the profile first. Pending means the invitation was sent (recorded
+// once: of the attempts, one counts the invitation, the others the page
+// loads they were), a connection the recent connections list since the
+// approval means it was sent and accepted (invite.sent and invite.accepted,
+// so the CRM hears of it), and only a profile still offering Connect is
+// invited again. When Run's context ends, the runner stops claiming, lets
+// the action in progress finish (for at most Options.DrainTimeout), records
+// it and gives its leases back.
 //
 // # Chores
 //
@@ -87,7 +107,11 @@
 //   - a scan of the recent connections turns each pending prospect found
 //     there connected, with one invite.accepted; for campaigns whose
 //     find_email is contact_info it queues a contact-info read (a profile
-//     view), which stores the email with one email.found;
+//     view), which stores the email with one email.found. It also records
+//     the page's count of all the account's connections
+//     (quota.Engine.ConnectionsReadTx), for the 30,000 ceiling: a session
+//     opened for an account whose count is unknown or a day old queues
+//     this scan, and a never-read account sends no invitation before it;
 //   - a scan of the sent invitations records the pending count and queues
 //     the withdrawal of those 21 days old or more (never one whose age the
 //     page does not tell, at most 20 a sweep, withdrawals_per_day in the
@@ -97,7 +121,15 @@
 //     member's profile; each withdrawal records invite.withdrawn and the
 //     prospect's withdrawn_at, which blocks a new invitation for 21 days;
 //     a profile found connected instead is an acceptance the scans missed,
-//     recorded with its invite.accepted.
+//     recorded with its invite.accepted;
+//   - the same daily scan proves delivery, after a scan of the acceptances:
+//     each invitation Pacer recorded as sent in the last 21 days is
+//     confirmed (actions.delivery) when the page lists it or it was
+//     accepted or withdrawn, and missing when the page would list it (it
+//     shows all, or the invitation is younger than its oldest row) and
+//     does not; the newly missing raise one account.delivery_missing alert
+//     naming them, and the digest shows "sent N · confirmed on LinkedIn N ·
+//     mismatched M". A missing invitation is never sent again by itself.
 //
 // Every such change is guarded by the prospect's state, so a scan or read
 // run twice records its events once; the acceptance guard

@@ -480,6 +480,11 @@ func (rec *recorder) done(res result) error {
 			summary, err = rec.acceptances(res.connections)
 		case TargetSent:
 			summary, err = rec.stale(res.sent)
+			if err == nil {
+				var proof string
+				proof, err = rec.proveDelivery(res.sent)
+				summary += "; " + proof
+			}
 		}
 		if err != nil {
 			return err

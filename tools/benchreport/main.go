@@ -127,6 +127,7 @@ var (
 func main() {
 	machineFlag := flag.String("machine", "", "the machine the figures were measured on (default: this one)")
 	atFlag := flag.String("at", "", "when the figures were measured, RFC 3339 (default: now)")
+	keepFlag := flag.String("keep", "", "a previous report whose soak section (written by `make soak`) is carried over")
 	flag.Parse()
 	results, cpu, err := parse(os.Stdin)
 	if err != nil {
@@ -149,6 +150,25 @@ func main() {
 		m = machine(cpu)
 	}
 	render(os.Stdout, results, m, at)
+	if *keepFlag != "" {
+		if old, err := os.ReadFile(*keepFlag); err == nil {
+			if soak := soakSection(string(old)); soak != "" {
+				fmt.Fprintf(os.Stdout, "\n%s\n", soak)
+			}
+		}
+	}
+}
+
+// soakSection returns the soak report a previous document holds, marks
+// included, or "": the soak takes an hour and runs apart from the
+// benchmarks, so regenerating these must not lose it.
+func soakSection(doc string) string {
+	const begin, end = "<!-- soak:begin -->", "<!-- soak:end -->"
+	i, j := strings.Index(doc, begin), strings.Index(doc, end)
+	if i < 0 || j < i {
+		return ""
+	}
+	return doc[i : j+len(end)]
 }
 
 func parse(r io.Reader) ([]result, string, error) {
