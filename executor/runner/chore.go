@@ -12,6 +12,7 @@ import (
 
 	"github.com/pacerhq/pacer/executor"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // SweepArgs is the periodic job that queues a scan of Target for every
@@ -222,7 +223,7 @@ func (rec *recorder) accept(row invitedRow) (bool, error) {
 	if c == nil || p.Email != "" {
 		return true, nil
 	}
-	if cc, ok := rec.w.r.cfg.Campaign(c.Name); ok && cc.FindEmail == "contact_info" {
+	if cc, ok := rec.w.r.cfg.Campaign(c.Name); ok && cc.FindEmail == pacertype.FinderContactInfo {
 		read := action{Action: models.Action{AccountID: rec.j.acct.ID, CampaignID: &c.ID, ProspectID: &p.ID,
 			Kind: models.ActionReadInfo, ScheduledAt: rec.now, State: stateScheduled, CreatedAt: rec.now, UpdatedAt: rec.now}}
 		if err := insertChore(rec.ctx, rec.tx, read); err != nil {
@@ -420,7 +421,7 @@ func (rec *recorder) emailFound(email string) error {
 }
 
 // eventAbout records an event about a prospect other than the action's.
-func (rec *recorder) eventAbout(typ string, p *models.Prospect, c *models.Campaign, data models.EventData) error {
+func (rec *recorder) eventAbout(typ pacertype.EventType, p *models.Prospect, c *models.Campaign, data models.EventData) error {
 	refs := models.EventRefs{AccountID: &rec.j.acct.ID, ProspectID: &p.ID}
 	data.Account = rec.j.acct.Name
 	data.Prospect = models.ProspectForEvent(*p)
