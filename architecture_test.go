@@ -186,9 +186,9 @@ func orNone(names []string) string {
 	return strings.Join(names, ", ")
 }
 
-// TestArchitecture fails when an import breaks docs/ARCHITECTURE.md.
-func TestArchitecture(t *testing.T) {
-	t.Parallel()
+// loadParts reads the table of parts from docs/ARCHITECTURE.md.
+func loadParts(t *testing.T) []part {
+	t.Helper()
 	doc, err := os.ReadFile(architecture)
 	if err != nil {
 		t.Fatal(err)
@@ -197,6 +197,13 @@ func TestArchitecture(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%s: %v", architecture, err)
 	}
+	return parts
+}
+
+// TestArchitecture fails when an import breaks docs/ARCHITECTURE.md.
+func TestArchitecture(t *testing.T) {
+	t.Parallel()
+	parts := loadParts(t)
 	names := map[string]bool{}
 	for _, p := range parts {
 		names[p.name] = true
@@ -217,14 +224,7 @@ func TestArchitecture(t *testing.T) {
 // graph and the real table.
 func TestViolations(t *testing.T) {
 	t.Parallel()
-	doc, err := os.ReadFile(architecture)
-	if err != nil {
-		t.Fatal(err)
-	}
-	parts, err := readParts(string(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
+	parts := loadParts(t)
 	tests := []struct {
 		name  string
 		graph map[string][]string
