@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/pacertype"
 	"github.com/pacerhq/pacer/wording"
 )
 
@@ -50,7 +51,7 @@ func (b *Bot) deliver(ctx context.Context, eventID string) error {
 		if err := b.postAlert(ctx, e, alert); err != nil {
 			return err
 		}
-		if (e.Type == "account.restricted" || e.Type == "account.checkpoint") && e.AccountID != nil {
+		if (e.Type == string(pacertype.EventAccountRestricted) || e.Type == string(pacertype.EventAccountCheckpoint)) && e.AccountID != nil {
 			// The account's running batches now say why they stopped.
 			return b.tickRunningCards(ctx, "account_id = ?", *e.AccountID)
 		}
@@ -74,36 +75,36 @@ func (b *Bot) alertFor(ctx context.Context, e models.Event, d models.EventData) 
 	}
 	who := orText(account, "an account")
 	v := AlertView{Event: e.Type, Account: account, Until: d.Until}
-	switch e.Type {
-	case "account.restricted":
+	switch pacertype.EventType(e.Type) {
+	case pacertype.EventAccountRestricted:
 		v.Serious = true
 		v.Title = fmt.Sprintf(":no_entry: %s reached a LinkedIn limit or restriction", who)
 		v.Body = fmt.Sprintf("%s. Pacer stopped inviting from *%s* until the reset; its approved invitations wait in the queue and resume by themselves. Nothing to do unless LinkedIn asks for more.",
 			upperFirst(esc(reasonText(d.Reason, "LinkedIn's weekly invitation limit is reached"))), esc(who))
-	case "account.checkpoint":
+	case pacertype.EventAccountCheckpoint:
 		v.Serious = true
 		v.Title = fmt.Sprintf(":sos: %s needs a person: LinkedIn asks for a check", who)
 		v.Body = fmt.Sprintf("%s. Pacer stopped every action of *%s* and never tries to solve a checkpoint. Sign in to LinkedIn as this account in a browser and complete the check, store the new session with `pacer account login %s`, then run `/pacer resume %s`.",
 			upperFirst(esc(reasonText(d.Reason, "LinkedIn showed a security checkpoint or a login challenge"))), esc(who), esc(orText(account, "NAME")), esc(orText(account, "NAME")))
-	case models.EventGuardTripped:
+	case pacertype.EventGuardTripped:
 		v.Serious = true
 		v.Title = fmt.Sprintf(":chart_with_downwards_trend: Few invitations from %s are accepted", who)
 		v.Body = esc(orText(d.Reason, "the acceptance rate over the last 50 decided invitations fell below 20%")) +
 			". Pacer slows this account down (below 20%: half the daily invitations; below 10%: none) until acceptances recover. Check who the campaign targets and what its note says."
-	case models.EventPendingAlert:
+	case pacertype.EventPendingAlert:
 		v.Title = fmt.Sprintf(":warning: %s has %d pending invitations", who, d.Count)
 		v.Body = "LinkedIn may restrict accounts with many unanswered invitations. Pacer withdraws those older than 21 days (up to 20 a day) and stops inviting at 700."
-	case models.EventDeadLettered:
+	case pacertype.EventDeadLettered:
 		dest := orText(d.Destination, "an integration")
 		v.Title = fmt.Sprintf(":warning: A delivery to %s failed for good", dest)
 		v.Body = fmt.Sprintf("After every retry, an event could not be delivered to *%s*: %s. See it with `pacer deliveries list` and send it again with `pacer deliveries retry --all` once the cause is fixed.",
 			esc(dest), esc(orText(d.Reason, "no reason given")))
-	case models.EventIntegrationPaused:
+	case pacertype.EventIntegrationPaused:
 		dest := orText(d.Destination, "an integration")
 		v.Title = fmt.Sprintf(":double_vertical_bar: %s is paused", dest)
 		v.Body = fmt.Sprintf("%s. Pacer stopped calling *%s* and resumes by itself at the time below; what it should have done waits in the queue, nothing is lost.",
 			upperFirst(esc(orText(d.Reason, "its quota is spent"))), esc(dest))
-	case models.EventDeliveryMissing:
+	case pacertype.EventDeliveryMissing:
 		v.Serious = true
 		v.Title = fmt.Sprintf(":mag: %s not on LinkedIn's Sent page", wording.Count(d.Count, "invitation from "+who+" is", "invitations from "+who+" are"))
 		v.Body = fmt.Sprintf("Pacer recorded %s as sent, but LinkedIn's Sent invitations page, which would list %s, does not, and %s not accepted: %s. LinkedIn may not have delivered %s. Pacer does not send %s again by itself: check *%s*'s Sent invitations on LinkedIn, and if they are not there, import and approve them again.",
@@ -127,12 +128,12 @@ func namesList(names []string, max int) string {
 // reasons are shown as they are.
 func reasonText(reason, fallback string) string {
 	known := map[string]string{
-		"weekly_invitation_limit": "LinkedIn's weekly invitation limit is reached",
-		"weekly_limit":            "LinkedIn's weekly invitation limit is reached",
-		"checkpoint":              "LinkedIn showed a security checkpoint",
-		"captcha":                 "LinkedIn showed a CAPTCHA",
-		"session_rejected":        "LinkedIn sent the account to its login page: the stored session is no longer valid",
-		"session_missing":         "Pacer has no LinkedIn session for this account yet",
+		pacertype.ReasonWeeklyInvitationLimit: "LinkedIn's weekly invitation limit is reached",
+		string(pacertype.OutcomeWeeklyLimit):  "LinkedIn's weekly invitation limit is reached",
+		pacertype.ReasonCheckpoint:            "LinkedIn showed a security checkpoint",
+		pacertype.ReasonCaptcha:               "LinkedIn showed a CAPTCHA",
+		pacertype.ReasonSessionRejected:       "LinkedIn sent the account to its login page: the stored session is no longer valid",
+		pacertype.ReasonSessionMissing:        "Pacer has no LinkedIn session for this account yet",
 	}
 	if reason == "" {
 		return fallback

@@ -12,10 +12,11 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // record writes an event as the other packages do, with its delivery jobs.
-func (b *bundle) record(t testing.TB, eventType string, refs models.EventRefs, data models.EventData) models.Event {
+func (b *bundle) record(t testing.TB, eventType pacertype.EventType, refs models.EventRefs, data models.EventData) models.Event {
 	t.Helper()
 	var e models.Event
 	err := b.store.DB.Transaction(func(tx *gorm.DB) error {
@@ -51,7 +52,7 @@ func TestAlerts(t *testing.T) {
 		until := b.clock.Now().Add(3 * 24 * time.Hour)
 		tests := []struct {
 			name    string
-			typ     string
+			typ     pacertype.EventType
 			refs    models.EventRefs
 			data    models.EventData
 			targets []string
@@ -63,19 +64,19 @@ func TestAlerts(t *testing.T) {
 			{"checkpoint", "account.checkpoint", models.EventRefs{AccountID: &anna},
 				models.EventData{Account: "anna", Reason: "captcha"},
 				[]string{ctoChannel, approver, groupMember}, []string{"anna needs a person", "LinkedIn showed a CAPTCHA.", "pacer account login anna", "/pacer resume anna", "never tries to solve"}},
-			{"acceptance guard", models.EventGuardTripped, models.EventRefs{AccountID: &bob},
+			{"acceptance guard", pacertype.EventGuardTripped, models.EventRefs{AccountID: &bob},
 				models.EventData{Account: "bob", Reason: "acceptance 15% over the last 50 decided invitations: daily invitations halved"},
 				[]string{opsChannel, approver, groupMember}, []string{"Few invitations from bob are accepted", "acceptance 15%"}},
-			{"pending invitations", models.EventPendingAlert, models.EventRefs{AccountID: &bob},
+			{"pending invitations", pacertype.EventPendingAlert, models.EventRefs{AccountID: &bob},
 				models.EventData{Account: "bob", Count: 512},
 				[]string{opsChannel}, []string{"bob has 512 pending invitations"}},
-			{"dead letter", models.EventDeadLettered, models.EventRefs{},
+			{"dead letter", pacertype.EventDeadLettered, models.EventRefs{},
 				models.EventData{Destination: "hubspot", Reason: "Property jobtitle does not exist <!channel>"},
 				[]string{ctoChannel, opsChannel}, []string{"A delivery to hubspot failed for good", "pacer deliveries retry", "jobtitle does not exist &lt;!channel&gt;"}},
-			{"integration paused", models.EventIntegrationPaused, models.EventRefs{},
+			{"integration paused", pacertype.EventIntegrationPaused, models.EventRefs{},
 				models.EventData{Destination: "finder:hunter", Reason: "Hunter's monthly quota is spent", Until: &until},
 				[]string{ctoChannel, opsChannel}, []string{"finder:hunter is paused", "Hunter's monthly quota is spent. Pacer stopped calling", "Until <!date^"}},
-			{"invitations missing from the Sent page", models.EventDeliveryMissing, models.EventRefs{AccountID: &anna},
+			{"invitations missing from the Sent page", pacertype.EventDeliveryMissing, models.EventRefs{AccountID: &anna},
 				models.EventData{Account: "anna", Count: 2, Names: []string{"Lou Lost (lost-lou)", "Mo <Gone> (mo-gone)"}},
 				[]string{ctoChannel, approver, groupMember}, []string{"2 invitations from anna are not on LinkedIn's Sent page",
 					"Lou Lost (lost-lou), Mo &lt;Gone&gt; (mo-gone)", "does not send them again by itself"}},
@@ -225,9 +226,9 @@ func (b *bundle) finish(t testing.TB, p models.Proposal, it models.ProposalItem,
 	if err != nil {
 		t.Fatal(err)
 	}
-	typ := "invite.sent"
+	var typ pacertype.EventType = "invite.sent"
 	if state == models.ActionSkipped {
-		typ = models.EventActionSkipped
+		typ = pacertype.EventActionSkipped
 	}
 	prospect := it.ProspectID
 	return b.record(t, typ, models.EventRefs{AccountID: &p.AccountID, CampaignID: &p.CampaignID, ProspectID: &prospect},
@@ -351,7 +352,7 @@ func TestTheCardSaysWhyTheAccountStopped(t *testing.T) {
 			}
 			return updates[len(updates)-1].text()
 		}
-		stop := func(t *testing.T, typ, state, reason string, until *time.Time) {
+		stop := func(t *testing.T, typ pacertype.EventType, state, reason string, until *time.Time) {
 			t.Helper()
 			b.clock.Advance(time.Minute)
 			b.slack.reset()

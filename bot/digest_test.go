@@ -10,6 +10,7 @@ import (
 
 	"github.com/pacerhq/pacer/integrations/delivery"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 func TestDailyDigest(t *testing.T) {
@@ -168,7 +169,7 @@ func TestRiverRunsTheBotsJobs(t *testing.T) {
 			t.Fatal(err)
 		}
 		bob := b.accountID(t, "bob")
-		b.record(t, models.EventPendingAlert, models.EventRefs{AccountID: &bob}, models.EventData{Account: "bob", Count: 505})
+		b.record(t, pacertype.EventPendingAlert, models.EventRefs{AccountID: &bob}, models.EventData{Account: "bob", Count: 505})
 
 		// Slack's deliveries are worked by the integrations' delivery
 		// worker, with the bot as its Deliverer, as in `pacer serve`.

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // ErrNoProposal is returned when a proposal (or item) named by a click no
@@ -240,20 +241,20 @@ func itemOutcome(acts []models.Action) (outcome, reason string, next, finished *
 // outcomeReason words an action's outcome for people: already_connected →
 // "already connected".
 func outcomeReason(a models.Action) string {
-	known := map[string]string{
-		"already_connected":    "already connected",
-		"already_pending":      "invitation already pending",
-		"email_required":       "LinkedIn asks for their email",
-		"note_quota_exhausted": "no notes left this month",
-		"note_too_long":        "note too long",
-		"not_found":            "profile not found",
-		"not_connectable":      "no Connect button",
-		"weekly_limit":         "weekly limit reached",
-		"checkpoint":           "security checkpoint",
-		"session_rejected":     "signed out of LinkedIn",
-		"unrecognized":         "page not recognized",
+	known := map[pacertype.Outcome]string{
+		pacertype.OutcomeAlreadyConnected:   "already connected",
+		pacertype.OutcomeAlreadyPending:     "invitation already pending",
+		pacertype.OutcomeEmailRequired:      "LinkedIn asks for their email",
+		pacertype.OutcomeNoteQuotaExhausted: "no notes left this month",
+		pacertype.OutcomeNoteTooLong:        "note too long",
+		pacertype.OutcomeNotFound:           "profile not found",
+		pacertype.OutcomeNotConnectable:     "no Connect button",
+		pacertype.OutcomeWeeklyLimit:        "weekly limit reached",
+		pacertype.OutcomeCheckpoint:         "security checkpoint",
+		pacertype.OutcomeSessionRejected:    "signed out of LinkedIn",
+		pacertype.OutcomeUnrecognized:       "page not recognized",
 	}
-	if r, ok := known[a.Outcome]; ok {
+	if r, ok := known[pacertype.Outcome(a.Outcome)]; ok {
 		return r
 	}
 	if a.Reason != "" {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/pacertype"
 	"github.com/pacerhq/pacer/wording"
 )
 
@@ -171,7 +172,7 @@ func (p *Proposer) approve(ctx context.Context, proposalID int64, version int, u
 		if err := record(tx, pr.ID, nil, userID, models.DecisionApprove, detail, now); err != nil {
 			return err
 		}
-		_, err = p.store.RecordEvent(ctx, tx, "proposal.approved",
+		_, err = p.store.RecordEvent(ctx, tx, pacertype.EventProposalApproved,
 			models.EventRefs{AccountID: &pr.AccountID, CampaignID: &pr.CampaignID, ProposalID: &pr.ID},
 			models.EventData{Account: s.account.Name, Campaign: s.campaign.Name, ProposalID: pr.ID, DecidedBy: userID, Count: out.Approved})
 		return err
@@ -233,7 +234,7 @@ func (p *Proposer) Reject(ctx context.Context, proposalID int64, version int, us
 			pr.AccountID, pr.CampaignID).Scan(&names).Error; err != nil {
 			return fmt.Errorf("campaign: read proposal #%d: %w", pr.ID, err)
 		}
-		_, err = p.store.RecordEvent(ctx, tx, "proposal.rejected",
+		_, err = p.store.RecordEvent(ctx, tx, pacertype.EventProposalRejected,
 			models.EventRefs{AccountID: &pr.AccountID, CampaignID: &pr.CampaignID, ProposalID: &pr.ID},
 			models.EventData{Account: names.Account, Campaign: names.Campaign, ProposalID: pr.ID, DecidedBy: userID, Count: out.Rejected})
 		return err

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // Config is Pacer's whole configuration. Load fills it from a YAML file and
@@ -344,7 +346,7 @@ func (c *Config) fillDefaults() {
 		if len(c.Campaigns[i].Steps) == 0 {
 			c.Campaigns[i].Steps = []string{"invite"}
 		}
-		setDefault(&c.Campaigns[i].FindEmail, "none")
+		setDefault(&c.Campaigns[i].FindEmail, pacertype.FinderNone)
 	}
 }
 

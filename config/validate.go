@@ -9,16 +9,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/pacerhq/pacer/pacertype"
 )
-
-// EventTypes are the events Pacer emits; webhook endpoints subscribe to them.
-var EventTypes = []string{
-	"invite.sent", "invite.accepted", "invite.withdrawn", "email.found",
-	"account.restricted", "account.checkpoint", "proposal.approved", "proposal.rejected",
-}
-
-// EmailFinders are the values campaigns[].find_email accepts.
-var EmailFinders = []string{"none", "contact_info", "hunter"}
 
 var weekdays = map[string]time.Weekday{
 	"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
@@ -142,10 +135,10 @@ func (c *Config) validateCampaigns(v *validator) {
 		if !channelPattern.MatchString(cp.Channel) {
 			v.addf("%s.channel is %q; use the channel's ID (C…), shown in Slack under the channel's details", where, cp.Channel)
 		}
-		if !slices.Contains(EmailFinders, cp.FindEmail) {
-			v.addf("%s.find_email is %q; use one of %s", where, cp.FindEmail, strings.Join(EmailFinders, ", "))
+		if finders := pacertype.EmailFinders(); !slices.Contains(finders, cp.FindEmail) {
+			v.addf("%s.find_email is %q; use one of %s", where, cp.FindEmail, strings.Join(finders, ", "))
 		}
-		if cp.FindEmail == "hunter" && !c.Hunter.APIKey.IsSet() {
+		if cp.FindEmail == pacertype.FinderHunter && !c.Hunter.APIKey.IsSet() {
 			v.addf("%s.find_email is hunter but HUNTER_API_KEY is not set; set it or choose contact_info", where)
 		}
 		for _, s := range cp.Steps {
@@ -182,12 +175,13 @@ func (c *Config) validateWebhooks(v *validator) {
 		if _, err := base64.StdEncoding.DecodeString(key); !ok || err != nil || key == "" {
 			v.addf("%s.secret must be whsec_ followed by base64 (Standard Webhooks); generate one with `echo whsec_$(openssl rand -base64 32)`", where)
 		}
+		types := strings.Join(pacertype.EventTypeNames(), ", ")
 		if len(w.Events) == 0 {
-			v.addf("%s.events is empty; list the events it receives: %s", where, strings.Join(EventTypes, ", "))
+			v.addf("%s.events is empty; list the events it receives: %s", where, types)
 		}
 		for _, e := range w.Events {
-			if !slices.Contains(EventTypes, e) {
-				v.addf("%s.events holds %q; use any of %s", where, e, strings.Join(EventTypes, ", "))
+			if !pacertype.EventType(e).Public() {
+				v.addf("%s.events holds %q; use any of %s", where, e, types)
 			}
 		}
 	}

@@ -4,64 +4,68 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // Outcome is how an action on LinkedIn ended. The runner decides what to do
 // next from it alone: count the action, skip the prospect, pause the account,
-// or ask a human.
-type Outcome string
+// or ask a human. Its values are stored (actions.outcome) and read by the
+// bot, so they are spelled once, in package pacertype; this file says what
+// each means to the executor.
+type Outcome = pacertype.Outcome
 
 // The outcomes an adapter reports.
 const (
 	// OutcomeDone means the action was carried out and confirmed on the page
 	// (for an invitation: the profile now shows Pending, or the connection
 	// when the invitee accepted at once).
-	OutcomeDone Outcome = "done"
+	OutcomeDone = pacertype.OutcomeDone
 	// OutcomeAlreadyPending means an invitation to this person is already
 	// pending; nothing was sent.
-	OutcomeAlreadyPending Outcome = "already_pending"
+	OutcomeAlreadyPending = pacertype.OutcomeAlreadyPending
 	// OutcomeAlreadyConnected means the person is already a 1st-degree
 	// connection; nothing was sent.
-	OutcomeAlreadyConnected Outcome = "already_connected"
+	OutcomeAlreadyConnected = pacertype.OutcomeAlreadyConnected
 	// OutcomeEmailRequired means LinkedIn asks for the person's email address
 	// before it lets the account connect, and none was given.
-	OutcomeEmailRequired Outcome = "email_required"
+	OutcomeEmailRequired = pacertype.OutcomeEmailRequired
 	// OutcomeNoteQuotaExhausted means the account has no personalized
 	// invitations left this month; the invitation was not sent without its
 	// approved note.
-	OutcomeNoteQuotaExhausted Outcome = "note_quota_exhausted"
+	OutcomeNoteQuotaExhausted = pacertype.OutcomeNoteQuotaExhausted
 	// OutcomeNoteTooLong means the note is longer than the limit the invite
 	// dialog shows (200 or 300 characters); nothing was sent.
-	OutcomeNoteTooLong Outcome = "note_too_long"
+	OutcomeNoteTooLong = pacertype.OutcomeNoteTooLong
 	// OutcomeUnexpectedNote means the invitation was approved without a note
 	// but the invite dialog's note field held text (prefilled by LinkedIn or
 	// left over): it was stopped before Send, and nothing was sent. Pacer
 	// never sends words nobody approved.
-	OutcomeUnexpectedNote Outcome = "unexpected_note"
+	OutcomeUnexpectedNote = pacertype.OutcomeUnexpectedNote
 	// OutcomeWeeklyLimit means LinkedIn showed its weekly invitation limit
 	// alert, or a notice that it restricted the account (the error's Detail
 	// quotes it): stop inviting from this account until the window resets.
-	OutcomeWeeklyLimit Outcome = "weekly_limit"
+	OutcomeWeeklyLimit = pacertype.OutcomeWeeklyLimit
 	// OutcomeCheckpoint means LinkedIn showed a security checkpoint, a login
 	// challenge or a CAPTCHA: stop the account and ask a human. Pacer never
 	// tries to solve one.
-	OutcomeCheckpoint Outcome = "checkpoint"
+	OutcomeCheckpoint = pacertype.OutcomeCheckpoint
 	// OutcomeSessionRejected means LinkedIn sent the account to its login page:
 	// the stored session is no longer valid and a person must sign in again.
-	OutcomeSessionRejected Outcome = "session_rejected"
+	OutcomeSessionRejected = pacertype.OutcomeSessionRejected
 	// OutcomeNotFound means the profile (or the invitation, post or row the
 	// action needs) does not exist or is not available.
-	OutcomeNotFound Outcome = "not_found"
+	OutcomeNotFound = pacertype.OutcomeNotFound
 	// OutcomeNotConnectable means the profile offers no Connect at all (for
 	// example a creator who can only be followed).
-	OutcomeNotConnectable Outcome = "not_connectable"
+	OutcomeNotConnectable = pacertype.OutcomeNotConnectable
 	// OutcomeUnrecognized means the page loaded but the adapter could not tell
 	// its state: LinkedIn may have changed its markup (run `pacer doctor
 	// linkedin`). Nothing was clicked.
-	OutcomeUnrecognized Outcome = "unrecognized"
+	OutcomeUnrecognized = pacertype.OutcomeUnrecognized
 	// OutcomeTransient means something failed that may work on a later try: a
 	// timeout, an error toast, a crashed page, an unconfirmed send.
-	OutcomeTransient Outcome = "transient"
+	OutcomeTransient = pacertype.OutcomeTransient
 )
 
 // Sentinel errors, one per outcome other than OutcomeDone, for errors.Is.
@@ -99,7 +103,7 @@ var sentinels = map[Outcome]error{
 
 // Sentinel returns the sentinel error of an outcome, or nil for OutcomeDone
 // and unknown outcomes.
-func (o Outcome) Sentinel() error { return sentinels[o] }
+func Sentinel(o Outcome) error { return sentinels[o] }
 
 // Error is the error of an action that did not end in OutcomeDone. It matches
 // its outcome's sentinel with errors.Is and unwraps to the underlying cause,
@@ -132,7 +136,7 @@ func (e *Error) Error() string {
 	if e.Target != "" {
 		msg += " " + e.Target
 	}
-	if s := e.Outcome.Sentinel(); s != nil {
+	if s := Sentinel(e.Outcome); s != nil {
 		msg += ": " + trimPrefix(s.Error())
 	} else {
 		msg += ": " + string(e.Outcome)
@@ -156,7 +160,7 @@ func trimPrefix(s string) string {
 
 // Is matches the sentinel of the error's outcome.
 func (e *Error) Is(target error) bool {
-	s := e.Outcome.Sentinel()
+	s := Sentinel(e.Outcome)
 	return s != nil && target == s
 }
 

@@ -1,6 +1,6 @@
 // Package integrations holds what Pacer tells the outside world: the event
-// types (invite.sent, invite.accepted, …) with their JSON, the routing of an
-// event to the destinations that subscribe to it, and the classification of a
+// payloads (invite.sent, invite.accepted, …; the types themselves are
+// spelled in package pacertype) with their JSON, and the classification of a
 // destination's error into what a delivery job should do next.
 //
 // Each destination lives in its own small package below this one:
@@ -10,7 +10,7 @@
 //
 // An event is stored in the same database transaction as the state change that
 // caused it, together with one job per destination that subscribes to it
-// ([Router.Route]). A job calls its destination's client and hands the error,
+// (models.Subscriptions, the one router). A job calls its destination's client and hands the error,
 // if any, to [Classify], which says whether to retry on the job's schedule,
 // retry at a given time, keep the job as a dead letter, or disable the
 // destination. Package integrations/delivery is that job's worker; it sends

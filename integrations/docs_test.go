@@ -53,7 +53,7 @@ func TestDocsMatchTypes(t *testing.T) {
 		doc = sectionRE.ReplaceAllFunc(doc, func(m []byte) []byte {
 			sub := sectionRE.FindSubmatchIndex(m)
 			typ := Type(m[sub[2]:sub[3]])
-			if !typ.Valid() {
+			if !typ.Public() {
 				return m
 			}
 			out := append([]byte{}, m[:sub[4]]...)

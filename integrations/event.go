@@ -4,69 +4,45 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // Type names an event type. Its values are part of Pacer's public interface:
-// receivers and scripts depend on them.
-type Type string
+// receivers and scripts depend on them. They are spelled once, in package
+// pacertype; the names below are this package's words for them.
+type Type = pacertype.EventType
 
-// The event types. Their names never change; new types may be added.
+// The public event types ([pacertype.EventTypes]).
 const (
-	// InviteSent is emitted when an approved invitation was sent and confirmed
-	// (the profile shows Pending).
-	InviteSent Type = "invite.sent"
-	// InviteAccepted is emitted when a prospect accepted an invitation.
-	InviteAccepted Type = "invite.accepted"
-	// InviteWithdrawn is emitted when a pending invitation was withdrawn.
-	InviteWithdrawn Type = "invite.withdrawn"
-	// EmailFound is emitted when an email finder found a prospect's address.
-	EmailFound Type = "email.found"
-	// AccountRestricted is emitted when LinkedIn restricts an account or shows
-	// the weekly invitation limit; the account stops inviting until the reset.
-	AccountRestricted Type = "account.restricted"
-	// AccountCheckpoint is emitted when LinkedIn shows a security checkpoint;
-	// the account stops entirely until a human resolves it.
-	AccountCheckpoint Type = "account.checkpoint"
-	// ProposalApproved is emitted when an approver approved a proposal in Slack.
-	ProposalApproved Type = "proposal.approved"
-	// ProposalRejected is emitted when an approver rejected a proposal in Slack.
-	ProposalRejected Type = "proposal.rejected"
+	InviteSent        = pacertype.EventInviteSent
+	InviteAccepted    = pacertype.EventInviteAccepted
+	InviteWithdrawn   = pacertype.EventInviteWithdrawn
+	EmailFound        = pacertype.EventEmailFound
+	AccountRestricted = pacertype.EventAccountRestricted
+	AccountCheckpoint = pacertype.EventAccountCheckpoint
+	ProposalApproved  = pacertype.EventProposalApproved
+	ProposalRejected  = pacertype.EventProposalRejected
 )
-
-// AnyType is the wildcard a subscription may use to receive every type.
-const AnyType Type = "*"
 
 // ErrUnknownType is returned when an event type name is not one of [Types].
 var ErrUnknownType = errors.New("integrations: unknown event type")
 
-var allTypes = []Type{
-	InviteSent, InviteAccepted, InviteWithdrawn, EmailFound,
-	AccountRestricted, AccountCheckpoint, ProposalApproved, ProposalRejected,
-}
-
-// Types returns every event type, in documentation order.
-func Types() []Type { return slices.Clone(allTypes) }
-
-// Valid reports whether t is a known event type (the wildcard is not).
-func (t Type) Valid() bool { return slices.Contains(allTypes, t) }
+// Types returns every public event type, in documentation order.
+func Types() []Type { return pacertype.EventTypes() }
 
 // ParseType parses an event type name, as written in configuration or on the
 // command line. The error lists the valid names.
 func ParseType(s string) (Type, error) {
 	t := Type(strings.TrimSpace(s))
-	if t.Valid() {
+	if t.Public() {
 		return t, nil
 	}
-	names := make([]string, len(allTypes))
-	for i, v := range allTypes {
-		names[i] = string(v)
-	}
-	return "", fmt.Errorf("%w %q: use one of %s", ErrUnknownType, s, strings.Join(names, ", "))
+	return "", fmt.Errorf("%w %q: use one of %s", ErrUnknownType, s, strings.Join(pacertype.EventTypeNames(), ", "))
 }
 
 // Payload is the type-specific data of an event. Every payload type in this

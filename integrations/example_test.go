@@ -40,11 +40,3 @@ type quotaError struct{ at time.Time }
 func (e quotaError) Error() string      { return "quota exhausted" }
 func (e quotaError) Unwrap() error      { return integrations.ErrQuotaExhausted }
 func (e quotaError) RetryAt() time.Time { return e.at }
-
-// The routing of an event to its destinations, one delivery job each.
-func ExampleRouter_Route() {
-	crm, _ := integrations.NewWebhookSubscription("crm-bridge", []string{"invite.accepted", "email.found"})
-	r := integrations.Router{integrations.HubSpotSubscription(), crm}
-	fmt.Println(r.Route(integrations.InviteAccepted), r.Route(integrations.InviteSent))
-	// Output: [hubspot webhook:crm-bridge] []
-}

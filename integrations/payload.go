@@ -1,6 +1,10 @@
 package integrations
 
-import "time"
+import (
+	"time"
+
+	"github.com/pacerhq/pacer/pacertype"
+)
 
 // Prospect is the person an event concerns, as Pacer knows them when the
 // event happens.
@@ -72,12 +76,12 @@ type InviteWithdrawnData struct {
 	Reason string `json:"reason"`
 }
 
-// Email sources for email.found.
+// Email sources for email.found: the finders of [pacertype.EmailFinders].
 const (
 	// SourceContactInfo is the contact-info overlay of a 1st-degree connection.
-	SourceContactInfo = "contact_info"
+	SourceContactInfo = pacertype.FinderContactInfo
 	// SourceHunter is the Hunter email-finder API.
-	SourceHunter = "hunter"
+	SourceHunter = pacertype.FinderHunter
 )
 
 // EmailFoundData is the payload of email.found. The found address is in

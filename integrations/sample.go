@@ -3,6 +3,8 @@ package integrations
 import (
 	"fmt"
 	"time"
+
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // sampleProspect is the fictional person in every sample event.
@@ -38,7 +40,7 @@ func Sample(t Type, at time.Time) (Payload, error) {
 			Source: SourceHunter, Score: 94}, nil
 	case AccountRestricted:
 		until := at.Add(4 * 24 * time.Hour)
-		return &AccountRestrictedData{Account: "anna", Reason: "weekly_invitation_limit",
+		return &AccountRestrictedData{Account: "anna", Reason: pacertype.ReasonWeeklyInvitationLimit,
 			RestrictedUntil: &until}, nil
 	case AccountCheckpoint:
 		return &AccountCheckpointData{Account: "anna", Reason: "login_challenge"}, nil

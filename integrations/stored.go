@@ -18,7 +18,7 @@ import (
 // letters) have no public form: their error matches ErrUnknownType.
 func FromStored(e models.Event) (Event, error) {
 	t := Type(e.Type)
-	if !t.Valid() {
+	if !t.Public() {
 		return Event{}, fmt.Errorf("%w %q: event %s is internal and is never delivered outside Pacer", ErrUnknownType, e.Type, e.ID)
 	}
 	d, err := models.DecodeEventData(e)

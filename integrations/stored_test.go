@@ -11,6 +11,7 @@ import (
 	"github.com/pacerhq/pacer/integrations"
 	"github.com/pacerhq/pacer/integrations/webhook"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 func TestFromStored(t *testing.T) {
@@ -28,7 +29,7 @@ func TestFromStored(t *testing.T) {
 	wantEmail := want
 	wantEmail.Email = "jane@example.com"
 	tests := []struct {
-		typ  string
+		typ  integrations.Type
 		refs models.EventRefs
 		data models.EventData
 		want integrations.Payload
@@ -51,14 +52,14 @@ func TestFromStored(t *testing.T) {
 			&integrations.ProposalRejectedData{Account: "anna", Campaign: "cto", ProposalID: "42", DecidedBy: "U1", Note: "agencies"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.typ, func(t *testing.T) {
+		t.Run(string(tt.typ), func(t *testing.T) {
 			t.Parallel()
 			stored := storedEvent(t, tt.typ, at, tt.refs, tt.data)
 			got, err := integrations.FromStored(stored)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.ID != stored.ID || string(got.Type) != tt.typ || !got.Timestamp.Equal(at.Truncate(time.Millisecond)) {
+			if got.ID != stored.ID || got.Type != tt.typ || !got.Timestamp.Equal(at.Truncate(time.Millisecond)) {
 				t.Errorf("FromStored() = %s %s %s, want the stored id, type and time to the millisecond", got.ID, got.Type, got.Timestamp)
 			}
 			if !reflect.DeepEqual(got.Data, tt.want) {
@@ -76,16 +77,16 @@ func TestFromStored(t *testing.T) {
 
 func TestFromStoredRefusesInternalEvents(t *testing.T) {
 	t.Parallel()
-	_, err := integrations.FromStored(storedEvent(t, models.EventDeadLettered, time.Now(), models.EventRefs{}, models.EventData{}))
+	_, err := integrations.FromStored(storedEvent(t, pacertype.EventDeadLettered, time.Now(), models.EventRefs{}, models.EventData{}))
 	if !errors.Is(err, integrations.ErrUnknownType) {
 		t.Errorf("FromStored(delivery.dead) = %v, want ErrUnknownType", err)
 	}
 }
 
 // storedEvent is an event as the store keeps it.
-func storedEvent(t *testing.T, typ string, at time.Time, refs models.EventRefs, data models.EventData) models.Event {
+func storedEvent(t *testing.T, typ integrations.Type, at time.Time, refs models.EventRefs, data models.EventData) models.Event {
 	t.Helper()
-	e := models.Event{ID: integrations.NewID(), Type: typ, OccurredAt: at, ProposalID: refs.ProposalID}
+	e := models.Event{ID: integrations.NewID(), Type: string(typ), OccurredAt: at, ProposalID: refs.ProposalID}
 	b, err := json.Marshal(data)
 	if err != nil {
 		t.Fatal(err)

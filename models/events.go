@@ -13,24 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/pacerhq/pacer/config"
-)
-
-// Internal event types: they go to Slack (alerts), never to webhooks or
-// HubSpot. The public types are config.EventTypes.
-const (
-	EventGuardTripped  = "account.guard"
-	EventPendingAlert  = "account.pending_alert"
-	EventDeadLettered  = "delivery.dead"
-	EventActionFailed  = "action.failed"
-	EventActionSkipped = "action.skipped"
-	// EventIntegrationPaused says an integration stopped calling its
-	// destination until data.Until (an email finder's monthly quota is
-	// spent); data.Destination names it and data.Reason says why.
-	EventIntegrationPaused = "integration.paused"
-	// EventDeliveryMissing says the daily reconcile did not find on
-	// LinkedIn's Sent page invitations Pacer recorded as sent (and not
-	// accepted): data.Names lists them, data.Count counts them.
-	EventDeliveryMissing = "account.delivery_missing"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // EventProspect is the prospect an event concerns, as receivers see it.
@@ -107,10 +90,12 @@ const (
 func WebhookDestination(name string) string { return destinationWebhookPrefix + name }
 
 // hubSpotEvents are the events that become CRM contacts and notes.
-var hubSpotEvents = []string{"invite.accepted", "email.found"}
+var hubSpotEvents = []pacertype.EventType{pacertype.EventInviteAccepted, pacertype.EventEmailFound}
 
-// Subscriptions maps each destination to the event types it receives.
-type Subscriptions map[string][]string
+// Subscriptions maps each destination to the event types it receives; nil
+// receives every type. It is Pacer's one router of events to destinations:
+// RecordEvent inserts one delivery job per destination it names.
+type Subscriptions map[string][]pacertype.EventType
 
 // SubscriptionsFrom derives the destinations from the configuration:
 // HubSpot when enabled, the Hunter email finder when a campaign uses it,
@@ -122,12 +107,16 @@ func SubscriptionsFrom(cfg *config.Config) Subscriptions {
 		subs[DestinationHubSpot] = hubSpotEvents
 	}
 	for _, c := range cfg.Campaigns {
-		if c.FindEmail == "hunter" {
-			subs[DestinationHunter] = []string{"invite.accepted"}
+		if c.FindEmail == pacertype.FinderHunter {
+			subs[DestinationHunter] = []pacertype.EventType{pacertype.EventInviteAccepted}
 		}
 	}
 	for _, w := range cfg.Webhooks {
-		subs[WebhookDestination(w.Name)] = w.Events
+		types := make([]pacertype.EventType, 0, len(w.Events))
+		for _, e := range w.Events {
+			types = append(types, pacertype.EventType(e))
+		}
+		subs[WebhookDestination(w.Name)] = types
 	}
 	if cfg.Slack.BotToken.IsSet() {
 		subs[DestinationSlack] = nil // nil: every type
@@ -137,7 +126,7 @@ func SubscriptionsFrom(cfg *config.Config) Subscriptions {
 
 // destinationsFor lists the destinations subscribed to an event type, in a
 // stable order.
-func (s Subscriptions) destinationsFor(eventType string) []string {
+func (s Subscriptions) destinationsFor(eventType pacertype.EventType) []string {
 	var out []string
 	for dest, types := range s {
 		if types == nil || slices.Contains(types, eventType) {
@@ -162,7 +151,7 @@ func (DeliveryArgs) Kind() string { return "delivery" }
 // subscribes to its type, inside the caller's transaction tx: the event and
 // its deliveries exist if and only if the state change that caused them
 // commits.
-func (s *Store) RecordEvent(ctx context.Context, tx *gorm.DB, eventType string, refs EventRefs, data EventData) (Event, error) {
+func (s *Store) RecordEvent(ctx context.Context, tx *gorm.DB, eventType pacertype.EventType, refs EventRefs, data EventData) (Event, error) {
 	body, err := json.Marshal(data)
 	if err != nil {
 		return Event{}, fmt.Errorf("models: encode %s event: %w", eventType, err)
@@ -170,7 +159,7 @@ func (s *Store) RecordEvent(ctx context.Context, tx *gorm.DB, eventType string, 
 	now := time.Now().UTC()
 	e := Event{
 		ID:         newEventID(),
-		Type:       eventType,
+		Type:       string(eventType),
 		OccurredAt: now,
 		AccountID:  refs.AccountID,
 		CampaignID: refs.CampaignID,

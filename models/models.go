@@ -291,7 +291,8 @@ type QuotaEntry struct {
 func (QuotaEntry) TableName() string { return "quota_ledger" }
 
 // Event is something that happened, written in the same transaction as the
-// state change; integrations turn it into deliveries. Data is JSON.
+// state change; integrations turn it into deliveries. Data is JSON. Type
+// holds a pacertype.EventType's value.
 type Event struct {
 	ID         string
 	Type       string

@@ -86,7 +86,7 @@
 // decided invitations (see its documentation for "decided") once at least
 // 20 are decided: under 20% the daily invitation rate halves, under 10%
 // inviting pauses, and a level is left only 5 points above its threshold;
-// each change records a models.EventGuardTripped event. SetNetwork records
-// connections and pending invitations and raises models.EventPendingAlert
+// each change records a pacertype.EventGuardTripped event. SetNetwork records
+// connections and pending invitations and raises pacertype.EventPendingAlert
 // when pending crosses 500 (and again at 700, where inviting stops).
 package quota

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // Levels of the acceptance-rate guard (models.Account.Guard).
@@ -150,7 +151,7 @@ func (e *Engine) SetNotesLeftTx(ctx context.Context, tx *gorm.DB, accountID int6
 // SetNetwork records the account's connections and pending invitations as
 // last read on LinkedIn (or kept by the runner). Crossing the pending
 // alert threshold (500 by default), or the stop threshold, records a
-// models.EventPendingAlert event for Slack, once per crossing.
+// pacertype.EventPendingAlert event for Slack, once per crossing.
 func (e *Engine) SetNetwork(ctx context.Context, accountID int64, connections, pending int) error {
 	return e.inTx(ctx, func(tx *gorm.DB) error { return e.SetNetworkTx(ctx, tx, accountID, connections, pending) })
 }
@@ -185,7 +186,7 @@ func (e *Engine) SetNetworkTx(ctx context.Context, tx *gorm.DB, accountID int64,
 	default:
 		return nil
 	}
-	_, err = e.store.RecordEvent(ctx, tx, models.EventPendingAlert, models.EventRefs{AccountID: &acct.ID},
+	_, err = e.store.RecordEvent(ctx, tx, pacertype.EventPendingAlert, models.EventRefs{AccountID: &acct.ID},
 		models.EventData{Account: acct.Name, Reason: reason, Count: pending})
 	return err
 }
@@ -208,7 +209,7 @@ type GuardStatus struct {
 // EvaluateGuard judges the account's acceptance rate over its last 50
 // decided invitations and moves the guard's level: under 20% the daily
 // invitation rate halves, under 10% inviting pauses; each change records a
-// models.EventGuardTripped event for Slack in the same transaction.
+// pacertype.EventGuardTripped event for Slack in the same transaction.
 //
 // An invitation is one of the account's invite actions in state done. It
 // is decided once its member connected at or after it was sent (accepted),
@@ -295,7 +296,7 @@ func (e *Engine) EvaluateGuardTx(ctx context.Context, tx *gorm.DB, accountID int
 	if err := e.updateAccount(ctx, tx, accountID, map[string]any{"guard": st.Level}); err != nil {
 		return st, err
 	}
-	_, err = e.store.RecordEvent(ctx, tx, models.EventGuardTripped, models.EventRefs{AccountID: &acct.ID},
+	_, err = e.store.RecordEvent(ctx, tx, pacertype.EventGuardTripped, models.EventRefs{AccountID: &acct.ID},
 		models.EventData{Account: acct.Name, Reason: guardReason(st), Count: st.Decided})
 	return st, err
 }

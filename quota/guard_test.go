@@ -9,6 +9,7 @@ import (
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/models/storetest"
+	"github.com/pacerhq/pacer/pacertype"
 	"github.com/pacerhq/pacer/quota"
 )
 
@@ -82,7 +83,7 @@ func TestAcceptanceGuard(t *testing.T) {
 				events++
 			}
 			var n int64
-			s.DB.Model(&models.Event{}).Where("type = ? AND account_id = ?", models.EventGuardTripped, b.account).Count(&n)
+			s.DB.Model(&models.Event{}).Where("type = ? AND account_id = ?", pacertype.EventGuardTripped, b.account).Count(&n)
 			if n != events {
 				t.Errorf("%s: %d guard events, want %d", st.name, n, events)
 			}
@@ -109,7 +110,7 @@ func TestAcceptanceGuard(t *testing.T) {
 			}
 		}
 		var e models.Event
-		if err := s.DB.Where("type = ?", models.EventGuardTripped).Order("created_at DESC, id").First(&e).Error; err != nil {
+		if err := s.DB.Where("type = ?", pacertype.EventGuardTripped).Order("created_at DESC, id").First(&e).Error; err != nil {
 			t.Fatal(err)
 		}
 		d, err := models.DecodeEventData(e)

@@ -11,6 +11,7 @@ import (
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/models/storetest"
+	"github.com/pacerhq/pacer/pacertype"
 	"github.com/pacerhq/pacer/quota"
 )
 
@@ -372,7 +373,7 @@ func TestPendingAndConnectionCeilings(t *testing.T) {
 		ctx, e := b.ctx, b.engine
 		alerts := func() int64 {
 			var n int64
-			s.DB.Model(&models.Event{}).Where("type = ? AND account_id = ?", models.EventPendingAlert, b.account).Count(&n)
+			s.DB.Model(&models.Event{}).Where("type = ? AND account_id = ?", pacertype.EventPendingAlert, b.account).Count(&n)
 			return n
 		}
 		steps := []struct {

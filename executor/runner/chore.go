@@ -12,6 +12,7 @@ import (
 
 	"github.com/pacerhq/pacer/executor"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // SweepArgs is the periodic job that queues a scan of Target for every
@@ -237,7 +238,7 @@ func (rec *recorder) accept(row invitedRow) (bool, error) {
 	if c == nil || p.Email != "" {
 		return true, nil
 	}
-	if cc, ok := rec.w.r.cfg.Campaign(c.Name); ok && cc.FindEmail == "contact_info" {
+	if cc, ok := rec.w.r.cfg.Campaign(c.Name); ok && cc.FindEmail == pacertype.FinderContactInfo {
 		read := action{Action: models.Action{AccountID: rec.j.acct.ID, CampaignID: &c.ID, ProspectID: &p.ID,
 			Kind: models.ActionReadInfo, ScheduledAt: rec.now, State: stateScheduled, CreatedAt: rec.now, UpdatedAt: rec.now}}
 		if err := insertChore(rec.ctx, rec.tx, read); err != nil {
@@ -435,7 +436,7 @@ func (rec *recorder) emailFound(email string) error {
 }
 
 // eventAbout records an event about a prospect other than the action's.
-func (rec *recorder) eventAbout(typ string, p *models.Prospect, c *models.Campaign, data models.EventData) error {
+func (rec *recorder) eventAbout(typ pacertype.EventType, p *models.Prospect, c *models.Campaign, data models.EventData) error {
 	refs := models.EventRefs{AccountID: &rec.j.acct.ID, ProspectID: &p.ID}
 	data.Account = rec.j.acct.Name
 	data.Prospect = models.ProspectForEvent(*p)
@@ -513,7 +514,7 @@ func (rec *recorder) proveDelivery(list executor.SentList) (string, error) {
 		}
 	}
 	if len(names) > 0 {
-		if err := rec.event(models.EventDeliveryMissing, false, models.EventData{Names: names, Count: len(names)}); err != nil {
+		if err := rec.event(pacertype.EventDeliveryMissing, false, models.EventData{Names: names, Count: len(names)}); err != nil {
 			return "", err
 		}
 	}

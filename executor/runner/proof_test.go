@@ -14,6 +14,7 @@ import (
 	"github.com/pacerhq/pacer/executor/sim"
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/models/storetest"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // The daily reconcile with LinkedIn's Sent page proves what Pacer recorded
@@ -66,9 +67,9 @@ func TestTheSentPageProvesEachInvitationDelivered(t *testing.T) {
 			if p := b.prospect(t, "took-tia-more"); p.State != models.ProspectConnected {
 				t.Errorf("run %d: Tia is %s, want connected", run, p.State)
 			}
-			ev := b.events(t, models.EventDeliveryMissing)
+			ev := b.events(t, pacertype.EventDeliveryMissing)
 			if len(ev) != 1 {
-				t.Fatalf("run %d: %d %s events, want 1 (a missing invitation is reported once)", run, len(ev), models.EventDeliveryMissing)
+				t.Fatalf("run %d: %d %s events, want 1 (a missing invitation is reported once)", run, len(ev), pacertype.EventDeliveryMissing)
 			}
 			d, _ := models.DecodeEventData(ev[0])
 			if d.Count != 1 || len(d.Names) != 1 || !strings.Contains(d.Names[0], "Lou") || d.Account != "anna" {

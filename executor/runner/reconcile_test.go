@@ -13,6 +13,7 @@ import (
 	"github.com/pacerhq/pacer/executor/runner"
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/models/storetest"
+	"github.com/pacerhq/pacer/pacertype"
 	"github.com/pacerhq/pacer/quota"
 )
 
@@ -169,7 +170,7 @@ func TestAnInvitationAcceptedBeforeItsAttemptWasRecordedIsRecordedAccepted(t *te
 		if a := b.actionOf(t, "olga-old-connected", models.ActionInvite); a.State != models.ActionSkipped {
 			t.Errorf("Olga's invitation: %s (%q), want skipped: already connected", a.State, a.Reason)
 		}
-		for typ, want := range map[string][]string{
+		for typ, want := range map[pacertype.EventType][]string{
 			"invite.sent":     {"quinn-quick-more"},
 			"invite.accepted": {"quinn-quick-more"},
 		} {
@@ -313,7 +314,7 @@ func TestTransientFailuresEndInFailedAfterTheAttempts(t *testing.T) {
 		if want := map[string]int{quota.KindUnsentInvite + " used": 3, "note released": 3}; fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("the failed action's ledger: %v, want %v", got, want)
 		}
-		ev := b.events(t, models.EventActionFailed)
+		ev := b.events(t, pacertype.EventActionFailed)
 		if len(ev) != 1 || ev[0].ProposalID == nil {
 			t.Fatalf("action.failed events: %+v", ev)
 		}

@@ -13,26 +13,27 @@ import (
 
 	"github.com/pacerhq/pacer/executor"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/pacertype"
 	"github.com/pacerhq/pacer/quota"
 )
 
-// Public event types the runner records (config.EventTypes).
+// Public event types the runner records (pacertype.EventTypes).
 const (
-	eventInviteSent        = "invite.sent"
-	eventInviteAccepted    = "invite.accepted"
-	eventInviteWithdrawn   = "invite.withdrawn"
-	eventEmailFound        = "email.found"
-	eventAccountRestricted = "account.restricted"
-	eventAccountCheckpoint = "account.checkpoint"
+	eventInviteSent        = pacertype.EventInviteSent
+	eventInviteAccepted    = pacertype.EventInviteAccepted
+	eventInviteWithdrawn   = pacertype.EventInviteWithdrawn
+	eventEmailFound        = pacertype.EventEmailFound
+	eventAccountRestricted = pacertype.EventAccountRestricted
+	eventAccountCheckpoint = pacertype.EventAccountCheckpoint
 )
 
 // Reasons of the account events, as docs/events.md lists them.
 const (
-	reasonWeeklyLimit     = "weekly_invitation_limit"
-	reasonCheckpoint      = "checkpoint"
-	reasonSessionRejected = "session_rejected"
+	reasonWeeklyLimit     = pacertype.ReasonWeeklyInvitationLimit
+	reasonCheckpoint      = pacertype.ReasonCheckpoint
+	reasonSessionRejected = pacertype.ReasonSessionRejected
 	withdrawStale         = "stale"
-	sourceContactInfo     = "contact_info"
+	sourceContactInfo     = pacertype.FinderContactInfo
 )
 
 // restrictionLength is how long an account stops inviting after LinkedIn's
@@ -42,7 +43,7 @@ const restrictionLength = 7 * 24 * time.Hour
 // outcomeSuppressed is the runner's own outcome for an action it did not
 // carry out because its prospect went on the do-not-contact list after the
 // approval.
-const outcomeSuppressed executor.Outcome = "suppressed"
+const outcomeSuppressed = pacertype.OutcomeSuppressed
 
 // reasons say, for people (Slack, the CLI), why an action did not go.
 var reasons = map[executor.Outcome]string{
@@ -281,7 +282,7 @@ func (rec *recorder) failed(res result) error {
 	if err := rec.finish(models.ActionFailed, res.outcome, reason); err != nil {
 		return err
 	}
-	return rec.event(models.EventActionFailed, true, models.EventData{Reason: reason})
+	return rec.event(pacertype.EventActionFailed, true, models.EventData{Reason: reason})
 }
 
 // skipped ends the action as skipped: LinkedIn says it cannot or need not
@@ -307,7 +308,7 @@ func (rec *recorder) skipped(res result) error {
 			return err
 		}
 	}
-	return rec.event(models.EventActionSkipped, true, models.EventData{Reason: reason})
+	return rec.event(pacertype.EventActionSkipped, true, models.EventData{Reason: reason})
 }
 
 // acceptedNotWithdrawn records a stale invitation found accepted when it was
@@ -345,7 +346,7 @@ func (rec *recorder) acceptedNotWithdrawn(res result) error {
 	if err := rec.finish(models.ActionSkipped, res.outcome, reason); err != nil {
 		return err
 	}
-	return rec.event(models.EventActionSkipped, true, models.EventData{Reason: reason})
+	return rec.event(pacertype.EventActionSkipped, true, models.EventData{Reason: reason})
 }
 
 // skipUnclaimed skips an action the runner did not claim (nothing was
@@ -363,7 +364,7 @@ func (rec *recorder) skipUnclaimed(outcome executor.Outcome, reason string) erro
 	if err := rec.afterStep(models.ActionSkipped); err != nil {
 		return err
 	}
-	return rec.event(models.EventActionSkipped, true, models.EventData{Reason: reason})
+	return rec.event(pacertype.EventActionSkipped, true, models.EventData{Reason: reason})
 }
 
 // afterStep moves the prospect's enrollment and later steps on once an
@@ -632,8 +633,8 @@ func (rec *recorder) needsHuman(res result) error {
 	state, event := "LinkedIn showed a security checkpoint: a person must look at this account", reasonCheckpoint
 	if res.outcome == executor.OutcomeSessionRejected {
 		state, event = models.ReasonSessionRejected, reasonSessionRejected
-	} else if res.err != nil && strings.Contains(strings.ToLower(res.err.Error()), "captcha") {
-		event = "captcha"
+	} else if res.err != nil && strings.Contains(strings.ToLower(res.err.Error()), pacertype.ReasonCaptcha) {
+		event = pacertype.ReasonCaptcha
 	}
 	if err := r.quota.SetNeedsHumanTx(rec.ctx, rec.tx, rec.j.acct.ID, state); err != nil {
 		return err
@@ -688,7 +689,7 @@ func (rec *recorder) network(connections, pending int) error {
 // event records an event about the job's action. An event about its
 // prospect names the action's proposal too, whose Slack progress card it
 // moves on.
-func (rec *recorder) event(typ string, aboutProspect bool, data models.EventData) error {
+func (rec *recorder) event(typ pacertype.EventType, aboutProspect bool, data models.EventData) error {
 	j := rec.j
 	refs := models.EventRefs{AccountID: &j.acct.ID}
 	data.Account = j.acct.Name

@@ -14,6 +14,7 @@ import (
 	"github.com/pacerhq/pacer/executor/sim"
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/models/storetest"
+	"github.com/pacerhq/pacer/pacertype"
 	"github.com/pacerhq/pacer/quota"
 )
 
@@ -195,7 +196,7 @@ func TestOutcomesOfAnInvitation(t *testing.T) {
 		if n := len(got["pia-pend-more"]); n != 0 {
 			t.Errorf("pia (already pending) received %d new invitations", n)
 		}
-		skipped := b.events(t, models.EventActionSkipped)
+		skipped := b.events(t, pacertype.EventActionSkipped)
 		if len(skipped) != 6 {
 			t.Errorf("%d action.skipped events, want 6", len(skipped))
 		}
@@ -241,7 +242,7 @@ func TestProspectsSuppressedAfterTheApprovalAreNeverReached(t *testing.T) {
 				t.Errorf("%s: %s (%q), want skipped: on the do-not-contact list", slug, a.State, a.Reason)
 			}
 		}
-		if n := len(b.events(t, models.EventActionSkipped)); n != 3 {
+		if n := len(b.events(t, pacertype.EventActionSkipped)); n != 3 {
 			t.Errorf("%d action.skipped events, want 3", n)
 		}
 		acct := b.accounts["anna"]

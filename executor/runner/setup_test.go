@@ -22,6 +22,7 @@ import (
 	"github.com/pacerhq/pacer/executor/session"
 	"github.com/pacerhq/pacer/executor/sim"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/pacertype"
 	"github.com/pacerhq/pacer/quota"
 )
 
@@ -282,10 +283,10 @@ func (b *bundle) account(t *testing.T, name string) models.Account {
 }
 
 // events returns the recorded events of a type, oldest first.
-func (b *bundle) events(t *testing.T, typ string) []models.Event {
+func (b *bundle) events(t *testing.T, typ pacertype.EventType) []models.Event {
 	t.Helper()
 	var out []models.Event
-	if err := b.store.DB.Where("type = ?", typ).Order("occurred_at, id").Find(&out).Error; err != nil {
+	if err := b.store.DB.Where("type = ?", string(typ)).Order("occurred_at, id").Find(&out).Error; err != nil {
 		t.Fatal(err)
 	}
 	return out

@@ -12,6 +12,7 @@ import (
 	"github.com/pacerhq/pacer/executor"
 	"github.com/pacerhq/pacer/executor/session"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/pacertype"
 	"github.com/pacerhq/pacer/quota"
 )
 
@@ -423,7 +424,7 @@ func (w *worker) sessionFailed(ctx context.Context, err error) bool {
 			if err := r.quota.SetNeedsHumanTx(ctx, tx, w.id, models.ReasonSessionRejected); err != nil {
 				return err
 			}
-			_, err := r.store.RecordEvent(ctx, tx, "account.checkpoint", models.EventRefs{AccountID: &w.id},
+			_, err := r.store.RecordEvent(ctx, tx, pacertype.EventAccountCheckpoint, models.EventRefs{AccountID: &w.id},
 				models.EventData{Account: w.name, Reason: reasonNoSession})
 			return err
 		})

@@ -16,6 +16,7 @@ import (
 	"github.com/pacerhq/pacer/integrations/webhook/webhooktest"
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/models/storetest"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // webhookWorld is a store with one webhook endpoint, "crm", receiving
@@ -38,10 +39,10 @@ func webhookWorld(t *testing.T, dialect string, opts delivery.Options) (*world, 
 }
 
 // alerts returns the dead-letter alerts recorded.
-func alerts(t *testing.T, s *models.Store, typ string) []models.EventData {
+func alerts(t *testing.T, s *models.Store, typ pacertype.EventType) []models.EventData {
 	t.Helper()
 	var evs []models.Event
-	if err := s.DB.Where("type = ?", typ).Order("occurred_at").Find(&evs).Error; err != nil {
+	if err := s.DB.Where("type = ?", string(typ)).Order("occurred_at").Find(&evs).Error; err != nil {
 		t.Fatal(err)
 	}
 	out := make([]models.EventData, len(evs))
@@ -83,7 +84,7 @@ func TestGoneDisablesTheEndpoint(t *testing.T) {
 				!strings.Contains(dl[1].LastError, "pacer webhooks enable crm") {
 				t.Errorf("dead letters: %s", mustJSON(dl))
 			}
-			a := alerts(t, w.store, models.EventDeadLettered)
+			a := alerts(t, w.store, pacertype.EventDeadLettered)
 			if len(a) != 1 || a[0].Destination != "webhook:crm" || !strings.Contains(a[0].Reason, "disabled") {
 				t.Fatalf("alerts: %s, want one, for the disabling", mustJSON(a))
 			}
@@ -134,7 +135,7 @@ func TestDeadLetterAfterTheLastAttemptThenRetry(t *testing.T) {
 			if got := r.Stats().Requests; got != 3 {
 				t.Errorf("the receiver got %d requests, want 3 attempts", got)
 			}
-			a := alerts(t, w.store, models.EventDeadLettered)
+			a := alerts(t, w.store, pacertype.EventDeadLettered)
 			if len(a) != 1 || a[0].Destination != "webhook:crm" || a[0].Campaign != "cto" || !strings.Contains(a[0].Reason, "503") {
 				t.Fatalf("alerts: %s", mustJSON(a))
 			}
@@ -168,7 +169,7 @@ func TestDeadLetterAfterTheLastAttemptThenRetry(t *testing.T) {
 // alertID returns the id of the (one) dead-letter alert event.
 func alertID(t *testing.T, s *models.Store) string {
 	var ev models.Event
-	s.DB.Where("type = ?", models.EventDeadLettered).Limit(1).Find(&ev)
+	s.DB.Where("type = ?", pacertype.EventDeadLettered).Limit(1).Find(&ev)
 	return ev.ID
 }
 
@@ -192,7 +193,7 @@ func TestHubSpotRejectionIsADeadLetterWithHubSpotsMessage(t *testing.T) {
 				strings.Contains(dl.LastError, testToken) {
 				t.Errorf("dead letter: %s, want HubSpot's message", mustJSON(dl))
 			}
-			if a := alerts(t, w.store, models.EventDeadLettered); len(a) != 1 || a[0].Destination != "hubspot" {
+			if a := alerts(t, w.store, pacertype.EventDeadLettered); len(a) != 1 || a[0].Destination != "hubspot" {
 				t.Errorf("alerts: %s", mustJSON(a))
 			}
 			c, ok := hub.ContactBy(hubspot.DefaultProfileURLProperty, person(2).ProfileURL)
@@ -262,7 +263,7 @@ func TestHunterFindsEmailsAndPausesWhenTheQuotaIsSpent(t *testing.T) {
 
 			hsrv.SetQuota(0)
 			w.record(accepted(1))
-			waitFor(t, 10*time.Second, func() bool { return eventCount(t, w.store, models.EventIntegrationPaused) == 1 },
+			waitFor(t, 10*time.Second, func() bool { return eventCount(t, w.store, pacertype.EventIntegrationPaused) == 1 },
 				func() string { return mustJSON(jobStates(t, w.store, "delivery")) })
 			calls := hsrv.Calls()
 			w.record(accepted(2))
@@ -271,7 +272,7 @@ func TestHunterFindsEmailsAndPausesWhenTheQuotaIsSpent(t *testing.T) {
 			if got := hsrv.Calls(); got != calls {
 				t.Errorf("Hunter got %d calls while paused, want none", got-calls)
 			}
-			a := alerts(t, w.store, models.EventIntegrationPaused)
+			a := alerts(t, w.store, pacertype.EventIntegrationPaused)
 			if a[0].Destination != "finder:hunter" || a[0].Until == nil || a[0].Until.Day() != 1 {
 				t.Errorf("pause alert: %s, want finder:hunter until the 1st of next month", mustJSON(a))
 			}
@@ -282,7 +283,7 @@ func TestHunterFindsEmailsAndPausesWhenTheQuotaIsSpent(t *testing.T) {
 			if got := hsrv.Calls(); got != calls {
 				t.Errorf("Hunter got %d calls after a restart, while paused, want none", got-calls)
 			}
-			if eventCount(t, w.store, models.EventIntegrationPaused) != 1 {
+			if eventCount(t, w.store, pacertype.EventIntegrationPaused) != 1 {
 				t.Errorf("the pause alerted more than once")
 			}
 			if strings.Contains(logs.String(), key) {

@@ -28,7 +28,7 @@
 //
 // Nothing is dropped. A delivery that exhausts its attempts or meets an error
 // retrying cannot fix becomes a dead letter (table dead_letters) and records
-// models.EventDeadLettered, which Slack turns into an alert (at most one an
+// pacertype.EventDeadLettered, which Slack turns into an alert (at most one an
 // hour per destination; none for Slack's own dead letters, which are only
 // logged, to avoid a loop). [ListDeadLetters],
 // [Retry] and [DeadLetterCount] serve `pacer deliveries list|retry` and the
@@ -39,7 +39,7 @@
 // meanwhile are held as dead letters, without an alert each, so that
 // `pacer deliveries retry --all` sends them once it is enabled again. An email
 // finder whose monthly quota is spent is paused until the quota renews, with
-// one alert (models.EventIntegrationPaused); its lookups wait, snoozed.
+// one alert (pacertype.EventIntegrationPaused); its lookups wait, snoozed.
 //
 // [Service] bundles the workers, their queues and periodic jobs for
 // `pacer serve`; [Service.SendTest] sends a sample event to an endpoint through the

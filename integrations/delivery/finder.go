@@ -78,7 +78,7 @@ func (s *Service) findEmail(ctx context.Context, job *river.Job[models.DeliveryA
 	if until := st.pausedUntil(s.now()); !until.IsZero() {
 		return river.JobSnooze(s.until(until))
 	}
-	person := finder.Person{Account: d.Account, Slug: d.Prospect.Slug, ProfileURL: d.Prospect.ProfileURL,
+	person := finder.Person{Slug: d.Prospect.Slug, ProfileURL: d.Prospect.ProfileURL,
 		FirstName: d.Prospect.FirstName, LastName: d.Prospect.LastName, Company: d.Prospect.Company}
 	email, score, err := s.lookup(ctx, person)
 	if err != nil && !errors.Is(err, finder.ErrNotFound) {
@@ -107,7 +107,7 @@ func (s *Service) findEmail(ctx context.Context, job *river.Job[models.DeliveryA
 		}
 		p := *d.Prospect
 		p.Email = email
-		_, err := s.store.RecordEvent(ctx, tx, string(integrations.EmailFound), refsOf(ev),
+		_, err := s.store.RecordEvent(ctx, tx, integrations.EmailFound, refsOf(ev),
 			models.EventData{Prospect: &p, Account: d.Account, Campaign: d.Campaign, Source: provider, Score: score})
 		return err
 	})

@@ -159,7 +159,7 @@ func (s *Service) SendTest(ctx context.Context, reqs []TestRequest, wait time.Du
 		if s.webhooks[r.Endpoint] == nil {
 			return nil, fmt.Errorf("%w %q: the configured endpoints are %v", ErrUnknownEndpoint, r.Endpoint, s.EndpointNames())
 		}
-		if !r.Type.Valid() {
+		if !r.Type.Public() {
 			_, err := integrations.ParseType(string(r.Type))
 			return nil, err
 		}
@@ -265,7 +265,7 @@ func (s *Service) EndpointTypes(name string) []integrations.Type {
 		if w.Name == name {
 			out := make([]integrations.Type, 0, len(w.Events))
 			for _, e := range w.Events {
-				if t := integrations.Type(e); t.Valid() {
+				if t := integrations.Type(e); t.Public() {
 					out = append(out, t)
 				}
 			}

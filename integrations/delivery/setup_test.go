@@ -24,6 +24,7 @@ import (
 	"github.com/pacerhq/pacer/integrations/hubspot/hubspottest"
 	"github.com/pacerhq/pacer/integrations/webhook"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // Test secrets: none may appear in a log line, an error or a dead letter.
@@ -262,7 +263,7 @@ func (w *world) record(events ...pendingEvent) []models.Event {
 }
 
 type pendingEvent struct {
-	typ  string
+	typ  pacertype.EventType
 	refs models.EventRefs
 	data models.EventData
 }
@@ -334,10 +335,10 @@ func unfinished(t testing.TB, s *models.Store, kind string) int {
 	return n
 }
 
-func eventCount(t testing.TB, s *models.Store, typ string) int {
+func eventCount(t testing.TB, s *models.Store, typ pacertype.EventType) int {
 	t.Helper()
 	var n int64
-	if err := s.DB.Model(&models.Event{}).Where("type = ?", typ).Count(&n).Error; err != nil {
+	if err := s.DB.Model(&models.Event{}).Where("type = ?", string(typ)).Count(&n).Error; err != nil {
 		t.Fatal(err)
 	}
 	return int(n)

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // DeadLetter is a delivery that gave up: its attempts are spent, or it met
@@ -106,7 +107,7 @@ type letter struct {
 	dest     string
 	attempts int
 	reason   string
-	// alert records models.EventDeadLettered, which Slack turns into an
+	// alert records pacertype.EventDeadLettered, which Slack turns into an
 	// alert (never for Slack's own dead letters).
 	alert bool
 	// disable disables the destination (a webhook answered 410).
@@ -192,12 +193,12 @@ func (s *Service) alertedWithin(tx *gorm.DB, dest string, now time.Time) (bool, 
 	return n > 0, nil
 }
 
-// alertDead records models.EventDeadLettered, which only Slack receives.
+// alertDead records pacertype.EventDeadLettered, which only Slack receives.
 func (s *Service) alertDead(ctx context.Context, tx *gorm.DB, ev models.Event, dest, reason string, count int) error {
 	d, _ := models.DecodeEventData(ev)
 	data := models.EventData{Account: d.Account, Campaign: d.Campaign, Prospect: d.Prospect,
 		Destination: dest, Reason: reason, Count: count}
-	_, err := s.store.RecordEvent(ctx, tx, models.EventDeadLettered, refsOf(ev), data)
+	_, err := s.store.RecordEvent(ctx, tx, pacertype.EventDeadLettered, refsOf(ev), data)
 	return err
 }
 
@@ -234,7 +235,7 @@ func (s *Service) setState(tx *gorm.DB, st destinationState) (bool, error) {
 }
 
 // pause stops calling a destination until until, persisted across
-// restarts, and alerts once per pause (models.EventIntegrationPaused).
+// restarts, and alerts once per pause (pacertype.EventIntegrationPaused).
 func (s *Service) pause(ctx context.Context, ev models.Event, dest string, until time.Time, cause error) error {
 	ctx, cancel := bookkeeping(ctx)
 	defer cancel()
@@ -247,7 +248,7 @@ func (s *Service) pause(ctx context.Context, ev models.Event, dest string, until
 			return err
 		}
 		d, _ := models.DecodeEventData(ev)
-		_, err = s.store.RecordEvent(ctx, tx, models.EventIntegrationPaused, refsOf(ev),
+		_, err = s.store.RecordEvent(ctx, tx, pacertype.EventIntegrationPaused, refsOf(ev),
 			models.EventData{Account: d.Account, Campaign: d.Campaign, Destination: dest, Reason: reason, Until: &u})
 		return err
 	})

@@ -1,7 +1,7 @@
-// Package finder finds prospects' email addresses through pluggable
-// providers: [ContactInfo] reads the contact-info overlay of a 1st-degree
-// connection through the browser executor (it costs a profile view), and
-// package finder/hunter asks Hunter's email-finder API.
+// Package finder finds prospects' email addresses through pluggable API
+// providers: package finder/hunter asks Hunter's email-finder API. (The
+// contact-info overlay of a 1st-degree connection is read by the runner
+// itself, as a paced browser action that costs a profile view.)
 //
 // A provider answers an email, or an error matching [ErrNotFound] (nothing
 // to find: the job is done, without an email.found event),

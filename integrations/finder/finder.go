@@ -12,9 +12,6 @@ import (
 
 // Person is who to find an email for.
 type Person struct {
-	// Account is the Pacer account the prospect is connected to
-	// (ContactInfo reads the overlay through it).
-	Account string
 	// Slug is the LinkedIn public identifier.
 	Slug string
 	// ProfileURL is the LinkedIn profile URL.
@@ -31,7 +28,7 @@ type Person struct {
 // Provider finds email addresses.
 type Provider interface {
 	// Name returns the provider's name, the "source" of email.found
-	// (integrations.SourceContactInfo, integrations.SourceHunter).
+	// (integrations.SourceHunter).
 	Name() string
 	// FindEmail returns p's email address, or an error matching one of the
 	// package's sentinels.

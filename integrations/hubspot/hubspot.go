@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pacerhq/pacer/integrations"
 	"github.com/pacerhq/pacer/integrations/httpclient"
 )
 
@@ -138,7 +137,7 @@ func NewClient(s Settings) (*Client, error) {
 		log:      s.Logger,
 		limiter:  newLimiter(s.RequestsPerWindow, s.Window, s.Now),
 		http: httpclient.New(httpclient.Options{
-			Name:              integrations.KindHubSpot,
+			Name:              "hubspot", // the destination as deliveries name it (models.DestinationHubSpot)
 			Version:           s.Version,
 			MaxAttempts:       s.MaxAttempts,
 			WaitMin:           s.RetryWaitMin,

@@ -84,7 +84,7 @@ func NewClient(s Settings) (*Client, error) {
 		now:    s.Now,
 		log:    s.Logger,
 		http: httpclient.New(httpclient.Options{
-			Name:        integrations.Webhook(s.Name).String(),
+			Name:        "webhook:" + s.Name, // the destination as deliveries name it (models.WebhookDestination)
 			Version:     s.Version,
 			MaxAttempts: 1, // the delivery job retries, on the RetryDelay schedule
 			Timeout:     s.Timeout,

@@ -1,0 +1,70 @@
+package pacertype
+
+import "slices"
+
+// Outcome is how an action on LinkedIn ended. The runner stores it in
+// actions.outcome; the bot words it for people. What each outcome means for
+// the runner (count, skip, pause, ask a person) is said once, in package
+// executor.
+type Outcome string
+
+// The outcomes of an action.
+const (
+	// OutcomeDone means the action was carried out and confirmed on the page
+	// (for an invitation: the profile now shows Pending, or the connection
+	// when the invitee accepted at once).
+	OutcomeDone Outcome = "done"
+	// OutcomeAlreadyPending means an invitation to this person is already
+	// pending; nothing was sent.
+	OutcomeAlreadyPending Outcome = "already_pending"
+	// OutcomeAlreadyConnected means the person is already a 1st-degree
+	// connection; nothing was sent.
+	OutcomeAlreadyConnected Outcome = "already_connected"
+	// OutcomeEmailRequired means LinkedIn asks for the person's email address
+	// before it lets the account connect, and none was given.
+	OutcomeEmailRequired Outcome = "email_required"
+	// OutcomeNoteQuotaExhausted means the account has no personalized
+	// invitations left this month; the invitation was not sent without its
+	// approved note.
+	OutcomeNoteQuotaExhausted Outcome = "note_quota_exhausted"
+	// OutcomeNoteTooLong means the note is longer than the limit the invite
+	// dialog shows (200 or 300 characters); nothing was sent.
+	OutcomeNoteTooLong Outcome = "note_too_long"
+	// OutcomeUnexpectedNote means the invitation was approved without a note
+	// but the invite dialog's note field held text: it was stopped before
+	// Send, and nothing was sent.
+	OutcomeUnexpectedNote Outcome = "unexpected_note"
+	// OutcomeWeeklyLimit means LinkedIn showed its weekly invitation limit
+	// alert or a restriction notice.
+	OutcomeWeeklyLimit Outcome = "weekly_limit"
+	// OutcomeCheckpoint means LinkedIn showed a security checkpoint, a login
+	// challenge or a CAPTCHA.
+	OutcomeCheckpoint Outcome = "checkpoint"
+	// OutcomeSessionRejected means LinkedIn sent the account to its login
+	// page: the stored session is no longer valid.
+	OutcomeSessionRejected Outcome = "session_rejected"
+	// OutcomeNotFound means the profile (or the invitation, post or row the
+	// action needs) does not exist or is not available.
+	OutcomeNotFound Outcome = "not_found"
+	// OutcomeNotConnectable means the profile offers no Connect at all.
+	OutcomeNotConnectable Outcome = "not_connectable"
+	// OutcomeUnrecognized means the page loaded but its state could not be
+	// told; nothing was clicked.
+	OutcomeUnrecognized Outcome = "unrecognized"
+	// OutcomeTransient means something failed that may work on a later try.
+	OutcomeTransient Outcome = "transient"
+	// OutcomeSuppressed means the runner did not carry the action out because
+	// its prospect went on the do-not-contact list after the approval; no
+	// page was opened.
+	OutcomeSuppressed Outcome = "suppressed"
+)
+
+var outcomes = []Outcome{
+	OutcomeDone, OutcomeAlreadyPending, OutcomeAlreadyConnected, OutcomeEmailRequired,
+	OutcomeNoteQuotaExhausted, OutcomeNoteTooLong, OutcomeUnexpectedNote, OutcomeWeeklyLimit,
+	OutcomeCheckpoint, OutcomeSessionRejected, OutcomeNotFound, OutcomeNotConnectable,
+	OutcomeUnrecognized, OutcomeTransient, OutcomeSuppressed,
+}
+
+// Outcomes returns every outcome.
+func Outcomes() []Outcome { return slices.Clone(outcomes) }
