@@ -15,6 +15,7 @@ import (
 	"github.com/pacerhq/pacer/integrations"
 	"github.com/pacerhq/pacer/integrations/finder"
 	"github.com/pacerhq/pacer/integrations/finder/hunter"
+	"github.com/pacerhq/pacer/integrations/httpclient"
 	"github.com/pacerhq/pacer/integrations/webhook"
 	"github.com/pacerhq/pacer/models"
 )
@@ -137,8 +138,8 @@ func New(cfg *config.Config, store *models.Store, opts Options) (*Service, error
 	}
 	for _, w := range cfg.Webhooks {
 		c, err := webhook.NewClient(webhook.Settings{
-			Name: w.Name, URL: w.URL.Value(), Secret: w.Secret.Value(), Version: opts.Version,
-			Timeout: opts.WebhookTimeout, Logger: s.log, Now: s.now,
+			Name: w.Name, URL: w.URL.Value(), Secret: w.Secret.Value(),
+			Options: httpclient.Options{Version: opts.Version, Timeout: opts.WebhookTimeout, Logger: s.log, Now: s.now},
 		})
 		if err != nil {
 			return nil, fmt.Errorf("delivery: %w", err)
@@ -147,7 +148,7 @@ func New(cfg *config.Config, store *models.Store, opts Options) (*Service, error
 	}
 	if s.finder == nil && usesHunter(cfg) && cfg.Hunter.APIKey.IsSet() {
 		c, err := hunter.NewClient(hunter.Settings{APIKey: cfg.Hunter.APIKey.Value(), BaseURL: cfg.Hunter.APIURL,
-			Version: opts.Version, Logger: s.log, Now: s.now})
+			Options: httpclient.Options{Version: opts.Version, Logger: s.log, Now: s.now}})
 		if err != nil {
 			return nil, fmt.Errorf("delivery: %w", err)
 		}

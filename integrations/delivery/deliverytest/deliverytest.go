@@ -26,6 +26,7 @@ import (
 
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/integrations/delivery"
+	"github.com/pacerhq/pacer/integrations/httpclient"
 	"github.com/pacerhq/pacer/integrations/hubspot"
 	"github.com/pacerhq/pacer/integrations/hubspot/hubspotsync"
 	"github.com/pacerhq/pacer/integrations/hubspot/hubspottest"
@@ -203,8 +204,8 @@ func NewHubSpot(t testing.TB, logger *slog.Logger) (*hubspottest.Server, *hubspo
 		ProfileURLProperty: hubspot.DefaultProfileURLProperty, Seed: 3})
 	t.Cleanup(srv.Close)
 	c, err := hubspot.NewClient(hubspot.Settings{Token: Token, BaseURL: srv.URL, RequestsPerWindow: 100,
-		Window: 100 * time.Millisecond, Timeout: 300 * time.Millisecond, RetryWaitMin: 5 * time.Millisecond,
-		RetryWaitMax: 20 * time.Millisecond, MaxInlineWait: time.Second, Logger: logger})
+		Window: 100 * time.Millisecond, MaxInlineWait: time.Second,
+		Options: httpclient.Options{Timeout: 300 * time.Millisecond, WaitMin: 5 * time.Millisecond, WaitMax: 20 * time.Millisecond, Logger: logger}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/integrations/delivery"
 	"github.com/pacerhq/pacer/integrations/delivery/deliverytest"
+	"github.com/pacerhq/pacer/integrations/httpclient"
 	"github.com/pacerhq/pacer/integrations/hubspot"
 	"github.com/pacerhq/pacer/integrations/hubspot/hubspotsync"
 	"github.com/pacerhq/pacer/integrations/hubspot/hubspottest"
@@ -37,8 +38,7 @@ func BenchmarkAcceptedThroughRiver(b *testing.B) {
 				hub := hubspottest.New(hubspottest.Options{Token: deliverytest.Token, RequestsPerWindow: 100, Window: 10 * time.Second / scale,
 					ProfileURLProperty: hubspot.DefaultProfileURLProperty})
 				b.Cleanup(hub.Close)
-				hc, err := hubspot.NewClient(hubspot.Settings{Token: deliverytest.Token, BaseURL: hub.URL, RequestsPerWindow: 100,
-					Window: 10 * time.Second / scale, Logger: slog.New(slog.DiscardHandler)})
+				hc, err := hubspot.NewClient(hubspot.Settings{Token: deliverytest.Token, BaseURL: hub.URL, RequestsPerWindow: 100, Window: 10 * time.Second / scale, Options: httpclient.Options{Logger: slog.New(slog.DiscardHandler)}})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/integrations/delivery"
+	"github.com/pacerhq/pacer/integrations/httpclient"
 	"github.com/pacerhq/pacer/integrations/hubspot"
 	"github.com/pacerhq/pacer/integrations/webhook"
 	"github.com/pacerhq/pacer/models"
@@ -127,7 +128,7 @@ func New(cfg *config.Config, store *models.Store, deliveries *delivery.Service, 
 // (HUBSPOT_TOKEN, HUBSPOT_API_URL), for the Service and `pacer hubspot setup`.
 func NewClient(cfg *config.Config, version string, logger *slog.Logger) (*hubspot.Client, error) {
 	c, err := hubspot.NewClient(hubspot.Settings{Token: cfg.HubSpot.Token.Value(), BaseURL: cfg.HubSpot.APIURL,
-		Version: version, Logger: logger})
+		Options: httpclient.Options{Version: version, Logger: logger}})
 	if err != nil {
 		return nil, fmt.Errorf("hubspotsync: %w", err)
 	}
