@@ -157,6 +157,19 @@ func New(cfg *config.Config, store *models.Store, opts Options) (*Service, error
 	return s, nil
 }
 
+// RetryDelay is the wait after a failed attempt (Options.RetryDelay): an
+// outbox's rows retry on the deliveries' schedule.
+func (s *Service) RetryDelay(attempt int, retryAfter time.Duration) time.Duration {
+	return s.retryDelay(attempt, retryAfter)
+}
+
+// MaxAttempts is the number of attempts after which a delivery, or an
+// outbox's row, becomes a dead letter (Options.MaxAttempts).
+func (s *Service) MaxAttempts() int { return s.maxAttempts }
+
+// Now returns the current time on the Service's clock (Options.Now).
+func (s *Service) Now() time.Time { return s.now() }
+
 // SetOutbox hands the deliveries to dest to o. Call it before River
 // starts working the Service's jobs.
 func (s *Service) SetOutbox(dest string, o Outbox) { s.outboxes[dest] = o }

@@ -191,8 +191,8 @@ type World struct {
 	// Opts are the delivery Service's options.
 	Opts delivery.Options
 	// HubSpot, when not nil, are the options of HubSpot's sync, which then
-	// runs beside the deliveries, as in `pacer serve`. Its Logger,
-	// RetryDelay and MaxAttempts default to Opts'.
+	// runs beside the deliveries, as in `pacer serve`. Its Logger defaults
+	// to Opts'.
 	HubSpot *hubspotsync.Options
 }
 
@@ -236,12 +236,6 @@ func (w *World) NewParts() []Part {
 		opts := *w.HubSpot
 		if opts.Logger == nil {
 			opts.Logger = w.Opts.Logger
-		}
-		if opts.RetryDelay == nil {
-			opts.RetryDelay = w.Opts.RetryDelay
-		}
-		if opts.MaxAttempts == 0 {
-			opts.MaxAttempts = w.Opts.MaxAttempts
 		}
 		hs, err := hubspotsync.New(w.Cfg, w.Store, svc, opts)
 		if err != nil {

@@ -12,7 +12,6 @@ import (
 	"github.com/pacerhq/pacer/integrations/delivery"
 	"github.com/pacerhq/pacer/integrations/httpclient"
 	"github.com/pacerhq/pacer/integrations/hubspot"
-	"github.com/pacerhq/pacer/integrations/webhook"
 	"github.com/pacerhq/pacer/models"
 )
 
@@ -36,7 +35,9 @@ const (
 	syncTimeout = 10 * time.Minute
 )
 
-// Options tune a Service. The zero value is production's.
+// Options tune a Service. The zero value is production's. The clock, the
+// retry schedule and the attempts before a dead letter are the deliveries'
+// (delivery.Options).
 type Options struct {
 	// Logger receives the log lines (slog.Default() when nil).
 	Logger *slog.Logger
@@ -44,13 +45,6 @@ type Options struct {
 	Version string
 	// Client replaces the client built from the configuration (tests).
 	Client *hubspot.Client
-	// RetryDelay is the wait after a failed attempt of an update, from the
-	// number of failed attempts (webhook.RetryDelay when nil). Tests scale
-	// it down.
-	RetryDelay func(attempt int, retryAfter time.Duration) time.Duration
-	// MaxAttempts is the number of attempts of an update before it becomes a
-	// dead letter (webhook.MaxAttempts when zero).
-	MaxAttempts int
 	// Debounce is the period within which HubSpot updates share one
 	// hubspot.sync job (DefaultDebounce when zero; at least 1 s, River's
 	// smallest unique period).
@@ -61,8 +55,6 @@ type Options struct {
 	// Lease is how long a sync owns the rows it took (DefaultLease when
 	// zero).
 	Lease time.Duration
-	// Now returns the current time (time.Now when nil).
-	Now func() time.Time
 }
 
 // Service syncs the HubSpot updates. Build it with New, register its worker
@@ -87,21 +79,12 @@ type Service struct {
 // in the configuration.
 func New(cfg *config.Config, store *models.Store, deliveries *delivery.Service, opts Options) (*Service, error) {
 	s := &Service{
-		store: store, deliveries: deliveries, hubspot: opts.Client, log: opts.Logger, now: opts.Now,
-		retryDelay: opts.RetryDelay, maxAttempts: opts.MaxAttempts,
+		store: store, deliveries: deliveries, hubspot: opts.Client, log: opts.Logger, now: deliveries.Now,
+		retryDelay: deliveries.RetryDelay, maxAttempts: deliveries.MaxAttempts(),
 		debounce: opts.Debounce, hold: opts.Hold, lease: opts.Lease,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	if s.retryDelay == nil {
-		s.retryDelay = webhook.RetryDelay
-	}
-	if s.maxAttempts <= 0 {
-		s.maxAttempts = webhook.MaxAttempts
 	}
 	if s.debounce <= 0 {
 		s.debounce = DefaultDebounce
