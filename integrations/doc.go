@@ -6,7 +6,9 @@
 // Each destination lives in its own small package below this one:
 // integrations/hubspot (contacts and notes), integrations/webhook (Standard
 // Webhooks deliveries) and integrations/finder (email finders). All of them
-// make their outbound HTTP calls through integrations/httpclient.
+// make their outbound HTTP calls through integrations/httpclient, and their
+// Settings embed its Options. HubSpot's outbox and batched sync, which need
+// the store, live in integrations/hubspot/hubspotsync.
 //
 // An event is stored in the same database transaction as the state change that
 // caused it, together with one job per destination that subscribes to it

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pacerhq/pacer/integrations/delivery"
+	"github.com/pacerhq/pacer/integrations/hubspot/hubspotsync"
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/wording"
 )
@@ -41,7 +42,11 @@ func newDeliveriesListCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				backlog, sync, err := delivery.Backlogs(ctx, s)
+				backlog, err := delivery.Backlogs(ctx, s)
+				if err != nil {
+					return err
+				}
+				sync, err := hubspotsync.CountBacklog(ctx, s)
 				if err != nil {
 					return err
 				}
@@ -54,7 +59,7 @@ func newDeliveriesListCmd(g *globals) *cobra.Command {
 						DeadLetters []delivery.DeadLetter       `json:"dead_letters"`
 						Disabled    []delivery.DisabledEndpoint `json:"disabled_endpoints"`
 						Backlog     []delivery.Backlog          `json:"backlog"`
-						HubSpotSync delivery.SyncBacklog        `json:"hubspot_sync"`
+						HubSpotSync hubspotsync.Backlog         `json:"hubspot_sync"`
 					}{nonNil(letters), nonNil(disabled), nonNil(backlog), sync})
 					if err != nil {
 						return err
@@ -80,7 +85,7 @@ func nonNil[T any](s []T) []T {
 }
 
 func printDeliveries(cmd *cobra.Command, letters []delivery.DeadLetter, disabled []delivery.DisabledEndpoint,
-	backlog []delivery.Backlog, sync delivery.SyncBacklog, all bool) {
+	backlog []delivery.Backlog, sync hubspotsync.Backlog, all bool) {
 	open := 0
 	for _, d := range letters {
 		if d.Open() {

@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pacerhq/pacer/integrations/delivery"
 	"github.com/pacerhq/pacer/integrations/hubspot"
+	"github.com/pacerhq/pacer/integrations/hubspot/hubspotsync"
 )
 
 func newHubSpotCmd(g *globals) *cobra.Command {
@@ -27,7 +27,7 @@ and crm.schemas.contacts.write scopes.`,
 			if err != nil {
 				return err
 			}
-			c, err := delivery.NewHubSpotClient(cfg, version, g.loggerAtLeast(slog.LevelWarn))
+			c, err := hubspotsync.NewClient(cfg, version, g.loggerAtLeast(slog.LevelWarn))
 			if err != nil {
 				return err
 			}

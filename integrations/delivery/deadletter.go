@@ -53,18 +53,10 @@ type Backlog struct {
 	Discarded int `json:"discarded"`
 }
 
-// SyncBacklog counts the HubSpot updates that are not done.
-type SyncBacklog struct {
-	// Contacts wait for their contact upsert, Notes for their note.
-	Contacts int `json:"contacts"`
-	Notes    int `json:"notes"`
-	// Retrying is how many of them failed at least once.
-	Retrying int `json:"retrying"`
-}
-
 // Backlogs counts the delivery jobs not done, per destination (from
-// River's river_job table), and the HubSpot updates waiting for a sync.
-func Backlogs(ctx context.Context, store *models.Store) ([]Backlog, SyncBacklog, error) {
+// River's river_job table). An outbox's own backlog is its own to count
+// (hubspotsync.CountBacklog).
+func Backlogs(ctx context.Context, store *models.Store) ([]Backlog, error) {
 	dest := "args->>'destination'"
 	if store.Dialect == models.DialectSQLite {
 		dest = "json_extract(args, '$.destination')"
@@ -79,7 +71,7 @@ func Backlogs(ctx context.Context, store *models.Store) ([]Backlog, SyncBacklog,
 FROM river_job WHERE kind = ? AND state IN ? GROUP BY 1, 2, 3`,
 		models.DeliveryArgs{}.Kind(), []string{"available", "scheduled", "pending", "retryable", "running", "discarded"}).Scan(&rows).Error
 	if err != nil {
-		return nil, SyncBacklog{}, fmt.Errorf("delivery: count deliveries: %w", err)
+		return nil, fmt.Errorf("delivery: count deliveries: %w", err)
 	}
 	byDest := map[string]*Backlog{}
 	for _, r := range rows {
@@ -104,28 +96,7 @@ FROM river_job WHERE kind = ? AND state IN ? GROUP BY 1, 2, 3`,
 		out = append(out, *b)
 	}
 	slices.SortFunc(out, func(a, b Backlog) int { return strings.Compare(a.Destination, b.Destination) })
-	var sync []struct {
-		State    string
-		Retrying int
-		N        int
-	}
-	err = store.DB.WithContext(ctx).Raw(`SELECT state, CASE WHEN attempts > 0 THEN 1 ELSE 0 END AS retrying, COUNT(*) AS n
-FROM hubspot_updates WHERE state IN ? GROUP BY 1, 2`, []string{updatePending, updateNote}).Scan(&sync).Error
-	if err != nil {
-		return nil, SyncBacklog{}, fmt.Errorf("delivery: count HubSpot updates: %w", err)
-	}
-	var sb SyncBacklog
-	for _, r := range sync {
-		if r.State == updatePending {
-			sb.Contacts += r.N
-		} else {
-			sb.Notes += r.N
-		}
-		if r.Retrying == 1 {
-			sb.Retrying += r.N
-		}
-	}
-	return out, sb, nil
+	return out, nil
 }
 
 // ErrNoDeadLetter is returned by Retry for an id that names no open dead

@@ -15,7 +15,7 @@ import (
 	"github.com/pacerhq/pacer/integrations"
 	"github.com/pacerhq/pacer/integrations/finder"
 	"github.com/pacerhq/pacer/integrations/finder/hunter"
-	"github.com/pacerhq/pacer/integrations/hubspot"
+	"github.com/pacerhq/pacer/integrations/httpclient"
 	"github.com/pacerhq/pacer/integrations/webhook"
 	"github.com/pacerhq/pacer/models"
 )
@@ -28,37 +28,28 @@ type Deliverer interface {
 	Deliver(ctx context.Context, eventID string) error
 }
 
+// Outbox takes over the deliveries of a destination that sends them in a
+// job of its own, batched (HubSpot's sync, integrations/hubspot/hubspotsync):
+// Queue keeps the event for that job, in the store, and calls no one. An
+// error matching integrations.ErrPermanent makes the delivery a dead
+// letter; any other is retried on River's policy.
+type Outbox interface {
+	Queue(ctx context.Context, ev models.Event) error
+}
+
 // River queues of this package's jobs.
 const (
 	// QueueDeliveries is the queue of every delivery but Slack's
 	// (models.DeliveryQueue).
 	QueueDeliveries = "deliveries"
-	// QueueHubSpot is the queue of the hubspot.sync job. One worker per
-	// process: syncs share HubSpot's rate limit.
-	QueueHubSpot = "hubspot"
 	// QueueWebhookTest is the queue of `pacer webhooks test` deliveries, so
 	// that the command's own River client works nothing else.
 	QueueWebhookTest = "webhook_test"
 )
 
-// Defaults of Options.
-const (
-	// DefaultDebounce is the period within which new HubSpot updates share
-	// one hubspot.sync job.
-	DefaultDebounce = 2 * time.Second
-	// DefaultHold is how long due HubSpot updates that do not fill a batch of
-	// 100 wait for more before they are sent anyway: a lone update reaches
-	// HubSpot after it, a burst in batches of 100.
-	DefaultHold = 5 * time.Second
-	// DefaultLease is how long a sync owns the rows it took; a sync that
-	// died gives them back when it expires.
-	DefaultLease = 15 * time.Minute
-	// jobTimeout bounds one delivery job: a webhook attempt takes at most
-	// webhook.DefaultTimeout; a Hunter search up to 30 s with retries.
-	jobTimeout = 2 * time.Minute
-	// syncTimeout bounds one hubspot.sync job.
-	syncTimeout = 10 * time.Minute
-)
+// jobTimeout bounds one delivery job: a webhook attempt takes at most
+// webhook.DefaultTimeout; a Hunter search up to 30 s with retries.
+const jobTimeout = 2 * time.Minute
 
 // Errors of this package, for errors.Is.
 var (
@@ -83,8 +74,6 @@ type Options struct {
 	Logger *slog.Logger
 	// Version is Pacer's version, for User-Agents.
 	Version string
-	// HubSpot replaces the client built from the configuration (tests).
-	HubSpot *hubspot.Client
 	// Finder replaces the Hunter client built from the configuration
 	// (tests).
 	Finder finder.Provider
@@ -95,20 +84,10 @@ type Options struct {
 	// failed attempts and the receiver's Retry-After (webhook.RetryDelay when
 	// nil). Tests scale it down.
 	RetryDelay func(attempt int, retryAfter time.Duration) time.Duration
-	// MaxAttempts is the number of attempts of a webhook delivery, a Hunter
-	// lookup or a HubSpot update before it becomes a dead letter
-	// (webhook.MaxAttempts when zero).
+	// MaxAttempts is the number of attempts of a webhook delivery or a
+	// Hunter lookup before it becomes a dead letter (webhook.MaxAttempts
+	// when zero).
 	MaxAttempts int
-	// Debounce is the period within which HubSpot updates share one
-	// hubspot.sync job (DefaultDebounce when zero; at least 1 s, River's
-	// smallest unique period).
-	Debounce time.Duration
-	// Hold is how long due HubSpot updates short of a full batch wait for
-	// more (DefaultHold when zero; negative: never).
-	Hold time.Duration
-	// Lease is how long a sync owns the rows it took (DefaultLease when
-	// zero).
-	Lease time.Duration
 	// Now returns the current time (time.Now when nil).
 	Now func() time.Time
 }
@@ -123,14 +102,11 @@ type Service struct {
 	slack Deliverer
 
 	webhooks map[string]*webhook.Client
-	hubspot  *hubspot.Client
 	finder   finder.Provider
+	outboxes map[string]Outbox
 
 	retryDelay  func(int, time.Duration) time.Duration
 	maxAttempts int
-	debounce    time.Duration
-	hold        time.Duration
-	lease       time.Duration
 
 	// retryAfter carries a receiver's Retry-After from Work to NextRetry,
 	// which River calls right after Work, in the same process, and which
@@ -139,14 +115,14 @@ type Service struct {
 }
 
 // New returns the Service for the configuration: a client per webhook
-// endpoint, HubSpot's when hubspot.enabled, Hunter's when a campaign finds
-// emails with it. Its error names what to fix in the configuration.
+// endpoint, Hunter's when a campaign finds emails with it. HubSpot's
+// deliveries need an Outbox (SetOutbox). Its error names what to fix in the
+// configuration.
 func New(cfg *config.Config, store *models.Store, opts Options) (*Service, error) {
 	s := &Service{
 		cfg: cfg, store: store, log: opts.Logger, now: opts.Now, slack: opts.Slack,
-		webhooks: make(map[string]*webhook.Client), hubspot: opts.HubSpot, finder: opts.Finder,
+		webhooks: make(map[string]*webhook.Client), finder: opts.Finder, outboxes: make(map[string]Outbox),
 		retryDelay: opts.RetryDelay, maxAttempts: opts.MaxAttempts,
-		debounce: opts.Debounce, hold: opts.Hold, lease: opts.Lease,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -160,36 +136,19 @@ func New(cfg *config.Config, store *models.Store, opts Options) (*Service, error
 	if s.maxAttempts <= 0 {
 		s.maxAttempts = webhook.MaxAttempts
 	}
-	if s.debounce <= 0 {
-		s.debounce = DefaultDebounce
-	}
-	s.debounce = max(s.debounce, time.Second)
-	if s.hold == 0 {
-		s.hold = DefaultHold
-	}
-	if s.lease <= 0 {
-		s.lease = DefaultLease
-	}
 	for _, w := range cfg.Webhooks {
 		c, err := webhook.NewClient(webhook.Settings{
-			Name: w.Name, URL: w.URL.Value(), Secret: w.Secret.Value(), Version: opts.Version,
-			Timeout: opts.WebhookTimeout, Logger: s.log, Now: s.now,
+			Name: w.Name, URL: w.URL.Value(), Secret: w.Secret.Value(),
+			Options: httpclient.Options{Version: opts.Version, Timeout: opts.WebhookTimeout, Logger: s.log, Now: s.now},
 		})
 		if err != nil {
 			return nil, fmt.Errorf("delivery: %w", err)
 		}
 		s.webhooks[w.Name] = c
 	}
-	if s.hubspot == nil && cfg.HubSpot.Enabled {
-		c, err := NewHubSpotClient(cfg, opts.Version, s.log)
-		if err != nil {
-			return nil, err
-		}
-		s.hubspot = c
-	}
 	if s.finder == nil && usesHunter(cfg) && cfg.Hunter.APIKey.IsSet() {
 		c, err := hunter.NewClient(hunter.Settings{APIKey: cfg.Hunter.APIKey.Value(), BaseURL: cfg.Hunter.APIURL,
-			Version: opts.Version, Logger: s.log, Now: s.now})
+			Options: httpclient.Options{Version: opts.Version, Logger: s.log, Now: s.now}})
 		if err != nil {
 			return nil, fmt.Errorf("delivery: %w", err)
 		}
@@ -198,16 +157,22 @@ func New(cfg *config.Config, store *models.Store, opts Options) (*Service, error
 	return s, nil
 }
 
-// NewHubSpotClient returns the HubSpot client the configuration describes
-// (HUBSPOT_TOKEN, HUBSPOT_API_URL), for the Service and `pacer hubspot setup`.
-func NewHubSpotClient(cfg *config.Config, version string, logger *slog.Logger) (*hubspot.Client, error) {
-	c, err := hubspot.NewClient(hubspot.Settings{Token: cfg.HubSpot.Token.Value(), BaseURL: cfg.HubSpot.APIURL,
-		Version: version, Logger: logger})
-	if err != nil {
-		return nil, fmt.Errorf("delivery: %w", err)
-	}
-	return c, nil
+// RetryDelay is the wait after a failed attempt (Options.RetryDelay): an
+// outbox's rows retry on the deliveries' schedule.
+func (s *Service) RetryDelay(attempt int, retryAfter time.Duration) time.Duration {
+	return s.retryDelay(attempt, retryAfter)
 }
+
+// MaxAttempts is the number of attempts after which a delivery, or an
+// outbox's row, becomes a dead letter (Options.MaxAttempts).
+func (s *Service) MaxAttempts() int { return s.maxAttempts }
+
+// Now returns the current time on the Service's clock (Options.Now).
+func (s *Service) Now() time.Time { return s.now() }
+
+// SetOutbox hands the deliveries to dest to o. Call it before River
+// starts working the Service's jobs.
+func (s *Service) SetOutbox(dest string, o Outbox) { s.outboxes[dest] = o }
 
 func usesHunter(cfg *config.Config) bool {
 	for _, c := range cfg.Campaigns {
@@ -222,17 +187,13 @@ func usesHunter(cfg *config.Config) bool {
 // worker for the kind "delivery", whatever the destination.
 func (s *Service) DeliveryWorker() *DeliveryWorker { return &DeliveryWorker{s: s} }
 
-// SyncWorker returns the worker of the hubspot.sync job.
-func (s *Service) SyncWorker() *SyncWorker { return &SyncWorker{s: s} }
-
 // TestWorker returns the worker of `pacer webhooks test` deliveries.
 func (s *Service) TestWorker() *TestWorker { return &TestWorker{s: s} }
 
-// Register adds the three workers to workers. River panics when a kind is
+// Register adds the two workers to workers. River panics when a kind is
 // registered twice: register no other worker of models.DeliveryArgs.
 func (s *Service) Register(workers *river.Workers) {
 	river.AddWorker(workers, s.DeliveryWorker())
-	river.AddWorker(workers, s.SyncWorker())
 	river.AddWorker(workers, s.TestWorker())
 }
 
@@ -245,28 +206,12 @@ func (s *Service) Queues() map[string]river.QueueConfig {
 		// short cooldown, because River fetches at most once per cooldown
 		// and a backlog would otherwise drain at MaxWorkers per 100 ms.
 		QueueDeliveries:  {MaxWorkers: 50, FetchCooldown: 20 * time.Millisecond},
-		QueueHubSpot:     {MaxWorkers: 1},
 		QueueWebhookTest: {MaxWorkers: 2},
 	}
 	if s.slack != nil {
 		q[models.DeliveryQueue(models.DestinationSlack)] = river.QueueConfig{MaxWorkers: 5}
 	}
 	return q
-}
-
-// PeriodicJobs returns a minutely hubspot.sync when HubSpot is enabled: the
-// safety net that picks up updates whose own sync was merged into one that
-// had already started, and rows a dead process left leased. River runs it on
-// its leader only.
-func (s *Service) PeriodicJobs() []*river.PeriodicJob {
-	if s.hubspot == nil {
-		return nil
-	}
-	return []*river.PeriodicJob{
-		river.NewPeriodicJob(river.PeriodicInterval(time.Minute), func() (river.JobArgs, *river.InsertOpts) {
-			return SyncArgs{}, s.syncInsertOpts()
-		}, &river.PeriodicJobOpts{ID: SyncArgs{}.Kind(), RunOnStart: true}),
-	}
 }
 
 // DeliveryWorker works models.DeliveryArgs, routing each job by its
@@ -327,15 +272,28 @@ func (s *Service) deliver(ctx context.Context, job *river.Job[models.DeliveryArg
 	if err != nil {
 		return err
 	}
+	if o := s.outboxes[dest]; o != nil {
+		return s.queue(ctx, job, ev, o)
+	}
 	switch {
 	case dest == models.DestinationHubSpot:
-		return s.queueHubSpot(ctx, job, ev)
+		return s.giveUp(ctx, job.Attempt, ev, dest,
+			fmt.Errorf("%w: HubSpot is not enabled (hubspot.enabled, HUBSPOT_TOKEN); enable it, then run `pacer deliveries retry`", ErrNotConfigured), true)
 	case dest == models.DestinationHunter:
 		return s.findEmail(ctx, job, ev)
 	case strings.HasPrefix(dest, webhookPrefix):
 		return s.deliverWebhook(ctx, job, ev, strings.TrimPrefix(dest, webhookPrefix))
 	}
 	return s.giveUp(ctx, job.Attempt, ev, dest, fmt.Errorf("%w: unknown destination %q", ErrNotConfigured, dest), true)
+}
+
+// queue hands a delivery to its destination's outbox.
+func (s *Service) queue(ctx context.Context, job *river.Job[models.DeliveryArgs], ev models.Event, o Outbox) error {
+	err := o.Queue(ctx, ev)
+	if errors.Is(err, integrations.ErrPermanent) {
+		return s.giveUp(ctx, job.Attempt, ev, job.Args.Destination, err, true)
+	}
+	return err
 }
 
 // event reads a stored event.
@@ -381,7 +339,7 @@ func (s *Service) deliverWebhook(ctx context.Context, job *river.Job[models.Deli
 	}
 	s.log.LogAttrs(ctx, slog.LevelDebug, "delivered",
 		slog.String("destination", dest), slog.String("event_id", ev.ID), slog.Int("status", res.StatusCode), slog.Int("attempt", job.Attempt))
-	return s.resolved(ctx, dest, ev.ID)
+	return s.Resolved(ctx, dest, ev.ID)
 }
 
 // deliverSlack hands a delivery to the Slack bot.
@@ -393,7 +351,7 @@ func (s *Service) deliverSlack(ctx context.Context, job *river.Job[models.Delive
 	}
 	err := s.slack.Deliver(ctx, job.Args.EventID)
 	if err == nil {
-		return s.resolved(ctx, models.DestinationSlack, job.Args.EventID)
+		return s.Resolved(ctx, models.DestinationSlack, job.Args.EventID)
 	}
 	var snooze *river.JobSnoozeError
 	var cancel *river.JobCancelError
@@ -439,7 +397,7 @@ func (s *Service) failed(ctx context.Context, jobID int64, attempt, maxAttempts 
 	case integrations.RetryAt:
 		return river.JobSnooze(s.until(v.At))
 	case integrations.PauseUntil:
-		if perr := s.pause(ctx, ev, dest, v.At, err); perr != nil {
+		if perr := s.pauseAndAlert(ctx, ev, dest, v.At, err); perr != nil {
 			return perr
 		}
 		return river.JobSnooze(s.until(v.At))
@@ -462,17 +420,17 @@ func (s *Service) giveUp(ctx context.Context, attempts int, ev models.Event, des
 	return river.JobCancel(err)
 }
 
-// minWait is the shortest wait for a time a destination named: a wait that
+// MinWait is the shortest wait for a time a destination named: a wait that
 // ends at once would spin.
-const minWait = 100 * time.Millisecond
+const MinWait = 100 * time.Millisecond
 
-// until is the snooze that lasts until t, at least minWait.
+// until is the snooze that lasts until t, at least MinWait.
 func (s *Service) until(t time.Time) time.Duration {
-	return max(t.Sub(s.now()), minWait)
+	return max(t.Sub(s.now()), MinWait)
 }
 
-// bookkeeping returns a context for the writes that record an outcome: they
+// Bookkeeping returns a context for the writes that record an outcome: they
 // must happen even when the job's context just ran out.
-func bookkeeping(ctx context.Context) (context.Context, context.CancelFunc) {
+func Bookkeeping(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 }

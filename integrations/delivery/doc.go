@@ -3,18 +3,10 @@
 // River allows one worker per job kind, so [DeliveryWorker] is a dispatcher
 // that routes each job by its destination:
 //
-//   - "hubspot": the event becomes a pending contact update (a row of
-//     hubspot_updates), inserted with a hubspot.sync job, unique per
-//     debounce period, in one transaction. [SyncWorker] leases up to 1,000
-//     due rows at a time (waiting up to Options.Hold for a full batch of
-//     100), upserts their contacts through hubspot.Client.SyncContacts
-//     (coalesced, 100 to a call), then adds the "Connected on LinkedIn"
-//     notes, 100 to a call, and writes each row's outcome back. A note's
-//     creation is marked before the call, so a retry after an unknown
-//     outcome looks the note up (FindNote) instead of creating a second one.
-//     Failed rows retry on the webhook schedule; a HubSpot rate limit the
-//     client would not wait out pauses the sync until it lifts. A minutely
-//     sync is the safety net for rows no job was queued for.
+//   - "hubspot": handed to the [Outbox] set for it (integrations/hubspot/hubspotsync),
+//     which keeps the event for HubSpot's batched sync; the sync's failures
+//     become this package's dead letters and pauses ([Service.KeepDeadLetters],
+//     [Service.Pause]).
 //   - "webhook:<name>": a Standard Webhooks delivery of the event, converted
 //     once by integrations.FromStored, so every attempt sends the same
 //     webhook-id and body. Failures retry on webhook.RetryDelay's schedule

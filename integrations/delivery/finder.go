@@ -116,7 +116,7 @@ func (s *Service) findEmail(ctx context.Context, job *river.Job[models.DeliveryA
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "email lookup done", slog.String("provider", provider),
 		slog.String("event_id", ev.ID), slog.Bool("found", email != ""))
-	return s.resolved(ctx, dest, ev.ID)
+	return s.Resolved(ctx, dest, ev.ID)
 }
 
 // lookup asks the provider, with its score when it gives one.

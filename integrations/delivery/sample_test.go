@@ -11,6 +11,8 @@ import (
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/integrations"
 	"github.com/pacerhq/pacer/integrations/delivery"
+	"github.com/pacerhq/pacer/integrations/delivery/deliverytest"
+	"github.com/pacerhq/pacer/integrations/hubspot/hubspotsync"
 	"github.com/pacerhq/pacer/integrations/webhook/webhooktest"
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/models/storetest"
@@ -18,26 +20,30 @@ import (
 
 func TestSendTestGoesThroughTheDeliveryPathToOneEndpointOnly(t *testing.T) {
 	t.Parallel()
-	for _, dialect := range dialects {
+	for _, dialect := range deliverytest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()
-			crm, other := webhooktest.New(testSecret), webhooktest.New(testSecret)
+			crm, other := webhooktest.New(deliverytest.Secret), webhooktest.New(deliverytest.Secret)
 			t.Cleanup(crm.Close)
 			t.Cleanup(other.Close)
 			// The first attempt fails: the test retries on the schedule.
-			flaky := httptest.NewServer(&failFirst{next: crm, n: 1})
+			flaky := httptest.NewServer(&deliverytest.FailFirst{Next: crm, N: 1})
 			t.Cleanup(flaky.Close)
-			hub, hc := newHubSpot(t, slog.New(slog.DiscardHandler))
+			hub, hc := deliverytest.NewHubSpot(t, slog.New(slog.DiscardHandler))
 			cfg := &config.Config{
-				HubSpot: config.HubSpot{Enabled: true, Token: testToken},
+				HubSpot: config.HubSpot{Enabled: true, Token: deliverytest.Token},
 				Webhooks: []config.Webhook{
-					{Name: "crm", URL: config.Secret(flaky.URL + "/hook"), Secret: testSecret, Events: []string{"invite.accepted"}},
-					{Name: "other", URL: config.Secret(other.URL), Secret: testSecret, Events: []string{"invite.accepted"}},
+					{Name: "crm", URL: config.Secret(flaky.URL + "/hook"), Secret: deliverytest.Secret, Events: []string{"invite.accepted"}},
+					{Name: "other", URL: config.Secret(other.URL), Secret: deliverytest.Secret, Events: []string{"invite.accepted"}},
 				},
 			}
 			s := storetest.OpenConfig(t, dialect, cfg)
-			svc, err := delivery.New(cfg, s, delivery.Options{HubSpot: hc, RetryDelay: scaledDelay, Logger: slog.New(slog.DiscardHandler)})
+			svc, err := delivery.New(cfg, s, delivery.Options{RetryDelay: deliverytest.ScaledDelay, Logger: slog.New(slog.DiscardHandler)})
 			if err != nil {
+				t.Fatal(err)
+			}
+			// HubSpot's sync is there, as in `pacer serve`: a test reaches it no more than any other destination.
+			if _, err := hubspotsync.New(cfg, s, svc, hubspotsync.Options{Client: hc, Logger: slog.New(slog.DiscardHandler)}); err != nil {
 				t.Fatal(err)
 			}
 			ctx := t.Context()
@@ -51,11 +57,11 @@ func TestSendTestGoesThroughTheDeliveryPathToOneEndpointOnly(t *testing.T) {
 			r := res[0]
 			if !r.Delivered || !r.Final || r.StatusCode != 200 || len(r.Failures) != 1 || len(failures) != 1 ||
 				!strings.Contains(failures[0].Error, "503") {
-				t.Fatalf("SendTest() = %s, want delivered at the second attempt", mustJSON(res))
+				t.Fatalf("SendTest() = %s, want delivered at the second attempt", deliverytest.JSON(res))
 			}
 			ds := crm.Deliveries()
 			if len(ds) != 1 || ds[0].ID != r.EventID || ds[0].Type != "invite.accepted" || !strings.Contains(string(ds[0].Body), "jane-doe-0a1b2c") {
-				t.Fatalf("the receiver got %s, want the sample under the webhook-id %s", mustJSON(ds), r.EventID)
+				t.Fatalf("the receiver got %s, want the sample under the webhook-id %s", deliverytest.JSON(ds), r.EventID)
 			}
 			if n := other.Stats().Requests; n != 0 {
 				t.Errorf("the other endpoint got %d requests", n)
@@ -73,13 +79,13 @@ func TestSendTestGoesThroughTheDeliveryPathToOneEndpointOnly(t *testing.T) {
 			crm.SetStatus(410)
 			res, err = svc.SendTest(ctx, []delivery.TestRequest{{Endpoint: "crm", Type: integrations.EmailFound}}, 10*time.Second, nil)
 			if err != nil || res[0].Delivered || !res[0].Final || !strings.Contains(res[0].Failures[0].Error, "410") {
-				t.Fatalf("SendTest() to a 410 = %s, %v", mustJSON(res), err)
+				t.Fatalf("SendTest() to a 410 = %s, %v", deliverytest.JSON(res), err)
 			}
 			if d, _ := delivery.DisabledEndpoints(ctx, s); len(d) != 0 {
-				t.Errorf("a test disabled %s", mustJSON(d))
+				t.Errorf("a test disabled %s", deliverytest.JSON(d))
 			}
-			if dl := deadLetters(t, s); len(dl) != 0 {
-				t.Errorf("a test made dead letters: %s", mustJSON(dl))
+			if dl := deliverytest.DeadLetters(t, s); len(dl) != 0 {
+				t.Errorf("a test made dead letters: %s", deliverytest.JSON(dl))
 			}
 
 			if _, err := svc.SendTest(ctx, []delivery.TestRequest{{Endpoint: "nope", Type: integrations.InviteSent}}, time.Second, nil); !errors.Is(err, delivery.ErrUnknownEndpoint) ||

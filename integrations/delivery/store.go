@@ -2,7 +2,6 @@ package delivery
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -76,6 +75,16 @@ func (d destinationState) pausedUntil(now time.Time) time.Time {
 	return time.Time{}
 }
 
+// PausedUntil returns the end of the pause of dest still running at now
+// (Pause, or a quota an email finder spent), else zero.
+func (s *Service) PausedUntil(ctx context.Context, dest string, now time.Time) (time.Time, error) {
+	st, err := s.destinationState(ctx, dest)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return st.pausedUntil(now), nil
+}
+
 // destinationState reads a destination's state; the zero value when it has
 // none.
 func (s *Service) destinationState(ctx context.Context, dest string) (destinationState, error) {
@@ -89,6 +98,10 @@ func (s *Service) destinationState(ctx context.Context, dest string) (destinatio
 
 // maxReason bounds the error text kept with a dead letter or an alert.
 const maxReason = 1000
+
+// Reason is the text of err as a dead letter or an alert keeps it: at most
+// 1,000 bytes.
+func Reason(err error) string { return truncate(err.Error(), maxReason) }
 
 func truncate(s string, n int) string {
 	if len(s) <= n {
@@ -118,7 +131,7 @@ type letter struct {
 
 // deadLetter keeps a dead letter, in a transaction of its own.
 func (s *Service) deadLetter(ctx context.Context, l letter) error {
-	ctx, cancel := bookkeeping(ctx)
+	ctx, cancel := Bookkeeping(ctx)
 	defer cancel()
 	return s.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		_, err := s.writeDeadLetter(ctx, tx, l, true)
@@ -174,6 +187,68 @@ func (s *Service) writeDeadLetter(ctx context.Context, tx *gorm.DB, l letter, al
 		}
 	}
 	return true, nil
+}
+
+// Letter is a delivery of an outbox that gave up: its event, its failed
+// attempts and the last error (Reason).
+type Letter struct {
+	EventID  string
+	Attempts int
+	Reason   string
+}
+
+// KeepDeadLetters keeps an outbox's dead letters of dest in tx, with one
+// alert for all of them that are new, unless dest alerted within the hour.
+// The alert's reason is the first new letter's, followed by "(and N more
+// <noun>)" when there are several.
+func (s *Service) KeepDeadLetters(ctx context.Context, tx *gorm.DB, dest, noun string, letters []Letter) error {
+	if len(letters) == 0 {
+		return nil
+	}
+	quiet, err := s.alertedWithin(tx, dest, s.now().UTC())
+	if err != nil {
+		return err
+	}
+	var first *models.Event
+	var firstReason string
+	newDead := 0
+	for _, l := range letters {
+		ev, err := s.eventTx(ctx, tx, l.EventID)
+		if err != nil {
+			return err
+		}
+		newly, err := s.writeDeadLetter(ctx, tx, letter{event: ev, dest: dest, attempts: l.Attempts,
+			reason: l.Reason, alert: true}, false)
+		if err != nil {
+			return err
+		}
+		if newly {
+			newDead++
+			if first == nil {
+				first, firstReason = &ev, l.Reason
+			}
+		}
+	}
+	if first == nil || quiet {
+		return nil
+	}
+	reason := firstReason
+	if newDead > 1 {
+		reason = fmt.Sprintf("%s (and %d more %s)", reason, newDead-1, noun)
+	}
+	return s.alertDead(ctx, tx, *first, dest, reason, newDead)
+}
+
+// eventTx reads an event in tx; a missing one comes back with its id only.
+func (s *Service) eventTx(ctx context.Context, tx *gorm.DB, id string) (models.Event, error) {
+	var ev models.Event
+	if err := tx.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&ev).Error; err != nil {
+		return ev, fmt.Errorf("delivery: read event %s: %w", id, err)
+	}
+	if ev.ID == "" {
+		ev.ID = id
+	}
+	return ev, nil
 }
 
 // alertGap is the shortest time between two dead-letter alerts of one
@@ -234,10 +309,25 @@ func (s *Service) setState(tx *gorm.DB, st destinationState) (bool, error) {
 	return newly, nil
 }
 
-// pause stops calling a destination until until, persisted across
+// Pause stops calling dest until until, persisted across restarts, without
+// an alert: an outbox that met a rate limit (HubSpot's daily limit) pauses
+// so that no job calls the destination in vain meanwhile. It only extends a
+// pause already running.
+func (s *Service) Pause(ctx context.Context, dest string, until time.Time, reason string) error {
+	ctx, cancel := Bookkeeping(ctx)
+	defer cancel()
+	u := until.UTC()
+	return s.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		_, err := s.setState(tx, destinationState{Destination: dest, State: statePaused,
+			Reason: truncate(reason, maxReason), PausedUntil: &u, UpdatedAt: s.now().UTC()})
+		return err
+	})
+}
+
+// pauseAndAlert stops calling a destination until until, persisted across
 // restarts, and alerts once per pause (pacertype.EventIntegrationPaused).
-func (s *Service) pause(ctx context.Context, ev models.Event, dest string, until time.Time, cause error) error {
-	ctx, cancel := bookkeeping(ctx)
+func (s *Service) pauseAndAlert(ctx context.Context, ev models.Event, dest string, until time.Time, cause error) error {
+	ctx, cancel := Bookkeeping(ctx)
 	defer cancel()
 	reason := truncate(cause.Error(), maxReason)
 	return s.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -254,12 +344,14 @@ func (s *Service) pause(ctx context.Context, ev models.Event, dest string, until
 	})
 }
 
-// resolved marks the dead letters of a delivery that just succeeded.
-func (s *Service) resolved(ctx context.Context, dest string, eventIDs ...string) error {
+// Resolved marks the dead letters of the deliveries to dest that just
+// succeeded. It returns nil: the deliveries happened, and a stale dead
+// letter is only cosmetic, so an error writing it is only logged.
+func (s *Service) Resolved(ctx context.Context, dest string, eventIDs ...string) error {
 	if len(eventIDs) == 0 {
 		return nil
 	}
-	ctx, cancel := bookkeeping(ctx)
+	ctx, cancel := Bookkeeping(ctx)
 	defer cancel()
 	err := s.store.DB.WithContext(ctx).Model(&DeadLetter{}).
 		Where("destination = ? AND event_id IN ? AND resolved_at IS NULL", dest, eventIDs).
@@ -271,6 +363,3 @@ func (s *Service) resolved(ctx context.Context, dest string, eventIDs ...string)
 	}
 	return nil
 }
-
-// errLeaseLost means another sync took the rows over.
-var errLeaseLost = errors.New("delivery: the hubspot rows' lease was lost")

@@ -20,7 +20,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// Defaults for the fields of Options left at zero.
+// Defaults for the fields of Options and Policy left at zero.
 const (
 	DefaultMaxAttempts   = 3
 	DefaultWaitMin       = 500 * time.Millisecond
@@ -29,23 +29,39 @@ const (
 	DefaultTimeout       = 30 * time.Second
 )
 
-// Options is the policy of one destination's client.
+// Options are the HTTP options every integration's Settings embed, so that
+// a timeout or a retry means the same in each: what the caller of an
+// integration may tune. An integration may give a zero field a default of
+// its own (a webhook makes one attempt: its delivery job retries).
 type Options struct {
-	// Name names the destination in log lines ("hubspot", "webhook:crm").
-	Name string
 	// Version is Pacer's version, sent as "User-Agent: Pacer/<Version>".
 	// Empty means "dev".
 	Version string
+	// Timeout bounds each attempt, from dialing to reading the body.
+	Timeout time.Duration
 	// MaxAttempts is the number of attempts per call, the first included.
-	// 1 disables retries (webhook deliveries retry through their job instead).
+	// 1 disables retries.
 	MaxAttempts int
 	// WaitMin and WaitMax bound the backoff between attempts.
 	WaitMin, WaitMax time.Duration
+	// Logger receives one line per attempt. Nil means slog.Default().
+	Logger *slog.Logger
+	// Now returns the current time, for Retry-After dates. Nil means
+	// time.Now.
+	Now func() time.Time
+	// Transport replaces the default pooled transport (tests).
+	Transport http.RoundTripper
+}
+
+// Policy is the policy of one destination's client: its Options, and what
+// the integration decides for its destination whoever calls it.
+type Policy struct {
+	Options
+	// Name names the destination in log lines ("hubspot", "webhook:crm").
+	Name string
 	// MaxRetryAfter is the longest Retry-After waited in the call. A longer
 	// one ends the call with the 429 or 503 response.
 	MaxRetryAfter time.Duration
-	// Timeout bounds each attempt, from dialing to reading the body.
-	Timeout time.Duration
 	// NoRedirects returns 3xx answers to the caller instead of following
 	// them.
 	NoRedirects bool
@@ -55,16 +71,9 @@ type Options struct {
 	// destinations whose 429 carries more than a Retry-After (HubSpot's
 	// policyName, Hunter's monthly quota).
 	ReturnRateLimited bool
-	// Logger receives one line per attempt. Nil means slog.Default().
-	Logger *slog.Logger
-	// Transport replaces the default pooled transport (tests).
-	Transport http.RoundTripper
-	// Now returns the current time, for Retry-After dates. Nil means
-	// time.Now.
-	Now func() time.Time
 }
 
-func (o *Options) setDefaults() {
+func (o *Policy) setDefaults() {
 	if o.Version == "" {
 		o.Version = "dev"
 	}
@@ -96,12 +105,12 @@ func (o *Options) setDefaults() {
 
 // Client sends requests for one destination. It is safe for concurrent use.
 type Client struct {
-	opts Options
+	opts Policy
 	rc   *retryablehttp.Client
 }
 
 // New returns a client with the given policy.
-func New(opts Options) *Client {
+func New(opts Policy) *Client {
 	opts.setDefaults()
 	transport := opts.Transport
 	if transport == nil {
@@ -137,8 +146,8 @@ func New(opts Options) *Client {
 	return c
 }
 
-// Options returns the client's policy, defaults filled in.
-func (c *Client) Options() Options { return c.opts }
+// Policy returns the client's policy, defaults filled in.
+func (c *Client) Policy() Policy { return c.opts }
 
 // UserAgent returns the User-Agent the client sends.
 func (c *Client) UserAgent() string { return "Pacer/" + c.opts.Version }

@@ -34,9 +34,9 @@ func (s *script) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, "answer %d", n)
 }
 
-func fastOptions() Options {
-	return Options{Name: "test", WaitMin: time.Millisecond, WaitMax: 5 * time.Millisecond, MaxAttempts: 3,
-		Logger: slog.New(slog.DiscardHandler)}
+func fastPolicy() Policy {
+	return Policy{Name: "test", Options: Options{WaitMin: time.Millisecond, WaitMax: 5 * time.Millisecond, MaxAttempts: 3,
+		Logger: slog.New(slog.DiscardHandler)}}
 }
 
 func TestRetryPolicy(t *testing.T) {
@@ -48,7 +48,7 @@ func TestRetryPolicy(t *testing.T) {
 		headers      map[string]string
 		idempotent   bool
 		idemKey      bool
-		opts         func(*Options)
+		opts         func(*Policy)
 		wantAttempts int32
 		wantStatus   int
 	}{
@@ -57,14 +57,14 @@ func TestRetryPolicy(t *testing.T) {
 		{name: "POST 5xx not retried", method: "POST", statuses: []int{500, 200}, wantAttempts: 1, wantStatus: 500},
 		{name: "POST marked idempotent retried", method: "POST", statuses: []int{500, 200}, idempotent: true, wantAttempts: 2, wantStatus: 200},
 		{name: "POST with Idempotency-Key retried", method: "POST", statuses: []int{502, 200}, idemKey: true, wantAttempts: 2, wantStatus: 200},
-		{name: "POST retried everywhere when told", method: "POST", statuses: []int{500, 200}, opts: func(o *Options) { o.RetryNonIdempotent = true }, wantAttempts: 2, wantStatus: 200},
+		{name: "POST retried everywhere when told", method: "POST", statuses: []int{500, 200}, opts: func(o *Policy) { o.RetryNonIdempotent = true }, wantAttempts: 2, wantStatus: 200},
 		{name: "POST 429 retried: it was refused", method: "POST", statuses: []int{429, 200}, headers: map[string]string{"Retry-After": "0"}, wantAttempts: 2, wantStatus: 200},
 		{name: "Retry-After over the cap ends the call", method: "GET", statuses: []int{429, 200}, headers: map[string]string{"Retry-After": "3600"}, wantAttempts: 1, wantStatus: 429},
 		{name: "503 Retry-After over the cap ends the call", method: "GET", statuses: []int{503, 200}, headers: map[string]string{"Retry-After": "120"}, wantAttempts: 1, wantStatus: 503},
-		{name: "429 returned when asked", method: "GET", statuses: []int{429, 200}, opts: func(o *Options) { o.ReturnRateLimited = true }, wantAttempts: 1, wantStatus: 429},
+		{name: "429 returned when asked", method: "GET", statuses: []int{429, 200}, opts: func(o *Policy) { o.ReturnRateLimited = true }, wantAttempts: 1, wantStatus: 429},
 		{name: "4xx not retried", method: "GET", statuses: []int{404, 200}, wantAttempts: 1, wantStatus: 404},
 		{name: "501 not retried", method: "GET", statuses: []int{501, 200}, wantAttempts: 1, wantStatus: 501},
-		{name: "one attempt only", method: "GET", statuses: []int{500, 200}, opts: func(o *Options) { o.MaxAttempts = 1 }, wantAttempts: 1, wantStatus: 500},
+		{name: "one attempt only", method: "GET", statuses: []int{500, 200}, opts: func(o *Policy) { o.MaxAttempts = 1 }, wantAttempts: 1, wantStatus: 500},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,7 +72,7 @@ func TestRetryPolicy(t *testing.T) {
 			s := &script{statuses: tt.statuses, headers: tt.headers}
 			srv := httptest.NewServer(s)
 			defer srv.Close()
-			opts := fastOptions()
+			opts := fastPolicy()
 			if tt.opts != nil {
 				tt.opts(&opts)
 			}
@@ -116,7 +116,7 @@ func TestRequestBodyIsResentOnRetry(t *testing.T) {
 	}))
 	defer srv.Close()
 	req, _ := http.NewRequest("PUT", srv.URL, strings.NewReader("payload"))
-	resp, err := New(fastOptions()).Do(context.Background(), req)
+	resp, err := New(fastPolicy()).Do(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestConnectionRefused(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			req, _ := http.NewRequest(tt.method, closedURL(t)+"/x", nil)
-			_, err := New(fastOptions()).Do(context.Background(), req)
+			_, err := New(fastPolicy()).Do(context.Background(), req)
 			var re *RequestError
 			if !errors.As(err, &re) {
 				t.Fatalf("Do() error = %v, want a *RequestError", err)
@@ -178,7 +178,7 @@ func TestTimeout(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	opts := fastOptions()
+	opts := fastPolicy()
 	opts.Timeout = 50 * time.Millisecond
 	opts.MaxAttempts = 2
 	req, _ := http.NewRequest("POST", srv.URL, nil)
@@ -197,7 +197,7 @@ func TestContextCanceledDuringBackoff(t *testing.T) {
 	t.Parallel()
 	srv := httptest.NewServer(&script{statuses: []int{500}})
 	defer srv.Close()
-	opts := fastOptions()
+	opts := fastPolicy()
 	opts.WaitMin, opts.WaitMax = time.Hour, time.Hour
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
@@ -227,7 +227,7 @@ func TestRedirects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			targetHits.Store(0)
-			opts := fastOptions()
+			opts := fastPolicy()
 			opts.NoRedirects = tt.noRedirects
 			req, _ := http.NewRequest("GET", srv.URL, nil)
 			resp, err := New(opts).Do(context.Background(), req)
@@ -247,7 +247,7 @@ func TestUserAgent(t *testing.T) {
 	var got string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = r.UserAgent() }))
 	defer srv.Close()
-	opts := fastOptions()
+	opts := fastPolicy()
 	opts.Version = "1.2.3"
 	req, _ := http.NewRequest("GET", srv.URL, nil)
 	resp, err := New(opts).Do(context.Background(), req)
@@ -276,7 +276,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 	}))
 	defer srv.Close()
 	var logs bytes.Buffer
-	opts := fastOptions()
+	opts := fastPolicy()
 	opts.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	opts.Timeout = 30 * time.Millisecond
 	c := New(opts)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pacerhq/pacer/integrations/httpclient"
 	"github.com/pacerhq/pacer/integrations/hubspot/hubspottest"
 )
 
@@ -48,8 +49,7 @@ func BenchmarkSync(b *testing.B) {
 				b.StopTimer()
 				srv := hubspottest.New(hubspottest.Options{Token: testToken, RequestsPerWindow: benchLimit, Window: benchWindow,
 					ProfileURLProperty: DefaultProfileURLProperty})
-				c, err := NewClient(Settings{Token: testToken, BaseURL: srv.URL, RequestsPerWindow: benchLimit, Window: benchWindow,
-					Logger: slog.New(slog.DiscardHandler)})
+				c, err := NewClient(Settings{Token: testToken, BaseURL: srv.URL, RequestsPerWindow: benchLimit, Window: benchWindow, Options: httpclient.Options{Logger: slog.New(slog.DiscardHandler)}})
 				if err != nil {
 					b.Fatal(err)
 				}

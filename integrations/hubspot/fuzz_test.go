@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/pacerhq/pacer/integrations/httpclient"
 	"io"
 	"log/slog"
 	"net/http"
@@ -42,8 +43,7 @@ func FuzzAnswers(f *testing.F) {
 			h.Set(headerInterval, strconv.Itoa(int(status)))
 			return &http.Response{StatusCode: code, Header: h, Body: io.NopCloser(bytes.NewReader(body)), Request: r}, nil
 		})
-		c, err := NewClient(Settings{Token: testToken, BaseURL: "https://api.hubapi.test", Transport: transport, MaxAttempts: 1,
-			RequestsPerWindow: -1, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC) }})
+		c, err := NewClient(Settings{Token: testToken, BaseURL: "https://api.hubapi.test", RequestsPerWindow: -1, Options: httpclient.Options{Transport: transport, MaxAttempts: 1, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC) }}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -44,8 +44,6 @@ type Settings struct {
 	// ProfileURLProperty names the contact property holding the LinkedIn
 	// profile URL; DefaultProfileURLProperty when empty.
 	ProfileURLProperty string
-	// Version is Pacer's version, for the User-Agent.
-	Version string
 	// RequestsPerWindow paces the client under HubSpot's burst limit
 	// (DefaultRequestsPerWindow when zero; negative disables pacing).
 	RequestsPerWindow int
@@ -58,20 +56,10 @@ type Settings struct {
 	// MaxInlineWait is the longest rate-limit wait SyncContacts sleeps
 	// through (DefaultMaxInlineWait when zero).
 	MaxInlineWait time.Duration
-	// Timeout bounds one attempt (DefaultTimeout when zero).
-	Timeout time.Duration
-	// MaxAttempts is the number of attempts per call for 5xx and network
-	// errors (httpclient.DefaultMaxAttempts when zero).
-	MaxAttempts int
-	// RetryWaitMin and RetryWaitMax bound the backoff between attempts
-	// (httpclient's defaults when zero).
-	RetryWaitMin, RetryWaitMax time.Duration
-	// Logger receives the client's log lines (slog.Default() when nil).
-	Logger *slog.Logger
-	// Now returns the current time (time.Now when nil).
-	Now func() time.Time
-	// Transport replaces the HTTP transport (tests).
-	Transport http.RoundTripper
+	// Options are the HTTP client's: MaxAttempts counts the attempts per
+	// call for 5xx and network errors; Timeout is DefaultTimeout when zero;
+	// the others have httpclient's defaults.
+	httpclient.Options
 }
 
 // ErrNoToken is returned by NewClient without a token.
@@ -136,17 +124,10 @@ func NewClient(s Settings) (*Client, error) {
 		now:      s.Now,
 		log:      s.Logger,
 		limiter:  newLimiter(s.RequestsPerWindow, s.Window, s.Now),
-		http: httpclient.New(httpclient.Options{
+		http: httpclient.New(httpclient.Policy{
+			Options:           s.Options,
 			Name:              "hubspot", // the destination as deliveries name it (models.DestinationHubSpot)
-			Version:           s.Version,
-			MaxAttempts:       s.MaxAttempts,
-			WaitMin:           s.RetryWaitMin,
-			WaitMax:           s.RetryWaitMax,
-			Timeout:           s.Timeout,
-			ReturnRateLimited: true, // the policyName decides the wait, not a Retry-After
-			Logger:            s.Logger,
-			Transport:         s.Transport,
-			Now:               s.Now,
+			ReturnRateLimited: true,      // the policyName decides the wait, not a Retry-After
 		}),
 	}, nil
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/integrations"
+	"github.com/pacerhq/pacer/integrations/httpclient"
 	"github.com/pacerhq/pacer/integrations/hubspot/hubspottest"
 )
 
@@ -53,10 +54,12 @@ func setup(t testing.TB, opts hubspottest.Options, modify func(*Settings)) *bund
 	t.Cleanup(srv.Close)
 	logs := &syncBuffer{}
 	s := Settings{
-		Token: testToken, BaseURL: srv.URL, Version: "test",
-		RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond,
+		Token: testToken, BaseURL: srv.URL,
 		Window: 10 * time.Millisecond, // HubSpot's 10 s, scaled down
-		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Options: httpclient.Options{
+			Version: "test", WaitMin: time.Millisecond, WaitMax: 5 * time.Millisecond,
+			Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		},
 	}
 	if modify != nil {
 		modify(&s)

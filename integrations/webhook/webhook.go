@@ -36,16 +36,11 @@ type Settings struct {
 	URL string
 	// Secret is the signing secret, "whsec_<base64>".
 	Secret string
-	// Version is Pacer's version, for the User-Agent.
-	Version string
-	// Timeout bounds an attempt (DefaultTimeout when 0).
-	Timeout time.Duration
-	// Logger receives one line per attempt (slog.Default() when nil).
-	Logger *slog.Logger
-	// Now returns the signing time (time.Now when nil).
-	Now func() time.Time
-	// Transport replaces the HTTP transport (tests).
-	Transport http.RoundTripper
+	// Options are the HTTP client's: Timeout bounds an attempt
+	// (DefaultTimeout when zero); MaxAttempts is 1 when zero, because the
+	// delivery job retries, on the RetryDelay schedule; Now also gives the
+	// signing time.
+	httpclient.Options
 }
 
 // Client delivers events to one endpoint. It is safe for concurrent use.
@@ -71,6 +66,9 @@ func NewClient(s Settings) (*Client, error) {
 	if s.Timeout <= 0 {
 		s.Timeout = DefaultTimeout
 	}
+	if s.MaxAttempts <= 0 {
+		s.MaxAttempts = 1
+	}
 	if s.Now == nil {
 		s.Now = time.Now
 	}
@@ -83,15 +81,10 @@ func NewClient(s Settings) (*Client, error) {
 		secret: s.Secret,
 		now:    s.Now,
 		log:    s.Logger,
-		http: httpclient.New(httpclient.Options{
+		http: httpclient.New(httpclient.Policy{
+			Options:     s.Options,
 			Name:        "webhook:" + s.Name, // the destination as deliveries name it (models.WebhookDestination)
-			Version:     s.Version,
-			MaxAttempts: 1, // the delivery job retries, on the RetryDelay schedule
-			Timeout:     s.Timeout,
 			NoRedirects: true,
-			Logger:      s.Logger,
-			Transport:   s.Transport,
-			Now:         s.Now,
 		}),
 	}, nil
 }

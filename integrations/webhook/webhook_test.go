@@ -53,8 +53,7 @@ func newSetup(t testing.TB, modify func(*Settings)) *setup {
 	t.Cleanup(r.Close)
 	r.SetClock(clk.Now)
 	logs := &bytes.Buffer{}
-	s := Settings{Name: "crm", URL: r.URL + "/pacer", Secret: vectorSecret, Version: "test", Now: clk.Now,
-		Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	s := Settings{Name: "crm", URL: r.URL + "/pacer", Secret: vectorSecret, Options: httpclient.Options{Version: "test", Now: clk.Now, Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))}}
 	if modify != nil {
 		modify(&s)
 	}
@@ -365,8 +364,7 @@ func TestSecretsNeverInLogsOrErrors(t *testing.T) {
 			var s *setup
 			s = newSetup(t, func(st *Settings) {})
 			base := target(s)
-			c, err := NewClient(Settings{Name: "crm", URL: fmt.Sprintf("%s/%s?token=%s", base, pathSecret, querySecret),
-				Secret: vectorSecret, Now: s.clock.Now, Logger: slog.New(slog.NewJSONHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+			c, err := NewClient(Settings{Name: "crm", URL: fmt.Sprintf("%s/%s?token=%s", base, pathSecret, querySecret), Secret: vectorSecret, Options: httpclient.Options{Now: s.clock.Now, Logger: slog.New(slog.NewJSONHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -396,7 +394,7 @@ func BenchmarkDeliver(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			r := webhooktest.New(vectorSecret)
 			defer r.Close()
-			c, err := NewClient(Settings{Name: "bench", URL: r.URL, Secret: vectorSecret, Logger: slog.New(slog.DiscardHandler)})
+			c, err := NewClient(Settings{Name: "bench", URL: r.URL, Secret: vectorSecret, Options: httpclient.Options{Logger: slog.New(slog.DiscardHandler)}})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/integrations/finder"
+	"github.com/pacerhq/pacer/integrations/httpclient"
 )
 
 // roundTrip answers every request with the same response.
@@ -38,8 +39,7 @@ func FuzzAnswers(f *testing.F) {
 			h := http.Header{"Content-Type": {"application/json"}, "Retry-After": {retryAfter}}
 			return &http.Response{StatusCode: code, Header: h, Body: io.NopCloser(bytes.NewReader(body)), Request: r}, nil
 		})
-		c, err := NewClient(Settings{APIKey: testKey, BaseURL: "https://api.hunter.test", Transport: transport, MaxAttempts: 1,
-			Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }})
+		c, err := NewClient(Settings{APIKey: testKey, BaseURL: "https://api.hunter.test", Options: httpclient.Options{Transport: transport, MaxAttempts: 1, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -34,23 +34,11 @@ type Settings struct {
 	// MinScore is the lowest confidence score (0–100) accepted; a lower one
 	// counts as not found. 0 accepts every email Hunter returns.
 	MinScore int
-	// Version is Pacer's version, for the User-Agent.
-	Version string
-	// Timeout bounds one attempt (Hunter may take up to 20 s to verify an
-	// address; 30 s when zero).
-	Timeout time.Duration
-	// MaxAttempts is the number of attempts per search for 5xx and
-	// network errors (httpclient.DefaultMaxAttempts when zero).
-	MaxAttempts int
-	// RetryWaitMin and RetryWaitMax bound the backoff between attempts
-	// (httpclient's defaults when zero).
-	RetryWaitMin, RetryWaitMax time.Duration
-	// Logger receives the client's log lines (slog.Default() when nil).
-	Logger *slog.Logger
-	// Now returns the current time (time.Now when nil).
-	Now func() time.Time
-	// Transport replaces the HTTP transport (tests).
-	Transport http.RoundTripper
+	// Options are the HTTP client's: MaxAttempts counts the attempts per
+	// search for 5xx and network errors; Timeout is 30 s when zero (Hunter
+	// may take up to 20 s to verify an address); the others have
+	// httpclient's defaults.
+	httpclient.Options
 }
 
 // ErrNoAPIKey is returned by NewClient without a key.
@@ -95,17 +83,10 @@ func NewClient(s Settings) (*Client, error) {
 		minScore: s.MinScore,
 		now:      s.Now,
 		log:      s.Logger,
-		http: httpclient.New(httpclient.Options{
+		http: httpclient.New(httpclient.Policy{
+			Options:           s.Options,
 			Name:              integrations.SourceHunter,
-			Version:           s.Version,
-			MaxAttempts:       s.MaxAttempts,
-			WaitMin:           s.RetryWaitMin,
-			WaitMax:           s.RetryWaitMax,
-			Timeout:           s.Timeout,
 			ReturnRateLimited: true, // 429 is the monthly quota: no retry helps
-			Logger:            s.Logger,
-			Transport:         s.Transport,
-			Now:               s.Now,
 		}),
 	}, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/pacerhq/pacer/integrations"
 	"github.com/pacerhq/pacer/integrations/finder"
 	"github.com/pacerhq/pacer/integrations/finder/hunter/huntertest"
+	"github.com/pacerhq/pacer/integrations/httpclient"
 )
 
 const testKey = "hunt3r-k3y-0123456789abcdef"
@@ -50,9 +51,7 @@ func setup(t *testing.T, modify func(*Settings)) *bundle {
 	srv.AddPerson("example.com", "Jane", "Doe", "jane.doe@example.com", 94)
 	srv.AddPerson("Example GmbH", "John", "Roe", "john@example.de", 40)
 	b := &bundle{srv: srv, logs: &lockedBuffer{}, now: time.Date(2025, 3, 15, 10, 0, 0, 0, time.UTC)}
-	s := Settings{APIKey: testKey, BaseURL: srv.URL, RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond,
-		Now:    func() time.Time { return b.now },
-		Logger: slog.New(slog.NewJSONHandler(b.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	s := Settings{APIKey: testKey, BaseURL: srv.URL, Options: httpclient.Options{WaitMin: time.Millisecond, WaitMax: 5 * time.Millisecond, Now: func() time.Time { return b.now }, Logger: slog.New(slog.NewJSONHandler(b.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}}
 	if modify != nil {
 		modify(&s)
 	}

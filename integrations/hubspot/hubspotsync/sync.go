@@ -1,4 +1,4 @@
-package delivery
+package hubspotsync
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/pacerhq/pacer/integrations"
+	"github.com/pacerhq/pacer/integrations/delivery"
 	"github.com/pacerhq/pacer/integrations/hubspot"
 	"github.com/pacerhq/pacer/models"
 )
@@ -34,10 +35,10 @@ const claimLimit = 1000
 // instant, letting other jobs of the queue run.
 const maxRounds = 20
 
-// HubSpotUpdate is one pending change to a HubSpot contact, from one
+// Update is one pending change to a HubSpot contact, from one
 // invite.accepted or email.found event. Its contact and note ids are
 // HubSpot's.
-type HubSpotUpdate struct {
+type Update struct {
 	ID        int64
 	EventID   string
 	EventType string
@@ -67,27 +68,27 @@ type HubSpotUpdate struct {
 }
 
 // TableName names the table.
-func (HubSpotUpdate) TableName() string { return "hubspot_updates" }
+func (Update) TableName() string { return "hubspot_updates" }
 
-func (u *HubSpotUpdate) ref() string { return strconv.FormatInt(u.ID, 10) }
+func (u *Update) ref() string { return strconv.FormatInt(u.ID, 10) }
 
-func (u *HubSpotUpdate) update() hubspot.ContactUpdate {
+func (u *Update) update() hubspot.ContactUpdate {
 	return hubspot.ContactUpdate{Ref: u.ref(), Email: u.Email, ProfileURL: u.ProfileURL,
 		FirstName: u.FirstName, LastName: u.LastName, Company: u.Company, JobTitle: u.JobTitle}
 }
 
-func (u *HubSpotUpdate) note() hubspot.Note {
+func (u *Update) note() hubspot.Note {
 	return hubspot.ConnectedNote(u.ContactID, *u.AcceptedAt, u.Campaign)
 }
 
-// SyncArgs is the hubspot.sync job: it syncs the due HubSpot updates. It is
+// Args is the hubspot.sync job: it syncs the due HubSpot updates. It is
 // unique per debounce period, so that the updates of a burst of events
 // share one sync; the sync itself waits (Hold) for updates short of a full
 // batch.
-type SyncArgs struct{}
+type Args struct{}
 
 // Kind names the job.
-func (SyncArgs) Kind() string { return "hubspot.sync" }
+func (Args) Kind() string { return "hubspot.sync" }
 
 // syncUniqueStates are the states in which a hubspot.sync job absorbs a
 // new one of its period: River requires these four, and a completed one
@@ -102,28 +103,26 @@ var syncUniqueStates = []rivertype.JobState{
 // period.
 func (s *Service) syncInsertOpts() *river.InsertOpts {
 	return &river.InsertOpts{
-		Queue:      QueueHubSpot,
+		Queue:      QueueName,
 		UniqueOpts: river.UniqueOpts{ByPeriod: s.debounce, ByState: syncUniqueStates},
 	}
 }
 
-// queueHubSpot turns a delivery to HubSpot into a pending update and a
-// sync, in one transaction. A delivery of an event already queued only
-// revives a dead update (`pacer deliveries retry`).
-func (s *Service) queueHubSpot(ctx context.Context, job *river.Job[models.DeliveryArgs], ev models.Event) error {
-	if s.hubspot == nil {
-		return s.giveUp(ctx, job.Attempt, ev, models.DestinationHubSpot,
-			fmt.Errorf("%w: HubSpot is not enabled (hubspot.enabled, HUBSPOT_TOKEN); enable it, then run `pacer deliveries retry`", ErrNotConfigured), true)
-	}
+// Queue turns a delivery to HubSpot into a pending update and a sync, in
+// one transaction: delivery.Service calls it for the "hubspot" destination.
+// A delivery of an event already queued only revives a dead update (`pacer
+// deliveries retry`). An event that does not decode is an error matching
+// integrations.ErrPermanent: a dead letter.
+func (s *Service) Queue(ctx context.Context, ev models.Event) error {
 	if ev.Type != string(integrations.InviteAccepted) && ev.Type != string(integrations.EmailFound) {
 		return nil
 	}
 	d, err := models.DecodeEventData(ev)
 	if err != nil {
-		return s.giveUp(ctx, job.Attempt, ev, models.DestinationHubSpot, fmt.Errorf("%w: %w", integrations.ErrPermanent, err), true)
+		return fmt.Errorf("%w: %w", integrations.ErrPermanent, err)
 	}
 	now := s.now().UTC()
-	row := HubSpotUpdate{EventID: ev.ID, EventType: ev.Type, Campaign: d.Campaign, State: updatePending,
+	row := Update{EventID: ev.ID, EventType: ev.Type, Campaign: d.Campaign, State: updatePending,
 		NextAt: now, CreatedAt: now, UpdatedAt: now}
 	if p := d.Prospect; p != nil {
 		row.Email, row.ProfileURL, row.FirstName, row.LastName, row.Company, row.JobTitle =
@@ -136,33 +135,33 @@ func (s *Service) queueHubSpot(ctx context.Context, job *river.Job[models.Delive
 	return s.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "event_id"}}, DoNothing: true}).Create(&row)
 		if res.Error != nil {
-			return fmt.Errorf("delivery: queue the HubSpot update of %s: %w", ev.ID, res.Error)
+			return fmt.Errorf("hubspotsync: queue the HubSpot update of %s: %w", ev.ID, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			err := tx.Model(&HubSpotUpdate{}).Where("event_id = ? AND state = ?", ev.ID, updateDead).
+			err := tx.Model(&Update{}).Where("event_id = ? AND state = ?", ev.ID, updateDead).
 				Updates(map[string]any{"state": updatePending, "attempts": 0, "next_at": now, "last_error": "",
 					"lease_owner": "", "lease_until": nil, "updated_at": now}).Error
 			if err != nil {
-				return fmt.Errorf("delivery: revive the HubSpot update of %s: %w", ev.ID, err)
+				return fmt.Errorf("hubspotsync: revive the HubSpot update of %s: %w", ev.ID, err)
 			}
 		}
-		return s.store.InsertJob(ctx, tx, SyncArgs{}, s.syncInsertOpts())
+		return s.store.InsertJob(ctx, tx, Args{}, s.syncInsertOpts())
 	})
 }
 
-// SyncWorker works the hubspot.sync job.
-type SyncWorker struct {
-	river.WorkerDefaults[SyncArgs]
+// Worker works the hubspot.sync job.
+type Worker struct {
+	river.WorkerDefaults[Args]
 	s *Service
 }
 
 // Work syncs the due HubSpot updates.
-func (w *SyncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
+func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	return w.s.syncHubSpot(ctx, job.CreatedAt)
 }
 
 // Timeout bounds one sync.
-func (w *SyncWorker) Timeout(*river.Job[SyncArgs]) time.Duration { return syncTimeout }
+func (w *Worker) Timeout(*river.Job[Args]) time.Duration { return syncTimeout }
 
 // shortSnooze is the longest snooze that keeps a job available: River's
 // scheduler, which runs every 5 s, wakes longer ones.
@@ -183,11 +182,11 @@ func (s *Service) syncHubSpot(ctx context.Context, createdAt time.Time) error {
 	periodEnd := createdAt.UTC().Truncate(s.debounce).Add(s.debounce + bucketMargin)
 	for range maxRounds {
 		now := s.now().UTC()
-		st, err := s.destinationState(ctx, models.DestinationHubSpot)
+		until, err := s.deliveries.PausedUntil(ctx, models.DestinationHubSpot, now)
 		if err != nil {
 			return err
 		}
-		if until := st.pausedUntil(now); !until.IsZero() {
+		if !until.IsZero() {
 			return s.syncAgainAt(ctx, now, periodEnd, until)
 		}
 		due, oldest, next, err := s.dueUpdates(ctx, now)
@@ -227,7 +226,7 @@ func (s *Service) syncHubSpot(ctx context.Context, createdAt time.Time) error {
 // one), once this job's period is over.
 func (s *Service) syncAgainAt(ctx context.Context, now, periodEnd, at time.Time) error {
 	if !at.IsZero() && at.Sub(now) <= shortSnooze {
-		return river.JobSnooze(max(at.Sub(now), minWait))
+		return river.JobSnooze(max(at.Sub(now), delivery.MinWait))
 	}
 	if now.Before(periodEnd) {
 		return river.JobSnooze(periodEnd.Sub(now))
@@ -238,26 +237,26 @@ func (s *Service) syncAgainAt(ctx context.Context, now, periodEnd, at time.Time)
 	opts := s.syncInsertOpts()
 	opts.ScheduledAt = at
 	return s.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return s.store.InsertJob(ctx, tx, SyncArgs{}, opts)
+		return s.store.InsertJob(ctx, tx, Args{}, opts)
 	})
 }
 
 // dueUpdates counts the updates due at now that no sync holds, with the
 // oldest time one became due, and the time the next one not yet due will be.
 func (s *Service) dueUpdates(ctx context.Context, now time.Time) (due int, oldest, next time.Time, err error) {
-	db := s.store.DB.WithContext(ctx).Model(&HubSpotUpdate{}).
+	db := s.store.DB.WithContext(ctx).Model(&Update{}).
 		Where("state IN ? AND (lease_until IS NULL OR lease_until < ?)", []string{updatePending, updateNote}, now)
 	var n int64
 	if err := db.Session(&gorm.Session{}).Where("next_at <= ?", now).Count(&n).Error; err != nil {
-		return 0, oldest, next, fmt.Errorf("delivery: count due HubSpot updates: %w", err)
+		return 0, oldest, next, fmt.Errorf("hubspotsync: count due HubSpot updates: %w", err)
 	}
-	var first HubSpotUpdate
+	var first Update
 	q := db.Session(&gorm.Session{}).Order("next_at").Limit(1)
 	if n == 0 {
 		q = q.Where("next_at > ?", now)
 	}
 	if err := q.Find(&first).Error; err != nil {
-		return 0, oldest, next, fmt.Errorf("delivery: read due HubSpot updates: %w", err)
+		return 0, oldest, next, fmt.Errorf("hubspotsync: read due HubSpot updates: %w", err)
 	}
 	if n == 0 {
 		return 0, oldest, first.NextAt, nil
@@ -271,12 +270,12 @@ func (s *Service) dueUpdates(ctx context.Context, now time.Time) (due int, oldes
 // stay leased unknown to anyone; once claimed, the round releases them
 // whatever happens. Two syncs never hold the same row: the outer WHERE is
 // checked again on the locked row.
-func (s *Service) claim(ctx context.Context, now time.Time, limit int) ([]*HubSpotUpdate, string, error) {
-	ctx, cancel := bookkeeping(ctx)
+func (s *Service) claim(ctx context.Context, now time.Time, limit int) ([]*Update, string, error) {
+	ctx, cancel := delivery.Bookkeeping(ctx)
 	defer cancel()
 	token := uuid.NewString()
 	states := []string{updatePending, updateNote}
-	var rows []*HubSpotUpdate
+	var rows []*Update
 	err := s.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		err := tx.Exec(`UPDATE hubspot_updates SET lease_owner = ?, lease_until = ?
 WHERE id IN (SELECT id FROM hubspot_updates WHERE state IN ? AND next_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY id LIMIT ?)
@@ -288,14 +287,14 @@ AND state IN ? AND (lease_until IS NULL OR lease_until < ?)`,
 		return tx.Where("lease_owner = ?", token).Order("id").Find(&rows).Error
 	})
 	if err != nil {
-		return nil, "", fmt.Errorf("delivery: claim HubSpot updates: %w", err)
+		return nil, "", fmt.Errorf("hubspotsync: claim HubSpot updates: %w", err)
 	}
 	return rows, token, nil
 }
 
 // syncRound upserts the contacts of the claimed updates, creates their
 // notes and writes every outcome back.
-func (s *Service) syncRound(ctx context.Context, rows []*HubSpotUpdate, token string) error {
+func (s *Service) syncRound(ctx context.Context, rows []*Update, token string) error {
 	var updates []hubspot.ContactUpdate
 	for _, r := range rows {
 		if r.State == updatePending {
@@ -315,7 +314,7 @@ func (s *Service) syncRound(ctx context.Context, rows []*HubSpotUpdate, token st
 			res, ok := rep.Results[r.ref()]
 			switch {
 			case !ok:
-				s.fail(r, fmt.Errorf("delivery: HubSpot sync gave no result for update %d", r.ID))
+				s.fail(r, fmt.Errorf("hubspotsync: HubSpot sync gave no result for update %d", r.ID))
 			case res.Err != nil:
 				s.fail(r, res.Err)
 			default:
@@ -327,7 +326,7 @@ func (s *Service) syncRound(ctx context.Context, rows []*HubSpotUpdate, token st
 			}
 		}
 	}
-	var notes []*HubSpotUpdate
+	var notes []*Update
 	for _, r := range rows {
 		if r.State == updateNote && !r.failed {
 			notes = append(notes, r)
@@ -365,8 +364,8 @@ func (s *Service) syncRound(ctx context.Context, rows []*HubSpotUpdate, token st
 // earlier creation ended without an answer is looked up first; the others
 // are marked sent, durably, before the call, so that a crash or an unknown
 // outcome leads to a lookup rather than a second note.
-func (s *Service) createNotes(ctx context.Context, rows []*HubSpotUpdate, token string) error {
-	var fresh []*HubSpotUpdate
+func (s *Service) createNotes(ctx context.Context, rows []*Update, token string) error {
+	var fresh []*Update
 	for _, r := range rows {
 		if r.NoteSentAt != nil {
 			id, err := s.hubspot.FindNote(ctx, r.note())
@@ -389,10 +388,10 @@ func (s *Service) createNotes(ctx context.Context, rows []*HubSpotUpdate, token 
 		ids[i] = r.ID
 	}
 	sentAt := s.now().UTC()
-	res := s.store.DB.WithContext(ctx).Model(&HubSpotUpdate{}).Where("id IN ? AND lease_owner = ?", ids, token).
+	res := s.store.DB.WithContext(ctx).Model(&Update{}).Where("id IN ? AND lease_owner = ?", ids, token).
 		Updates(map[string]any{"note_sent_at": sentAt, "lease_until": sentAt.Add(s.lease)})
 	if res.Error != nil {
-		return fmt.Errorf("delivery: mark notes sent: %w", res.Error)
+		return fmt.Errorf("hubspotsync: mark notes sent: %w", res.Error)
 	}
 	if int(res.RowsAffected) != len(fresh) {
 		return errLeaseLost
@@ -407,7 +406,7 @@ func (s *Service) createNotes(ctx context.Context, rows []*HubSpotUpdate, token 
 // createNoteBatch creates the notes in one call. A call HubSpot refused as
 // a whole created nothing: it is halved until the note it refuses stands
 // alone.
-func (s *Service) createNoteBatch(ctx context.Context, rows []*HubSpotUpdate, depth int) {
+func (s *Service) createNoteBatch(ctx context.Context, rows []*Update, depth int) {
 	notes := make([]hubspot.Note, len(rows))
 	for i, r := range rows {
 		notes[i] = r.note()
@@ -445,10 +444,10 @@ func (s *Service) createNoteBatch(ctx context.Context, rows []*HubSpotUpdate, de
 // fail records a failed attempt of an update, after integrations.Classify:
 // a retry on the schedule, a wait for a rate limit (not counted as an
 // attempt), or a dead letter.
-func (s *Service) fail(r *HubSpotUpdate, err error) {
+func (s *Service) fail(r *Update, err error) {
 	now := s.now().UTC()
 	r.failed = true
-	r.LastError = truncate(err.Error(), maxReason)
+	r.LastError = delivery.Reason(err)
 	if errors.Is(err, context.Canceled) {
 		r.NextAt = now // stopped by a shutdown: not an attempt
 		return
@@ -471,8 +470,8 @@ func (s *Service) fail(r *HubSpotUpdate, err error) {
 	case integrations.RetryAt, integrations.PauseUntil:
 		// Never at once: a row due again at once would spin.
 		r.NextAt = v.At.UTC()
-		if r.NextAt.Before(now.Add(minWait)) {
-			r.NextAt = now.Add(minWait)
+		if r.NextAt.Before(now.Add(delivery.MinWait)) {
+			r.NextAt = now.Add(delivery.MinWait)
 		}
 	default:
 		r.State = updateDead
@@ -487,97 +486,46 @@ func (s *Service) pauseOnRateLimit(ctx context.Context, err error) {
 	if !errors.As(err, &rl) || !rl.At.After(s.now()) {
 		return
 	}
-	ctx, cancel := bookkeeping(ctx)
-	defer cancel()
-	u := rl.At.UTC()
-	err = s.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		_, err := s.setState(tx, destinationState{Destination: models.DestinationHubSpot, State: statePaused,
-			Reason: truncate(rl.Error(), maxReason), PausedUntil: &u, UpdatedAt: s.now().UTC()})
-		return err
-	})
-	if err != nil {
+	if err := s.deliveries.Pause(ctx, models.DestinationHubSpot, rl.At, rl.Error()); err != nil {
 		s.log.LogAttrs(ctx, slog.LevelWarn, "cannot record the HubSpot pause", slog.String("error", err.Error()))
 	}
 }
 
 // writeBack stores the outcome of a round and releases the rows: one
 // transaction, with the dead letters and one alert for all of them.
-func (s *Service) writeBack(ctx context.Context, rows []*HubSpotUpdate, token string) error {
-	ctx, cancel := bookkeeping(ctx)
+func (s *Service) writeBack(ctx context.Context, rows []*Update, token string) error {
+	ctx, cancel := delivery.Bookkeeping(ctx)
 	defer cancel()
 	now := s.now().UTC()
 	var done []string
 	err := s.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var dead []*HubSpotUpdate
+		var dead []delivery.Letter
 		for _, r := range rows {
-			res := tx.Model(&HubSpotUpdate{}).Where("id = ? AND lease_owner = ?", r.ID, token).Updates(map[string]any{
+			res := tx.Model(&Update{}).Where("id = ? AND lease_owner = ?", r.ID, token).Updates(map[string]any{
 				"state": r.State, "contact_id": r.ContactID, "note_id": r.NoteID, "note_sent_at": r.NoteSentAt,
 				"attempts": r.Attempts, "next_at": r.NextAt, "last_error": r.LastError,
 				"lease_owner": "", "lease_until": nil, "updated_at": now,
 			})
 			if res.Error != nil {
-				return fmt.Errorf("delivery: write back HubSpot update %d: %w", r.ID, res.Error)
+				return fmt.Errorf("hubspotsync: write back HubSpot update %d: %w", r.ID, res.Error)
 			}
 			if res.RowsAffected == 0 {
 				continue // another sync took it over
 			}
 			switch r.State {
 			case updateDead:
-				dead = append(dead, r)
+				dead = append(dead, delivery.Letter{EventID: r.EventID, Attempts: r.Attempts, Reason: r.LastError})
 			case updateDone:
 				done = append(done, r.EventID)
 			}
 		}
-		quiet := false
-		if len(dead) > 0 {
-			var err error
-			if quiet, err = s.alertedWithin(tx, models.DestinationHubSpot, now); err != nil {
-				return err
-			}
-		}
-		var first *models.Event
-		var firstReason string
-		newDead := 0
-		for _, r := range dead {
-			ev, err := s.eventTx(ctx, tx, r.EventID)
-			if err != nil {
-				return err
-			}
-			newly, err := s.writeDeadLetter(ctx, tx, letter{event: ev, dest: models.DestinationHubSpot, attempts: r.Attempts,
-				reason: r.LastError, alert: true}, false)
-			if err != nil {
-				return err
-			}
-			if newly {
-				newDead++
-				if first == nil {
-					first, firstReason = &ev, r.LastError
-				}
-			}
-		}
-		if first != nil && !quiet {
-			reason := firstReason
-			if newDead > 1 {
-				reason = fmt.Sprintf("%s (and %d more HubSpot updates)", reason, newDead-1)
-			}
-			return s.alertDead(ctx, tx, *first, models.DestinationHubSpot, reason, newDead)
-		}
-		return nil
+		return s.deliveries.KeepDeadLetters(ctx, tx, models.DestinationHubSpot, "HubSpot updates", dead)
 	})
 	if err != nil {
 		return err
 	}
-	return s.resolved(ctx, models.DestinationHubSpot, done...)
+	return s.deliveries.Resolved(ctx, models.DestinationHubSpot, done...)
 }
 
-// eventTx reads an event in tx; a missing one comes back with its id only.
-func (s *Service) eventTx(ctx context.Context, tx *gorm.DB, id string) (models.Event, error) {
-	var ev models.Event
-	if err := tx.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&ev).Error; err != nil {
-		return ev, fmt.Errorf("delivery: read event %s: %w", id, err)
-	}
-	if ev.ID == "" {
-		ev.ID = id
-	}
-	return ev, nil
-}
+// errLeaseLost means another sync took the rows over.
+var errLeaseLost = errors.New("hubspotsync: the rows' lease was lost")

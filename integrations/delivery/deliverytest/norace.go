@@ -1,0 +1,6 @@
+//go:build !race
+
+package deliverytest
+
+// RaceSlowdown stretches the tests' deadlines under the race detector.
+const RaceSlowdown = 1
