@@ -15,8 +15,8 @@ import (
 	"github.com/pacerhq/pacer/integrations/hubspot/hubspotsync"
 	"github.com/pacerhq/pacer/integrations/webhook/webhooktest"
 	"github.com/pacerhq/pacer/models"
-	"github.com/pacerhq/pacer/pacertype"
 	"github.com/pacerhq/pacer/models/storetest"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // webhookWorld is a store with one webhook endpoint, "crm", receiving

@@ -13,8 +13,8 @@ import (
 	"github.com/pacerhq/pacer/integrations/hubspot"
 	"github.com/pacerhq/pacer/integrations/hubspot/hubspotsync"
 	"github.com/pacerhq/pacer/integrations/hubspot/hubspottest"
-	"github.com/pacerhq/pacer/pacertype"
 	"github.com/pacerhq/pacer/models/storetest"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 func TestHubSpotRejectionIsADeadLetterWithHubSpotsMessage(t *testing.T) {
