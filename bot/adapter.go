@@ -35,16 +35,16 @@ func (c campaignProposer) Reject(ctx context.Context, id int64, version int, by 
 	return err
 }
 
-// SkipItem and EditNote act on the item as it is now: the campaign package
-// versions the proposal for Approve and Reject only, which is what keeps an
-// approver from approving what they did not see.
-func (c campaignProposer) SkipItem(ctx context.Context, itemID int64, _ int, by string) error {
-	_, err := c.p.SkipItem(ctx, itemID, by)
+// SkipItem and EditNote carry the proposal's version the approver saw, as
+// Approve and Reject do: a stale modal or button never overwrites a newer
+// decision.
+func (c campaignProposer) SkipItem(ctx context.Context, itemID int64, version int, by string) error {
+	_, err := c.p.SkipItem(ctx, itemID, version, by)
 	return err
 }
 
-func (c campaignProposer) EditNote(ctx context.Context, itemID int64, _ int, by, note string) error {
-	_, err := c.p.EditNote(ctx, itemID, by, note)
+func (c campaignProposer) EditNote(ctx context.Context, itemID int64, version int, by, note string) error {
+	_, err := c.p.EditNote(ctx, itemID, version, by, note)
 	return err
 }
 

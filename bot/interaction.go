@@ -279,6 +279,8 @@ func noteProblem(err error) string {
 			verb = "rejected"
 		}
 		return fmt.Sprintf("This proposal was already %s; its notes can no longer change.", verb)
+	case errors.As(err, new(*campaign.StaleError)):
+		return "Someone changed this proposal after you opened this editor; nothing was saved. Close it and edit the note as it is now."
 	case errors.Is(err, campaign.ErrNotFound):
 		return "This prospect is no longer part of the proposal."
 	case errors.Is(err, errSlackCall):

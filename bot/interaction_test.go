@@ -224,7 +224,7 @@ func TestRefreshShowsOneVersion(t *testing.T) {
 		var armed atomic.Bool
 		err := b.store.DB.Callback().Query().After("gorm:query").Register("test:skip_while_reading", func(tx *gorm.DB) {
 			if tx.Statement.Table == "proposals" && armed.CompareAndSwap(true, false) {
-				if _, err := b.proposer.SkipItem(context.Background(), skipped.ID, approver); err != nil {
+				if _, err := b.proposer.SkipItem(context.Background(), skipped.ID, p.Version, approver); err != nil {
 					t.Errorf("skip during the refresh: %v", err)
 				}
 			}
@@ -353,6 +353,25 @@ func TestEditNote(t *testing.T) {
 		updates := b.slack.recorded("chat.update")
 		if len(updates) != 1 || !strings.Contains(updates[0].text(), "loved your keynote") {
 			t.Errorf("the message was not updated with the note: %+v", updates)
+		}
+
+		// The same modal submitted again is stale: the proposal changed
+		// since it was opened (here by its own save), and an old modal
+		// never overwrites a newer note.
+		resp = b.post(t, PathInteractivity, viewSubmissionBody(testTeam, approver, meta, "Hi from an old modal"))
+		if raw := body(t, resp); !strings.Contains(raw, "Someone changed this proposal after you opened this editor") {
+			t.Errorf("stale modal: ack %s", raw)
+		}
+		if got := b.items(t, p.ID)[0]; got.Note != "Hi Ada, loved your keynote on engines." {
+			t.Errorf("a stale modal saved %q", got.Note)
+		}
+		b.slack.reset()
+		b.click(t, approver, b.proposal(t, p.ID), ActionEdit, item.ID)
+		if opens := b.slack.recorded("views.open"); len(opens) == 1 {
+			view, _ := opens[0].JSON["view"].(map[string]any)
+			meta, _ = view["private_metadata"].(string)
+		} else {
+			t.Fatalf("views.open calls = %d, want 1", len(opens))
 		}
 
 		// Placeholders are filled in from the prospect, and an unknown one

@@ -249,10 +249,12 @@ func (p *Proposer) Reject(ctx context.Context, proposalID int64, version int, us
 }
 
 // SkipItem takes one prospect out of an open proposal: they are not proposed
-// again by this campaign. The proposal's version grows, so an approval
-// carrying the older version is refused as stale. Skipping a skipped item
-// changes nothing. A decided proposal gives a *DecidedError.
-func (p *Proposer) SkipItem(ctx context.Context, itemID int64, userID string) (*Batch, error) {
+// again by this campaign. version is the proposal's version the approver
+// saw: an older one is refused with a *StaleError. The proposal's version
+// grows, so an approval carrying the older version is refused as stale.
+// Skipping a skipped item changes nothing. A decided proposal gives a
+// *DecidedError.
+func (p *Proposer) SkipItem(ctx context.Context, itemID int64, version int, userID string) (*Batch, error) {
 	now := p.now().UTC()
 	var proposalID int64
 	err := p.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -264,13 +266,13 @@ func (p *Proposer) SkipItem(ctx context.Context, itemID int64, userID string) (*
 		if it.State == models.ItemSkipped {
 			return nil
 		}
-		if err := bump(tx, it.ProposalID, now); err != nil {
+		if err := bump(tx, it.ProposalID, version, now); err != nil {
 			return err
 		}
 		return skipItem(tx, *it, userID, "", now)
 	})
 	if err != nil {
-		return nil, p.decisionError(ctx, proposalID, 0, err)
+		return nil, p.decisionError(ctx, proposalID, version, err)
 	}
 	return p.Load(ctx, proposalID)
 }
@@ -278,9 +280,12 @@ func (p *Proposer) SkipItem(ctx context.Context, itemID int64, userID string) (*
 // EditNote replaces an item's note with text, which may use the template's
 // placeholders ({{first_name}}, {{company|your team}}) with the prospect's
 // values. The note is linted again: blocking findings refuse the edit with
-// a *LintError the edit modal shows under the note field. The proposal's
-// version grows. A decided proposal gives a *DecidedError.
-func (p *Proposer) EditNote(ctx context.Context, itemID int64, userID, text string) (*Batch, error) {
+// a *LintError the edit modal shows under the note field. version is the
+// proposal's version the modal was opened on: an older one (someone changed
+// the proposal meanwhile) is refused with a *StaleError rather than
+// overwrite a newer decision. The proposal's version grows. A decided
+// proposal gives a *DecidedError.
+func (p *Proposer) EditNote(ctx context.Context, itemID int64, version int, userID, text string) (*Batch, error) {
 	now := p.now().UTC()
 	var proposalID int64
 	err := p.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -314,7 +319,7 @@ func (p *Proposer) EditNote(ctx context.Context, itemID int64, userID, text stri
 				findings = append(findings, f) // the month's notes are still used up
 			}
 		}
-		if err := bump(tx, it.ProposalID, now); err != nil {
+		if err := bump(tx, it.ProposalID, version, now); err != nil {
 			return err
 		}
 		err = tx.Model(&models.ProposalItem{}).Where("id = ?", it.ID).Updates(map[string]any{
@@ -326,7 +331,7 @@ func (p *Proposer) EditNote(ctx context.Context, itemID int64, userID, text stri
 		return record(tx, it.ProposalID, &it.ID, userID, models.DecisionEdit, note, now)
 	})
 	if err != nil {
-		return nil, p.decisionError(ctx, proposalID, 0, err)
+		return nil, p.decisionError(ctx, proposalID, version, err)
 	}
 	return p.Load(ctx, proposalID)
 }
@@ -351,10 +356,10 @@ func settle(tx *gorm.DB, proposalID int64, version int, state, userID string, no
 	return &pr, nil
 }
 
-// bump grows an open proposal's version, so that a decision on what was
-// shown before is refused as stale.
-func bump(tx *gorm.DB, proposalID int64, now time.Time) error {
-	res := tx.Model(&models.Proposal{}).Where("id = ? AND state = ?", proposalID, models.ProposalOpen).
+// bump grows an open proposal's version from the version the decider saw,
+// so that a decision on what was shown before is refused as stale.
+func bump(tx *gorm.DB, proposalID int64, version int, now time.Time) error {
+	res := tx.Model(&models.Proposal{}).Where("id = ? AND state = ? AND version = ?", proposalID, models.ProposalOpen, version).
 		Updates(map[string]any{"version": gorm.Expr("version + 1"), "updated_at": now})
 	if res.Error != nil {
 		return fmt.Errorf("campaign: update proposal #%d: %w", proposalID, res.Error)

@@ -108,8 +108,8 @@ func TestDecidedProposalChangesNothing(t *testing.T) {
 		attempts := map[string]func() error{
 			"approve again": func() error { _, err := b.p.Approve(ctx, bt.Proposal.ID, 1, "U2"); return err },
 			"reject":        func() error { _, err := b.p.Reject(ctx, bt.Proposal.ID, 1, "U2"); return err },
-			"skip":          func() error { _, err := b.p.SkipItem(ctx, bt.Items[0].ID, "U2"); return err },
-			"edit":          func() error { _, err := b.p.EditNote(ctx, bt.Items[0].ID, "U2", "Hello"); return err },
+			"skip":          func() error { _, err := b.p.SkipItem(ctx, bt.Items[0].ID, 1, "U2"); return err },
+			"edit":          func() error { _, err := b.p.EditNote(ctx, bt.Items[0].ID, 1, "U2", "Hello"); return err },
 		}
 		for name, try := range attempts {
 			err := try()
@@ -202,16 +202,29 @@ func TestSkipMakesOlderVersionsStale(t *testing.T) {
 		ctx := context.Background()
 		b := setup(t, s, nil)
 		bt := b.proposed(t, 3)
-		after, err := b.p.SkipItem(ctx, bt.Items[1].ID, "U2")
+		after, err := b.p.SkipItem(ctx, bt.Items[1].ID, 1, "U2")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if after.Proposal.Version != 2 || after.Items[1].State != models.ItemSkipped {
 			t.Errorf("after skip: got version %d item %s, want 2 and skipped", after.Proposal.Version, after.Items[1].State)
 		}
-		again, err := b.p.SkipItem(ctx, bt.Items[1].ID, "U3")
+		again, err := b.p.SkipItem(ctx, bt.Items[1].ID, 1, "U3")
 		if err != nil || again.Proposal.Version != 2 {
 			t.Errorf("skip again: got version %d, %v; want nothing changed", again.Proposal.Version, err)
+		}
+		// An edit modal opened before the skip is stale: it never
+		// overwrites what changed since it was opened.
+		_, err = b.p.EditNote(ctx, bt.Items[0].ID, 1, "U3", "Hi {{first_name}}, from an old modal")
+		var se *StaleError
+		if !errors.As(err, &se) || se.Current != 2 {
+			t.Errorf("an edit at version 1 of version 2: %v, want a *StaleError", err)
+		}
+		if _, err := b.p.SkipItem(ctx, bt.Items[2].ID, 1, "U3"); !errors.As(err, &se) {
+			t.Errorf("a skip at version 1 of version 2: %v, want a *StaleError", err)
+		}
+		if now, _ := b.p.Load(ctx, bt.Proposal.ID); now.Proposal.Version != 2 || now.Items[0].Note != bt.Items[0].Note || now.Items[2].State == models.ItemSkipped {
+			t.Errorf("after the stale edit and skip: version %d, note %q, item 3 %s; want nothing changed", now.Proposal.Version, now.Items[0].Note, now.Items[2].State)
 		}
 		_, err = b.p.Approve(ctx, bt.Proposal.ID, 1, "U1")
 		var stale *StaleError
@@ -256,7 +269,7 @@ func TestEditNote(t *testing.T) {
 			{"unresolved placeholder", "Hi {{nickname}}", []string{RulePlaceholder}},
 		}
 		for _, tc := range tests {
-			_, err := b.p.EditNote(ctx, item.ID, "U2", tc.text)
+			_, err := b.p.EditNote(ctx, item.ID, 1, "U2", tc.text)
 			var le *LintError
 			if !errors.As(err, &le) || !errors.Is(err, ErrLint) {
 				t.Errorf("%s: got %v, want a *LintError", tc.name, err)
@@ -278,7 +291,7 @@ func TestEditNote(t *testing.T) {
 			t.Errorf("after refused edits: got version %d note %q, want nothing changed", unchanged.Proposal.Version, unchanged.Items[0].Note)
 		}
 		b.clock.Set(monday09.Add(time.Minute))
-		edited, err := b.p.EditNote(ctx, item.ID, "U2", "Hi {{first_name}}, {{talk|great talk}}!")
+		edited, err := b.p.EditNote(ctx, item.ID, 1, "U2", "Hi {{first_name}}, {{talk|great talk}}!")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -325,7 +338,7 @@ func TestApproveRefusesBlockingNotes(t *testing.T) {
 		if n := count(t, s, &models.Decision{}, "1 = 1"); n != 0 {
 			t.Errorf("decisions: got %d, want none", n)
 		}
-		after, err := b.p.EditNote(ctx, bt.Items[1].ID, "U1", "Hi {{first_name}}, loved your work")
+		after, err := b.p.EditNote(ctx, bt.Items[1].ID, 1, "U1", "Hi {{first_name}}, loved your work")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -449,7 +462,7 @@ func TestRejectAndApproveItems(t *testing.T) {
 		if _, err := b.p.Load(ctx, 999999); !errors.Is(err, ErrNotFound) {
 			t.Errorf("load a missing proposal: got %v, want ErrNotFound", err)
 		}
-		if _, err := b.p.SkipItem(ctx, 999999, "U1"); !errors.Is(err, ErrNotFound) {
+		if _, err := b.p.SkipItem(ctx, 999999, 1, "U1"); !errors.Is(err, ErrNotFound) {
 			t.Errorf("skip a missing item: got %v, want ErrNotFound", err)
 		}
 	})

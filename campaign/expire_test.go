@@ -29,7 +29,7 @@ func TestExpire(t *testing.T) {
 		}
 		skipped := cto.Items[1]
 		b.clock.Set(monday09.Add(24 * time.Hour)) // an edit a day later keeps it alive
-		if _, err := b.p.SkipItem(ctx, skipped.ID, "U1"); err != nil {
+		if _, err := b.p.SkipItem(ctx, skipped.ID, cto.Proposal.Version, "U1"); err != nil {
 			t.Fatal(err)
 		}
 
