@@ -7,13 +7,11 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pacerhq/pacer/config"
-	"github.com/pacerhq/pacer/executor"
 	"github.com/pacerhq/pacer/executor/browser"
 	"github.com/pacerhq/pacer/executor/linkedin"
 	"github.com/pacerhq/pacer/executor/runner"
@@ -110,7 +108,7 @@ func startExecutor(ctx context.Context, env *serveEnv, ef executorFlags) error {
 	if ef.browserURL != "" {
 		bopts.RemoteURL = ef.browserURL
 	}
-	site := &lazySite{browser: bopts, linkedin: lopts, log: logger}
+	site := linkedin.NewLazySite(bopts, lopts)
 	ropts := runner.Options{Simulated: ef.simulated(), Logger: logger}
 	if pace == quota.PaceFast {
 		ropts.WaitScale = fastWaitScale
@@ -137,79 +135,4 @@ func startExecutor(ctx context.Context, env *serveEnv, ef executorFlags) error {
 	logger.Info("the executor is on", slog.String("acts_on", where), slog.String("url", config.RedactURL(base)),
 		slog.Int("concurrency", cfg.LinkedIn.Concurrency), slog.String("pace", string(pace)))
 	return nil
-}
-
-// lazySite is the LinkedIn adapter over a Chromium launched (or connected
-// to) when the first account opens a session, and launched again should
-// it die.
-type lazySite struct {
-	browser  browser.Options
-	linkedin linkedin.Options
-	log      *slog.Logger
-
-	mu   sync.Mutex
-	b    *browser.Browser
-	site *linkedin.Site
-}
-
-// Open opens a session for acct, starting the browser if needed.
-func (l *lazySite) Open(ctx context.Context, acct executor.Account) (executor.Session, error) {
-	site, err := l.get(ctx)
-	if err != nil {
-		return nil, executor.Transient("open", acct.Name, err)
-	}
-	s, err := site.Open(ctx, acct)
-	if err != nil && executor.OutcomeOf(err) == executor.OutcomeTransient {
-		l.checkAlive(ctx)
-	}
-	return s, err
-}
-
-func (l *lazySite) get(ctx context.Context) (*linkedin.Site, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.site != nil {
-		return l.site, nil
-	}
-	b, err := browser.Launch(ctx, l.browser)
-	if err != nil {
-		return nil, err
-	}
-	site, err := linkedin.New(b, l.linkedin)
-	if err != nil {
-		_ = b.Close()
-		return nil, err
-	}
-	if v, err := b.Version(ctx); err == nil {
-		l.log.Info("executor: the browser is up", slog.String("version", v), slog.Bool("remote", b.Remote()))
-	}
-	l.b, l.site = b, site
-	return site, nil
-}
-
-// checkAlive drops a browser that no longer answers, so that the next
-// session starts a new one.
-func (l *lazySite) checkAlive(ctx context.Context) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.b == nil {
-		return
-	}
-	vctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if _, err := l.b.Version(vctx); err != nil {
-		l.log.Warn("executor: the browser does not answer; starting a new one", slog.String("error", err.Error()))
-		_ = l.b.Close()
-		l.b, l.site = nil, nil
-	}
-}
-
-// Close ends the browser, if one was started.
-func (l *lazySite) Close() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.b != nil {
-		_ = l.b.Close()
-		l.b, l.site = nil, nil
-	}
 }

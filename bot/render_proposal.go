@@ -1,0 +1,347 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/wording"
+)
+
+// Rendering of a proposal: its messages, its items, its live progress card
+// and the note editor.
+
+// Proposal layout. Every item is given two blocks (its text and its
+// buttons), whatever its state, so that an item stays in the same message
+// from the proposal's first version to its final summary.
+const (
+	// proposalFirstFixed is the blocks of the first message that are not
+	// items: header, summary, divider, "more in the thread", the batch buttons
+	// (or outcome and progress once decided).
+	proposalFirstFixed = 6
+	itemsInFirst       = (maxBlocksPerMessage - proposalFirstFixed) / 2
+	// A follow-up message has one context line, then items.
+	itemsInFollowUp = (maxBlocksPerMessage - 1) / 2
+)
+
+// proposalParts splits n items over messages: the first message and as
+// many follow-ups (in its thread) as needed. It returns [from, to) ranges.
+func proposalParts(n int) [][2]int {
+	parts := [][2]int{{0, min(n, itemsInFirst)}}
+	for from := itemsInFirst; from < n; from += itemsInFollowUp {
+		parts = append(parts, [2]int{from, min(n, from+itemsInFollowUp)})
+	}
+	return parts
+}
+
+// proposalMessages renders a proposal as its messages: the first one in
+// the channel, the others in its thread.
+func (r renderer) proposalMessages(v ProposalView) []message {
+	parts := proposalParts(len(v.Items))
+	out := make([]message, len(parts))
+	for i, p := range parts {
+		items := v.Items[p[0]:p[1]]
+		if i == 0 {
+			out[i] = r.proposalFirst(v, items, len(parts) > 1)
+			continue
+		}
+		blocks := []slack.Block{contextBlock(fmt.Sprintf("Proposal #%d · %s · prospects %d–%d of %d", v.ID, esc(v.Campaign), p[0]+1, p[1], len(v.Items)))}
+		for _, it := range items {
+			blocks = append(blocks, r.itemBlocks(v, it)...)
+		}
+		out[i] = message{Text: fmt.Sprintf("Proposal #%d for %s, prospects %d–%d", v.ID, esc(v.Campaign), p[0]+1, p[1]), Blocks: blocks}
+	}
+	return out
+}
+
+func (r renderer) proposalFirst(v ProposalView, items []ItemView, more bool) message {
+	active := 0
+	for _, it := range v.Items {
+		if it.State != models.ItemSkipped {
+			active++
+		}
+	}
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(plain(clip(fmt.Sprintf("Proposal #%d · %s", v.ID, v.Campaign), maxHeaderText))),
+	}
+	summary := fmt.Sprintf("*%d %s* from *%s*", active, wording.Noun(active, "prospect", "prospects"), esc(v.Account))
+	if skipped := len(v.Items) - active; skipped > 0 {
+		summary += fmt.Sprintf(" (%d skipped)", skipped)
+	}
+	if forecastHolds(v) {
+		summary += " · " + esc(v.Forecast)
+	}
+	blocks = append(blocks, section("summary", summary))
+	if v.State != models.ProposalOpen {
+		blocks = append(blocks, contextBlock(r.outcome(v)))
+		if v.Progress != nil {
+			blocks = append(blocks, section("progress", r.progressLine(*v.Progress)))
+		}
+	}
+	blocks = append(blocks, slack.NewDividerBlock())
+	for _, it := range items {
+		blocks = append(blocks, r.itemBlocks(v, it)...)
+	}
+	if more {
+		rest := len(v.Items) - len(items)
+		blocks = append(blocks, contextBlock(fmt.Sprintf(":thread: %s %s in this message's thread.",
+			wording.Count(rest, "more prospect", "more prospects"), wording.Noun(rest, "is", "are"))))
+	}
+	if v.State == models.ProposalOpen && blocked(v.Items) > 0 {
+		blocks = append(blocks, contextBlock(fmt.Sprintf(":no_entry: %d %s cannot be sent as %s: edit or skip %s before approving.",
+			blocked(v.Items), wording.Noun(blocked(v.Items), "note", "notes"), wording.Noun(blocked(v.Items), "it is", "they are"), wording.Noun(blocked(v.Items), "it", "them"))))
+	}
+	if v.State == models.ProposalOpen {
+		value := buttonValue{ProposalID: v.ID, Version: v.Version}.String()
+		approve := slack.NewButtonBlockElement(ActionApprove, value, plain(fmt.Sprintf("Approve %d", active))).WithStyle(slack.StylePrimary)
+		reject := slack.NewButtonBlockElement(ActionReject, value, plain("Reject")).WithStyle(slack.StyleDanger).
+			WithConfirm(slack.NewConfirmationBlockObject(plain("Reject this proposal?"),
+				plain(clip(rejectConfirmText(active), 300)),
+				plain("Reject"), plain("Keep it")).WithStyle(slack.StyleDanger))
+		blocks = append(blocks, slack.NewActionBlock(fmt.Sprintf("proposal:%d", v.ID), approve, reject))
+	}
+	text := fmt.Sprintf("Proposal #%d for %s: %s from %s", v.ID, esc(v.Campaign), wording.Count(active, "prospect", "prospects"), esc(v.Account))
+	if forecastHolds(v) {
+		text += ", " + esc(v.Forecast)
+	}
+	if v.State != models.ProposalOpen {
+		text += ". " + r.outcomePlain(v)
+	}
+	return message{Text: clip(text, maxFallbackText), Blocks: blocks}
+}
+
+// rejectConfirmText is the Reject button's confirmation (plain text).
+func rejectConfirmText(active int) string {
+	if active == 1 {
+		return "Its one prospect will not be invited and goes back to the campaign's queue."
+	}
+	return fmt.Sprintf("None of its %d prospects will be invited; they go back to the campaign's queue.", active)
+}
+
+// forecastHolds reports whether the proposal's forecast ("sends Tue–Wed")
+// still says something: while it waits for a decision or sends, not once it
+// is rejected or finished.
+func forecastHolds(v ProposalView) bool {
+	switch {
+	case v.Forecast == "":
+		return false
+	case v.State == models.ProposalOpen:
+		return true
+	case v.State == models.ProposalApproved:
+		return v.Progress == nil || !v.Progress.Done
+	}
+	return false
+}
+
+// blocked counts the items whose notes have blocking findings.
+func blocked(items []ItemView) int {
+	n := 0
+	for _, it := range items {
+		if it.State == models.ItemSkipped {
+			continue
+		}
+		for _, f := range it.Findings {
+			if f.Blocking {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
+
+func (r renderer) outcome(v ProposalView) string {
+	by := "Pacer"
+	if v.DecidedBy != "" {
+		by = "<@" + v.DecidedBy + ">"
+	}
+	at := ""
+	if v.DecidedAt != nil {
+		at = " " + r.when(*v.DecidedAt)
+	}
+	switch v.State {
+	case models.ProposalApproved:
+		return ":white_check_mark: Approved by " + by + at
+	case models.ProposalRejected:
+		return ":no_entry_sign: Rejected by " + by + at + "; this campaign will not propose its prospects again."
+	case models.ProposalExpired:
+		return ":hourglass: Expired without a decision" + at + "; its prospects went back to the queue for the next proposal."
+	}
+	return esc(v.State)
+}
+
+func (r renderer) outcomePlain(v ProposalView) string {
+	return map[string]string{
+		models.ProposalApproved: "Approved",
+		models.ProposalRejected: "Rejected",
+		models.ProposalExpired:  "Expired",
+	}[v.State]
+}
+
+// progressLine is the live line of an approved batch: "Sent 7/20 · 3
+// accepted · 2 skipped (already connected) · next at 14:05", or its final
+// summary.
+func (r renderer) progressLine(p Progress) string {
+	parts := []string{fmt.Sprintf("*Sent %d/%d*", p.Sent, p.Total)}
+	if p.Done {
+		parts[0] = fmt.Sprintf("*Finished:* sent %d/%d", p.Sent, p.Total)
+	}
+	if p.Accepted > 0 {
+		parts = append(parts, fmt.Sprintf("%d accepted", p.Accepted))
+	}
+	if p.Skipped > 0 {
+		parts = append(parts, fmt.Sprintf("%d skipped%s", p.Skipped, reasons(p.SkipReasons, p.Skipped)))
+	}
+	if p.Failed > 0 {
+		parts = append(parts, fmt.Sprintf("%d failed%s", p.Failed, reasons(p.FailReasons, p.Failed)))
+	}
+	switch {
+	case p.Done && p.FinishedAt != nil:
+		parts = append(parts, "done "+r.when(*p.FinishedAt))
+	case p.Done:
+	case p.Stopped != nil:
+		parts = append(parts, r.stoppedText(*p.Stopped))
+	case p.NextAt != nil:
+		parts = append(parts, "next at "+r.clock(*p.NextAt))
+	default:
+		parts = append(parts, "waiting for the account's next slot")
+	}
+	return strings.Join(parts, " · ")
+}
+
+// stoppedText says why a batch is held and what resumes it; it promises
+// no time for the next invitation, since none will go before then.
+func (r renderer) stoppedText(s Stopped) string {
+	by := ""
+	if s.PausedBy != "" {
+		by = " by <@" + esc(s.PausedBy) + ">"
+	}
+	name := esc(s.Account)
+	if s.Campaign != "" {
+		return fmt.Sprintf(":double_vertical_bar: *stopped:* campaign *%s* is paused%s; `/pacer resume %s` sends the rest", esc(s.Campaign), by, esc(s.Campaign))
+	}
+	switch s.State {
+	case models.AccountRestricted:
+		text := fmt.Sprintf(":no_entry: *stopped:* *%s* is restricted", name)
+		if s.Until != nil {
+			text += " until " + r.when(*s.Until)
+		}
+		return text + ": " + esc(orText(reasonText(s.Reason, ""), "LinkedIn restricted the account")) + "; the rest is sent when it ends"
+	case models.AccountNeedsHuman:
+		return fmt.Sprintf(":sos: *stopped:* *%s* needs a person: %s; after `pacer account login %s`, `/pacer resume %s` sends the rest",
+			name, esc(orText(reasonText(s.Reason, ""), "LinkedIn asked for a check")), name, name)
+	case models.AccountPaused:
+		return fmt.Sprintf(":double_vertical_bar: *stopped:* *%s* is paused%s; `/pacer resume %s` sends the rest", name, by, name)
+	}
+	return fmt.Sprintf("*stopped:* *%s* is %s", name, esc(s.State))
+}
+
+// reasons writes " (already connected)" for one reason, " (2 already
+// connected, 1 email required)" for several.
+func reasons(rc []ReasonCount, total int) string {
+	if len(rc) == 0 {
+		return ""
+	}
+	if len(rc) == 1 && rc[0].Count == total {
+		return " (" + esc(rc[0].Reason) + ")"
+	}
+	var parts []string
+	for _, c := range rc {
+		parts = append(parts, fmt.Sprintf("%d %s", c.Count, esc(c.Reason)))
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// itemBlocks renders one prospect: its text and, while the proposal is
+// open, its Skip and Edit note buttons.
+func (r renderer) itemBlocks(v ProposalView, it ItemView) []slack.Block {
+	name := esc(orText(it.Name, "(no name)"))
+	if it.ProfileURL != "" {
+		name = "<" + linkTarget(it.ProfileURL) + "|" + strings.ReplaceAll(name, "|", "¦") + ">"
+	}
+	var b strings.Builder
+	switch {
+	case it.State == models.ItemSkipped:
+		b.WriteString(":heavy_minus_sign: ~" + name + "~ skipped")
+	case v.State == models.ProposalApproved:
+		b.WriteString(outcomeIcon(it.Outcome) + " *" + name + "*")
+	default:
+		b.WriteString("*" + name + "*")
+	}
+	if role := joinNonEmpty(" at ", esc(it.Title), esc(it.Company)); role != "" {
+		b.WriteString(" · " + role)
+	}
+	if it.State != models.ItemSkipped {
+		if strings.TrimSpace(it.Note) == "" {
+			b.WriteString("\n_no note_")
+		} else {
+			b.WriteString("\n>" + strings.ReplaceAll(esc(it.Note), "\n", "\n>"))
+		}
+		if it.EditedBy != "" {
+			b.WriteString("\n_edited by <@" + it.EditedBy + ">_")
+		}
+		for _, f := range it.Findings {
+			icon := ":warning:"
+			if f.Blocking {
+				icon = ":no_entry:"
+			}
+			b.WriteString("\n" + icon + " " + esc(f.Message))
+		}
+	}
+	blocks := []slack.Block{section(fmt.Sprintf("item:%d", it.ID), b.String())}
+	if v.State == models.ProposalOpen && it.State != models.ItemSkipped {
+		value := buttonValue{ProposalID: v.ID, Version: v.Version, ItemID: it.ID}.String()
+		blocks = append(blocks, slack.NewActionBlock(fmt.Sprintf("item_actions:%d", it.ID),
+			slack.NewButtonBlockElement(ActionSkip, value, plain("Skip")),
+			slack.NewButtonBlockElement(ActionEdit, value, plain("Edit note"))))
+	}
+	return blocks
+}
+
+func outcomeIcon(outcome string) string {
+	switch outcome {
+	case "sent":
+		return ":white_check_mark:"
+	case "skipped":
+		return ":fast_forward:"
+	case "failed":
+		return ":x:"
+	}
+	return ":hourglass_flowing_sand:"
+}
+
+// --- the note editor
+
+// Block and action IDs of the Edit note modal.
+const (
+	noteBlockID  = "note"
+	noteActionID = "note_input"
+)
+
+// noteModal is the Edit note modal, the note pre-filled. meta travels in
+// private_metadata and comes back with the submission.
+func (r renderer) noteModal(it ItemView, meta noteMeta, maxLength int) slack.ModalViewRequest {
+	input := slack.NewPlainTextInputBlockElement(plain("Hi …"), noteActionID)
+	input.Multiline = true
+	input.InitialValue = it.Note
+	hint := "No links; LinkedIn flags them as spam."
+	if maxLength > 0 {
+		hint = fmt.Sprintf("Up to %d characters for this account. ", maxLength) + hint
+	}
+	noteInput := slack.NewInputBlock(noteBlockID, plain("Note"), plain(hint), input)
+	who := esc(orText(it.Name, "this prospect"))
+	if role := joinNonEmpty(" at ", esc(it.Title), esc(it.Company)); role != "" {
+		who += " · " + role
+	}
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      CallbackEditNote,
+		Title:           plain("Edit note"),
+		Submit:          plain("Save"),
+		Close:           plain("Cancel"),
+		PrivateMetadata: meta.String(),
+		Blocks:          slack.Blocks{BlockSet: []slack.Block{section("who", "*"+who+"*"), noteInput}},
+	}
+}
