@@ -10,6 +10,8 @@ import (
 
 // The recorder's quota: what each attempt's reservations become.
 
+// reservations are the ledger entries this attempt reserved: its action's
+// (the invitation, for an invite) and its note's.
 func (rec *recorder) reservations() []int64 {
 	var ids []int64
 	for _, id := range []*int64{rec.j.inviteRes, rec.j.noteRes} {
