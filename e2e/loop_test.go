@@ -275,7 +275,21 @@ func loop(t *testing.T, w *world) {
 		t.Fatalf("the note's submission answered %d %q, want an empty 200 (the modal closes)", code, ack)
 	}
 
-	// Skip: the last prospect, in the thread.
+	// Skip: the last prospect, in the thread, from the message as it is
+	// after the edit (a button of the message before it carries the
+	// proposal's older version, and is refused as stale).
+	w.waitFor(30*time.Second, "the message to show the edit", func() bool {
+		m, _ := w.slack.message(channel, first.TS)
+		return strings.Contains(unescape(blocksText(m.Blocks)), ">"+editedNote)
+	})
+	w.waitFor(30*time.Second, "the thread to carry the proposal's new version", func() bool {
+		m, _ := w.slack.message(channel, thread[0].TS)
+		if fmt.Sprint(m.Blocks) == fmt.Sprint(thread[0].Blocks) { // the button values carry the version
+			return false
+		}
+		thread[0] = m
+		return true
+	})
 	w.click(anna, thread[0], "item.skip", itemOf[skippedSlug].ID)
 	w.waitFor(30*time.Second, "the message to show the edit and the skip", func() bool {
 		m, _ := w.slack.message(channel, first.TS)
