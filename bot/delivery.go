@@ -116,12 +116,12 @@ func (b *Bot) alertFor(ctx context.Context, e models.Event, d models.EventData) 
 	return v, true
 }
 
-// namesList joins names, the first max of them and how many more.
-func namesList(names []string, max int) string {
-	if len(names) <= max {
+// namesList joins names, the first limit of them and how many more.
+func namesList(names []string, limit int) string {
+	if len(names) <= limit {
 		return strings.Join(names, ", ")
 	}
-	return strings.Join(names[:max], ", ") + fmt.Sprintf(" and %d more", len(names)-max)
+	return strings.Join(names[:limit], ", ") + fmt.Sprintf(" and %d more", len(names)-limit)
 }
 
 // reasonText words the reason codes the executor records in events; other
