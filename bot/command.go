@@ -249,7 +249,11 @@ func (b *Bot) pauseAccount(ctx context.Context, user, verb, name string) (View, 
 
 func (b *Bot) pauseCampaign(ctx context.Context, user, verb, name string) (View, error) {
 	camp, _ := b.findCampaign(name)
-	if err := b.setCampaignState(ctx, camp.Name, verb == "pause", user); err != nil {
+	setState := campaign.Resume
+	if verb == "pause" {
+		setState = campaign.Pause
+	}
+	if err := setState(ctx, b.store, camp.Name, user, b.now()); err != nil {
 		return nil, err
 	}
 	b.tickCardsAfterCommand(ctx, "campaign_id = (SELECT id FROM campaigns WHERE name = ?)", camp.Name)

@@ -110,7 +110,7 @@ func (b *Bot) decisionProblemFor(err error, proposalID int64, user string) View 
 			lines = append(lines, fmt.Sprintf("• prospect %d: %s", it.Position+1, strings.Join(msgs, "; ")))
 		}
 		return NoticeView{Text: fmt.Sprintf("Proposal #%d cannot be approved as it is; edit or skip these prospects first:\n%s", proposalID, strings.Join(lines, "\n"))}
-	case errors.Is(err, campaign.ErrNotFound), errors.Is(err, ErrNoProposal):
+	case errors.Is(err, campaign.ErrNotFound):
 		return NoticeView{Text: fmt.Sprintf("Proposal #%d no longer exists; nothing changed.", proposalID)}
 	}
 	return nil
@@ -132,7 +132,7 @@ func (b *Bot) openNoteEditor(ctx context.Context, req Request, v buttonValue) er
 		b.tell(ctx, req, NoticeView{Text: fmt.Sprintf("Proposal #%d is already %s; its notes can no longer change.", v.ProposalID, rec.Proposal.State)})
 		return b.refreshProposal(ctx, v.ProposalID)
 	}
-	var item *ItemView
+	var item *campaign.ItemView
 	for i := range rec.View.Items {
 		if rec.View.Items[i].ID == v.ItemID {
 			item = &rec.View.Items[i]

@@ -50,8 +50,8 @@ type renderer struct {
 	now time.Time
 }
 
-// render renders a single-message view. ProposalView has its own renderer
-// (proposalMessages), since a proposal may take several messages.
+// render renders a single-message view. A proposal has its own renderer
+// (proposalMessages), since it may take several messages.
 func (r renderer) render(v View) message {
 	switch v := v.(type) {
 	case NoticeView:
@@ -68,8 +68,6 @@ func (r renderer) render(v View) message {
 		return r.digest(v)
 	case AlertView:
 		return r.alert(v)
-	case ProposalView:
-		return r.proposalMessages(v)[0]
 	}
 	return message{Text: "Pacer has nothing to show."}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/pacerhq/pacer/campaign"
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/wording"
 )
@@ -38,7 +39,7 @@ func proposalParts(n int) [][2]int {
 
 // proposalMessages renders a proposal as its messages: the first one in
 // the channel, the others in its thread.
-func (r renderer) proposalMessages(v ProposalView) []message {
+func (r renderer) proposalMessages(v campaign.ProposalView) []message {
 	parts := proposalParts(len(v.Items))
 	out := make([]message, len(parts))
 	for i, p := range parts {
@@ -56,7 +57,7 @@ func (r renderer) proposalMessages(v ProposalView) []message {
 	return out
 }
 
-func (r renderer) proposalFirst(v ProposalView, items []ItemView, more bool) message {
+func (r renderer) proposalFirst(v campaign.ProposalView, items []campaign.ItemView, more bool) message {
 	active := 0
 	for _, it := range v.Items {
 		if it.State != models.ItemSkipped {
@@ -123,7 +124,7 @@ func rejectConfirmText(active int) string {
 // forecastHolds reports whether the proposal's forecast ("sends Tue–Wed")
 // still says something: while it waits for a decision or sends, not once it
 // is rejected or finished.
-func forecastHolds(v ProposalView) bool {
+func forecastHolds(v campaign.ProposalView) bool {
 	switch {
 	case v.Forecast == "":
 		return false
@@ -136,7 +137,7 @@ func forecastHolds(v ProposalView) bool {
 }
 
 // blocked counts the items whose notes have blocking findings.
-func blocked(items []ItemView) int {
+func blocked(items []campaign.ItemView) int {
 	n := 0
 	for _, it := range items {
 		if it.State == models.ItemSkipped {
@@ -152,7 +153,7 @@ func blocked(items []ItemView) int {
 	return n
 }
 
-func (r renderer) outcome(v ProposalView) string {
+func (r renderer) outcome(v campaign.ProposalView) string {
 	by := "Pacer"
 	if v.DecidedBy != "" {
 		by = "<@" + v.DecidedBy + ">"
@@ -172,7 +173,7 @@ func (r renderer) outcome(v ProposalView) string {
 	return esc(v.State)
 }
 
-func (r renderer) outcomePlain(v ProposalView) string {
+func (r renderer) outcomePlain(v campaign.ProposalView) string {
 	return map[string]string{
 		models.ProposalApproved: "Approved",
 		models.ProposalRejected: "Rejected",
@@ -183,7 +184,7 @@ func (r renderer) outcomePlain(v ProposalView) string {
 // progressLine is the live line of an approved batch: "Sent 7/20 · 3
 // accepted · 2 skipped (already connected) · next at 14:05", or its final
 // summary.
-func (r renderer) progressLine(p Progress) string {
+func (r renderer) progressLine(p campaign.Progress) string {
 	parts := []string{fmt.Sprintf("*Sent %d/%d*", p.Sent, p.Total)}
 	if p.Done {
 		parts[0] = fmt.Sprintf("*Finished:* sent %d/%d", p.Sent, p.Total)
@@ -213,7 +214,7 @@ func (r renderer) progressLine(p Progress) string {
 
 // stoppedText says why a batch is held and what resumes it; it promises
 // no time for the next invitation, since none will go before then.
-func (r renderer) stoppedText(s Stopped) string {
+func (r renderer) stoppedText(s campaign.Stopped) string {
 	by := ""
 	if s.PausedBy != "" {
 		by = " by <@" + esc(s.PausedBy) + ">"
@@ -240,7 +241,7 @@ func (r renderer) stoppedText(s Stopped) string {
 
 // reasons writes " (already connected)" for one reason, " (2 already
 // connected, 1 email required)" for several.
-func reasons(rc []ReasonCount, total int) string {
+func reasons(rc []campaign.ReasonCount, total int) string {
 	if len(rc) == 0 {
 		return ""
 	}
@@ -256,7 +257,7 @@ func reasons(rc []ReasonCount, total int) string {
 
 // itemBlocks renders one prospect: its text and, while the proposal is
 // open, its Skip and Edit note buttons.
-func (r renderer) itemBlocks(v ProposalView, it ItemView) []slack.Block {
+func (r renderer) itemBlocks(v campaign.ProposalView, it campaign.ItemView) []slack.Block {
 	name := esc(orText(it.Name, "(no name)"))
 	if it.ProfileURL != "" {
 		name = "<" + linkTarget(it.ProfileURL) + "|" + strings.ReplaceAll(name, "|", "¦") + ">"
@@ -302,11 +303,11 @@ func (r renderer) itemBlocks(v ProposalView, it ItemView) []slack.Block {
 
 func outcomeIcon(outcome string) string {
 	switch outcome {
-	case "sent":
+	case campaign.ItemSent:
 		return ":white_check_mark:"
-	case "skipped":
+	case campaign.ItemSkipped:
 		return ":fast_forward:"
-	case "failed":
+	case campaign.ItemFailed:
 		return ":x:"
 	}
 	return ":hourglass_flowing_sand:"
@@ -322,7 +323,7 @@ const (
 
 // noteModal is the Edit note modal, the note pre-filled. meta travels in
 // private_metadata and comes back with the submission.
-func (r renderer) noteModal(it ItemView, meta noteMeta, maxLength int) slack.ModalViewRequest {
+func (r renderer) noteModal(it campaign.ItemView, meta noteMeta, maxLength int) slack.ModalViewRequest {
 	input := slack.NewPlainTextInputBlockElement(plain("Hi …"), noteActionID)
 	input.Multiline = true
 	input.InitialValue = it.Note

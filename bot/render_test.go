@@ -60,11 +60,11 @@ func at(d time.Duration) *time.Time {
 	return &t
 }
 
-func sampleProposal() ProposalView {
-	return ProposalView{
+func sampleProposal() campaign.ProposalView {
+	return campaign.ProposalView{
 		ID: 12, Version: 3, Campaign: "cto-berlin", Account: "anna", State: models.ProposalOpen,
 		Forecast: "sends Mon–Tue within quota",
-		Items: []ItemView{
+		Items: []campaign.ItemView{
 			{ID: 101, Position: 0, Name: "Ada Lovelace", ProfileURL: "https://www.linkedin.com/in/ada-lovelace/", Title: "CTO", Company: "Analytical Engines",
 				Note: "Hi Ada, I enjoyed your talk at the meetup.", State: models.ItemProposed},
 			{ID: 102, Position: 1, Name: "Grace Hopper", ProfileURL: "https://www.linkedin.com/in/grace-hopper/", Title: "VP Engineering", Company: "Compilers & Co <Ltd>",
@@ -81,15 +81,15 @@ func sampleProposal() ProposalView {
 	}
 }
 
-func sampleApproved(done bool) ProposalView {
+func sampleApproved(done bool) campaign.ProposalView {
 	v := sampleProposal()
 	v.State, v.Version, v.DecidedBy, v.DecidedAt = models.ProposalApproved, 4, "U0APPROVER", at(-2*time.Hour)
 	v.Items[1].Note, v.Items[1].Findings = "Hi Grace, loved your talk.", nil
-	v.Items[0].Outcome, v.Items[1].Outcome = "sent", "skipped"
-	v.Progress = &Progress{Total: 3, Sent: 1, Skipped: 1, SkipReasons: []ReasonCount{{"already connected", 1}}, NextAt: at(25 * time.Minute)}
+	v.Items[0].Outcome, v.Items[1].Outcome = campaign.ItemSent, campaign.ItemSkipped
+	v.Progress = &campaign.Progress{Total: 3, Sent: 1, Skipped: 1, SkipReasons: []campaign.ReasonCount{{Reason: "already connected", Count: 1}}, NextAt: at(25 * time.Minute)}
 	if done {
-		v.Items[3].Outcome = "sent"
-		v.Progress = &Progress{Total: 3, Sent: 2, Skipped: 1, SkipReasons: []ReasonCount{{"already connected", 1}}, Done: true, FinishedAt: at(3 * time.Hour)}
+		v.Items[3].Outcome = campaign.ItemSent
+		v.Progress = &campaign.Progress{Total: 3, Sent: 2, Skipped: 1, SkipReasons: []campaign.ReasonCount{{Reason: "already connected", Count: 1}}, Done: true, FinishedAt: at(3 * time.Hour)}
 	}
 	return v
 }
@@ -202,10 +202,10 @@ func TestProposalBlockLimits(t *testing.T) {
 	r := testRenderer(t)
 	for _, n := range []int{1, itemsInFirst, itemsInFirst + 1, 47, 100, 200} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			v := ProposalView{ID: 9, Version: 1, Campaign: strings.Repeat("c", 200), Account: "anna", State: models.ProposalOpen,
+			v := campaign.ProposalView{ID: 9, Version: 1, Campaign: strings.Repeat("c", 200), Account: "anna", State: models.ProposalOpen,
 				Forecast: strings.Repeat("f", 500)}
 			for i := range n {
-				v.Items = append(v.Items, ItemView{ID: int64(1000 + i), Position: i, Name: strings.Repeat("N", 400),
+				v.Items = append(v.Items, campaign.ItemView{ID: int64(1000 + i), Position: i, Name: strings.Repeat("N", 400),
 					ProfileURL: "https://www.linkedin.com/in/x" + fmt.Sprint(i), Title: strings.Repeat("T", 800), Company: strings.Repeat("<&>", 300),
 					Note: strings.Repeat("é", 2000), State: models.ItemProposed,
 					Findings: []campaign.Finding{{Rule: "length", Blocking: true, Message: strings.Repeat("m", 900)}}})
@@ -226,7 +226,7 @@ func TestProposalBlockLimits(t *testing.T) {
 			if seen != n {
 				t.Errorf("Skip buttons over all messages = %d, want %d", seen, n)
 			}
-			v.State, v.Progress = models.ProposalApproved, &Progress{Total: n}
+			v.State, v.Progress = models.ProposalApproved, &campaign.Progress{Total: n}
 			if decided := r.proposalMessages(v); len(decided) != wantMsgs {
 				t.Errorf("decided messages = %d, want %d (items keep their message)", len(decided), wantMsgs)
 			}
@@ -309,8 +309,8 @@ func TestWordsPeopleRead(t *testing.T) {
 	r := testRenderer(t)
 	forged := "<https://evil.example|Click> & <!channel>"
 	escaped := "&lt;https://evil.example|Click&gt; &amp; &lt;!channel&gt;"
-	one := ProposalView{ID: 7, Version: 1, Campaign: forged, Account: "anna", State: models.ProposalOpen, Forecast: forged,
-		Items: []ItemView{{ID: 1, Name: forged, ProfileURL: "https://www.linkedin.com/in/ada/", Note: forged, State: models.ItemProposed}}}
+	one := campaign.ProposalView{ID: 7, Version: 1, Campaign: forged, Account: "anna", State: models.ProposalOpen, Forecast: forged,
+		Items: []campaign.ItemView{{ID: 1, Name: forged, ProfileURL: "https://www.linkedin.com/in/ada/", Note: forged, State: models.ItemProposed}}}
 	proposal := r.proposalMessages(one)[0]
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

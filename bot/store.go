@@ -2,285 +2,37 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/pacerhq/pacer/campaign"
 	"github.com/pacerhq/pacer/models"
-	"github.com/pacerhq/pacer/pacertype"
 )
 
-// ErrNoProposal is returned when a proposal (or item) named by a click no
-// longer exists.
-var ErrNoProposal = errors.New("bot: no such proposal")
-
-// proposalRecord is a proposal as the bot reads it: the view, and where its
-// messages are.
+// proposalRecord is a proposal as the bot reads it: campaign's reading, and
+// where its messages are.
 type proposalRecord struct {
-	Proposal models.Proposal
-	Account  models.Account
-	View     ProposalView
+	campaign.Reading
 	// Posts are the proposal's messages beyond the first (its thread), by
 	// part number.
 	Posts []slackPost
 }
 
-// loadProposal reads a proposal with its items, prospects and, once
-// approved, its progress. The reads are not one snapshot, so the proposal's
-// version and state are read again at the end: when a decision committed
-// meanwhile, everything is read again. Otherwise a message could show an
-// item's skip or edit with buttons carrying the version before it, or the
-// reverse: buttons that approve a change the message does not show. After
-// a few tries the last reading is used; the decision that keeps changing
-// the proposal refreshes its messages itself once committed.
+// loadProposal reads a proposal (campaign.ReadProposal) and its messages.
 func (b *Bot) loadProposal(ctx context.Context, id int64) (proposalRecord, error) {
-	const tries = 3
-	for try := 1; ; try++ {
-		rec, err := b.readProposal(ctx, id)
-		if err != nil || try == tries {
-			return rec, err
-		}
-		var now models.Proposal
-		if err := b.store.DB.WithContext(ctx).Select("version", "state").Take(&now, id).Error; err != nil {
-			return rec, fmt.Errorf("bot: read proposal #%d: %w", id, err)
-		}
-		if now.Version == rec.Proposal.Version && now.State == rec.Proposal.State {
-			return rec, nil
-		}
-	}
-}
-
-// readProposal is one reading of loadProposal.
-func (b *Bot) readProposal(ctx context.Context, id int64) (proposalRecord, error) {
-	db := b.store.DB.WithContext(ctx)
 	var rec proposalRecord
-	if err := db.First(&rec.Proposal, id).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return rec, fmt.Errorf("%w #%d", ErrNoProposal, id)
-		}
-		return rec, fmt.Errorf("bot: read proposal #%d: %w", id, err)
+	var err error
+	if rec.Reading, err = campaign.ReadProposal(ctx, b.store, id); err != nil {
+		return rec, err
 	}
-	p := rec.Proposal
-	var camp models.Campaign
-	if err := db.First(&camp, p.CampaignID).Error; err != nil {
-		return rec, fmt.Errorf("bot: read the campaign of proposal #%d: %w", id, err)
-	}
-	if err := db.First(&rec.Account, p.AccountID).Error; err != nil {
-		return rec, fmt.Errorf("bot: read the account of proposal #%d: %w", id, err)
-	}
-	var rows []struct {
-		models.ProposalItem
-		FirstName  string
-		LastName   string
-		ProfileURL string
-		Title      string
-		Company    string
-	}
-	err := db.Table("proposal_items AS i").
-		Select("i.*, p.first_name, p.last_name, p.profile_url, p.title, p.company").
-		Joins("JOIN prospects AS p ON p.id = i.prospect_id").
-		Where("i.proposal_id = ?", id).Order("i.position").Scan(&rows).Error
-	if err != nil {
-		return rec, fmt.Errorf("bot: read the items of proposal #%d: %w", id, err)
-	}
-	v := ProposalView{
-		ID: p.ID, Version: p.Version, Campaign: camp.Name, Account: rec.Account.Name, State: p.State,
-		Forecast: p.Forecast, DecidedBy: p.DecidedBy, DecidedAt: p.DecidedAt,
-	}
-	for _, r := range rows {
-		it := ItemView{
-			ID: r.ID, Position: r.Position, Name: strings.TrimSpace(r.FirstName + " " + r.LastName),
-			ProfileURL: r.ProfileURL, Title: r.Title, Company: r.Company, Note: r.Note,
-			State: r.State, EditedBy: r.EditedBy,
-		}
-		if r.Lint != "" && r.Lint != "[]" {
-			// A finding list that does not decode is shown without
-			// findings rather than not at all.
-			_ = json.Unmarshal([]byte(r.Lint), &it.Findings)
-		}
-		v.Items = append(v.Items, it)
-	}
-	if p.State == models.ProposalApproved {
-		prog, outcomes, err := b.progress(ctx, id)
-		if err != nil {
-			return rec, err
-		}
-		prog.Stopped = stoppedBy(rec.Account, camp)
-		v.Progress = &prog
-		for i := range v.Items {
-			v.Items[i].Outcome = outcomes[v.Items[i].ID]
-		}
-	}
-	rec.View = v
-	if err := db.Where("proposal_id = ?", id).Order("part").Find(&rec.Posts).Error; err != nil {
+	if err := b.store.DB.WithContext(ctx).Where("proposal_id = ?", id).Order("part").Find(&rec.Posts).Error; err != nil {
 		return rec, fmt.Errorf("bot: read the messages of proposal #%d: %w", id, err)
 	}
 	return rec, nil
-}
-
-// progress reads how far an approved proposal's actions have come, and
-// each item's outcome. An item is sent when its last step is done, skipped
-// or failed when any of its actions was, and waiting otherwise.
-func (b *Bot) progress(ctx context.Context, proposalID int64) (Progress, map[int64]string, error) {
-	var items []models.ProposalItem
-	db := b.store.DB.WithContext(ctx)
-	if err := db.Where("proposal_id = ? AND state <> ?", proposalID, models.ItemSkipped).Find(&items).Error; err != nil {
-		return Progress{}, nil, fmt.Errorf("bot: read the items of proposal #%d: %w", proposalID, err)
-	}
-	var actions []models.Action
-	err := db.Table("actions").Joins("JOIN proposal_items AS i ON i.id = actions.proposal_item_id").
-		Where("i.proposal_id = ?", proposalID).Select("actions.*").Order("actions.step").Scan(&actions).Error
-	if err != nil {
-		return Progress{}, nil, fmt.Errorf("bot: read the actions of proposal #%d: %w", proposalID, err)
-	}
-	byItem := map[int64][]models.Action{}
-	for _, a := range actions {
-		if a.ProposalItemID != nil {
-			byItem[*a.ProposalItemID] = append(byItem[*a.ProposalItemID], a)
-		}
-	}
-	p := Progress{Total: len(items)}
-	outcomes := map[int64]string{}
-	skipReasons, failReasons := map[string]int{}, map[string]int{}
-	for _, it := range items {
-		acts := byItem[it.ID]
-		outcome, reason, next, finished := itemOutcome(acts)
-		outcomes[it.ID] = outcome
-		switch outcome {
-		case "sent":
-			p.Sent++
-		case "skipped":
-			p.Skipped++
-			skipReasons[reason]++
-		case "failed":
-			p.Failed++
-			failReasons[reason]++
-		default:
-			if next != nil && (p.NextAt == nil || next.Before(*p.NextAt)) {
-				p.NextAt = next
-			}
-		}
-		if finished != nil && (p.FinishedAt == nil || finished.After(*p.FinishedAt)) {
-			p.FinishedAt = finished
-		}
-	}
-	p.SkipReasons, p.FailReasons = countReasons(skipReasons), countReasons(failReasons)
-	var sent []int64
-	for _, it := range items {
-		if outcomes[it.ID] == "sent" {
-			sent = append(sent, it.ProspectID)
-		}
-	}
-	if len(sent) > 0 {
-		// An invited prospect now connected accepted this invitation: one
-		// connected before it would have been skipped as already connected.
-		var accepted int64
-		err := db.Model(&models.Prospect{}).Where("id IN ? AND state = ?", sent, models.ProspectConnected).Count(&accepted).Error
-		if err != nil {
-			return Progress{}, nil, fmt.Errorf("bot: count the acceptances of proposal #%d: %w", proposalID, err)
-		}
-		p.Accepted = int(accepted)
-	}
-	// An approved batch whose actions are not scheduled yet is not done:
-	// Done needs every item to have ended.
-	p.Done = p.Total > 0 && p.Sent+p.Skipped+p.Failed == p.Total
-	if !p.Done {
-		p.FinishedAt = nil
-	}
-	return p, outcomes, nil
-}
-
-// stoppedBy says why a batch of the account and campaign is held, or nil
-// when both may act.
-func stoppedBy(a models.Account, c models.Campaign) *Stopped {
-	if a.State != models.AccountActive {
-		return &Stopped{Account: a.Name, State: a.State, Reason: a.StateReason, Until: a.RestrictedUntil, PausedBy: a.PausedBy}
-	}
-	if c.State == models.CampaignPaused {
-		return &Stopped{Account: a.Name, Campaign: c.Name, State: c.State, PausedBy: c.PausedBy}
-	}
-	return nil
-}
-
-func itemOutcome(acts []models.Action) (outcome, reason string, next, finished *time.Time) {
-	if len(acts) == 0 {
-		return "", "", nil, nil
-	}
-	last := acts[0]
-	for _, a := range acts {
-		if a.FinishedAt != nil && (finished == nil || a.FinishedAt.After(*finished)) {
-			finished = a.FinishedAt
-		}
-		switch a.State {
-		case models.ActionSkipped, models.ActionCanceled:
-			return "skipped", outcomeReason(a), nil, finished
-		case models.ActionFailed:
-			return "failed", outcomeReason(a), nil, finished
-		case models.ActionScheduled, models.ActionInFlight:
-			if next == nil || a.ScheduledAt.Before(*next) {
-				t := a.ScheduledAt
-				next = &t
-			}
-		}
-		if a.Step >= last.Step {
-			last = a
-		}
-	}
-	if last.State == models.ActionDone {
-		return "sent", "", nil, finished
-	}
-	return "", "", next, finished
-}
-
-// outcomeReason words an action's outcome for people: already_connected →
-// "already connected".
-func outcomeReason(a models.Action) string {
-	known := map[pacertype.Outcome]string{
-		pacertype.OutcomeAlreadyConnected:   "already connected",
-		pacertype.OutcomeAlreadyPending:     "invitation already pending",
-		pacertype.OutcomeEmailRequired:      "LinkedIn asks for their email",
-		pacertype.OutcomeNoteQuotaExhausted: "no notes left this month",
-		pacertype.OutcomeNoteTooLong:        "note too long",
-		pacertype.OutcomeNotFound:           "profile not found",
-		pacertype.OutcomeNotConnectable:     "no Connect button",
-		pacertype.OutcomeWeeklyLimit:        "weekly limit reached",
-		pacertype.OutcomeCheckpoint:         "security checkpoint",
-		pacertype.OutcomeSessionRejected:    "signed out of LinkedIn",
-		pacertype.OutcomeUnrecognized:       "page not recognized",
-	}
-	if r, ok := known[pacertype.Outcome(a.Outcome)]; ok {
-		return r
-	}
-	if a.Reason != "" {
-		return a.Reason
-	}
-	if a.Outcome != "" {
-		return strings.ReplaceAll(a.Outcome, "_", " ")
-	}
-	return "no reason given"
-}
-
-func countReasons(m map[string]int) []ReasonCount {
-	out := make([]ReasonCount, 0, len(m))
-	for r, n := range m {
-		out = append(out, ReasonCount{Reason: r, Count: n})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Count != out[j].Count {
-			return out[i].Count > out[j].Count
-		}
-		return out[i].Reason < out[j].Reason
-	})
-	if len(out) == 0 {
-		return nil
-	}
-	return out
 }
 
 // accounts reads the configured accounts' rows, in the configuration's
@@ -515,27 +267,4 @@ func (b *Bot) recordPost(ctx context.Context, key, channel, ts string) error {
 		return fmt.Errorf("bot: record a posted message: %w", err)
 	}
 	return nil
-}
-
-// setCampaignState pauses or resumes a campaign and records who did it in
-// the audit trail, in one transaction.
-func (b *Bot) setCampaignState(ctx context.Context, name string, pause bool, user string) error {
-	state, kind, by := models.CampaignActive, models.DecisionResume, ""
-	if pause {
-		state, kind, by = models.CampaignPaused, models.DecisionPause, user
-	}
-	return b.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&models.Campaign{}).Where("name = ?", name).Updates(map[string]any{"state": state, "paused_by": by, "updated_at": b.now().UTC()})
-		if res.Error != nil {
-			return fmt.Errorf("bot: %s campaign %s: %w", kind, name, res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("bot: campaign %s is not in the database yet; restart `pacer serve` to sync the configuration", name)
-		}
-		d := models.Decision{UserID: user, Kind: kind, Detail: "campaign " + name, At: b.now().UTC()}
-		if err := tx.Create(&d).Error; err != nil {
-			return fmt.Errorf("bot: record the %s of campaign %s: %w", kind, name, err)
-		}
-		return nil
-	})
 }

@@ -2,8 +2,6 @@ package bot
 
 import (
 	"time"
-
-	"github.com/pacerhq/pacer/campaign"
 )
 
 // A View is a handler's neutral result: what to show, not how. The
@@ -85,83 +83,6 @@ type OpenProposal struct {
 	CreatedAt time.Time
 }
 
-// ProposalView is a proposal as its messages show it: open with buttons,
-// or decided, with its progress.
-type ProposalView struct {
-	ID       int64
-	Version  int
-	Campaign string
-	Account  string
-	// State is models.ProposalOpen, Approved, Rejected or Expired.
-	State     string
-	Forecast  string
-	DecidedBy string
-	DecidedAt *time.Time
-	Items     []ItemView
-	// Progress is set once the proposal is approved.
-	Progress *Progress
-}
-
-// ItemView is one prospect of a proposal.
-type ItemView struct {
-	ID         int64
-	Position   int
-	Name       string
-	ProfileURL string
-	Title      string
-	Company    string
-	Note       string
-	Findings   []campaign.Finding
-	// State is models.ItemProposed, Skipped, Approved or Rejected.
-	State    string
-	EditedBy string
-	// Outcome is the item's progress once approved: "sent", "skipped",
-	// "failed" or "" (waiting).
-	Outcome string
-}
-
-// Progress is how far an approved batch has come.
-type Progress struct {
-	Total   int
-	Sent    int
-	Skipped int
-	Failed  int
-	// Accepted counts the invitations sent that were accepted so far.
-	Accepted int
-	// SkipReasons and FailReasons count the items that ended without an
-	// invitation, by reason ("already connected").
-	SkipReasons []ReasonCount
-	FailReasons []ReasonCount
-	// NextAt is when the next action is scheduled; nil when none is.
-	NextAt *time.Time
-	// Stopped says why nothing of the batch is sent for now (its account
-	// restricted, waiting for a person or paused, its campaign paused);
-	// nil while it runs.
-	Stopped *Stopped
-	// Done is true when nothing is left to do; FinishedAt is when the last
-	// action ended.
-	Done       bool
-	FinishedAt *time.Time
-}
-
-// Stopped is why an approved batch is held: Account's State (restricted
-// until Until, needs a person, paused by PausedBy) with Reason, or, when
-// Campaign is set, its campaign paused by PausedBy.
-type Stopped struct {
-	Account  string
-	Campaign string
-	State    string
-	Reason   string
-	Until    *time.Time
-	PausedBy string
-}
-
-// ReasonCount is how many items ended for one reason.
-type ReasonCount struct {
-	Reason string
-	Count  int
-}
-
 // DigestView is the daily digest of one channel: its accounts' usage and
 // what the integrations failed to deliver.
 type DigestView struct {
@@ -219,7 +140,6 @@ func (HelpView) isView()        {}
 func (UnknownNameView) isView() {}
 func (QuotaView) isView()       {}
 func (StatusView) isView()      {}
-func (ProposalView) isView()    {}
 func (DigestView) isView()      {}
 func (AlertView) isView()       {}
 func (HomeView) isView()        {}

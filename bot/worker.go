@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/slack-go/slack"
 
+	"github.com/pacerhq/pacer/campaign"
 	"github.com/pacerhq/pacer/models"
 )
 
@@ -205,7 +206,7 @@ func jobError(err error) error {
 		return nil
 	case errors.As(err, &rl):
 		return river.JobSnooze(max(rl.RetryAfter, time.Second))
-	case errors.Is(err, ErrNoEvent), errors.Is(err, ErrNoProposal):
+	case errors.Is(err, ErrNoEvent), errors.Is(err, campaign.ErrNotFound):
 		return river.JobCancel(err)
 	}
 	return err
