@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/slack-go/slack"
-
 	"github.com/pacerhq/pacer/campaign"
 	"github.com/pacerhq/pacer/models"
 )
@@ -48,6 +46,9 @@ func (b *Bot) decide(ctx context.Context, req Request, v buttonValue) error {
 	}
 	switch req.ActionID {
 	case ActionApprove:
+		if refused, err := b.refuseUnshown(ctx, req, v); refused || err != nil {
+			return err
+		}
 		err = b.proposer.Approve(ctx, v.ProposalID, v.Version, req.UserID)
 	case ActionReject:
 		err = b.proposer.Reject(ctx, v.ProposalID, v.Version, req.UserID)
@@ -66,6 +67,32 @@ func (b *Bot) decide(ctx context.Context, req Request, v buttonValue) error {
 		b.markProgress(ctx, v.ProposalID)
 	}
 	return b.refreshProposal(ctx, v.ProposalID)
+}
+
+// refuseUnshown refuses an approval while some of the proposal's items are
+// not shown in Slack as they are now (a thread message Slack refused, an
+// update it refused): an approval covers only what people could see. Those
+// messages are posted or updated at once, and again by the minutely pass.
+func (b *Bot) refuseUnshown(ctx context.Context, req Request, v buttonValue) (bool, error) {
+	rec, err := b.loadProposal(ctx, v.ProposalID)
+	if err != nil || rec.Proposal.State != models.ProposalOpen {
+		return false, nil // the approval itself says what is wrong
+	}
+	n := b.unshown(rec)
+	if n == 0 {
+		return false, nil
+	}
+	retry := b.refreshChanged(ctx, v.ProposalID)
+	if retry == nil {
+		if rec, err = b.loadProposal(ctx, v.ProposalID); err == nil && b.unshown(rec) == 0 {
+			b.tell(ctx, req, NoticeView{Text: fmt.Sprintf("Until now, %d of the %d prospects of proposal #%d were missing from Slack or shown out of date (Slack had refused their message); they are shown now. Nothing was approved: check them, then approve.",
+				n, len(rec.View.Items), v.ProposalID)})
+			return true, nil
+		}
+	}
+	b.tell(ctx, req, NoticeView{Text: fmt.Sprintf(":warning: %d of its %d prospects are not shown in Slack as they are now (Slack refused the message), so nothing was approved: nobody may approve what nobody saw. Pacer posts them again every minute; approve once they appear.",
+		n, len(rec.View.Items))})
+	return true, nil
 }
 
 // decisionProblem words the expected refusals of a decision; nil for
@@ -287,135 +314,4 @@ func noteProblem(err error) string {
 		return "Pacer could not check that you are an approver; try again in a minute."
 	}
 	return "Pacer could not save the note; try again in a minute."
-}
-
-// postProposal posts a stored proposal in its campaign's channel, the
-// prospects that do not fit in one message in its thread. A proposal is
-// posted once: the first replica to claim it (message_ts from ” to a
-// marker) posts, the others leave it.
-func (b *Bot) postProposal(ctx context.Context, id int64) error {
-	rec, err := b.loadProposal(ctx, id)
-	if err != nil {
-		return err
-	}
-	if rec.Proposal.MessageTS != "" {
-		return nil
-	}
-	channel := rec.Proposal.Channel
-	if channel == "" {
-		if c, ok := b.cfg.Campaign(rec.View.Campaign); ok {
-			channel = c.Channel
-		}
-	}
-	if channel == "" {
-		return fmt.Errorf("bot: campaign %s has no channel; set campaigns[].channel", rec.View.Campaign)
-	}
-	claim := b.store.DB.WithContext(ctx).Model(&models.Proposal{}).
-		Where("id = ? AND message_ts = ''", id).Updates(map[string]any{"message_ts": postingMarker, "channel": channel})
-	if claim.Error != nil {
-		return fmt.Errorf("bot: claim proposal #%d for posting: %w", id, claim.Error)
-	}
-	if claim.RowsAffected == 0 {
-		return nil
-	}
-	msgs := b.renderer().proposalMessages(rec.View)
-	_, ts, err := b.api.PostMessageContext(ctx, channel, slack.MsgOptionText(msgs[0].Text, false), slack.MsgOptionBlocks(msgs[0].Blocks...))
-	if err != nil {
-		// Give the claim back so that the next attempt posts it.
-		b.store.DB.WithContext(context.WithoutCancel(ctx)).Model(&models.Proposal{}).Where("id = ? AND message_ts = ?", id, postingMarker).Update("message_ts", "")
-		return slackCall("chat.postMessage", err)
-	}
-	if err := b.store.DB.WithContext(ctx).Model(&models.Proposal{}).Where("id = ?", id).Update("message_ts", ts).Error; err != nil {
-		return fmt.Errorf("bot: record the message of proposal #%d: %w", id, err)
-	}
-	for i, m := range msgs[1:] {
-		_, threadTS, err := b.api.PostMessageContext(ctx, channel, slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...), slack.MsgOptionTS(ts))
-		if err != nil {
-			return slackCall("chat.postMessage", err)
-		}
-		post := slackPost{ProposalID: &id, Part: i + 1, Channel: channel, TS: threadTS, CreatedAt: b.now().UTC()}
-		if err := b.store.DB.WithContext(ctx).Create(&post).Error; err != nil {
-			return fmt.Errorf("bot: record a message of proposal #%d: %w", id, err)
-		}
-	}
-	return nil
-}
-
-// postingMarker holds a proposal's message_ts while one replica posts it.
-const postingMarker = "posting"
-
-// refreshProposal renders a posted proposal from the database and updates
-// its messages. It is what a person's click calls: their message may show
-// something older than Pacer last sent (a stale click says so), so every
-// message is sent again.
-func (b *Bot) refreshProposal(ctx context.Context, id int64) error {
-	return b.refresh(ctx, id, true)
-}
-
-// refreshChanged updates only the messages whose rendering changed since
-// they were last sent. It is what events call: after a batch ends, its last
-// invitation's event, a deferred update and a found email would each send
-// the same finished card again.
-func (b *Bot) refreshChanged(ctx context.Context, id int64) error {
-	return b.refresh(ctx, id, false)
-}
-
-func (b *Bot) refresh(ctx context.Context, id int64, always bool) error {
-	// Read and update under the proposal's lock: two refreshes racing in
-	// one process (a skip's and the approval's) then reach Slack in the
-	// order they read the database, so the message never goes back to a
-	// state older than the one shown. Across replicas the next progress
-	// update corrects such a race.
-	mu := &b.refreshLocks[uint64(id)%uint64(len(b.refreshLocks))]
-	mu.Lock()
-	defer mu.Unlock()
-	rec, err := b.loadProposal(ctx, id)
-	if err != nil {
-		return err
-	}
-	p := rec.Proposal
-	if p.MessageTS == "" || p.MessageTS == postingMarker {
-		return nil
-	}
-	msgs := b.renderer().proposalMessages(rec.View)
-	before := strings.Split(p.Shown, ",")
-	shown := make([]string, len(msgs))
-	save := func() error {
-		err := b.store.DB.WithContext(context.WithoutCancel(ctx)).Model(&models.Proposal{}).Where("id = ?", id).
-			UpdateColumn("shown", strings.Join(shown, ",")).Error
-		if err != nil {
-			return fmt.Errorf("bot: record what proposal #%d shows: %w", id, err)
-		}
-		return nil
-	}
-	for i, m := range msgs {
-		channel, ts := p.Channel, p.MessageTS
-		if i > 0 {
-			found := false
-			for _, post := range rec.Posts {
-				if post.Part == i {
-					channel, ts, found = post.Channel, post.TS, true
-				}
-			}
-			if !found {
-				continue
-			}
-		}
-		digest := m.digest()
-		if !always && digest != "" && i < len(before) && before[i] == digest {
-			shown[i] = digest
-			continue
-		}
-		if _, _, _, err := b.api.UpdateMessageContext(ctx, channel, ts, slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...)); err != nil {
-			// Keep what the messages updated so far show.
-			copy(shown[i:], before[min(i, len(before)):])
-			_ = save()
-			return slackCall("chat.update", err)
-		}
-		shown[i] = digest
-	}
-	if strings.Join(shown, ",") == p.Shown {
-		return nil
-	}
-	return save()
 }

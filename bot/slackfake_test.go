@@ -33,6 +33,9 @@ type fakeSlack struct {
 	// failMessages as response_metadata.messages when set.
 	fail         map[string]string
 	failMessages map[string][]string
+	// failIf, when set, fails the calls it returns a code for (a reply in
+	// a thread, an update of one message).
+	failIf func(apiCall) string
 	// delay holds every answer that long (a slow Slack).
 	delay time.Duration
 	// gate, when set, holds every answer until it is closed (a Slack that
@@ -139,6 +142,9 @@ func (f *fakeSlack) method(name string) http.HandlerFunc {
 		f.seq++
 		seq := f.seq
 		code, messages := f.fail[name], f.failMessages[name]
+		if code == "" && f.failIf != nil {
+			code = f.failIf(call)
+		}
 		delay, gate := f.delay, f.gate
 		f.mu.Unlock()
 		if gate != nil {
@@ -281,6 +287,14 @@ func (f *fakeSlack) setFailWith(method, code string, messages ...string) {
 	}
 	f.fail[method] = code
 	f.failMessages[method] = messages
+}
+
+// setFailIf fails the calls for which fail returns an error code; nil
+// stops it.
+func (f *fakeSlack) setFailIf(fail func(apiCall) string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failIf = fail
 }
 
 // block holds every answer until release is called.

@@ -156,9 +156,9 @@ func parseClock(s string) (hour, minute int) {
 
 // postPending lets the campaign package expire the proposals nobody decided
 // in time (their messages say so) and propose for the campaigns that are
-// due, then posts the open proposals that are not in Slack yet, and gives
-// back the claims of posts that died half-way (a crash between the claim
-// and the post).
+// due, then posts the open proposals that are not in Slack yet, gives back
+// the claims of posts that died half-way (a crash between the claim and
+// the post), and brings the open proposals' messages in line with them.
 func (b *Bot) postPending(ctx context.Context) error {
 	if due, ok := b.proposer.(DueProposer); ok {
 		expired, err := due.Expire(ctx, b.now())
@@ -176,11 +176,8 @@ func (b *Bot) postPending(ctx context.Context) error {
 			b.logger.Warn("slack: proposing for due campaigns failed", slog.String("error", err.Error()))
 		}
 	}
-	stale := b.now().UTC().Add(-5 * time.Minute)
-	if err := b.store.DB.WithContext(ctx).Model(&models.Proposal{}).
-		Where("state = ? AND message_ts = ? AND updated_at < ?", models.ProposalOpen, postingMarker, stale).
-		UpdateColumn("message_ts", "").Error; err != nil {
-		return fmt.Errorf("bot: release stale proposal claims: %w", err)
+	if err := b.releaseStaleClaims(ctx); err != nil {
+		return err
 	}
 	var ids []int64
 	if err := b.store.DB.WithContext(ctx).Model(&models.Proposal{}).
@@ -190,6 +187,19 @@ func (b *Bot) postPending(ctx context.Context) error {
 	var errs []error
 	for _, id := range ids {
 		if err := b.postProposal(ctx, id); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	// Post again the thread messages Slack refused, and update the
+	// messages whose last update it refused: until they show the proposal
+	// as it is, it cannot be approved.
+	var posted []int64
+	if err := b.store.DB.WithContext(ctx).Model(&models.Proposal{}).
+		Where("state = ? AND message_ts NOT IN ?", models.ProposalOpen, []string{"", postingMarker}).Order("id").Pluck("id", &posted).Error; err != nil {
+		return errors.Join(append(errs, fmt.Errorf("bot: read the posted proposals: %w", err))...)
+	}
+	for _, id := range posted {
+		if err := b.refreshChanged(ctx, id); err != nil {
 			errs = append(errs, err)
 		}
 	}
