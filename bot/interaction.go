@@ -75,8 +75,10 @@ func (b *Bot) decide(ctx context.Context, req Request, v buttonValue) error {
 // messages are posted or updated at once, and again by the minutely pass.
 func (b *Bot) refuseUnshown(ctx context.Context, req Request, v buttonValue) (bool, error) {
 	rec, err := b.loadProposal(ctx, v.ProposalID)
-	if err != nil || rec.Proposal.State != models.ProposalOpen {
-		return false, nil // the approval itself says what is wrong
+	if err != nil || rec.Proposal.State != models.ProposalOpen || rec.Proposal.Version != v.Version {
+		// The approval itself says what is wrong: a newer version than the
+		// button's is refused as changed since the approver saw it.
+		return false, nil
 	}
 	n := b.unshown(rec)
 	if n == 0 {
