@@ -37,6 +37,9 @@ var (
 	ErrDecided = errors.New("campaign: the proposal is already decided")
 	// ErrStale: the decision carries an older version of the proposal (*StaleError).
 	ErrStale = errors.New("campaign: the proposal changed since it was shown")
+	// ErrUndoClosed: the approval's undo window closed or its sending
+	// started (*UndoClosedError).
+	ErrUndoClosed = errors.New("campaign: the approval can no longer be undone")
 	// ErrBlocked: an item to approve has blocking lint findings (*BlockedError).
 	ErrBlocked = errors.New("campaign: some notes have blocking findings")
 	// ErrLint: an edited note has blocking lint findings (*LintError).
@@ -114,6 +117,28 @@ func (e *StaleError) Error() string {
 
 // Is makes errors.Is(err, ErrStale) true.
 func (e *StaleError) Is(target error) bool { return target == ErrStale }
+
+// UndoClosedError says an approval can no longer be taken back: its undo
+// window closed at Until (zero when the batch had none), or some of its
+// actions have started. Nothing changed.
+type UndoClosedError struct {
+	ProposalID int64
+	Until      time.Time
+	Started    int
+}
+
+func (e *UndoClosedError) Error() string {
+	if e.Started > 0 {
+		return fmt.Sprintf("campaign: proposal #%d can no longer be undone: %d of its actions have started", e.ProposalID, e.Started)
+	}
+	if e.Until.IsZero() {
+		return fmt.Sprintf("campaign: proposal #%d was approved without an undo window", e.ProposalID)
+	}
+	return fmt.Sprintf("campaign: proposal #%d can no longer be undone: its undo window closed at %s", e.ProposalID, e.Until.UTC().Format(time.RFC3339))
+}
+
+// Is makes errors.Is(err, ErrUndoClosed) true.
+func (e *UndoClosedError) Is(target error) bool { return target == ErrUndoClosed }
 
 // ItemFindings are the blocking findings of one proposal item.
 type ItemFindings struct {

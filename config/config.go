@@ -142,6 +142,10 @@ type Campaign struct {
 	// expired proposal's prospects go back to the queue, which lets the
 	// next proposal come.
 	ExpireAfter string `yaml:"expire_after,omitempty" json:"expire_after,omitempty"`
+	// UndoWindow is how long after an approval nothing of the batch is
+	// sent, so that the approver can still undo it ("10m", "1h"; "0" sends
+	// at once; default DefaultUndoWindow).
+	UndoWindow string `yaml:"undo_window,omitempty" json:"undo_window,omitempty"`
 }
 
 // DefaultExpireAfter is how long a proposal waits for a decision by
@@ -161,6 +165,27 @@ func (c Campaign) ExpiresAfter() (time.Duration, bool) {
 		return 0, false // "never" (anything else is refused by Validate)
 	}
 	return lo, true
+}
+
+// DefaultUndoWindow gives an approver ten minutes to take back a batch
+// approved by mistake before its first action is due.
+const DefaultUndoWindow = 10 * time.Minute
+
+// maxUndoWindow bounds the undo window: a longer one holds quota the
+// approved batch plans to use.
+const maxUndoWindow = 24 * time.Hour
+
+// Undo is how long after an approval the campaign sends nothing of the
+// batch; 0 when it sends at once.
+func (c Campaign) Undo() time.Duration {
+	if c.UndoWindow == "" {
+		return DefaultUndoWindow
+	}
+	d, err := time.ParseDuration(c.UndoWindow)
+	if err != nil || d < 0 || d > maxUndoWindow {
+		return DefaultUndoWindow // refused by Validate
+	}
+	return d
 }
 
 // Webhook is an endpoint that receives signed events.

@@ -274,3 +274,19 @@ func TestEffectiveLimits(t *testing.T) {
 		t.Errorf("daily must stop at the 40 ceiling: got %d", got)
 	}
 }
+
+func TestUndoWindow(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]time.Duration{"": 10 * time.Minute, "0": 0, "90s": 90 * time.Second, "1h": time.Hour} {
+		if got := (Campaign{UndoWindow: in}).Undo(); got != want {
+			t.Errorf("undo_window %q: %v, want %v", in, got, want)
+		}
+	}
+	for _, bad := range []string{"soon", "-1m", "25h"} {
+		cfg := &Config{Timezone: "UTC", Campaigns: []Campaign{{Name: "c", UndoWindow: bad}}}
+		err := cfg.Validate()
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("undo_window is %q; use a duration such as 10m", bad)) {
+			t.Errorf("undo_window %q: %v", bad, err)
+		}
+	}
+}

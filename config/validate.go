@@ -154,6 +154,11 @@ func (c *Config) validateCampaigns(v *validator) {
 				v.addf("%s.expire_after is %q; use a number of days or hours such as 7d or 36h (at least 1h), or never", where, e)
 			}
 		}
+		if u := cp.UndoWindow; u != "" {
+			if d, err := time.ParseDuration(u); err != nil || d < 0 || d > maxUndoWindow {
+				v.addf("%s.undo_window is %q; use a duration such as 10m or 1h (at most 24h), or 0 to send approved batches at once", where, u)
+			}
+		}
 		if cp.BatchSize < 0 {
 			v.addf("%s.batch_size is %d; use a positive number, or remove it to size batches by quota", where, cp.BatchSize)
 		}

@@ -236,6 +236,16 @@ ALTER TABLE accounts ADD COLUMN last_acted_at {{time}};
 -- page at this time (and grown by the acceptances Pacer records since).
 ALTER TABLE accounts ADD COLUMN connections_read_at {{time}};
 `},
+	{20, "campaign: the undo window of an approval", `
+-- An approved batch sends nothing before undo_until: until then the
+-- approver may take the approval back.
+ALTER TABLE proposals ADD COLUMN undo_until {{time}};
+-- An approval taken back stays in the audit trail, marked undone; the
+-- proposal may then be approved or rejected once more.
+ALTER TABLE decisions ADD COLUMN undone_at {{time}};
+DROP INDEX decisions_settled;
+CREATE UNIQUE INDEX decisions_settled ON decisions (proposal_id) WHERE kind IN ('approve', 'reject') AND undone_at IS NULL;
+`},
 	{30, "executor: account leases, chore targets, one open chore per kind", `
 -- One runner acts for an account at a time, across every pacer serve
 -- process: the lease names its owner and lapses at lease_until unless the

@@ -164,9 +164,12 @@ type Proposal struct {
 	Channel   string
 	MessageTS string
 	// Forecast is the human summary of when the batch sends ("Tue–Wed").
-	Forecast          string
-	DecidedBy         string
-	DecidedAt         *time.Time
+	Forecast  string
+	DecidedBy string
+	DecidedAt *time.Time
+	// UndoUntil is when an approved batch may start sending: until then
+	// the approval can be taken back (campaign.Undo).
+	UndoUntil         *time.Time
 	ProgressUpdatedAt *time.Time
 	// Shown holds a digest of each of the proposal's Slack messages as
 	// last sent, comma-separated in message order (the bot's business).
@@ -313,11 +316,13 @@ const (
 	DecisionEdit    = "edit"
 	DecisionPause   = "pause"
 	DecisionResume  = "resume"
+	// DecisionUndo takes an approval back within its undo window.
+	DecisionUndo = "undo"
 )
 
 // Decision is the audit trail of human decisions: who decided what, when.
-// A proposal has at most one approve or reject (a unique index settles
-// double clicks and replicas).
+// A proposal has at most one approve or reject not undone (a unique index
+// settles double clicks and replicas).
 type Decision struct {
 	ID         int64
 	ProposalID *int64
@@ -326,4 +331,6 @@ type Decision struct {
 	Kind       string
 	Detail     string
 	At         time.Time
+	// UndoneAt is when an approval was taken back (DecisionUndo).
+	UndoneAt *time.Time
 }
