@@ -12,6 +12,7 @@ import (
 	"github.com/go-rod/rod/lib/input"
 
 	"github.com/pacerhq/pacer/executor"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // defaultNoteLimit is used only when the dialog shows neither a counter nor
@@ -39,7 +40,7 @@ func (ss *Session) Invite(ctx context.Context, slug string, opts executor.Invite
 
 func (ss *Session) invite(ctx context.Context, p *rod.Page, slug string, opts executor.InviteOptions, res *executor.InviteResult) error {
 	const op = "invite"
-	fail := func(o executor.Outcome, cause error) error { return executor.NewError(o, op, slug, cause) }
+	fail := func(o pacertype.Outcome, cause error) error { return executor.NewError(o, op, slug, cause) }
 	if err := checkSlug(op, slug); err != nil {
 		return err
 	}
@@ -49,7 +50,7 @@ func (ss *Session) invite(ctx context.Context, p *rod.Page, slug string, opts ex
 	}
 	if d.EmailRequired && opts.Email == "" {
 		ss.dismiss(p, slug)
-		return fail(executor.OutcomeEmailRequired, nil)
+		return fail(pacertype.OutcomeEmailRequired, nil)
 	}
 	if opts.Note == "" {
 		return ss.sendWithoutNote(ctx, p, slug, opts, d, res)
@@ -61,24 +62,24 @@ func (ss *Session) invite(ctx context.Context, p *rod.Page, slug string, opts ex
 // for the invite dialog.
 func (ss *Session) openDialog(ctx context.Context, p *rod.Page, slug string) (*dialogReport, error) {
 	const op = "invite"
-	fail := func(o executor.Outcome, cause error) error { return executor.NewError(o, op, slug, cause) }
+	fail := func(o pacertype.Outcome, cause error) error { return executor.NewError(o, op, slug, cause) }
 	r, err := ss.liveState(ctx, p, op, slug)
 	if err != nil {
 		return nil, err
 	}
 	switch st := r.state(); st {
 	case executor.StatePending:
-		return nil, fail(executor.OutcomeAlreadyPending, nil)
+		return nil, fail(pacertype.OutcomeAlreadyPending, nil)
 	case executor.StateConnected:
-		return nil, fail(executor.OutcomeAlreadyConnected, nil)
+		return nil, fail(pacertype.OutcomeAlreadyConnected, nil)
 	case executor.StateFollowOnly:
-		return nil, fail(executor.OutcomeNotConnectable, nil)
+		return nil, fail(pacertype.OutcomeNotConnectable, nil)
 	case executor.StateConnect:
 		err = ss.site.clickPick(p, slug, "connect")
 	case executor.StateConnectViaMore:
 		err = ss.site.clickPick(p, slug, "menu_connect")
 	default:
-		return nil, fail(executor.OutcomeUnrecognized, fmt.Errorf("state %s", st))
+		return nil, fail(pacertype.OutcomeUnrecognized, fmt.Errorf("state %s", st))
 	}
 	if err != nil {
 		return nil, err
@@ -93,7 +94,7 @@ func (ss *Session) openDialog(ctx context.Context, p *rod.Page, slug string) (*d
 		return nil, err
 	}
 	if !ok {
-		return nil, fail(executor.OutcomeTransient, errors.New("the invite dialog did not open"))
+		return nil, fail(pacertype.OutcomeTransient, errors.New("the invite dialog did not open"))
 	}
 	return r.Dialog, nil
 }
@@ -119,7 +120,7 @@ func (ss *Session) sendWithoutNote(ctx context.Context, p *rod.Page, slug string
 	}
 	if !ok {
 		ss.dismiss(p, slug)
-		return executor.NewError(executor.OutcomeTransient, "invite", slug, errors.New("Send stayed disabled"))
+		return executor.NewError(pacertype.OutcomeTransient, "invite", slug, errors.New("Send stayed disabled"))
 	}
 	if err := ss.beforeSend(p, slug, opts, r.Dialog); err != nil {
 		return err
@@ -142,7 +143,7 @@ func (ss *Session) sendWithNote(ctx context.Context, p *rod.Page, slug string, o
 	}
 	if d.OutOfNotes || d.NotesRemaining == 0 || !d.NoteField {
 		ss.dismiss(p, slug)
-		e := executor.NewError(executor.OutcomeNoteQuotaExhausted, op, slug, nil)
+		e := executor.NewError(pacertype.OutcomeNoteQuotaExhausted, op, slug, nil)
 		e.NotesRemaining = 0
 		return e
 	}
@@ -153,7 +154,7 @@ func (ss *Session) sendWithNote(ctx context.Context, p *rod.Page, slug string, o
 	res.NoteLimit = limit
 	if n := len(utf16.Encode([]rune(opts.Note))); n > limit {
 		ss.dismiss(p, slug)
-		e := executor.NewError(executor.OutcomeNoteTooLong, op, slug, nil)
+		e := executor.NewError(pacertype.OutcomeNoteTooLong, op, slug, nil)
 		e.Detail = fmt.Sprintf("%d characters, the dialog allows %d", n, limit)
 		return e
 	}
@@ -172,9 +173,9 @@ func (ss *Session) sendWithNote(ctx context.Context, p *rod.Page, slug string, o
 	if !ok {
 		ss.dismiss(p, slug)
 		if r.Dialog != nil && r.Dialog.NoteValue != opts.Note {
-			return executor.NewError(executor.OutcomeTransient, op, slug, errors.New("the note field did not hold the note as written"))
+			return executor.NewError(pacertype.OutcomeTransient, op, slug, errors.New("the note field did not hold the note as written"))
 		}
-		return executor.NewError(executor.OutcomeTransient, op, slug, errors.New("Send stayed disabled"))
+		return executor.NewError(pacertype.OutcomeTransient, op, slug, errors.New("Send stayed disabled"))
 	}
 	if err := ss.beforeSend(p, slug, opts, r.Dialog); err != nil {
 		return err
@@ -199,7 +200,7 @@ func (ss *Session) send(ctx context.Context, p *rod.Page, slug, what string, res
 func (ss *Session) addNote(ctx context.Context, p *rod.Page, slug string, opts executor.InviteOptions, d *dialogReport) (*dialogReport, error) {
 	if !d.AddNote {
 		ss.dismiss(p, slug)
-		return nil, executor.NewError(executor.OutcomeUnrecognized, "invite", slug, errors.New("the invite dialog has no Add a note"))
+		return nil, executor.NewError(pacertype.OutcomeUnrecognized, "invite", slug, errors.New("the invite dialog has no Add a note"))
 	}
 	if err := ss.fillEmail(p, slug, opts, d); err != nil {
 		return nil, err
@@ -215,7 +216,7 @@ func (ss *Session) addNote(ctx context.Context, p *rod.Page, slug string, opts e
 	}
 	if !ok {
 		ss.dismiss(p, slug)
-		return nil, executor.NewError(executor.OutcomeTransient, "invite", slug, errors.New("the note field did not appear"))
+		return nil, executor.NewError(pacertype.OutcomeTransient, "invite", slug, errors.New("the note field did not appear"))
 	}
 	return r.Dialog, nil
 }
@@ -237,7 +238,7 @@ func (ss *Session) unapprovedText(p *rod.Page, slug string, opts executor.Invite
 		return nil
 	}
 	ss.dismiss(p, slug)
-	e := executor.NewError(executor.OutcomeUnexpectedNote, "invite", slug, nil)
+	e := executor.NewError(pacertype.OutcomeUnexpectedNote, "invite", slug, nil)
 	e.Detail = fmt.Sprintf("the note field holds %q", clip(d.NoteValue, 80))
 	return e
 }
@@ -260,7 +261,7 @@ func (ss *Session) beforeSend(p *rod.Page, slug string, opts executor.InviteOpti
 		return nil
 	}
 	ss.dismiss(p, slug)
-	return executor.NewError(executor.OutcomeTransient, "invite", slug, cause)
+	return executor.NewError(pacertype.OutcomeTransient, "invite", slug, cause)
 }
 
 // clip shortens s to n runes, marking the cut.
@@ -280,7 +281,7 @@ func (ss *Session) toast(p *rod.Page, slug string, r report) error {
 	if el, _ := ss.site.pick(p, slug, "toast_dismiss"); el != nil {
 		_ = ss.site.click(el)
 	}
-	e := executor.NewError(executor.OutcomeTransient, "invite", slug, errors.New("LinkedIn showed an error"))
+	e := executor.NewError(pacertype.OutcomeTransient, "invite", slug, errors.New("LinkedIn showed an error"))
 	e.Detail = r.Toast
 	return e
 }
@@ -305,13 +306,13 @@ func (ss *Session) confirmSent(ctx context.Context, p *rod.Page, slug string) er
 	}
 	if r.Dialog != nil && r.Dialog.OutOfNotes {
 		ss.dismiss(p, slug)
-		e := executor.NewError(executor.OutcomeNoteQuotaExhausted, op, slug, nil)
+		e := executor.NewError(pacertype.OutcomeNoteQuotaExhausted, op, slug, nil)
 		e.NotesRemaining = 0
 		return e
 	}
 	if r.Dialog != nil && r.Dialog.EmailRequired && !sent(r) {
 		ss.dismiss(p, slug)
-		return executor.NewError(executor.OutcomeEmailRequired, op, slug, errors.New("LinkedIn did not accept the email address"))
+		return executor.NewError(pacertype.OutcomeEmailRequired, op, slug, errors.New("LinkedIn did not accept the email address"))
 	}
 	if ok && sent(r) {
 		return nil
@@ -324,7 +325,7 @@ func (ss *Session) confirmSent(ctx context.Context, p *rod.Page, slug string) er
 	if sent(nr) {
 		return nil
 	}
-	return executor.NewError(executor.OutcomeTransient, op, slug, errors.New("not confirmed: the profile does not show Pending after Send"))
+	return executor.NewError(pacertype.OutcomeTransient, op, slug, errors.New("not confirmed: the profile does not show Pending after Send"))
 }
 
 // typeExactly makes the dialog field the page script names what hold
@@ -358,7 +359,7 @@ func (ss *Session) typeExactly(p *rod.Page, slug, what, text string) error {
 	if v.Str() != text {
 		ss.dismiss(p, slug)
 		field := strings.ReplaceAll(what, "_", " ")
-		return executor.NewError(executor.OutcomeTransient, "invite", slug, fmt.Errorf("the %s did not hold the text as typed", field))
+		return executor.NewError(pacertype.OutcomeTransient, "invite", slug, fmt.Errorf("the %s did not hold the text as typed", field))
 	}
 	return nil
 }

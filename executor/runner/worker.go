@@ -303,7 +303,7 @@ func (w *worker) run(ctx context.Context, a action) (stop bool) {
 	defer stopDrain()
 
 	start := time.Now()
-	res := result{outcome: outcomeSuppressed, notesLeft: -1}
+	res := result{outcome: pacertype.OutcomeSuppressed, notesLeft: -1}
 	if !j.suppressed {
 		res = w.perform(actx, j)
 	}
@@ -311,7 +311,7 @@ func (w *worker) run(ctx context.Context, a action) (stop bool) {
 	defer rcancel()
 	stop, err = w.record(rctx, j, res)
 	level := slog.LevelInfo
-	if res.outcome != executor.OutcomeDone {
+	if res.outcome != pacertype.OutcomeDone {
 		level = slog.LevelWarn
 	}
 	attrs := []any{slog.Int64("action", j.act.ID), slog.String("kind", j.act.Kind), slog.String("outcome", string(res.outcome)),
@@ -325,7 +325,7 @@ func (w *worker) run(ctx context.Context, a action) (stop bool) {
 	if j.doubt {
 		attrs = append(attrs, slog.Bool("reconciled", true))
 	}
-	if res.err != nil && res.outcome != executor.OutcomeDone {
+	if res.err != nil && res.outcome != pacertype.OutcomeDone {
 		attrs = append(attrs, slog.String("reason", res.err.Error()))
 	}
 	w.log.Log(ctx, level, "runner: "+j.act.Kind, attrs...)
@@ -336,7 +336,7 @@ func (w *worker) run(ctx context.Context, a action) (stop bool) {
 		w.log.Error("runner: record an outcome", slog.Int64("action", j.act.ID), slog.String("error", err.Error()))
 		return true
 	}
-	if res.outcome == executor.OutcomeTransient {
+	if res.outcome == pacertype.OutcomeTransient {
 		// The page may be stuck: the next action starts in a fresh context.
 		w.closeSession(rctx)
 	}
@@ -370,7 +370,7 @@ func (w *worker) refused(ctx context.Context, a action, ref *refusal) bool {
 		if err == nil {
 			err = r.store.DB.WithContext(ctx).Transaction(func(tx txDB) error {
 				rec := &recorder{w: w, tx: tx, j: j, now: r.now(), ctx: ctx}
-				return rec.skipUnclaimed(executor.OutcomeNoteQuotaExhausted,
+				return rec.skipUnclaimed(pacertype.OutcomeNoteQuotaExhausted,
 					"no personalized note is left this month ("+ref.le.Explain(nil)+"), and the campaign does not send invitations without their note")
 			})
 		}
@@ -418,14 +418,14 @@ func (w *worker) openSession(ctx context.Context) error {
 // later. It reports whether the worker must stop (always).
 func (w *worker) sessionFailed(ctx context.Context, err error) bool {
 	r := w.r
-	if errors.Is(err, errNoSession) || executor.OutcomeOf(err) == executor.OutcomeSessionRejected {
+	if errors.Is(err, errNoSession) || executor.OutcomeOf(err) == pacertype.OutcomeSessionRejected {
 		w.log.Warn("runner: the account has no usable LinkedIn session; it needs a person", slog.String("error", err.Error()))
 		terr := r.store.DB.WithContext(ctx).Transaction(func(tx txDB) error {
 			if err := r.quota.SetNeedsHumanTx(ctx, tx, w.id, models.ReasonSessionRejected); err != nil {
 				return err
 			}
 			_, err := r.store.RecordEvent(ctx, tx, pacertype.EventAccountCheckpoint, models.EventRefs{AccountID: &w.id},
-				models.EventData{Account: w.name, Reason: reasonNoSession})
+				models.EventData{Account: w.name, Reason: pacertype.ReasonSessionMissing})
 			return err
 		})
 		if terr != nil {
