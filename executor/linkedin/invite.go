@@ -61,32 +61,40 @@ func (ss *Session) invite(ctx context.Context, p *rod.Page, slug string, opts ex
 // openDialog reads the profile, clicks the target's own Connect and waits
 // for the invite dialog.
 func (ss *Session) openDialog(ctx context.Context, p *rod.Page, slug string) (*dialogReport, error) {
-	const op = "invite"
-	fail := func(o pacertype.Outcome, cause error) error { return executor.NewError(o, op, slug, cause) }
-	r, err := ss.liveState(ctx, p, op, slug)
+	r, err := ss.liveState(ctx, p, "invite", slug)
 	if err != nil {
 		return nil, err
 	}
-	switch st := r.state(); st {
+	if err := ss.clickConnect(p, slug, r.state()); err != nil {
+		return nil, err
+	}
+	return ss.awaitDialog(ctx, p, slug)
+}
+
+// clickConnect clicks the target's own Connect, in the top card or its More
+// menu; a profile that offers none ends the invitation with its outcome.
+func (ss *Session) clickConnect(p *rod.Page, slug string, st executor.State) error {
+	fail := func(o pacertype.Outcome, cause error) error { return executor.NewError(o, "invite", slug, cause) }
+	switch st {
 	case executor.StatePending:
-		return nil, fail(pacertype.OutcomeAlreadyPending, nil)
+		return fail(pacertype.OutcomeAlreadyPending, nil)
 	case executor.StateConnected:
-		return nil, fail(pacertype.OutcomeAlreadyConnected, nil)
+		return fail(pacertype.OutcomeAlreadyConnected, nil)
 	case executor.StateFollowOnly:
-		return nil, fail(pacertype.OutcomeNotConnectable, nil)
+		return fail(pacertype.OutcomeNotConnectable, nil)
 	case executor.StateConnect:
-		err = ss.site.clickPick(p, slug, "connect")
+		return ss.site.clickPick(p, slug, "connect")
 	case executor.StateConnectViaMore:
-		err = ss.site.clickPick(p, slug, "menu_connect")
+		return ss.site.clickPick(p, slug, "menu_connect")
 	default:
-		return nil, fail(pacertype.OutcomeUnrecognized, fmt.Errorf("state %s", st))
+		return fail(pacertype.OutcomeUnrecognized, fmt.Errorf("state %s", st))
 	}
-	if err != nil {
-		return nil, err
-	}
-	// Connect opens the invite dialog, or the weekly-limit alert instead
-	// (which ends the wait with its outcome).
-	r, ok, err := ss.site.wait(ctx, p, op, slug, func(r report) bool { return r.Dialog != nil || r.Toast != "" })
+}
+
+// awaitDialog waits for what Connect opens: the invite dialog, or the
+// weekly-limit alert instead (which ends the wait with its outcome).
+func (ss *Session) awaitDialog(ctx context.Context, p *rod.Page, slug string) (*dialogReport, error) {
+	r, ok, err := ss.site.wait(ctx, p, "invite", slug, func(r report) bool { return r.Dialog != nil || r.Toast != "" })
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +102,7 @@ func (ss *Session) openDialog(ctx context.Context, p *rod.Page, slug string) (*d
 		return nil, err
 	}
 	if !ok {
-		return nil, fail(pacertype.OutcomeTransient, errors.New("the invite dialog did not open"))
+		return nil, executor.NewError(pacertype.OutcomeTransient, "invite", slug, errors.New("the invite dialog did not open"))
 	}
 	return r.Dialog, nil
 }
@@ -129,9 +137,8 @@ func (ss *Session) sendWithoutNote(ctx context.Context, p *rod.Page, slug string
 }
 
 // sendWithNote opens the note field if needed, checks the note against the
-// dialog's limit and the notes quota, types it and sends.
+// notes quota and the dialog's limit, types it and sends.
 func (ss *Session) sendWithNote(ctx context.Context, p *rod.Page, slug string, opts executor.InviteOptions, d *dialogReport, res *executor.InviteResult) error {
-	const op = "invite"
 	if !d.NoteField {
 		var err error
 		if d, err = ss.addNote(ctx, p, slug, opts, d); err != nil {
@@ -141,46 +148,77 @@ func (ss *Session) sendWithNote(ctx context.Context, p *rod.Page, slug string, o
 	if d.NotesRemaining >= 0 {
 		res.NotesRemaining = d.NotesRemaining
 	}
-	if d.OutOfNotes || d.NotesRemaining == 0 || !d.NoteField {
-		ss.dismiss(p, slug)
-		e := executor.NewError(pacertype.OutcomeNoteQuotaExhausted, op, slug, nil)
-		e.NotesRemaining = 0
-		return e
+	if err := ss.checkNotesLeft(p, slug, d); err != nil {
+		return err
 	}
+	if err := ss.checkNoteFits(p, slug, opts.Note, d, res); err != nil {
+		return err
+	}
+	if err := ss.fillEmail(p, slug, opts, d); err != nil {
+		return err
+	}
+	d, err := ss.typeNote(ctx, p, slug, opts.Note)
+	if err != nil {
+		return err
+	}
+	if err := ss.beforeSend(p, slug, opts, d); err != nil {
+		return err
+	}
+	return ss.send(ctx, p, slug, "send", res)
+}
+
+// checkNotesLeft stops an invitation whose account has no personalized
+// notes left this month: it is never sent without its approved note.
+func (ss *Session) checkNotesLeft(p *rod.Page, slug string, d *dialogReport) error {
+	if !d.OutOfNotes && d.NotesRemaining != 0 && d.NoteField {
+		return nil
+	}
+	ss.dismiss(p, slug)
+	e := executor.NewError(pacertype.OutcomeNoteQuotaExhausted, "invite", slug, nil)
+	e.NotesRemaining = 0
+	return e
+}
+
+// checkNoteFits refuses a note longer than the limit the dialog shows,
+// counted in UTF-16 code units as the page counts them; res.NoteLimit
+// reports the limit.
+func (ss *Session) checkNoteFits(p *rod.Page, slug, note string, d *dialogReport, res *executor.InviteResult) error {
 	limit := d.NoteLimit
 	if limit <= 0 {
 		limit = defaultNoteLimit
 	}
 	res.NoteLimit = limit
-	if n := len(utf16.Encode([]rune(opts.Note))); n > limit {
-		ss.dismiss(p, slug)
-		e := executor.NewError(pacertype.OutcomeNoteTooLong, op, slug, nil)
-		e.Detail = fmt.Sprintf("%d characters, the dialog allows %d", n, limit)
-		return e
+	n := len(utf16.Encode([]rune(note)))
+	if n <= limit {
+		return nil
 	}
-	if err := ss.fillEmail(p, slug, opts, d); err != nil {
-		return err
-	}
-	if err := ss.typeExactly(p, slug, "note_field", opts.Note); err != nil {
-		return err
+	ss.dismiss(p, slug)
+	e := executor.NewError(pacertype.OutcomeNoteTooLong, "invite", slug, nil)
+	e.Detail = fmt.Sprintf("%d characters, the dialog allows %d", n, limit)
+	return e
+}
+
+// typeNote types the note and waits until the note field holds it as
+// written and Send is enabled, returning the dialog as it then stands.
+func (ss *Session) typeNote(ctx context.Context, p *rod.Page, slug, note string) (*dialogReport, error) {
+	const op = "invite"
+	if err := ss.typeExactly(p, slug, "note_field", note); err != nil {
+		return nil, err
 	}
 	r, ok, err := ss.site.wait(ctx, p, op, slug, func(r report) bool {
-		return r.Dialog != nil && r.Dialog.NoteValue == opts.Note && r.Dialog.SendEnabled
+		return r.Dialog != nil && r.Dialog.NoteValue == note && r.Dialog.SendEnabled
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if !ok {
-		ss.dismiss(p, slug)
-		if r.Dialog != nil && r.Dialog.NoteValue != opts.Note {
-			return executor.NewError(pacertype.OutcomeTransient, op, slug, errors.New("the note field did not hold the note as written"))
-		}
-		return executor.NewError(pacertype.OutcomeTransient, op, slug, errors.New("Send stayed disabled"))
+	if ok {
+		return r.Dialog, nil
 	}
-	if err := ss.beforeSend(p, slug, opts, r.Dialog); err != nil {
-		return err
+	ss.dismiss(p, slug)
+	if r.Dialog != nil && r.Dialog.NoteValue != note {
+		return nil, executor.NewError(pacertype.OutcomeTransient, op, slug, errors.New("the note field did not hold the note as written"))
 	}
-	return ss.send(ctx, p, slug, "send", res)
+	return nil, executor.NewError(pacertype.OutcomeTransient, op, slug, errors.New("Send stayed disabled"))
 }
 
 // send clicks the dialog's send control (what: "send" or "send_without")
