@@ -49,7 +49,8 @@ var errRace = errors.New("campaign: the proposal changed concurrently")
 
 // Approve approves every item of the proposal that is not skipped, as
 // userID saw it at version: each becomes its campaign sequence's actions,
-// scheduled from now (the runner paces them within quota), and the event
+// scheduled from the end of the campaign's undo window (the runner paces
+// them within quota; Undo takes the approval back until then), and the event
 // proposal.approved is recorded in the same transaction.
 //
 // Nothing changes and the error says why when: the proposal was already
@@ -128,6 +129,8 @@ func (p *Proposer) approve(ctx context.Context, proposalID int64, version int, u
 			}
 		}
 
+		// Nothing of the batch is due before its undo window closes.
+		start := now.Add(s.cfg.Undo())
 		var approved []models.ProposalItem
 		var actions []models.Action
 		for _, it := range items {
@@ -152,7 +155,7 @@ func (p *Proposer) approve(ctx context.Context, proposalID int64, version int, u
 				continue
 			}
 			approved = append(approved, it)
-			actions = append(actions, p.plan(s, pr, it, note, now)...)
+			actions = append(actions, p.plan(s, pr, it, note, start, now)...)
 		}
 		if len(actions) > 0 {
 			res := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&actions, 500)
@@ -163,6 +166,11 @@ func (p *Proposer) approve(ctx context.Context, proposalID int64, version int, u
 		}
 		if err := setStates(tx, approved, models.ItemApproved, models.EnrollmentApproved, now); err != nil {
 			return err
+		}
+		if start.After(now) {
+			if err := tx.Model(&models.Proposal{}).Where("id = ?", pr.ID).Update("undo_until", start).Error; err != nil {
+				return fmt.Errorf("campaign: open the undo window of proposal #%d: %w", pr.ID, err)
+			}
 		}
 		out.Approved = len(approved)
 		detail := fmt.Sprintf("approved %s (%s)", wording.Count(out.Approved, "item", "items"), wording.Count(out.Actions, "action", "actions"))
@@ -186,10 +194,11 @@ func (p *Proposer) approve(ctx context.Context, proposalID int64, version int, u
 	return out, nil
 }
 
-// plan turns an approved item into its sequence's actions.
-func (p *Proposer) plan(s *campaignSetup, pr *models.Proposal, it models.ProposalItem, note string, now time.Time) []models.Action {
+// plan turns an approved item into its sequence's actions, the first due
+// at start.
+func (p *Proposer) plan(s *campaignSetup, pr *models.Proposal, it models.ProposalItem, note string, start, now time.Time) []models.Action {
 	p.mu.Lock()
-	steps := s.seq.Plan(now, p.rnd)
+	steps := s.seq.Plan(start, p.rnd)
 	p.mu.Unlock()
 	actions := make([]models.Action, len(steps))
 	for i, st := range steps {
@@ -396,7 +405,7 @@ func (p *Proposer) decisionError(ctx context.Context, proposalID int64, version 
 		de.DecidedAt = *pr.DecidedAt
 	}
 	var d models.Decision
-	err = db.Where("proposal_id = ? AND kind IN ?", pr.ID, []string{models.DecisionApprove, models.DecisionReject}).Take(&d).Error
+	err = db.Where("proposal_id = ? AND kind IN ? AND undone_at IS NULL", pr.ID, []string{models.DecisionApprove, models.DecisionReject}).Take(&d).Error
 	if err == nil {
 		de.Kind, de.DecidedBy, de.DecidedAt = d.Kind, d.UserID, d.At
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/models/storetest"
 )
@@ -53,16 +54,21 @@ func TestApproveSchedulesTheSequence(t *testing.T) {
 		}
 		var actions []models.Action
 		s.DB.Order("proposal_item_id, step").Find(&actions)
+		// Nothing is due before the default undo window closes.
 		approvedAt := monday09.Add(time.Hour)
+		sendsFrom := approvedAt.Add(config.DefaultUndoWindow)
+		if u := out.Batch.Proposal.UndoUntil; u == nil || !u.Equal(sendsFrom) {
+			t.Errorf("undo until: got %v, want %v", u, sendsFrom)
+		}
 		for _, a := range actions {
 			switch a.Kind {
 			case models.ActionView, models.ActionFollow:
-				if !a.ScheduledAt.Equal(approvedAt) || a.Note != "" {
-					t.Errorf("%s: got at %v note %q, want at approval without a note", a.Kind, a.ScheduledAt, a.Note)
+				if !a.ScheduledAt.Equal(sendsFrom) || a.Note != "" {
+					t.Errorf("%s: got at %v note %q, want at the end of the undo window without a note", a.Kind, a.ScheduledAt, a.Note)
 				}
 			case models.ActionInvite:
-				if wait := a.ScheduledAt.Sub(approvedAt); wait < 24*time.Hour || wait > 48*time.Hour {
-					t.Errorf("invite: got %v after approval, want 1–2 days", wait)
+				if wait := a.ScheduledAt.Sub(sendsFrom); wait < 24*time.Hour || wait > 48*time.Hour {
+					t.Errorf("invite: got %v after the undo window, want 1–2 days", wait)
 				}
 				if !strings.HasPrefix(a.Note, "Hi First") || a.Step != 3 {
 					t.Errorf("invite: got note %q step %d", a.Note, a.Step)

@@ -244,7 +244,7 @@ func (p *Proposer) proposeOnce(ctx context.Context, name string, n int, now time
 		}
 	}
 
-	summary, err := p.quota.Forecast(ctx, s.account.ID, KindInvite, len(items), now)
+	summary, err := p.quota.Forecast(ctx, s.account.ID, KindInvite, len(items), sendsFrom(s, now))
 	if err != nil {
 		return nil, fmt.Errorf("campaign: forecast %s: %w", s.account.Name, err)
 	}
@@ -318,11 +318,19 @@ func (p *Proposer) checkNoOpen(ctx context.Context, db *gorm.DB, s *campaignSetu
 	return &OpenProposalError{Campaign: s.campaign.Name, ProposalID: open.ID, CreatedAt: open.CreatedAt}
 }
 
+// sendsFrom is the earliest a batch proposed now can send: approved at once,
+// after its undo window. The quota engine plays the account's queue from
+// then, so the actions already approved (due before it) go first, as the
+// runner will send them.
+func sendsFrom(s *campaignSetup, now time.Time) time.Time {
+	return now.Add(s.cfg.Undo())
+}
+
 // capacity is what the account can still take in its next working days: the
 // quota engine's figure (net of scheduled actions), less the items of other
 // campaigns' open proposals, which are not scheduled yet.
 func (p *Proposer) capacity(ctx context.Context, db *gorm.DB, s *campaignSetup, now time.Time) (int, error) {
-	c, err := p.quota.Capacity(ctx, s.account.ID, KindInvite, proposalDays, now)
+	c, err := p.quota.Capacity(ctx, s.account.ID, KindInvite, proposalDays, sendsFrom(s, now))
 	if err != nil {
 		return 0, fmt.Errorf("campaign: quota of %s: %w", s.account.Name, err)
 	}

@@ -28,9 +28,14 @@ type ProposalView struct {
 	Forecast  string
 	DecidedBy string
 	DecidedAt *time.Time
+	// UndoUntil is when an approved batch starts sending; until then its
+	// approval can be undone (Proposer.Undo). Nil without an undo window.
+	UndoUntil *time.Time
 	Items     []ItemView
 	// Progress is set once the proposal is approved.
 	Progress *Progress
+	// History is the decisions made on the proposal, oldest first.
+	History []HistoryEntry
 }
 
 // ItemView is one prospect of a proposal.
@@ -158,7 +163,10 @@ func readProposal(db *gorm.DB, id int64) (Reading, error) {
 	}
 	r.View = ProposalView{
 		ID: p.ID, Version: p.Version, Campaign: camp.Name, Account: r.Account.Name, State: p.State,
-		Forecast: p.Forecast, DecidedBy: p.DecidedBy, DecidedAt: p.DecidedAt, Items: items,
+		Forecast: p.Forecast, DecidedBy: p.DecidedBy, DecidedAt: p.DecidedAt, UndoUntil: p.UndoUntil, Items: items,
+	}
+	if r.View.History, err = readHistory(db, id, r.View.Items); err != nil {
+		return r, err
 	}
 	if p.State == models.ProposalApproved {
 		prog, outcomes, err := readProgress(db, id)

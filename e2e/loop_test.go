@@ -297,7 +297,7 @@ func loop(t *testing.T, w *world) {
 		text := unescape(blocksText(m.Blocks))
 		return strings.Contains(text, ">"+editedNote) && strings.Contains(text, "(1 skipped)")
 	})
-	if text := blocksText(first.Blocks); !strings.Contains(text, "edited by <@"+anna+">") || !strings.Contains(text, "Approve 26") {
+	if text := blocksText(first.Blocks); !strings.Contains(text, "edited by <@"+anna+">") || !strings.Contains(text, "Approve all 26") {
 		t.Errorf("the updated proposal does not say who edited, or does not offer to approve 26:\n%s", text)
 	}
 	if m, _ := w.slack.message(channel, thread[0].TS); !strings.Contains(blocksText(m.Blocks), "~ skipped") {
