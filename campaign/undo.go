@@ -39,8 +39,8 @@ func (p *Proposer) Undo(ctx context.Context, proposalID int64, version int, user
 		if err := propose(tx, items, now); err != nil {
 			return err
 		}
-		res := tx.Model(&models.Decision{}).Where("proposal_id = ? AND kind = ? AND undone_at IS NULL", pr.ID, models.DecisionApprove).
-			Update("undone_at", now)
+		res := tx.Model(&models.Decision{}).Where("proposal_id = ? AND kind IN ? AND undone_at IS NULL", pr.ID,
+			[]string{models.DecisionApprove, models.DecisionApproveItem}).Update("undone_at", now)
 		if res.Error != nil {
 			return fmt.Errorf("campaign: mark the approval of proposal #%d undone: %w", pr.ID, res.Error)
 		}
