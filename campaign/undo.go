@@ -15,8 +15,8 @@ import (
 // (config.Campaign.UndoWindow): its actions, none of which may have started,
 // are removed, its approved items and their prospects are proposed again,
 // and the proposal is open once more at a new version, to be approved,
-// edited, skipped or rejected as before. The approval stays in the audit
-// trail, marked undone, next to the undo.
+// edited, skipped or rejected as before. The approval and each of its
+// approved items stay in the audit trail, marked undone, next to the undo.
 //
 // version is the proposal's version the person saw on the approved card. A
 // window closed, or an action started, is *UndoClosedError; a proposal not
