@@ -86,7 +86,7 @@ func TestAuditListsExactlyTheDecisionsMade(t *testing.T) {
 		})
 		skip := b.decide(t, 2, func(ctx context.Context) error { _, err := b.p.SkipItem(ctx, item(2), 2, "U1"); return err })
 		first := b.decide(t, 3, func(ctx context.Context) error { _, err := b.p.Approve(ctx, bt.Proposal.ID, 3, "U1"); return err })
-		// Within the undo window (approval sets it once wired to Slack).
+		// Approve does not open the undo window yet (issue 16 item 2): open it here.
 		s.DB.Model(&models.Proposal{}).Where("id = ?", bt.Proposal.ID).Update("undo_until", first.Add(10*time.Minute))
 		undo := b.decide(t, 4, func(ctx context.Context) error { _, err := b.p.Undo(ctx, bt.Proposal.ID, 3, "U3"); return err })
 		again := b.decide(t, 5, func(ctx context.Context) error { _, err := b.p.Approve(ctx, bt.Proposal.ID, 4, "U1"); return err })
@@ -142,7 +142,7 @@ func TestAuditListsExactlyTheDecisionsMade(t *testing.T) {
 			if r.Prospect != "" && !strings.HasPrefix(r.ProfileURL, "https://www.linkedin.com/in/p") {
 				t.Errorf("%s of %s: profile URL %q", r.Kind, r.Prospect, r.ProfileURL)
 			}
-			if r.Kind != models.DecisionPause && r.Kind != models.DecisionResume && (r.ProposalID == nil) {
+			if r.Kind != models.DecisionPause && r.Kind != models.DecisionResume && r.ProposalID == nil {
 				t.Errorf("%s at %s: no proposal", r.Kind, r.At)
 			}
 		}
