@@ -174,6 +174,7 @@ func TestUndoMarksTheApprovedItemsUndone(t *testing.T) {
 		if _, err := b.p.Approve(ctx, bt.Proposal.ID, 1, "U1"); err != nil {
 			t.Fatal(err)
 		}
+		// Approve does not open the undo window yet (issue 16 item 2).
 		s.DB.Model(&models.Proposal{}).Where("id = ?", bt.Proposal.ID).Update("undo_until", monday09.Add(10*time.Minute))
 		b.clock.Set(monday09.Add(time.Minute))
 		if _, err := b.p.Undo(ctx, bt.Proposal.ID, 1, "U2"); err != nil {
