@@ -180,6 +180,9 @@ func (p *Proposer) approve(ctx context.Context, proposalID int64, version int, u
 		if err := record(tx, pr.ID, nil, userID, models.DecisionApprove, detail, now); err != nil {
 			return err
 		}
+		if err := recordApproved(tx, approved, userID, now); err != nil {
+			return err
+		}
 		_, err = p.store.RecordEvent(ctx, tx, pacertype.EventProposalApproved,
 			models.EventRefs{AccountID: &pr.AccountID, CampaignID: &pr.CampaignID, ProposalID: &pr.ID},
 			models.EventData{Account: s.account.Name, Campaign: s.campaign.Name, ProposalID: pr.ID, DecidedBy: userID, Count: out.Approved})
@@ -475,6 +478,22 @@ func record(tx *gorm.DB, proposalID int64, itemID *int64, userID, kind, detail s
 			return errRace
 		}
 		return fmt.Errorf("campaign: record the %s decision: %w", kind, err)
+	}
+	return nil
+}
+
+// recordApproved writes one approve_item decision per approved item, with
+// the exact note approved: the approve decision counts, these say what.
+func recordApproved(tx *gorm.DB, items []models.ProposalItem, userID string, now time.Time) error {
+	if len(items) == 0 {
+		return nil
+	}
+	ds := make([]models.Decision, len(items))
+	for i, it := range items {
+		ds[i] = models.Decision{ProposalID: &it.ProposalID, ItemID: &it.ID, UserID: userID, Kind: models.DecisionApproveItem, Detail: it.Note, At: now}
+	}
+	if err := tx.CreateInBatches(&ds, 500).Error; err != nil {
+		return fmt.Errorf("campaign: record the approved items: %w", err)
 	}
 	return nil
 }
