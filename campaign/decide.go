@@ -136,7 +136,7 @@ func (a *approval) run(ctx context.Context, only []int64) error {
 		return err
 	}
 	a.out.Approved = len(approved)
-	return a.recordApproval(ctx)
+	return a.recordApproval(ctx, approved)
 }
 
 // chosenItems reads the proposal's open items, in order. With only, the
@@ -269,15 +269,19 @@ func (a *approval) openUndoWindow() error {
 	return nil
 }
 
-// recordApproval writes the approval to the audit trail and records the
-// event proposal.approved.
-func (a *approval) recordApproval(ctx context.Context) error {
+// recordApproval writes the approval to the audit trail, with one
+// approve_item decision per approved item (recordApproved), and records
+// the event proposal.approved.
+func (a *approval) recordApproval(ctx context.Context, approved []models.ProposalItem) error {
 	out, pr := a.out, a.pr
 	detail := fmt.Sprintf("approved %s (%s)", wording.Count(out.Approved, "item", "items"), wording.Count(out.Actions, "action", "actions"))
 	if len(out.LeftOut) > 0 || out.NotesDropped > 0 {
 		detail += fmt.Sprintf("; %d left out, %d without their note", len(out.LeftOut), out.NotesDropped)
 	}
 	if err := record(a.tx, pr.ID, nil, a.userID, models.DecisionApprove, detail, a.now); err != nil {
+		return err
+	}
+	if err := recordApproved(a.tx, approved, a.userID, a.now); err != nil {
 		return err
 	}
 	_, err := a.p.store.RecordEvent(ctx, a.tx, pacertype.EventProposalApproved,
@@ -567,6 +571,22 @@ func record(tx *gorm.DB, proposalID int64, itemID *int64, userID, kind, detail s
 			return errRace
 		}
 		return fmt.Errorf("campaign: record the %s decision: %w", kind, err)
+	}
+	return nil
+}
+
+// recordApproved writes one approve_item decision per approved item, with
+// the exact note approved: the approve decision counts, these say what.
+func recordApproved(tx *gorm.DB, items []models.ProposalItem, userID string, now time.Time) error {
+	if len(items) == 0 {
+		return nil
+	}
+	ds := make([]models.Decision, len(items))
+	for i, it := range items {
+		ds[i] = models.Decision{ProposalID: &it.ProposalID, ItemID: &it.ID, UserID: userID, Kind: models.DecisionApproveItem, Detail: it.Note, At: now}
+	}
+	if err := tx.CreateInBatches(&ds, 500).Error; err != nil {
+		return fmt.Errorf("campaign: record the approved items: %w", err)
 	}
 	return nil
 }

@@ -134,8 +134,8 @@ func TestDecidedProposalChangesNothing(t *testing.T) {
 		if n := count(t, s, &models.Action{}, "1 = 1"); n != 2 {
 			t.Errorf("actions: got %d, want the 2 of the first approval", n)
 		}
-		if n := count(t, s, &models.Decision{}, "1 = 1"); n != 1 {
-			t.Errorf("decisions: got %d, want 1", n)
+		if n := count(t, s, &models.Decision{}, "1 = 1"); n != 3 {
+			t.Errorf("decisions: got %d, want the first approval and its 2 items", n)
 		}
 		if n := count(t, s, &models.Event{}, "1 = 1"); n != 1 {
 			t.Errorf("events: got %d, want 1", n)
@@ -403,7 +403,26 @@ func TestApproveLeavesOutWhoBecameIneligible(t *testing.T) {
 		if n := count(t, s, &models.Action{}, "prospect_id <> ?", 0); n != 1 {
 			t.Errorf("actions: got %d, want cat's only", n)
 		}
+		var cat models.Prospect
+		s.DB.Where("slug = ?", "cat").Take(&cat)
+		var approved []models.Decision
+		s.DB.Where("kind = ?", models.DecisionApproveItem).Find(&approved)
+		if len(approved) != 1 || *approved[0].ItemID != itemOf(t, bt, cat.ID) {
+			t.Errorf("approved items in the audit trail: got %+v, want cat's only", approved)
+		}
 	})
+}
+
+// itemOf returns the ID of the batch's item for the prospect.
+func itemOf(t *testing.T, bt *Batch, prospectID int64) int64 {
+	t.Helper()
+	for _, it := range bt.Items {
+		if it.ProspectID == prospectID {
+			return it.ID
+		}
+	}
+	t.Fatalf("no item of prospect %d in proposal #%d", prospectID, bt.Proposal.ID)
+	return 0
 }
 
 func TestApproveFreeAccountNotesRunOut(t *testing.T) {
