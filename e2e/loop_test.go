@@ -616,13 +616,25 @@ func loop(t *testing.T, w *world) {
 	for _, c := range w.slack.refused() {
 		t.Errorf("Slack refused %s: %s", c.Method, c.Error)
 	}
-	// Nothing was posted but the proposal and its thread: no alert, and
-	// the digest went through the command's response_url.
-	if posts := w.slack.callsTo("chat.postMessage"); len(posts) != 2 {
+	// Nothing was posted but the proposal, its thread and the history of
+	// its decisions: no alert, and the digest went through the command's
+	// response_url.
+	if posts := w.slack.callsTo("chat.postMessage"); len(posts) != 3 {
 		for _, c := range posts {
 			t.Logf("chat.postMessage to %s: %s", c.Form.Get("channel"), c.Form.Get("text"))
 		}
-		t.Errorf("%d chat.postMessage calls, want 2 (the proposal and its thread)", len(posts))
+		t.Errorf("%d chat.postMessage calls, want 3 (the proposal, its thread and its history)", len(posts))
+	}
+	// The history lists the edit, the skip and the approval, in order.
+	var history string
+	for _, m := range w.slack.thread(channel, first.TS) {
+		if text := unescape(blocksText(m.Blocks)); strings.Contains(text, "history of its decisions") {
+			history = text
+		}
+	}
+	editAt, skipAt, approvedAt := strings.Index(history, "<@"+anna+"> edited the note to"), strings.Index(history, "<@"+anna+"> skipped"), strings.Index(history, "<@"+lead+"> approved the batch: approved 26 items")
+	if editAt < 0 || skipAt < 0 || approvedAt < max(editAt, skipAt) {
+		t.Errorf("the thread's history does not list the edit, the skip and then the approval:\n%s", history)
 	}
 
 	// A clean stop: exit 0 within 10 s of SIGTERM, no Chromium left.
