@@ -66,6 +66,16 @@ const (
 	// OutcomeTransient means something failed that may work on a later try: a
 	// timeout, an error toast, a crashed page, an unconfirmed send.
 	OutcomeTransient = pacertype.OutcomeTransient
+	// OutcomeNotConnected means a message was not sent because the person is
+	// not a 1st-degree connection: the profile offers no Message, or Message
+	// offers only InMail or a Premium upsell. Nothing was typed; Pacer never
+	// sends InMail.
+	OutcomeNotConnected = pacertype.OutcomeNotConnected
+	// OutcomeUnexpectedDraft means the message composer held text nobody
+	// approved (a draft LinkedIn kept for the conversation, or text it
+	// prefilled): the message was stopped before anything was typed, the
+	// draft was left as it was, and nothing was sent.
+	OutcomeUnexpectedDraft = pacertype.OutcomeUnexpectedDraft
 )
 
 // Sentinel errors, one per outcome other than OutcomeDone, for errors.Is.
@@ -83,6 +93,8 @@ var (
 	ErrNotConnectable     = errors.New("executor: this profile offers no Connect")
 	ErrUnrecognized       = errors.New("executor: the page was not recognized; run `pacer doctor linkedin` on a saved copy")
 	ErrTransient          = errors.New("executor: transient failure")
+	ErrNotConnected       = errors.New("executor: not a 1st-degree connection; nothing was sent")
+	ErrUnexpectedDraft    = errors.New("executor: the message composer holds text nobody approved; nothing was sent")
 )
 
 var sentinels = map[Outcome]error{
@@ -99,6 +111,8 @@ var sentinels = map[Outcome]error{
 	OutcomeNotConnectable:     ErrNotConnectable,
 	OutcomeUnrecognized:       ErrUnrecognized,
 	OutcomeTransient:          ErrTransient,
+	OutcomeNotConnected:       ErrNotConnected,
+	OutcomeUnexpectedDraft:    ErrUnexpectedDraft,
 }
 
 // Sentinel returns the sentinel error of an outcome, or nil for OutcomeDone
