@@ -83,7 +83,7 @@ func (s *Selectors) conversations(cards []cardReport, now, since time.Time) []ex
 	out := []executor.Conversation{}
 	for _, c := range cards {
 		conv, until, ok := s.conversation(c, now)
-		if !ok || (!until.IsZero() && until.Before(since)) {
+		if !ok || (!until.IsZero() && !until.After(since)) {
 			continue
 		}
 		out = append(out, conv)

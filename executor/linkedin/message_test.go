@@ -12,6 +12,7 @@ import (
 	"github.com/go-rod/rod/lib/proto"
 
 	"github.com/pacerhq/pacer/executor"
+	"github.com/pacerhq/pacer/executor/browser/browsertest"
 	"github.com/pacerhq/pacer/executor/sim"
 )
 
@@ -239,7 +240,15 @@ func TestSendMessageStops(t *testing.T) {
 
 func TestConversationsShowReplies(t *testing.T) {
 	t.Parallel()
-	bd := setup(t, simOptions())
+	opts := simOptions()
+	opts.Start = time.Date(2026, 3, 12, 12, 0, 0, 0, time.Local) // midday: the stamps name today
+	bd := setup(t, opts)
+	// The list's stamps are read against the simulator's clock.
+	site, err := New(browsertest.Shared(t), Options{BaseURL: bd.srv.URL, SettleTimeout: 5 * time.Second, Logger: discardLogger(), Now: bd.sim.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bd.site = site
 	ss := bd.session(t, "anna")
 	ctx := testCtx(t)
 	for _, slug := range []string{"kim-lee-connected", "ola-nord-connected-nameonly"} {
@@ -248,7 +257,7 @@ func TestConversationsShowReplies(t *testing.T) {
 		}
 	}
 	bd.sim.Reply("anna", "kim-lee-connected", "Thanks Anna!\nLet’s talk next week.")
-	start := time.Now()
+	start := bd.sim.Now()
 	loads := len(bd.sim.Received().PageLoads)
 
 	got, err := ss.Conversations(ctx, start.Add(-time.Hour))
@@ -273,7 +282,7 @@ func TestConversationsShowReplies(t *testing.T) {
 		t.Errorf("the conversation without a profile link = %+v", ola)
 	}
 	// Conversations whose last message is older than since are left out.
-	if got, err := ss.Conversations(ctx, time.Now().Add(5*time.Minute)); err != nil || len(got) != 0 {
+	if got, err := ss.Conversations(ctx, bd.sim.Now().Add(5*time.Minute)); err != nil || len(got) != 0 {
 		t.Errorf("Conversations since later = %+v, %v; want none", got, err)
 	}
 }
