@@ -25,6 +25,8 @@ var (
 	ErrNotConnectable     = errors.New("executor: this profile offers no Connect")
 	ErrUnrecognized       = errors.New("executor: the page was not recognized; run `pacer doctor linkedin` on a saved copy")
 	ErrTransient          = errors.New("executor: transient failure")
+	ErrNotConnected       = errors.New("executor: not a 1st-degree connection; nothing was sent")
+	ErrUnexpectedDraft    = errors.New("executor: the message composer holds text nobody approved; nothing was sent")
 )
 
 var sentinels = map[pacertype.Outcome]error{
@@ -41,6 +43,8 @@ var sentinels = map[pacertype.Outcome]error{
 	pacertype.OutcomeNotConnectable:     ErrNotConnectable,
 	pacertype.OutcomeUnrecognized:       ErrUnrecognized,
 	pacertype.OutcomeTransient:          ErrTransient,
+	pacertype.OutcomeNotConnected:       ErrNotConnected,
+	pacertype.OutcomeUnexpectedDraft:    ErrUnexpectedDraft,
 }
 
 // Sentinel returns the sentinel error of an outcome, or nil for pacertype.OutcomeDone

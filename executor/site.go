@@ -132,6 +132,44 @@ type Connection struct {
 	ConnectedOn time.Time `json:"connected_on,omitzero"`
 }
 
+// Sender says who wrote a conversation's last message.
+type Sender string
+
+// The senders of a conversation's last message.
+const (
+	// SenderThem means the other member wrote it: they replied.
+	SenderThem Sender = "them"
+	// SenderUs means the account wrote it.
+	SenderUs Sender = "us"
+	// SenderUnknown means the page did not tell.
+	SenderUnknown Sender = ""
+)
+
+// Conversation is one row of the messaging list: a conversation with one
+// other member, as its card shows it.
+type Conversation struct {
+	// Slug is the other member's vanity name, when the card links their
+	// profile; "" when it does not (then Name and URL tell the
+	// conversation).
+	Slug string `json:"slug,omitempty"`
+	// Name is the other member's name as shown.
+	Name string `json:"name,omitempty"`
+	// LastSender is who wrote the last message.
+	LastSender Sender `json:"last_sender,omitempty"`
+	// LastAt is when the last message was written, as precisely as the
+	// card's stamp tells: the start of its minute ("2:15 PM") or of its day
+	// ("Mar 3"). It is zero when the stamp could not be read.
+	LastAt time.Time `json:"last_at,omitzero"`
+	// LastAtText is the stamp as shown.
+	LastAtText string `json:"last_at_text,omitempty"`
+	// Excerpt is the start of the last message as the card shows it,
+	// without LinkedIn's "You:" prefix.
+	Excerpt string `json:"excerpt,omitempty"`
+	// URL is the conversation's address (…/messaging/thread/<id>/), when
+	// the card links it.
+	URL string `json:"url,omitempty"`
+}
+
 // Site is a social site Pacer can act on. Open gives a Session acting as one
 // account; several sessions, for different accounts, may be open at once.
 type Site interface {
@@ -172,6 +210,21 @@ type Session interface {
 	// ContactEmail reads the email address a 1st-degree connection shares on
 	// their contact info; it returns "" and no error when none is shared.
 	ContactEmail(ctx context.Context, slug string) (string, error)
+	// SendMessage sends text to a 1st-degree connection, opening the
+	// conversation from the profile's Message link as a person does. It
+	// types the approved text once, into an empty composer only, reads it
+	// back, and reports OutcomeDone only once the message shows as the
+	// conversation's last own message. A retry of a message whose Send was
+	// clicked but not confirmed finds it there and sends nothing again.
+	// A person who is not a connection gives OutcomeNotConnected, and a
+	// composer holding a draft OutcomeUnexpectedDraft; neither sends
+	// anything.
+	SendMessage(ctx context.Context, slug, text string) (pacertype.Outcome, error)
+	// Conversations reads the messaging list, in one page load: the
+	// conversations it shows (the most recent first) whose last message may
+	// be at or after since, and those whose time it cannot read. A card it
+	// cannot read is left out.
+	Conversations(ctx context.Context, since time.Time) ([]Conversation, error)
 	// Cookies returns the session's current cookies, so a refreshed session
 	// can be stored again.
 	Cookies(ctx context.Context) ([]session.Cookie, error)

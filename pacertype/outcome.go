@@ -62,6 +62,14 @@ const (
 	// OutcomeTransient means something failed that may work on a later try: a
 	// timeout, an error toast, a crashed page, an unconfirmed send.
 	OutcomeTransient Outcome = "transient"
+	// OutcomeNotConnected means a message was not sent because the person
+	// is not a 1st-degree connection: the profile offers no Message, or
+	// Message offers only InMail or a Premium upsell. Nothing was typed.
+	OutcomeNotConnected Outcome = "not_connected"
+	// OutcomeUnexpectedDraft means the message composer held text nobody
+	// approved (a draft LinkedIn kept, or text it prefilled): the message
+	// was stopped before anything was typed, and nothing was sent.
+	OutcomeUnexpectedDraft Outcome = "unexpected_draft"
 	// OutcomeSuppressed means the runner did not carry the action out because
 	// its prospect went on the do-not-contact list after the approval; no
 	// page was opened.
@@ -72,7 +80,7 @@ var outcomes = []Outcome{
 	OutcomeDone, OutcomeAlreadyPending, OutcomeAlreadyConnected, OutcomeEmailRequired,
 	OutcomeNoteQuotaExhausted, OutcomeNoteTooLong, OutcomeUnexpectedNote, OutcomeWeeklyLimit,
 	OutcomeCheckpoint, OutcomeSessionRejected, OutcomeNotFound, OutcomeNotConnectable,
-	OutcomeUnrecognized, OutcomeTransient, OutcomeSuppressed,
+	OutcomeUnrecognized, OutcomeTransient, OutcomeSuppressed, OutcomeNotConnected, OutcomeUnexpectedDraft,
 }
 
 // Outcomes returns every outcome.

@@ -44,6 +44,8 @@ func TestValuesAreStable(t *testing.T) {
 		{string(pacertype.OutcomeUnrecognized), "unrecognized"},
 		{string(pacertype.OutcomeTransient), "transient"},
 		{string(pacertype.OutcomeSuppressed), "suppressed"},
+		{string(pacertype.OutcomeNotConnected), "not_connected"},
+		{string(pacertype.OutcomeUnexpectedDraft), "unexpected_draft"},
 		{pacertype.ReasonWeeklyInvitationLimit, "weekly_invitation_limit"},
 		{pacertype.ReasonCheckpoint, "checkpoint"},
 		{pacertype.ReasonCaptcha, "captcha"},

@@ -48,6 +48,20 @@
 //     them, so one that appears right after a click (Connect, Add a note,
 //     Send) ends the action within a poll, never after the settle timeout.
 //     Pacer never tries to solve or bypass a checkpoint.
+//   - A message (SendMessage) goes only to a 1st-degree connection, from
+//     the top card's own Message link; a Premium upsell or an InMail
+//     composer behind it is OutcomeNotConnected, never sent. It is typed
+//     only into the composer of the member's conversation (named by its
+//     header's profile link or title: the messaging overlay and other
+//     bubbles carry composers too), only when that composer is empty (a
+//     draft is OutcomeUnexpectedDraft, left untouched), once, with line
+//     breaks as Shift+Enter (Enter may send), and read back before Send.
+//     It is done only once it shows as the conversation's last own
+//     message; a retry that finds it there sends nothing again.
+//   - The messaging list (Conversations) is read in one page load, never
+//     by opening conversations (which marks them read); a card naming
+//     nobody is left out, and stamps ("2:15 PM", "Yesterday", "Mon",
+//     "Mar 3") are read in the browser's time zone.
 //
 // Diagnose (`pacer doctor linkedin`) loads a saved page offline, with the
 // page's scripts disabled and every request blocked, and reports the state

@@ -5,7 +5,9 @@
 //
 // Called as (cfg, target, op, arg): op "probe" returns a report of a profile
 // page and any open dialog; "pick" returns the element named by arg; "sent",
-// "connections", "contact" and "activity" return what those pages list.
+// "connections", "contact" and "activity" return what those pages list;
+// "thread" reads the conversation with the member target names (JSON) and
+// "inbox" the messaging list.
 function (cfg, target, op, arg) {
   'use strict';
   const S = cfg.selectors, L = cfg.labels, P = cfg.paths;
@@ -301,6 +303,61 @@ function (cfg, target, op, arg) {
     return pressed === 'false' ? 'unknown' : 'reacted';
   };
 
+  // --- messaging: a conversation with the member, and its composer ---------------
+  // The member a messaging op is about, passed as JSON in target:
+  // {slug, urn, name} (lower-cased with target).
+  const member = () => {
+    try { const m = JSON.parse(target); return m && typeof m === 'object' ? m : {}; } catch (e) { return { slug: target }; }
+  };
+  // A composer's text: its lines as shown. A trailing <br> only holds the
+  // line the caret is on, so it adds no line break of its own.
+  const editorText = (ed) => {
+    let t = ed.innerText || '';
+    let last = ed;
+    while (last.lastChild) last = last.lastChild;
+    if (last.nodeName === 'BR' && t.endsWith('\n')) t = t.slice(0, -1);
+    return t;
+  };
+  // A conversation belongs to the member when a profile link outside its
+  // messages names them (by vanity name or URN id), or, linking nobody,
+  // when its title is their name. The persistent messaging overlay and
+  // other members' bubbles may carry composers of their own.
+  const ofMember = (pane, m) => {
+    const list = pane.querySelector(S.message_list);
+    const links = qsa(pane, 'a[href*="/in/"]').filter((a) => !(list && list.contains(a)))
+      .map((a) => slugOfHref(a.getAttribute('href'))).filter(Boolean);
+    if (links.length) return links.some((s) => s === m.slug || (!!m.urn && s === m.urn));
+    return !!m.name && qsa(pane, S.message_title).some((t) => sameName(text(t), m.name));
+  };
+  const memberPane = () => {
+    const m = member();
+    const pane = outermost(deepAll(S.message_pane)).filter(visible).find((p) => ofMember(p, m)) || null;
+    if (!pane) return { pane };
+    const form = qsa(pane, S.message_form)[0] || pane;
+    return {
+      pane, form,
+      list: pane.querySelector(S.message_list),
+      editor: qsa(form, S.composer)[0] || null,
+      send: qsa(form, S.send_message).filter((b) => !isAI(b))[0] || null,
+    };
+  };
+  // What a conversation offers: an InMail composer (a subject field, or
+  // upsell text outside the composer and the messages) is not a message.
+  const threadOf = (c) => {
+    const outside = (e) => !(c.editor && c.editor.contains(e)) && !(c.list && c.list.contains(e));
+    const words = qsa(c.pane, '*').filter((e) => !e.children.length && outside(e)).map(text).join(' ');
+    return {
+      composer: !!c.editor, text: c.editor ? editorText(c.editor) : '',
+      editable: !!c.editor && c.editor.isContentEditable,
+      send: !!c.send, send_enabled: !!c.send && !c.send.disabled && c.send.getAttribute('aria-disabled') !== 'true',
+      inmail: qsa(c.form, S.inmail_subject).length > 0 || contains(L.message_upsell, words),
+      list: !!c.list,
+      messages: c.list ? qsa(c.list, S.message_body).map((b) => ({
+        own: !b.closest(S.message_other), text: (b.innerText || b.textContent || '').trim(),
+      })) : [],
+    };
+  };
+
   // --- picks: the element the adapter will click or type into ----------------
   if (op === 'pick') {
     const d = inviteDialog;
@@ -321,6 +378,9 @@ function (cfg, target, op, arg) {
       case 'toast_dismiss': return toastEl ? first(buttons(toastEl, L.dismiss)) : null;
       case 'withdraw_confirm': return otherDialog ? first(buttons(otherDialog, L.withdraw)) : null;
       case 'like': return latestLike();
+      case 'message_link': return topcard ? topcard.querySelector(S.message_link) : null;
+      case 'composer': return memberPane().editor || null;
+      case 'send_message': return memberPane().send || null;
       case 'withdraw_row': {
         const wRes = patterns(L.withdraw_control);
         for (const el of qsa(document, '[aria-label]')) {
@@ -387,6 +447,46 @@ function (cfg, target, op, arg) {
       like: !!btn,
       reaction: btn ? reactionOf(btn) : '',
     };
+  }
+
+  if (op === 'thread') {
+    const c = memberPane();
+    return {
+      ...stops, ready,
+      thread: c.pane ? threadOf(c) : null,
+      // A free account's Message to a non-connection opens a Premium upsell.
+      upsell: dialogs.some((d) => contains(L.message_upsell, d.textContent)),
+      toast: toastEl ? norm(toastEl.innerText || toastEl.textContent) : '',
+    };
+  }
+
+  if (op === 'inbox') {
+    // The cards' texts as shown: names and snippets keep their apostrophes.
+    const asShown = (el) => (el.textContent || '').replace(/\s+/g, ' ').trim();
+    const list = deepAll(S.conversation_list)[0] || null;
+    const selRes = patterns(L.select_conversation);
+    const cards = [];
+    for (const li of list ? [...list.children].filter((c) => c.matches(S.conversation_item)) : []) {
+      const nameEl = li.querySelector(S.conversation_name);
+      let name = nameEl ? asShown(nameEl) : '';
+      for (const el of name ? [] : qsa(li, '[aria-label]')) {
+        const nm = nameIn(selRes, label(el));
+        if (nm) { name = nm; break; }
+      }
+      const img = name ? null : li.querySelector('img[alt]');
+      if (img) name = (img.getAttribute('alt') || '').replace(/\s+/g, ' ').trim();
+      const link = li.querySelector(S.conversation_link);
+      const u = link ? abs(link.getAttribute('href')) : null;
+      const stamp = li.querySelector(S.conversation_time);
+      const snippet = li.querySelector(S.conversation_snippet);
+      cards.push({
+        slug: qsa(li, 'a[href*="/in/"]').map((a) => slugOfHref(a.getAttribute('href'))).find(Boolean) || '',
+        name, url: u ? u.origin + u.pathname : '',
+        time: stamp ? asShown(stamp) : '', snippet: snippet ? asShown(snippet) : '',
+      });
+    }
+    // The stamps are in the browser's time zone.
+    return { ...stops, ready, list: !!list, cards, tz_offset: -new Date().getTimezoneOffset() };
   }
 
   // --- the report ------------------------------------------------------------

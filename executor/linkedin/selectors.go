@@ -34,6 +34,7 @@ type Selectors struct {
 	ageUnits    map[string]time.Duration
 	connectedOn []*regexp.Regexp
 	dateLayouts []string
+	weekdays    [][]string // each language's names of the days, Sunday first
 	merged      Labels
 }
 
@@ -44,6 +45,7 @@ type Paths struct {
 	Activity           string   `yaml:"activity"`                                       // a member's recent posts
 	SentInvitations    string   `yaml:"sent_invitations"`                               // the sent-invitations page
 	Connections        string   `yaml:"connections"`                                    // the connections page
+	Messaging          string   `yaml:"messaging"`                                      // the messaging list
 	Login              string   `yaml:"login"`                                          // the login page
 	LoginPrefixes      []string `yaml:"login_prefixes" json:"login_prefixes"`           // redirects here mean a rejected session
 	CheckpointPrefixes []string `yaml:"checkpoint_prefixes" json:"checkpoint_prefixes"` // redirects here mean a checkpoint
@@ -79,6 +81,22 @@ type CSS struct {
 	LikeButton       string   `yaml:"like_button" json:"like_button"`             // candidates for a post's Like button (matched with the reaction_state labels)
 	ListItem         string   `yaml:"list_item" json:"list_item"`                 // a row of a list page
 	Heading          string   `yaml:"heading" json:"heading"`                     // a list page's headings, which carry its counts
+
+	ConversationList    string `yaml:"conversation_list" json:"conversation_list"`       // the messaging list
+	ConversationItem    string `yaml:"conversation_item" json:"conversation_item"`       // a card of the messaging list
+	ConversationName    string `yaml:"conversation_name" json:"conversation_name"`       // a card's member name
+	ConversationLink    string `yaml:"conversation_link" json:"conversation_link"`       // a card's link to its conversation
+	ConversationTime    string `yaml:"conversation_time" json:"conversation_time"`       // a card's stamp
+	ConversationSnippet string `yaml:"conversation_snippet" json:"conversation_snippet"` // a card's last-message snippet
+	MessagePane         string `yaml:"message_pane" json:"message_pane"`                 // a conversation: the page's thread or an overlay bubble
+	MessageTitle        string `yaml:"message_title" json:"message_title"`               // a conversation's title, naming the member
+	MessageForm         string `yaml:"message_form" json:"message_form"`                 // a conversation's message form
+	Composer            string `yaml:"composer" json:"composer"`                         // the form's contenteditable composer
+	SendMessage         string `yaml:"send_message" json:"send_message"`                 // the form's Send button
+	MessageList         string `yaml:"message_list" json:"message_list"`                 // a conversation's messages
+	MessageBody         string `yaml:"message_body" json:"message_body"`                 // a message's text
+	MessageOther        string `yaml:"message_other" json:"message_other"`               // the mark of the other member's messages
+	InMailSubject       string `yaml:"inmail_subject" json:"inmail_subject"`             // the subject field of an InMail composer
 }
 
 // Labels are the texts and aria-labels of one UI language. A "{name}" in a
@@ -122,6 +140,15 @@ type Labels struct {
 	NoPosts          []string          `yaml:"no_posts" json:"no_posts"`                   // text of an empty activity page
 	ReactionState    []string          `yaml:"reaction_state" json:"reaction_state"`       // how a Like button's label begins
 	ReactionNone     []string          `yaml:"reaction_none" json:"reaction_none"`         // a Like button's label when the post is not liked
+
+	SelectConversation  []string `yaml:"select_conversation" json:"select_conversation"` // a conversation card's checkbox label
+	FromUs              []string `yaml:"from_us" json:"-"`                               // how a card's snippet begins when the account wrote last
+	MessageUpsell       []string `yaml:"message_upsell" json:"message_upsell"`           // text of the InMail upsell or composer
+	MessageNow          []string `yaml:"message_now" json:"-"`                           // stamps meaning just now
+	MessageYesterday    []string `yaml:"message_yesterday" json:"-"`                     // stamps meaning yesterday
+	Weekdays            []string `yaml:"weekdays" json:"-"`                              // the days' names, Sunday first
+	MessageClockLayouts []string `yaml:"message_clock_layouts" json:"-"`                 // Go layouts of a stamp of today
+	MessageDateLayouts  []string `yaml:"message_date_layouts" json:"-"`                  // Go layouts of a stamp of an earlier day
 }
 
 // DefaultSelectors returns the selectors embedded in the binary.
@@ -173,7 +200,7 @@ func (s *Selectors) prepare() error {
 	}
 	s.merged = Labels{}
 	s.ageUnits = map[string]time.Duration{}
-	s.sentAge, s.sentCount, s.connCount, s.connectedOn, s.dateLayouts = nil, nil, nil, nil, nil
+	s.sentAge, s.sentCount, s.connCount, s.connectedOn, s.dateLayouts, s.weekdays = nil, nil, nil, nil, nil, nil
 	for _, lang := range slices.Sorted(maps.Keys(s.Labels)) {
 		if err := s.addLanguage(lang, s.Labels[lang]); err != nil {
 			return err
@@ -188,6 +215,7 @@ func (s *Selectors) checkRequired() error {
 	need := map[string]string{
 		"paths.profile": s.Paths.Profile, "paths.sent_invitations": s.Paths.SentInvitations,
 		"paths.connections": s.Paths.Connections, "paths.custom_invite": s.Paths.CustomInvite,
+		"paths.messaging": s.Paths.Messaging, "selectors.composer": s.Selectors.Composer,
 		"selectors.topcard": s.Selectors.Topcard, "selectors.workspace": s.Selectors.Workspace,
 		"selectors.more_button": s.Selectors.MoreButton, "selectors.dialog": s.Selectors.Dialog,
 	}
@@ -240,6 +268,13 @@ func (s *Selectors) addLanguage(lang string, l Labels) error {
 		return err
 	}
 	s.dateLayouts = append(s.dateLayouts, l.DateLayouts...)
+	switch len(l.Weekdays) {
+	case 0:
+	case 7:
+		s.weekdays = append(s.weekdays, l.Weekdays)
+	default:
+		return fmt.Errorf("labels.%s.weekdays: want the 7 days' names, Sunday first, got %d", lang, len(l.Weekdays))
+	}
 	for _, p := range l.NotesRemaining {
 		if _, err := regexp.Compile(p); err != nil {
 			return fmt.Errorf("labels.%s.notes_remaining %q: %w", lang, p, err)
@@ -304,6 +339,13 @@ func mergeLabels(dst *Labels, l Labels) {
 	add(&dst.NoPosts, l.NoPosts)
 	add(&dst.ReactionState, l.ReactionState)
 	add(&dst.ReactionNone, l.ReactionNone)
+	add(&dst.SelectConversation, l.SelectConversation)
+	add(&dst.FromUs, l.FromUs)
+	add(&dst.MessageUpsell, l.MessageUpsell)
+	add(&dst.MessageNow, l.MessageNow)
+	add(&dst.MessageYesterday, l.MessageYesterday)
+	add(&dst.MessageClockLayouts, l.MessageClockLayouts)
+	add(&dst.MessageDateLayouts, l.MessageDateLayouts)
 }
 
 // scriptConfig is what the page script receives.

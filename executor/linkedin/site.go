@@ -80,6 +80,9 @@ type Options struct {
 	// Logger receives one line per action, never a cookie; nil means
 	// slog.Default().
 	Logger *slog.Logger
+	// Now is the clock the messaging list's stamps ("2:15 PM",
+	// "Yesterday") are read against; nil means time.Now.
+	Now func() time.Time
 }
 
 // Site is the LinkedIn adapter. It implements executor.Site and is safe for
@@ -92,6 +95,7 @@ type Site struct {
 	log    *slog.Logger
 	opTO   time.Duration
 	settle time.Duration
+	now    func() time.Time
 }
 
 var _ executor.Site = (*Site)(nil)
@@ -106,7 +110,10 @@ func New(b *browser.Browser, opts Options) (*Site, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("linkedin: base URL %q: want http(s)://host (PACER_LINKEDIN_URL)", opts.BaseURL)
 	}
-	s := &Site{b: b, base: base, sel: opts.Selectors, log: opts.Logger, opTO: opts.Timeout, settle: opts.SettleTimeout}
+	s := &Site{b: b, base: base, sel: opts.Selectors, log: opts.Logger, opTO: opts.Timeout, settle: opts.SettleTimeout, now: opts.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
 	if s.sel == nil {
 		s.sel = DefaultSelectors()
 	}

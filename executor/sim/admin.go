@@ -110,6 +110,7 @@ type adminBody struct {
 	Age     string `json:"age"`
 	By      string `json:"by"`
 	LiAt    string `json:"li_at"`
+	Text    string `json:"text"`
 	Count   *int   `json:"count"`
 }
 

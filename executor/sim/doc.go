@@ -40,6 +40,24 @@
 // Like"; a second click removes the like), a checkpoint page with a CAPTCHA
 // frame, a login page, and a 404 page. Every page declares UTF-8.
 //
+// The messaging view uses LinkedIn's msg-* markup: a profile's Message
+// link (/messaging/compose/?profileUrn=…) opens the conversation with a
+// 1st-degree connection (a redirect to /messaging/thread/<id>/ once it
+// has messages), whose composer is a contenteditable
+// div.msg-form__contenteditable in form.msg-form with a Send button
+// disabled while it is empty, a Write with AI button (counted in
+// ai_clicks), and Enter sending as with LinkedIn's "Press Enter to Send"
+// (Shift+Enter breaks the line). Messages are li.msg-s-message-list__event
+// items, the member's marked msg-s-event-listitem--other. For someone who
+// is not a connection, Message opens a Premium upsell (free accounts) or
+// an InMail composer with a subject field (premium accounts; an InMail
+// sent is received with InMail set). /messaging/ lists the conversations,
+// the most recent first, each card with the member's name, a stamp
+// ("2:15 PM", "Yesterday", "Mon", "Mar 3") and a snippet ("You: …" when
+// the account wrote last), and a profile link from its photo. The
+// header of a conversation links the member by profile URN id, which
+// redirects to the vanity URL, as LinkedIn does.
+//
 // # Members
 //
 // Any slug is a member, derived deterministically from the slug: the name
@@ -59,14 +77,16 @@
 //	-noteprefill  the invite dialog opens with its note field shown, holding
 //	              LinkedIn's old default note ("I’d like to add you to my
 //	              professional network on LinkedIn."), which Send would send
-//	-toast        the first Send fails with an error toast
-//	-sendcheckpoint  Send leads to a security checkpoint instead of sending;
-//	              every page of the account leads there from then on
+//	-toast        the first Send (of an invitation, and of a message)
+//	              fails with an error toast
+//	-sendcheckpoint  Send (of an invitation or a message) leads to a
+//	              security checkpoint instead of sending; every page of the
+//	              account leads there from then on
 //	-sendsignin   Send meets a sign-in wall: the session ends (as with
 //	              Reject) and the page goes to /login; nothing is sent
 //	-sendrestricted  Send shows a restriction notice ("Your account is
 //	              temporarily restricted") instead of sending; every later
-//	              invitation of the account is refused the same way
+//	              invitation or message of the account is refused the same way
 //	-checkpoint   opening the profile leads to a security checkpoint
 //	-captcha      the profile's own URL shows a CAPTCHA frame (no redirect)
 //	-unavailable  the profile does not exist (404)
@@ -76,6 +96,8 @@
 //	              data-urn and feed-shared-update-v2, Like with aria-pressed
 //	-noage        the sent-invitations page shows no readable age
 //	-namesake     the side rail holds a stranger with the very same name
+//	-nameonly     the messaging list's card names the member but links no
+//	              profile (as live cards may not)
 //
 // Without a layout marker, most members keep Connect under More and some have
 // the direct link or are creators, chosen by the slug's hash.
@@ -108,8 +130,11 @@
 //	POST /_sim/connect {"account","slug"}  make a connection now
 //	POST /_sim/connections {"account","count":1233}  the account's connections from before the simulation
 //	POST /_sim/lose    {"account","slug"}  make a pending invitation vanish, as if never delivered
+//	POST /_sim/reply   {"account","slug","text"}  the member sends the account a message now
+//	POST /_sim/draft   {"account","slug","text"}  leave a draft in the composer of their conversation
 //
-// Received lists, besides the actions, every page each session loaded
+// Received lists, besides the actions and the messages (exactly as the
+// composer held them at Send), every page each session loaded
 // (PageLoad: account, path, slug, simulated and real time; the page's own
 // re-rendering after an action is not a load), for tests of the gaps
 // between page loads.

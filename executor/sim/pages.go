@@ -23,8 +23,9 @@ type pairOf struct {
 }
 
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
-	"pair": func(p Persona, a any) pairOf { return pairOf{p, a} },
-}).ParseFS(assets, "assets/pages.gohtml"))
+	"pair":  func(p Persona, a any) pairOf { return pairOf{p, a} },
+	"lines": func(s string) []string { return strings.Split(s, "\n") },
+}).ParseFS(assets, "assets/pages.gohtml", "assets/messaging.gohtml"))
 
 func (s *Server) render(w http.ResponseWriter, code int, name string, data any) {
 	var buf bytes.Buffer
@@ -84,6 +85,7 @@ type profileView struct {
 // profileView lays out a profile page as this account sees it now: the
 // buttons follow what the real 2026 pages show for each state.
 func (s *Server) profileView(a *account, p Persona) profileView {
+	s.rememberURN(p)
 	v := profileView{P: p, Degree: a.degree(p), Creator: p.Layout == LayoutCreator}
 	v.NameHref = "/in/" + p.Slug + "/"
 	if v.Degree == 3 {
@@ -162,6 +164,15 @@ func uuidish(h uint64) string {
 // replace the page: unavailable profiles and checkpoints.
 func (s *Server) personaFor(w http.ResponseWriter, r *http.Request) (Persona, bool) {
 	slug := r.PathValue("slug")
+	s.mu.Lock()
+	vanity, isURN := s.urns[slug]
+	s.mu.Unlock()
+	if isURN {
+		// A profile named by its URN id, as conversation headers link it,
+		// redirects to its vanity URL, as LinkedIn does.
+		http.Redirect(w, r, "/in/"+vanity+"/", http.StatusFound)
+		return Persona{}, false
+	}
 	if !validSlug(slug) {
 		s.render(w, http.StatusNotFound, "notfound", nil)
 		return Persona{}, false

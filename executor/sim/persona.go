@@ -33,6 +33,7 @@ const (
 	markerSendSignIn  = "sendsignin"
 	markerSendRestr   = "sendrestricted"
 	markerOldPosts    = "oldposts"
+	markerNameOnly    = "nameonly"
 )
 
 var markers = map[string]bool{
@@ -41,6 +42,7 @@ var markers = map[string]bool{
 	markerNoEmail: true, markerNoPosts: true, markerNoAge: true, markerNamesake: true, markerThird: true,
 	markerCaptcha: true, markerEmailFill: true, markerNoteFill: true,
 	markerSendCheck: true, markerSendSignIn: true, markerSendRestr: true, markerOldPosts: true,
+	markerNameOnly: true,
 }
 
 // What may stop an invitation right after Send (Persona.AfterSend).
@@ -97,6 +99,7 @@ type Persona struct {
 	NoAge         bool // the sent page shows no readable age (-noage)
 	Namesake      bool // the side rail holds a stranger of the same name (-namesake)
 	Captcha       bool // the profile URL shows a CAPTCHA frame, without a redirect (-captcha)
+	NameOnly      bool // the messaging list's card names the member but links no profile (-nameonly)
 
 	// AfterSend is what stops an invitation to this member at Send:
 	// "checkpoint" (-sendcheckpoint), "signin" (-sendsignin), "restricted"
@@ -219,6 +222,7 @@ func NewPersona(slug string) Persona {
 	p.NoAge = has[markerNoAge]
 	p.Namesake = has[markerNamesake]
 	p.Captcha = has[markerCaptcha]
+	p.NameOnly = has[markerNameOnly]
 	return p
 }
 

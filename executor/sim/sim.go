@@ -88,6 +88,10 @@ type Server struct {
 	received  Received
 	rejected  map[string]bool
 	portalSeq int
+	// urns maps the profile URN ids of the members pages have shown to
+	// their slugs: Message links and conversation headers name members by
+	// URN. Members never change, so a reset keeps it.
+	urns map[string]string
 }
 
 // New returns a simulator.
@@ -104,7 +108,7 @@ func New(opts Options) *Server {
 	if opts.NotesPerMonth == 0 {
 		opts.NotesPerMonth = DefaultNotesPerMonth
 	}
-	s := &Server{opts: opts, log: opts.Logger}
+	s := &Server{opts: opts, log: opts.Logger, urns: map[string]string{}}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -259,6 +263,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /_sim/connect", s.adminConnect)
 	m.HandleFunc("POST /_sim/connections", s.adminConnections)
 	m.HandleFunc("POST /_sim/lose", s.adminLose)
+	s.messagingRoutes(m)
 	m.HandleFunc("/", s.notFound)
 	s.mux = m
 }

@@ -69,6 +69,8 @@ type Received struct {
 	// Lost lists the invitations made to vanish with Lose: received, but
 	// never delivered.
 	Lost []Action `json:"lost"`
+	// Messages lists every message sent, exactly as typed.
+	Messages []Message `json:"messages"`
 	// PageLoads lists every page each session loaded.
 	PageLoads []PageLoad `json:"page_loads"`
 	// AIClicks counts the clicks on Write with AI, which Pacer must never make.
@@ -100,10 +102,16 @@ func (r Received) forAccount(acct string) Received {
 			loads = append(loads, x)
 		}
 	}
+	msgs := []Message{}
+	for _, x := range r.Messages {
+		if x.Account == acct {
+			msgs = append(msgs, x)
+		}
+	}
 	return Received{
 		Invitations: keepI(r.Invitations), Follows: keepA(r.Follows), Likes: keepA(r.Likes),
 		Unlikes: keepA(r.Unlikes), Withdrawals: keepA(r.Withdrawals), Views: keepA(r.Views),
-		Lost: keepA(r.Lost), PageLoads: loads, AIClicks: r.AIClicks,
+		Lost: keepA(r.Lost), Messages: msgs, PageLoads: loads, AIClicks: r.AIClicks,
 	}
 }
 
@@ -116,6 +124,7 @@ func (r Received) clone() Received {
 		Withdrawals: append([]Action{}, r.Withdrawals...),
 		Views:       append([]Action{}, r.Views...),
 		Lost:        append([]Action{}, r.Lost...),
+		Messages:    append([]Message{}, r.Messages...),
 		PageLoads:   append([]PageLoad{}, r.PageLoads...),
 		AIClicks:    r.AIClicks,
 	}
@@ -142,6 +151,7 @@ type account struct {
 	following   map[string]bool
 	liked       map[string]bool // slug + "/" + post
 	toasted     map[string]bool
+	chats       map[string]*chat // slug → the conversation with that member
 	// checkpointed sends every page to a security checkpoint; restricted
 	// refuses every invitation with a restriction notice.
 	checkpointed, restricted bool
@@ -153,6 +163,7 @@ func newAccount(id string, premium bool) *account {
 		pending: map[string]*pending{}, notes: map[string]int{},
 		connections: map[string]time.Time{}, removed: map[string]bool{},
 		following: map[string]bool{}, liked: map[string]bool{}, toasted: map[string]bool{},
+		chats: map[string]*chat{},
 	}
 }
 

@@ -327,5 +327,7 @@
     }
   });
   if (root) root.addEventListener('input', syncButtons);
+  // What the messaging page's script (messaging.js) shares.
+  window.sim = { api, refresh, toast, restricted };
   window.addEventListener('scroll', () => document.body.classList.toggle('sim-scrolled', window.scrollY > 240), { passive: true });
 })();
