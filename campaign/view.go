@@ -28,6 +28,9 @@ type ProposalView struct {
 	Forecast  string
 	DecidedBy string
 	DecidedAt *time.Time
+	// CreatedAt is when it was proposed: what an expired one waited is
+	// DecidedAt − CreatedAt.
+	CreatedAt time.Time
 	Items     []ItemView
 	// Progress is set once the proposal is approved.
 	Progress *Progress
@@ -158,7 +161,7 @@ func readProposal(db *gorm.DB, id int64) (Reading, error) {
 	}
 	r.View = ProposalView{
 		ID: p.ID, Version: p.Version, Campaign: camp.Name, Account: r.Account.Name, State: p.State,
-		Forecast: p.Forecast, DecidedBy: p.DecidedBy, DecidedAt: p.DecidedAt, Items: items,
+		Forecast: p.Forecast, DecidedBy: p.DecidedBy, DecidedAt: p.DecidedAt, CreatedAt: p.CreatedAt, Items: items,
 	}
 	if p.State == models.ProposalApproved {
 		prog, outcomes, err := readProgress(db, id)
