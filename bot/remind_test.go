@@ -168,7 +168,7 @@ func TestNoReminderAfterADecision(t *testing.T) {
 func TestRemindersNever(t *testing.T) {
 	eachStore(t, func(t *testing.T, b *bundle) {
 		b.cfg.Campaigns[0].RemindAfter, b.cfg.Campaigns[0].RemindDMAfter = "never", "never" // cto-berlin
-		b.cfg.Campaigns[1].RemindAfter = "never"                                             // ops: direct messages only
+		b.cfg.Campaigns[1].RemindAfter = "never"                                            // ops: direct messages only
 		cto := b.proposeFor(t)
 		b.importProspects(t, "ops", 100, 3)
 		ops := b.propose(t, "ops", 3)

@@ -50,6 +50,11 @@ func TestDesignExampleLoads(t *testing.T) {
 	if got := cfg.Webhooks[0].Events; len(got) != 2 {
 		t.Errorf("webhook events: got %v", got)
 	}
+	thread, _ := cfg.Campaigns[0].RemindsAfter()
+	dm, _ := cfg.Campaigns[0].RemindsDMAfter()
+	if thread != 4*time.Hour || dm != 24*time.Hour {
+		t.Errorf("reminders: got %v and %v, want 4h and 24h", thread, dm)
+	}
 }
 
 func TestDefaults(t *testing.T) {
