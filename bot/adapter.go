@@ -35,6 +35,11 @@ func (c campaignProposer) Reject(ctx context.Context, id int64, version int, by 
 	return err
 }
 
+func (c campaignProposer) Undo(ctx context.Context, id int64, version int, by string) error {
+	_, err := c.p.Undo(ctx, id, version, by)
+	return err
+}
+
 // SkipItem and EditNote carry the proposal's version the approver saw, as
 // Approve and Reject do: a stale modal or button never overwrites a newer
 // decision.

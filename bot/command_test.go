@@ -171,6 +171,11 @@ func TestCommandPauseResume(t *testing.T) {
 		if a := state("anna"); a.State != models.AccountPaused || a.PausedBy != approver {
 			t.Errorf("anna = %s by %q, want paused by %s", a.State, a.PausedBy, approver)
 		}
+		var paused []models.Decision
+		b.store.DB.Where("kind = ? AND detail = ?", models.DecisionPause, "account anna").Find(&paused)
+		if len(paused) != 1 || paused[0].UserID != approver {
+			t.Errorf("audit trail of anna's pause: %+v, want one by %s (none for the stranger's)", paused, approver)
+		}
 		// A member of the approvers' user group resumes it.
 		b.post(t, PathCommands, b.commandBody(groupMember, ctoChannel, "resume anna"))
 		if a := state("anna"); a.State != models.AccountActive {

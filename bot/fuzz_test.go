@@ -105,6 +105,7 @@ type idleProposer struct{}
 func (idleProposer) Propose(context.Context, string, int) (int64, error)        { return 0, nil }
 func (idleProposer) Approve(context.Context, int64, int, string) error          { return nil }
 func (idleProposer) Reject(context.Context, int64, int, string) error           { return nil }
+func (idleProposer) Undo(context.Context, int64, int, string) error             { return nil }
 func (idleProposer) SkipItem(context.Context, int64, int, string) error         { return nil }
 func (idleProposer) EditNote(context.Context, int64, int, string, string) error { return nil }
 

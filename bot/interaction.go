@@ -11,6 +11,7 @@ import (
 
 	"github.com/pacerhq/pacer/campaign"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/wording"
 )
 
 // action handles a click on one of a proposal's buttons. The click is
@@ -18,7 +19,7 @@ import (
 // after.
 func (b *Bot) action(req Request) Ack {
 	withItem := req.ActionID == ActionSkip || req.ActionID == ActionEdit
-	if !withItem && req.ActionID != ActionApprove && req.ActionID != ActionReject {
+	if !withItem && req.ActionID != ActionApprove && req.ActionID != ActionReject && req.ActionID != ActionUndo {
 		return Ack{}
 	}
 	v, err := parseButtonValue(req.Value, withItem)
@@ -52,6 +53,8 @@ func (b *Bot) decide(ctx context.Context, req Request, v buttonValue) error {
 		err = b.proposer.Approve(ctx, v.ProposalID, v.Version, req.UserID)
 	case ActionReject:
 		err = b.proposer.Reject(ctx, v.ProposalID, v.Version, req.UserID)
+	case ActionUndo:
+		err = b.proposer.Undo(ctx, v.ProposalID, v.Version, req.UserID)
 	case ActionSkip:
 		err = b.proposer.SkipItem(ctx, v.ItemID, v.Version, req.UserID)
 	case ActionEdit:
@@ -112,8 +115,17 @@ func (b *Bot) decisionProblemFor(err error, proposalID int64, user string) View 
 	var decided *campaign.DecidedError
 	var stale *campaign.StaleError
 	var blocked *campaign.BlockedError
+	var undoClosed *campaign.UndoClosedError
 	r := b.renderer()
 	switch {
+	case errors.As(err, &undoClosed) && undoClosed.Started > 0:
+		return NoticeView{Text: fmt.Sprintf("Proposal #%d can no longer be undone: %s already started. Nothing changed; `/pacer pause` stops what is left.",
+			proposalID, wording.Count(undoClosed.Started, "of its actions has", "of its actions have"))}
+	case errors.As(err, &undoClosed) && undoClosed.Until.IsZero():
+		return NoticeView{Text: fmt.Sprintf("Proposal #%d was approved without an undo window; nothing changed. `/pacer pause` stops what is left.", proposalID)}
+	case errors.As(err, &undoClosed):
+		return NoticeView{Text: fmt.Sprintf("Proposal #%d can no longer be undone: its undo window closed %s and it is sending. Nothing changed; `/pacer pause` stops what is left.",
+			proposalID, r.when(undoClosed.Until))}
 	case errors.As(err, &decided) && decided.Kind == models.ProposalExpired:
 		return NoticeView{Text: fmt.Sprintf("Proposal #%d expired without a decision %s; nothing changed. Its prospects went back to the queue: `/pacer propose` proposes them again with today's forecast.",
 			proposalID, r.when(decided.DecidedAt))}

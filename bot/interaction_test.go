@@ -42,7 +42,7 @@ func TestApprove(t *testing.T) {
 		if got.State != models.ProposalApproved || got.DecidedBy != approver {
 			t.Fatalf("proposal = %s by %q, want approved by %s", got.State, got.DecidedBy, approver)
 		}
-		updates := b.slack.recorded("chat.update")
+		updates := b.cardUpdates()
 		if len(updates) != 1 {
 			t.Fatalf("chat.update calls = %d, want 1", len(updates))
 		}
@@ -141,7 +141,7 @@ func TestDoubleApproval(t *testing.T) {
 			t.Errorf("losers told = %d, want %d; ephemerals: %+v", told, len(clickers)-1, b.slack.recorded("chat.postEphemeral"))
 		}
 		// Whoever lost, every message update shows the one outcome.
-		for _, u := range b.slack.recorded("chat.update") {
+		for _, u := range b.cardUpdates() {
 			if !strings.Contains(u.text(), "Approved by <@"+winner+">") {
 				t.Errorf("an update shows another outcome:\n%s", u.text())
 			}
@@ -156,7 +156,7 @@ func TestRejectThenApproveIsTold(t *testing.T) {
 		if got := b.proposal(t, p.ID); got.State != models.ProposalRejected {
 			t.Fatalf("proposal = %s, want rejected", got.State)
 		}
-		if text := b.slack.recorded("chat.update")[0].text(); !strings.Contains(text, "Rejected by <@"+groupMember+">") {
+		if text := b.cardUpdates()[0].text(); !strings.Contains(text, "Rejected by <@"+groupMember+">") {
 			t.Errorf("update:\n%s", text)
 		}
 		b.click(t, approver, p, ActionApprove, 0)
@@ -182,7 +182,7 @@ func TestSkipAndStaleApproval(t *testing.T) {
 		if after.Version <= p.Version {
 			t.Fatalf("version %d → %d, want it to grow", p.Version, after.Version)
 		}
-		updates := b.slack.recorded("chat.update")
+		updates := b.cardUpdates()
 		if len(updates) != 1 {
 			t.Fatalf("updates = %d, want 1", len(updates))
 		}
@@ -190,7 +190,7 @@ func TestSkipAndStaleApproval(t *testing.T) {
 		if n := countActions(blocks, ActionSkip); n != 2 {
 			t.Errorf("Skip buttons after a skip = %d, want 2", n)
 		}
-		if !strings.Contains(updates[0].text(), "~") || !strings.Contains(updates[0].text(), "Approve 2") {
+		if !strings.Contains(updates[0].text(), "~") || !strings.Contains(updates[0].text(), "Approve all 2") {
 			t.Errorf("the update does not show the skip:\n%s", updates[0].text())
 		}
 		// Approving what was shown before the skip is refused as stale.
@@ -202,7 +202,7 @@ func TestSkipAndStaleApproval(t *testing.T) {
 		if got := b.lastEphemeral(approver); !strings.Contains(got, "changed since you saw it") {
 			t.Errorf("stale approver told %q", got)
 		}
-		if n := len(b.slack.recorded("chat.update")); n != 1 {
+		if n := len(b.cardUpdates()); n != 1 {
 			t.Errorf("the message was not refreshed to the current version (%d updates)", n)
 		}
 		// The current version approves.
@@ -241,7 +241,7 @@ func TestRefreshShowsOneVersion(t *testing.T) {
 			t.Fatal("the refresh read no proposal row: the test no longer interleaves the skip")
 		}
 		current := b.proposal(t, p.ID)
-		updates := b.slack.recorded("chat.update")
+		updates := b.cardUpdates()
 		if len(updates) != 1 {
 			t.Fatalf("updates = %d, want 1", len(updates))
 		}
@@ -274,7 +274,7 @@ func TestUndecidedProposalExpires(t *testing.T) {
 			t.Fatalf("a week-old undecided proposal is %s, want expired", got.State)
 		}
 		var shown *apiCall
-		for _, u := range b.slack.recorded("chat.update") {
+		for _, u := range b.cardUpdates() {
 			if u.Form.Get("ts") == p.MessageTS {
 				shown = &u
 			}
@@ -349,7 +349,7 @@ func TestEditNote(t *testing.T) {
 		if got.Note != "Hi Ada, loved your keynote on engines." || got.EditedBy != approver {
 			t.Errorf("item = %q by %q", got.Note, got.EditedBy)
 		}
-		updates := b.slack.recorded("chat.update")
+		updates := b.cardUpdates()
 		if len(updates) != 1 || !strings.Contains(updates[0].text(), "loved your keynote") {
 			t.Errorf("the message was not updated with the note: %+v", updates)
 		}
@@ -472,7 +472,7 @@ func TestLargeProposalUsesTheThread(t *testing.T) {
 		b.slack.reset()
 		b.click(t, approver, p, ActionSkip, items[29].ID)
 		b.approve(t, approver, b.proposal(t, p.ID))
-		updates := b.slack.recorded("chat.update")
+		updates := b.cardUpdates()
 		if len(updates) != 4 {
 			t.Fatalf("updates = %d, want 4 (two messages, twice)", len(updates))
 		}
@@ -558,4 +558,16 @@ func TestSecretsStayOutOfLogs(t *testing.T) {
 			t.Errorf("the log holds %q:\n%s", secret, logs)
 		}
 	}
+}
+
+// cardUpdates are the updates of a proposal's messages that show it, not
+// of the history of its decisions.
+func (b *bundle) cardUpdates() []apiCall {
+	var out []apiCall
+	for _, c := range b.slack.recorded("chat.update") {
+		if !strings.Contains(c.text(), "history of its decisions") {
+			out = append(out, c)
+		}
+	}
+	return out
 }

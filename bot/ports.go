@@ -18,6 +18,9 @@ type Proposer interface {
 	// Approve and Reject settle a proposal once, at the version shown.
 	Approve(ctx context.Context, proposalID int64, version int, by string) error
 	Reject(ctx context.Context, proposalID int64, version int, by string) error
+	// Undo takes an approval back within its undo window: the proposal is
+	// open again at a new version.
+	Undo(ctx context.Context, proposalID int64, version int, by string) error
 	// SkipItem leaves one prospect out; EditNote replaces one note after
 	// linting it. Both raise the proposal's version.
 	SkipItem(ctx context.Context, itemID int64, version int, by string) error

@@ -224,6 +224,7 @@ func joinNonEmpty(sep string, parts ...string) string {
 const (
 	ActionApprove    = "proposal.approve"
 	ActionReject     = "proposal.reject"
+	ActionUndo       = "proposal.undo"
 	ActionSkip       = "item.skip"
 	ActionEdit       = "item.edit"
 	CallbackEditNote = "edit_note"

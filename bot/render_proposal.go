@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -38,10 +39,11 @@ func proposalParts(n int) [][2]int {
 }
 
 // proposalMessages renders a proposal as its messages: the first one in
-// the channel, the others in its thread.
+// the channel, the others in its thread, and once someone decided anything,
+// the history of its decisions last in the thread.
 func (r renderer) proposalMessages(v campaign.ProposalView) []message {
 	parts := proposalParts(len(v.Items))
-	out := make([]message, len(parts))
+	out := make([]message, len(parts), len(parts)+1)
 	for i, p := range parts {
 		items := v.Items[p[0]:p[1]]
 		if i == 0 {
@@ -54,7 +56,68 @@ func (r renderer) proposalMessages(v campaign.ProposalView) []message {
 		}
 		out[i] = message{Text: fmt.Sprintf("Proposal #%d for %s, prospects %d–%d", v.ID, esc(v.Campaign), p[0]+1, p[1]), Blocks: blocks}
 	}
+	if len(v.History) > 0 {
+		out = append(out, r.historyMessage(v))
+	}
 	return out
+}
+
+// historyMessage lists the decisions made on a proposal, oldest first, the
+// latest kept when they do not all fit in one section.
+func (r renderer) historyMessage(v campaign.ProposalView) message {
+	lines := make([]string, len(v.History))
+	for i, e := range v.History {
+		lines[i] = "• " + r.when(e.At) + " · " + r.historyLine(e)
+	}
+	const room = maxSectionText - 100
+	dropped := 0
+	for len(lines) > 1 && len(strings.Join(lines, "\n")) > room {
+		lines, dropped = lines[1:], dropped+1
+	}
+	if dropped > 0 {
+		lines = append([]string{fmt.Sprintf("_%s not shown_", wording.Count(dropped, "earlier decision", "earlier decisions"))}, lines...)
+	}
+	return message{
+		Text: fmt.Sprintf("Proposal #%d: %s", v.ID, wording.Count(len(v.History), "decision", "decisions")),
+		Blocks: []slack.Block{
+			contextBlock(fmt.Sprintf(":scroll: Proposal #%d · history of its decisions (`pacer audit export` has them all)", v.ID)),
+			section("history", clip(strings.Join(lines, "\n"), maxSectionText)),
+		},
+	}
+}
+
+// historyLine says what one decision did, and who made it.
+func (r renderer) historyLine(e campaign.HistoryEntry) string {
+	who := "Pacer"
+	if e.By != "" {
+		who = "<@" + e.By + ">"
+	}
+	prospect := ""
+	if e.Item != nil {
+		prospect = esc(orText(e.Item.Name, fmt.Sprintf("prospect %d", e.Item.Position)))
+	}
+	var line string
+	switch e.Kind {
+	case models.DecisionApprove:
+		line = who + " approved the batch: " + esc(e.Detail)
+		if e.Undone {
+			line = "~" + line + "~ (undone)"
+		}
+	case models.DecisionReject:
+		line = who + " rejected the batch: " + esc(e.Detail)
+	case models.DecisionUndo:
+		line = who + " undid the approval: " + esc(e.Detail)
+	case models.DecisionEdit:
+		line = who + " edited the note to " + prospect
+	case models.DecisionSkip:
+		line = who + " skipped " + prospect
+		if e.Detail != "" {
+			line += " (" + esc(e.Detail) + ")"
+		}
+	default:
+		line = who + " " + esc(e.Kind)
+	}
+	return line
 }
 
 func (r renderer) proposalFirst(v campaign.ProposalView, items []campaign.ItemView, more bool) message {
@@ -75,7 +138,12 @@ func (r renderer) proposalFirst(v campaign.ProposalView, items []campaign.ItemVi
 		summary += " · " + esc(v.Forecast)
 	}
 	blocks = append(blocks, section("summary", summary))
-	if v.State != models.ProposalOpen {
+	switch {
+	case r.undoable(v):
+		// In the undo window the batch has not started: the Undo button
+		// takes the place of its progress line.
+		blocks = append(blocks, contextBlock(r.outcome(v)+" · "+r.undoLine(v)), r.undoButton(v))
+	case v.State != models.ProposalOpen:
 		blocks = append(blocks, contextBlock(r.outcome(v)))
 		if v.Progress != nil {
 			blocks = append(blocks, section("progress", r.progressLine(*v.Progress)))
@@ -96,7 +164,10 @@ func (r renderer) proposalFirst(v campaign.ProposalView, items []campaign.ItemVi
 	}
 	if v.State == models.ProposalOpen {
 		value := buttonValue{ProposalID: v.ID, Version: v.Version}.String()
-		approve := slack.NewButtonBlockElement(ActionApprove, value, plain(fmt.Sprintf("Approve %d", active))).WithStyle(slack.StylePrimary)
+		approve := slack.NewButtonBlockElement(ActionApprove, value, plain(fmt.Sprintf("Approve all %d", active))).WithStyle(slack.StylePrimary).
+			WithConfirm(slack.NewConfirmationBlockObject(plain(clip(fmt.Sprintf("Approve all %d?", active), 100)),
+				plain(clip(approveConfirmText(active, more), 300)),
+				plain("Approve"), plain("Not yet")))
 		reject := slack.NewButtonBlockElement(ActionReject, value, plain("Reject")).WithStyle(slack.StyleDanger).
 			WithConfirm(slack.NewConfirmationBlockObject(plain("Reject this proposal?"),
 				plain(clip(rejectConfirmText(active), 300)),
@@ -111,6 +182,37 @@ func (r renderer) proposalFirst(v campaign.ProposalView, items []campaign.ItemVi
 		text += ". " + r.outcomePlain(v)
 	}
 	return message{Text: clip(text, maxFallbackText), Blocks: blocks}
+}
+
+// approveConfirmText is the Approve all button's confirmation (plain text):
+// a bulk approval covers items the approver may not have read one by one.
+func approveConfirmText(active int, inThread bool) string {
+	const undo = " The card offers Undo until its undo window closes."
+	switch {
+	case active == 1:
+		return "Its one prospect will be invited with the note shown." + undo
+	case inThread:
+		return fmt.Sprintf("All %d prospects will be invited with the notes shown, in this message and its thread.", active) + undo
+	}
+	return fmt.Sprintf("All %d prospects will be invited with the notes shown.", active) + undo
+}
+
+// undoable reports whether the approved card offers Undo: its batch waits
+// for its undo window to close.
+func (r renderer) undoable(v campaign.ProposalView) bool {
+	return v.State == models.ProposalApproved && v.UndoUntil != nil && r.now.Before(*v.UndoUntil)
+}
+
+// undoLine says until when the approval can be undone, and how long that is.
+func (r renderer) undoLine(v campaign.ProposalView) string {
+	left := max(v.UndoUntil.Sub(r.now).Round(time.Minute), time.Minute)
+	return fmt.Sprintf(":hourglass_flowing_sand: nothing is sent before %s (%s left to undo)", r.clock(*v.UndoUntil), wording.Duration(left))
+}
+
+func (r renderer) undoButton(v campaign.ProposalView) slack.Block {
+	value := buttonValue{ProposalID: v.ID, Version: v.Version}.String()
+	undo := slack.NewButtonBlockElement(ActionUndo, value, plain("Undo"))
+	return slack.NewActionBlock(fmt.Sprintf("proposal:%d:undo", v.ID), undo)
 }
 
 // rejectConfirmText is the Reject button's confirmation (plain text).

@@ -85,6 +85,7 @@ campaigns:
     account: anna
     channel: C0CTO
     note: "Hi {{first_name}}, I enjoyed your talk at {{event|the meetup}}."
+    undo_window: "0"     # the tests follow a batch from its approval; undo_test.go opens a window
   - name: ops
     account: bob
     channel: C0OPS

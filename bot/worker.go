@@ -194,9 +194,12 @@ func (b *Bot) postPending(ctx context.Context) error {
 	// Post again the thread messages Slack refused, and update the
 	// messages whose last update it refused: until they show the proposal
 	// as it is, it cannot be approved.
+	// An approved card in its undo window shows the time left: it is
+	// rendered again each minute, and once more when the window closes.
 	var posted []int64
 	if err := b.store.DB.WithContext(ctx).Model(&models.Proposal{}).
-		Where("state = ? AND message_ts NOT IN ?", models.ProposalOpen, []string{"", postingMarker}).Order("id").Pluck("id", &posted).Error; err != nil {
+		Where("message_ts NOT IN ? AND (state = ? OR (state = ? AND undo_until > ?))", []string{"", postingMarker},
+			models.ProposalOpen, models.ProposalApproved, b.now().Add(-2*time.Minute)).Order("id").Pluck("id", &posted).Error; err != nil {
 		return errors.Join(append(errs, fmt.Errorf("bot: read the posted proposals: %w", err))...)
 	}
 	for _, id := range posted {

@@ -49,7 +49,8 @@ var errRace = errors.New("campaign: the proposal changed concurrently")
 
 // Approve approves every item of the proposal that is not skipped, as
 // userID saw it at version: each becomes its campaign sequence's actions,
-// scheduled from now (the runner paces them within quota), and the event
+// scheduled from the end of the campaign's undo window (the runner paces
+// them within quota; Undo takes the approval back until then), and the event
 // proposal.approved is recorded in the same transaction.
 //
 // Nothing changes and the error says why when: the proposal was already
@@ -73,8 +74,7 @@ func (p *Proposer) ApproveItems(ctx context.Context, proposalID int64, version i
 func (p *Proposer) approve(ctx context.Context, proposalID int64, version int, userID string, only []int64) (*Outcome, error) {
 	now := p.now().UTC()
 	out := &Outcome{}
-	db := p.store.DB.WithContext(ctx)
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := p.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		pr, err := settle(tx, proposalID, version, models.ProposalApproved, userID, now)
 		if err != nil {
 			return err
@@ -83,99 +83,9 @@ func (p *Proposer) approve(ctx context.Context, proposalID int64, version int, u
 		if err != nil {
 			return err
 		}
-		var items []models.ProposalItem
-		if err := tx.Where("proposal_id = ? AND state = ?", pr.ID, models.ItemProposed).Order("position").Find(&items).Error; err != nil {
-			return fmt.Errorf("campaign: read proposal #%d: %w", pr.ID, err)
-		}
-		if only != nil {
-			var chosen []models.ProposalItem
-			for _, it := range items {
-				if slices.Contains(only, it.ID) {
-					chosen = append(chosen, it)
-					continue
-				}
-				if err := skipItem(tx, it, userID, "not chosen when the batch was approved", now); err != nil {
-					return err
-				}
-			}
-			if len(chosen) != len(only) {
-				return fmt.Errorf("%w: some of the items to approve are not open items of proposal #%d", ErrNotFound, pr.ID)
-			}
-			items = chosen
-		}
-		blocked := &BlockedError{ProposalID: pr.ID}
-		for _, it := range items {
-			if f := decodeFindings(it.Lint); Blocking(f) {
-				blocked.Items = append(blocked.Items, ItemFindings{ItemID: it.ID, Position: it.Position, Findings: blockingOnly(f)})
-			}
-		}
-		if len(blocked.Items) > 0 {
-			return blocked
-		}
-
-		enrollmentIDs := make([]int64, len(items))
-		for i, it := range items {
-			enrollmentIDs[i] = it.EnrollmentID
-		}
-		reasons, slugs, err := ineligible(ctx, tx, enrollmentIDs, now)
-		if err != nil {
-			return err
-		}
-		notesLeft, month := -1, ""
-		if s.notesPerMonth() != config.Unlimited && s.seq.Invites() {
-			if notesLeft, month, err = p.notesLeft(ctx, tx, s, now, pr.ID, false); err != nil {
-				return err
-			}
-		}
-
-		var approved []models.ProposalItem
-		var actions []models.Action
-		for _, it := range items {
-			reason := reasons[it.EnrollmentID]
-			note := it.Note
-			if reason == "" && note != "" && notesLeft >= 0 {
-				switch {
-				case notesLeft > 0:
-					notesLeft--
-				case s.cfg.SendWithoutNote:
-					note = ""
-					out.NotesDropped++
-				default:
-					reason = fmt.Sprintf("no personalized note left for %s and the campaign does not send without one", month)
-				}
-			}
-			if reason != "" {
-				out.LeftOut = append(out.LeftOut, LeftOut{ItemID: it.ID, Position: it.Position, Slug: slugs[it.EnrollmentID], Reason: reason})
-				if err := leaveOut(tx, it, userID, reason, now); err != nil {
-					return err
-				}
-				continue
-			}
-			approved = append(approved, it)
-			actions = append(actions, p.plan(s, pr, it, note, now)...)
-		}
-		if len(actions) > 0 {
-			res := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&actions, 500)
-			if res.Error != nil {
-				return fmt.Errorf("campaign: schedule the actions of proposal #%d: %w", pr.ID, res.Error)
-			}
-			out.Actions = int(res.RowsAffected)
-		}
-		if err := setStates(tx, approved, models.ItemApproved, models.EnrollmentApproved, now); err != nil {
-			return err
-		}
-		out.Approved = len(approved)
-		detail := fmt.Sprintf("approved %s (%s)", wording.Count(out.Approved, "item", "items"), wording.Count(out.Actions, "action", "actions"))
-		if len(out.LeftOut) > 0 || out.NotesDropped > 0 {
-			detail += fmt.Sprintf("; %d left out, %d without their note", len(out.LeftOut), out.NotesDropped)
-		}
-		if err := record(tx, pr.ID, nil, userID, models.DecisionApprove, detail, now); err != nil {
-			return err
-		}
-		_, err = p.store.RecordEvent(ctx, tx, pacertype.EventProposalApproved,
-			models.EventRefs{AccountID: &pr.AccountID, CampaignID: &pr.CampaignID, ProposalID: &pr.ID},
-			models.EventData{Account: s.account.Name, Campaign: s.campaign.Name, ProposalID: pr.ID, DecidedBy: userID, Count: out.Approved})
-		return err
+		// Nothing of the batch is due before its undo window closes.
+		a := &approval{p: p, tx: tx, s: s, pr: pr, userID: userID, now: now, start: now.Add(s.cfg.Undo()), out: out}
+		return a.run(ctx, only)
 	})
 	if err != nil {
 		return nil, p.decisionError(ctx, proposalID, version, err)
@@ -186,10 +96,205 @@ func (p *Proposer) approve(ctx context.Context, proposalID int64, version int, u
 	return out, nil
 }
 
-// plan turns an approved item into its sequence's actions.
-func (p *Proposer) plan(s *campaignSetup, pr *models.Proposal, it models.ProposalItem, note string, now time.Time) []models.Action {
+// approval is an approval in progress, inside its transaction, once the
+// proposal is settled as approved.
+type approval struct {
+	p      *Proposer
+	tx     *gorm.DB
+	s      *campaignSetup
+	pr     *models.Proposal
+	userID string
+	now    time.Time
+	// start is when the batch's first actions are due: the end of the
+	// campaign's undo window.
+	start time.Time
+	out   *Outcome
+}
+
+// run approves the chosen open items (only nil: all), in the order an
+// approval reads: the items, no blocking finding, which go and which are
+// left out, their actions, their states, the undo window, the record.
+func (a *approval) run(ctx context.Context, only []int64) error {
+	items, err := a.chosenItems(only)
+	if err != nil {
+		return err
+	}
+	if err := checkBlocking(a.pr.ID, items); err != nil {
+		return err
+	}
+	approved, actions, err := a.admit(ctx, items)
+	if err != nil {
+		return err
+	}
+	if err := a.schedule(actions); err != nil {
+		return err
+	}
+	if err := setStates(a.tx, approved, models.ItemApproved, models.EnrollmentApproved, a.now); err != nil {
+		return err
+	}
+	if err := a.openUndoWindow(); err != nil {
+		return err
+	}
+	a.out.Approved = len(approved)
+	return a.recordApproval(ctx, approved)
+}
+
+// chosenItems reads the proposal's open items, in order. With only, the
+// others are skipped, as if userID had skipped each, and an id in only
+// that is not an open item of the proposal is refused (ErrNotFound).
+func (a *approval) chosenItems(only []int64) ([]models.ProposalItem, error) {
+	var items []models.ProposalItem
+	if err := a.tx.Where("proposal_id = ? AND state = ?", a.pr.ID, models.ItemProposed).Order("position").Find(&items).Error; err != nil {
+		return nil, fmt.Errorf("campaign: read proposal #%d: %w", a.pr.ID, err)
+	}
+	if only == nil {
+		return items, nil
+	}
+	var chosen []models.ProposalItem
+	for _, it := range items {
+		if slices.Contains(only, it.ID) {
+			chosen = append(chosen, it)
+			continue
+		}
+		if err := skipItem(a.tx, it, a.userID, "not chosen when the batch was approved", a.now); err != nil {
+			return nil, err
+		}
+	}
+	if len(chosen) != len(only) {
+		return nil, fmt.Errorf("%w: some of the items to approve are not open items of proposal #%d", ErrNotFound, a.pr.ID)
+	}
+	return chosen, nil
+}
+
+// checkBlocking returns a *BlockedError naming every item whose note has
+// blocking findings.
+func checkBlocking(proposalID int64, items []models.ProposalItem) error {
+	blocked := &BlockedError{ProposalID: proposalID}
+	for _, it := range items {
+		if f := decodeFindings(it.Lint); Blocking(f) {
+			blocked.Items = append(blocked.Items, ItemFindings{ItemID: it.ID, Position: it.Position, Findings: blockingOnly(f)})
+		}
+	}
+	if len(blocked.Items) > 0 {
+		return blocked
+	}
+	return nil
+}
+
+// admit decides what becomes of each item: it goes, with its note or
+// (the month's notes spent, the campaign sends without) without; or it is
+// left out, back to the queue, because its prospect became ineligible
+// while the proposal waited or no note is left. It returns the items that
+// go and their actions.
+func (a *approval) admit(ctx context.Context, items []models.ProposalItem) ([]models.ProposalItem, []models.Action, error) {
+	enrollmentIDs := make([]int64, len(items))
+	for i, it := range items {
+		enrollmentIDs[i] = it.EnrollmentID
+	}
+	reasons, slugs, err := ineligible(ctx, a.tx, enrollmentIDs, a.now)
+	if err != nil {
+		return nil, nil, err
+	}
+	notes := noteBudget{left: -1}
+	if a.s.notesPerMonth() != config.Unlimited && a.s.seq.Invites() {
+		if notes.left, notes.month, err = a.p.notesLeft(ctx, a.tx, a.s, a.now, a.pr.ID, false); err != nil {
+			return nil, nil, err
+		}
+	}
+	var approved []models.ProposalItem
+	var actions []models.Action
+	for _, it := range items {
+		reason := reasons[it.EnrollmentID]
+		note := it.Note
+		if reason == "" && note != "" {
+			var dropped bool
+			if dropped, reason = a.takeNote(&notes); dropped {
+				note = ""
+				a.out.NotesDropped++
+			}
+		}
+		if reason != "" {
+			a.out.LeftOut = append(a.out.LeftOut, LeftOut{ItemID: it.ID, Position: it.Position, Slug: slugs[it.EnrollmentID], Reason: reason})
+			if err := leaveOut(a.tx, it, a.userID, reason, a.now); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		approved = append(approved, it)
+		actions = append(actions, a.p.plan(a.s, a.pr, it, note, a.start, a.now)...)
+	}
+	return approved, actions, nil
+}
+
+// takeNote spends one of the notes left on an item's note. When none is
+// left, the item goes without its note if the campaign sends without one
+// (dropped), or is left out, for the reason it returns.
+func (a *approval) takeNote(notes *noteBudget) (dropped bool, reason string) {
+	switch {
+	case notes.left < 0: // no monthly limit
+		return false, ""
+	case notes.left > 0:
+		notes.left--
+		return false, ""
+	case a.s.cfg.SendWithoutNote:
+		return true, ""
+	default:
+		return false, fmt.Sprintf("no personalized note left for %s and the campaign does not send without one", notes.month)
+	}
+}
+
+// schedule stores the approved items' actions. An action already there
+// (the unique index on item and step) is kept as it is.
+func (a *approval) schedule(actions []models.Action) error {
+	if len(actions) == 0 {
+		return nil
+	}
+	res := a.tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&actions, 500)
+	if res.Error != nil {
+		return fmt.Errorf("campaign: schedule the actions of proposal #%d: %w", a.pr.ID, res.Error)
+	}
+	a.out.Actions = int(res.RowsAffected)
+	return nil
+}
+
+// openUndoWindow sets until when Undo may take the approval back: start,
+// when the campaign has an undo window.
+func (a *approval) openUndoWindow() error {
+	if !a.start.After(a.now) {
+		return nil
+	}
+	if err := a.tx.Model(&models.Proposal{}).Where("id = ?", a.pr.ID).Update("undo_until", a.start).Error; err != nil {
+		return fmt.Errorf("campaign: open the undo window of proposal #%d: %w", a.pr.ID, err)
+	}
+	return nil
+}
+
+// recordApproval writes the approval to the audit trail, with one
+// approve_item decision per approved item (recordApproved), and records
+// the event proposal.approved.
+func (a *approval) recordApproval(ctx context.Context, approved []models.ProposalItem) error {
+	out, pr := a.out, a.pr
+	detail := fmt.Sprintf("approved %s (%s)", wording.Count(out.Approved, "item", "items"), wording.Count(out.Actions, "action", "actions"))
+	if len(out.LeftOut) > 0 || out.NotesDropped > 0 {
+		detail += fmt.Sprintf("; %d left out, %d without their note", len(out.LeftOut), out.NotesDropped)
+	}
+	if err := record(a.tx, pr.ID, nil, a.userID, models.DecisionApprove, detail, a.now); err != nil {
+		return err
+	}
+	if err := recordApproved(a.tx, approved, a.userID, a.now); err != nil {
+		return err
+	}
+	_, err := a.p.store.RecordEvent(ctx, a.tx, pacertype.EventProposalApproved,
+		models.EventRefs{AccountID: &pr.AccountID, CampaignID: &pr.CampaignID, ProposalID: &pr.ID},
+		models.EventData{Account: a.s.account.Name, Campaign: a.s.campaign.Name, ProposalID: pr.ID, DecidedBy: a.userID, Count: out.Approved})
+	return err
+}
+
+// plan turns an approved item into its sequence's actions, the first due
+// at start.
+func (p *Proposer) plan(s *campaignSetup, pr *models.Proposal, it models.ProposalItem, note string, start, now time.Time) []models.Action {
 	p.mu.Lock()
-	steps := s.seq.Plan(now, p.rnd)
+	steps := s.seq.Plan(start, p.rnd)
 	p.mu.Unlock()
 	actions := make([]models.Action, len(steps))
 	for i, st := range steps {
@@ -396,7 +501,7 @@ func (p *Proposer) decisionError(ctx context.Context, proposalID int64, version 
 		de.DecidedAt = *pr.DecidedAt
 	}
 	var d models.Decision
-	err = db.Where("proposal_id = ? AND kind IN ?", pr.ID, []string{models.DecisionApprove, models.DecisionReject}).Take(&d).Error
+	err = db.Where("proposal_id = ? AND kind IN ? AND undone_at IS NULL", pr.ID, []string{models.DecisionApprove, models.DecisionReject}).Take(&d).Error
 	if err == nil {
 		de.Kind, de.DecidedBy, de.DecidedAt = d.Kind, d.UserID, d.At
 	}
@@ -466,6 +571,22 @@ func record(tx *gorm.DB, proposalID int64, itemID *int64, userID, kind, detail s
 			return errRace
 		}
 		return fmt.Errorf("campaign: record the %s decision: %w", kind, err)
+	}
+	return nil
+}
+
+// recordApproved writes one approve_item decision per approved item, with
+// the exact note approved: the approve decision counts, these say what.
+func recordApproved(tx *gorm.DB, items []models.ProposalItem, userID string, now time.Time) error {
+	if len(items) == 0 {
+		return nil
+	}
+	ds := make([]models.Decision, len(items))
+	for i, it := range items {
+		ds[i] = models.Decision{ProposalID: &it.ProposalID, ItemID: &it.ID, UserID: userID, Kind: models.DecisionApproveItem, Detail: it.Note, At: now}
+	}
+	if err := tx.CreateInBatches(&ds, 500).Error; err != nil {
+		return fmt.Errorf("campaign: record the approved items: %w", err)
 	}
 	return nil
 }

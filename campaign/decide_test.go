@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/models/storetest"
 )
@@ -53,16 +54,21 @@ func TestApproveSchedulesTheSequence(t *testing.T) {
 		}
 		var actions []models.Action
 		s.DB.Order("proposal_item_id, step").Find(&actions)
+		// Nothing is due before the default undo window closes.
 		approvedAt := monday09.Add(time.Hour)
+		sendsFrom := approvedAt.Add(config.DefaultUndoWindow)
+		if u := out.Batch.Proposal.UndoUntil; u == nil || !u.Equal(sendsFrom) {
+			t.Errorf("undo until: got %v, want %v", u, sendsFrom)
+		}
 		for _, a := range actions {
 			switch a.Kind {
 			case models.ActionView, models.ActionFollow:
-				if !a.ScheduledAt.Equal(approvedAt) || a.Note != "" {
-					t.Errorf("%s: got at %v note %q, want at approval without a note", a.Kind, a.ScheduledAt, a.Note)
+				if !a.ScheduledAt.Equal(sendsFrom) || a.Note != "" {
+					t.Errorf("%s: got at %v note %q, want at the end of the undo window without a note", a.Kind, a.ScheduledAt, a.Note)
 				}
 			case models.ActionInvite:
-				if wait := a.ScheduledAt.Sub(approvedAt); wait < 24*time.Hour || wait > 48*time.Hour {
-					t.Errorf("invite: got %v after approval, want 1–2 days", wait)
+				if wait := a.ScheduledAt.Sub(sendsFrom); wait < 24*time.Hour || wait > 48*time.Hour {
+					t.Errorf("invite: got %v after the undo window, want 1–2 days", wait)
 				}
 				if !strings.HasPrefix(a.Note, "Hi First") || a.Step != 3 {
 					t.Errorf("invite: got note %q step %d", a.Note, a.Step)
@@ -128,8 +134,8 @@ func TestDecidedProposalChangesNothing(t *testing.T) {
 		if n := count(t, s, &models.Action{}, "1 = 1"); n != 2 {
 			t.Errorf("actions: got %d, want the 2 of the first approval", n)
 		}
-		if n := count(t, s, &models.Decision{}, "1 = 1"); n != 1 {
-			t.Errorf("decisions: got %d, want 1", n)
+		if n := count(t, s, &models.Decision{}, "1 = 1"); n != 3 {
+			t.Errorf("decisions: got %d, want the first approval and its 2 items", n)
 		}
 		if n := count(t, s, &models.Event{}, "1 = 1"); n != 1 {
 			t.Errorf("events: got %d, want 1", n)
@@ -397,7 +403,26 @@ func TestApproveLeavesOutWhoBecameIneligible(t *testing.T) {
 		if n := count(t, s, &models.Action{}, "prospect_id <> ?", 0); n != 1 {
 			t.Errorf("actions: got %d, want cat's only", n)
 		}
+		var cat models.Prospect
+		s.DB.Where("slug = ?", "cat").Take(&cat)
+		var approved []models.Decision
+		s.DB.Where("kind = ?", models.DecisionApproveItem).Find(&approved)
+		if len(approved) != 1 || *approved[0].ItemID != itemOf(t, bt, cat.ID) {
+			t.Errorf("approved items in the audit trail: got %+v, want cat's only", approved)
+		}
 	})
+}
+
+// itemOf returns the ID of the batch's item for the prospect.
+func itemOf(t *testing.T, bt *Batch, prospectID int64) int64 {
+	t.Helper()
+	for _, it := range bt.Items {
+		if it.ProspectID == prospectID {
+			return it.ID
+		}
+	}
+	t.Fatalf("no item of prospect %d in proposal #%d", prospectID, bt.Proposal.ID)
+	return 0
 }
 
 func TestApproveFreeAccountNotesRunOut(t *testing.T) {

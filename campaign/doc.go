@@ -24,7 +24,11 @@
 //   - Proposer.Approve, ApproveItems, Reject, SkipItem and EditNote are the
 //     decisions the Slack bot relays. Each is recorded in the audit trail; a
 //     proposal is settled once, by a unique index, however many replicas or
-//     double clicks race for it.
+//     double clicks race for it. An approval records, beside itself, each
+//     item it approved with the exact note approved.
+//   - Audit lists the decisions made since a time, with what each approved
+//     item sent and when; WriteAuditCSV and WriteAuditJSON write them for
+//     `pacer audit export`.
 //
 // # Who is never proposed
 //

@@ -430,17 +430,50 @@ func (im *importer) rowsPerStatement() int {
 	return maxImportBatch
 }
 
+// write stores one batch: its prospects (new ones inserted, known ones
+// read back), then the enrollments of those neither in the campaign yet
+// nor on the do-not-contact list, and counts each row in the summary.
 func (im *importer) write(ctx context.Context, sqlTx *sql.Tx, batch []importRow) error {
-	dialect := im.store.Dialect
-	tx := &stmts{tx: sqlTx, prepare: dialect == models.DialectSQLite}
+	tx := &stmts{tx: sqlTx, prepare: im.store.Dialect == models.DialectSQLite}
 	defer tx.close()
 	index := make(map[string]int, len(batch))
 	for i, r := range batch {
 		index[r.slug] = i
 	}
+	if err := im.insertNewProspects(ctx, tx, batch, index); err != nil {
+		return err
+	}
+	if err := im.fillKnown(ctx, tx, batch, index); err != nil {
+		return err
+	}
+	enrolled, err := im.enrolled(ctx, tx, batch)
+	if err != nil {
+		return err
+	}
+	suppressed, err := im.suppressed(ctx, tx, batch)
+	if err != nil {
+		return err
+	}
+	toEnroll, newProspects := im.sortOut(batch, enrolled, suppressed)
+	inserted, err := im.enroll(ctx, tx, toEnroll)
+	if err != nil {
+		return err
+	}
+	if err := im.deferContacted(ctx, tx, toEnroll); err != nil {
+		return err
+	}
+	// A concurrent import of the same prospects may have enrolled some first.
+	im.sum.Imported += inserted
+	im.sum.AlreadyKnown += len(toEnroll) - inserted
+	im.sum.NewProspects += min(newProspects, inserted)
+	return nil
+}
+
+// insertNewProspects inserts the batch's prospects Pacer does not know yet
+// and sets their ids. RETURNING names the prospects inserted; only the
+// others need reading back (fillKnown).
+func (im *importer) insertNewProspects(ctx context.Context, tx *stmts, batch []importRow, index map[string]int) error {
 	for part := range slices.Chunk(batch, im.rowsPerStatement()) {
-		// RETURNING names the prospects inserted; only the others need
-		// reading back.
 		q := im.insertProspects(part)
 		rows, err := tx.QueryContext(ctx, q.String(), q.args...)
 		if err != nil {
@@ -460,14 +493,15 @@ func (im *importer) write(ctx context.Context, sqlTx *sql.Tx, batch []importRow)
 			return err
 		}
 	}
-	if err := im.fillKnown(ctx, tx, batch, index); err != nil {
-		return err
-	}
+	return nil
+}
 
-	// Which of these prospects are already in the campaign?
+// enrolled returns the enrollment ids of the batch's prospects already in
+// the campaign, by prospect id.
+func (im *importer) enrolled(ctx context.Context, tx *stmts, batch []importRow) (map[int64]int64, error) {
 	enrolled := make(map[int64]int64, len(batch))
 	for part := range slices.Chunk(batch, im.rowsPerStatement()) {
-		q := newQuery(dialect).sql("SELECT prospect_id, id FROM enrollments WHERE campaign_id = ").arg(im.campaignID)
+		q := newQuery(im.store.Dialect).sql("SELECT prospect_id, id FROM enrollments WHERE campaign_id = ").arg(im.campaignID)
 		ids := make([]int64, len(part))
 		for i, r := range part {
 			ids[i] = r.prospectID
@@ -475,27 +509,27 @@ func (im *importer) write(ctx context.Context, sqlTx *sql.Tx, batch []importRow)
 		in(q.sql(" AND prospect_id"), ids)
 		rows, err := tx.QueryContext(ctx, q.String(), q.args...)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for rows.Next() {
 			var prospectID, id int64
 			if err := rows.Scan(&prospectID, &id); err != nil {
 				_ = rows.Close()
-				return err
+				return nil, err
 			}
 			enrolled[prospectID] = id
 		}
 		if err := rows.Close(); err != nil {
-			return err
+			return nil, err
 		}
 	}
+	return enrolled, nil
+}
 
-	suppressed, err := im.suppressed(ctx, tx, batch)
-	if err != nil {
-		return err
-	}
-	var toEnroll []importRow
-	newProspects := 0
+// sortOut counts the rows that are not enrolled (already in the campaign,
+// a duplicate in the file, suppressed) and returns the others, with how
+// many of them are new prospects.
+func (im *importer) sortOut(batch []importRow, enrolled map[int64]int64, suppressed map[int64]bool) (toEnroll []importRow, newProspects int) {
 	for _, r := range batch {
 		if id, ok := enrolled[r.prospectID]; ok {
 			if id > im.maxEnrollmentID {
@@ -514,27 +548,25 @@ func (im *importer) write(ctx context.Context, sqlTx *sql.Tx, batch []importRow)
 			newProspects++
 		}
 	}
+	return toEnroll, newProspects
+}
+
+// enroll inserts the rows' enrollments and returns how many it inserted.
+func (im *importer) enroll(ctx context.Context, tx *stmts, rows []importRow) (int, error) {
 	inserted := 0
-	for part := range slices.Chunk(toEnroll, im.rowsPerStatement()) {
+	for part := range slices.Chunk(rows, im.rowsPerStatement()) {
 		q := im.insertEnrollments(part)
 		res, err := tx.ExecContext(ctx, q.String(), q.args...)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		n, err := res.RowsAffected()
 		if err != nil {
-			return err
+			return 0, err
 		}
 		inserted += int(n)
 	}
-	if err := im.deferContacted(ctx, tx, toEnroll); err != nil {
-		return err
-	}
-	// A concurrent import of the same prospects may have enrolled some first.
-	im.sum.Imported += inserted
-	im.sum.AlreadyKnown += len(toEnroll) - inserted
-	im.sum.NewProspects += min(newProspects, inserted)
-	return nil
+	return inserted, nil
 }
 
 // suppressed returns the batch's prospects on the do-not-contact list, as

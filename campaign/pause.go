@@ -37,7 +37,7 @@ func setState(ctx context.Context, store *models.Store, name, state, kind, userI
 		if res.RowsAffected == 0 {
 			return fmt.Errorf("campaign: campaign %s is not in the database yet; restart `pacer serve` to sync the configuration", name)
 		}
-		d := models.Decision{UserID: userID, Kind: kind, Detail: "campaign " + name, At: now}
+		d := models.Decision{UserID: userID, Kind: kind, Detail: models.PauseDetail(models.PausedCampaign, name), At: now}
 		if err := tx.Create(&d).Error; err != nil {
 			return fmt.Errorf("campaign: record the %s of campaign %s: %w", kind, name, err)
 		}

@@ -167,58 +167,113 @@ func (p *Proposer) propose(ctx context.Context, name string, n int, now time.Tim
 	}
 }
 
+// proposeOnce is one attempt at Propose: errConflict when the queue
+// changed between picking the prospects and storing them.
 func (p *Proposer) proposeOnce(ctx context.Context, name string, n int, now time.Time) (*Batch, error) {
 	db := p.store.DB.WithContext(ctx)
 	s, err := p.loadSetup(ctx, db, name)
 	if err != nil {
 		return nil, err
 	}
-	if s.campaign.State != models.CampaignActive {
-		return nil, fmt.Errorf("%w: %s was paused by %s; resume it to propose", ErrCampaignPaused, name, s.campaign.PausedBy)
-	}
-	if s.account.State != models.AccountActive {
-		return nil, fmt.Errorf("%w: %s is %s (%s)", ErrAccountUnavailable, s.account.Name, s.account.State, s.account.StateReason)
-	}
-	if err := p.checkNoOpen(ctx, db, s); err != nil {
+	if err := p.readyToPropose(ctx, db, s); err != nil {
 		return nil, err
 	}
-
-	limit, err := p.capacity(ctx, db, s, now)
+	size, notes, err := p.batchSize(ctx, db, s, n, now)
 	if err != nil {
 		return nil, err
 	}
+	cands, err := p.pick(ctx, db, s, size, now)
+	if err != nil {
+		return nil, err
+	}
+	items := s.items(cands, notes)
+	forecast, err := p.quota.Forecast(ctx, s.account.ID, KindInvite, len(items), sendsFrom(s, now))
+	if err != nil {
+		return nil, fmt.Errorf("campaign: forecast %s: %w", s.account.Name, err)
+	}
+	b := &Batch{Campaign: s.campaign.Name, Account: s.account.Name, Items: items, Proposal: models.Proposal{
+		CampaignID: s.campaign.ID, AccountID: s.account.ID, State: models.ProposalOpen,
+		Version: 1, Channel: s.campaign.Channel, Forecast: forecast,
+		CreatedAt: now.UTC(), UpdatedAt: now.UTC(),
+	}}
+	err = db.Transaction(func(tx *gorm.DB) error {
+		return p.storeBatch(tx, s, b, cands[len(cands)-1], now)
+	})
+	if errors.Is(err, errOpenRace) {
+		return nil, p.checkNoOpen(ctx, db, s)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// readyToPropose refuses a campaign that may not be proposed for now: it
+// is paused, its account is not active, or it already has an open
+// proposal.
+func (p *Proposer) readyToPropose(ctx context.Context, db *gorm.DB, s *campaignSetup) error {
+	if s.campaign.State != models.CampaignActive {
+		return fmt.Errorf("%w: %s was paused by %s; resume it to propose", ErrCampaignPaused, s.campaign.Name, s.campaign.PausedBy)
+	}
+	if s.account.State != models.AccountActive {
+		return fmt.Errorf("%w: %s is %s (%s)", ErrAccountUnavailable, s.account.Name, s.account.State, s.account.StateReason)
+	}
+	return p.checkNoOpen(ctx, db, s)
+}
+
+// batchSize is how many prospects the batch may hold: what the account can
+// take in its next working days (capacity), at most n (when above 0) and
+// the campaign's batch_size, and, for a campaign that does not send
+// without its note, at most the notes left this month. It returns the
+// notes' budget too (left -1: no monthly limit applies).
+func (p *Proposer) batchSize(ctx context.Context, db *gorm.DB, s *campaignSetup, n int, now time.Time) (int, noteBudget, error) {
+	notes := noteBudget{left: -1}
+	size, err := p.capacity(ctx, db, s, now)
+	if err != nil {
+		return 0, notes, err
+	}
 	if n > 0 {
-		limit = min(limit, n)
+		size = min(size, n)
 	}
 	if s.cfg.BatchSize > 0 {
-		limit = min(limit, s.cfg.BatchSize)
+		size = min(size, s.cfg.BatchSize)
 	}
-	notesLeft, month := -1, ""
-	if !s.tmpl.IsEmpty() && s.notesPerMonth() != config.Unlimited && s.seq.Invites() {
-		notesLeft, month, err = p.notesLeft(ctx, db, s, now, 0, true)
-		if err != nil {
-			return nil, err
-		}
-		if notesLeft >= 0 && !s.cfg.SendWithoutNote {
-			if notesLeft == 0 {
-				return nil, fmt.Errorf("%w: %s has used its %d notes for %s", ErrNoNotesLeft, s.account.Name, s.notesPerMonth(), month)
-			}
-			limit = min(limit, notesLeft)
-		}
+	if s.tmpl.IsEmpty() || s.notesPerMonth() == config.Unlimited || !s.seq.Invites() {
+		return size, notes, nil
 	}
+	if notes.left, notes.month, err = p.notesLeft(ctx, db, s, now, 0, true); err != nil {
+		return 0, notes, err
+	}
+	if notes.left >= 0 && !s.cfg.SendWithoutNote {
+		if notes.left == 0 {
+			return 0, notes, fmt.Errorf("%w: %s has used its %d notes for %s", ErrNoNotesLeft, s.account.Name, s.notesPerMonth(), notes.month)
+		}
+		size = min(size, notes.left)
+	}
+	return size, notes, nil
+}
 
+// pick returns the next prospects of the campaign's queue that may be
+// proposed, at most size (selectCandidates says which may).
+func (p *Proposer) pick(ctx context.Context, db *gorm.DB, s *campaignSetup, size int, now time.Time) ([]candidate, error) {
 	live, err := p.liveCampaignIDs(ctx, db)
 	if err != nil {
 		return nil, err
 	}
-	cands, err := selectCandidates(ctx, db, s.campaign.ID, now, live, limit)
+	cands, err := selectCandidates(ctx, db, s.campaign.ID, now, live, size)
 	if err != nil {
 		return nil, err
 	}
 	if len(cands) == 0 {
+		name := s.campaign.Name
 		return nil, fmt.Errorf("%w: %s; import more prospects with `pacer import prospects FILE --campaign %s`", ErrQueueEmpty, name, name)
 	}
+	return cands, nil
+}
 
+// items renders and lints the note of each candidate. Past the notes left
+// this month, an item goes without its note, with a finding that says why.
+func (s *campaignSetup) items(cands []candidate, notes noteBudget) []Item {
 	items := make([]Item, len(cands))
 	for i, c := range cands {
 		note, _ := s.tmpl.Render(prospectVars(c.Prospect))
@@ -229,9 +284,9 @@ func (p *Proposer) proposeOnce(ctx context.Context, name string, n int, now time
 			findings = Lint("", 0)
 		} else {
 			findings = Lint(note, s.noteLimit())
-			if notesLeft >= 0 && i >= notesLeft {
+			if notes.left >= 0 && i >= notes.left {
 				note = ""
-				findings = []Finding{NotesPerMonthFinding(s.notesPerMonth(), month)}
+				findings = []Finding{NotesPerMonthFinding(s.notesPerMonth(), notes.month)}
 			}
 		}
 		items[i] = Item{
@@ -243,62 +298,58 @@ func (p *Proposer) proposeOnce(ctx context.Context, name string, n int, now time
 			Findings: findings,
 		}
 	}
+	return items
+}
 
-	summary, err := p.quota.Forecast(ctx, s.account.ID, KindInvite, len(items), now)
-	if err != nil {
-		return nil, fmt.Errorf("campaign: forecast %s: %w", s.account.Name, err)
+// storeBatch stores the batch as the campaign's open proposal, in tx: the
+// proposal (errOpenRace when another was opened first), its prospects'
+// enrollments marked proposed, the queue walked past to reach last moved
+// on (passOver), and the items, whose ids it sets.
+func (p *Proposer) storeBatch(tx *gorm.DB, s *campaignSetup, b *Batch, last candidate, now time.Time) error {
+	if err := tx.Create(&b.Proposal).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return errOpenRace
+		}
+		return fmt.Errorf("campaign: store the proposal: %w", err)
 	}
+	if err := markProposed(tx, b.Items, now); err != nil {
+		return err
+	}
+	if err := passOver(tx, p.store.Dialect, s.campaign.ID, last.Priority, last.Position, now); err != nil {
+		return err
+	}
+	rows := make([]models.ProposalItem, len(b.Items))
+	for i := range b.Items {
+		b.Items[i].ProposalID = b.Proposal.ID
+		b.Items[i].CreatedAt, b.Items[i].UpdatedAt = now.UTC(), now.UTC()
+		rows[i] = b.Items[i].ProposalItem
+	}
+	if err := tx.CreateInBatches(&rows, 500).Error; err != nil {
+		return fmt.Errorf("campaign: store the proposal's items: %w", err)
+	}
+	for i := range b.Items {
+		b.Items[i].ID = rows[i].ID
+	}
+	return nil
+}
 
-	b := &Batch{Campaign: s.campaign.Name, Account: s.account.Name, Items: items}
-	err = db.Transaction(func(tx *gorm.DB) error {
-		b.Proposal = models.Proposal{
-			CampaignID: s.campaign.ID, AccountID: s.account.ID, State: models.ProposalOpen,
-			Version: 1, Channel: s.campaign.Channel, Forecast: summary,
-			CreatedAt: now.UTC(), UpdatedAt: now.UTC(),
-		}
-		if err := tx.Create(&b.Proposal).Error; err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
-				return errOpenRace
-			}
-			return fmt.Errorf("campaign: store the proposal: %w", err)
-		}
-		ids := make([]int64, len(items))
-		for i := range items {
-			ids[i] = items[i].EnrollmentID
-		}
-		res := tx.Model(&models.Enrollment{}).Where("id IN ? AND state = ?", ids, models.EnrollmentQueued).
-			Updates(map[string]any{"state": models.EnrollmentProposed, "updated_at": now.UTC()})
-		if res.Error != nil {
-			return fmt.Errorf("campaign: mark the proposed prospects: %w", res.Error)
-		}
-		if res.RowsAffected != int64(len(ids)) {
-			return errConflict
-		}
-		last := cands[len(cands)-1]
-		if err := passOver(tx, p.store.Dialect, s.campaign.ID, last.Priority, last.Position, now); err != nil {
-			return err
-		}
-		rows := make([]models.ProposalItem, len(items))
-		for i := range items {
-			items[i].ProposalID = b.Proposal.ID
-			items[i].CreatedAt, items[i].UpdatedAt = now.UTC(), now.UTC()
-			rows[i] = items[i].ProposalItem
-		}
-		if err := tx.CreateInBatches(&rows, 500).Error; err != nil {
-			return fmt.Errorf("campaign: store the proposal's items: %w", err)
-		}
-		for i := range items {
-			items[i].ID = rows[i].ID
-		}
-		return nil
-	})
-	if errors.Is(err, errOpenRace) {
-		return nil, p.checkNoOpen(ctx, db, s)
+// markProposed moves the items' enrollments from queued to proposed. One
+// no longer queued (a concurrent proposer or decision took it) gives
+// errConflict, and the proposal is picked again.
+func markProposed(tx *gorm.DB, items []Item, now time.Time) error {
+	ids := make([]int64, len(items))
+	for i := range items {
+		ids[i] = items[i].EnrollmentID
 	}
-	if err != nil {
-		return nil, err
+	res := tx.Model(&models.Enrollment{}).Where("id IN ? AND state = ?", ids, models.EnrollmentQueued).
+		Updates(map[string]any{"state": models.EnrollmentProposed, "updated_at": now.UTC()})
+	if res.Error != nil {
+		return fmt.Errorf("campaign: mark the proposed prospects: %w", res.Error)
 	}
-	return b, nil
+	if res.RowsAffected != int64(len(ids)) {
+		return errConflict
+	}
+	return nil
 }
 
 // errOpenRace: another proposer stored an open proposal first.
@@ -318,11 +369,19 @@ func (p *Proposer) checkNoOpen(ctx context.Context, db *gorm.DB, s *campaignSetu
 	return &OpenProposalError{Campaign: s.campaign.Name, ProposalID: open.ID, CreatedAt: open.CreatedAt}
 }
 
+// sendsFrom is the earliest a batch proposed now can send: approved at once,
+// after its undo window. The quota engine plays the account's queue from
+// then, so the actions already approved (due before it) go first, as the
+// runner will send them.
+func sendsFrom(s *campaignSetup, now time.Time) time.Time {
+	return now.Add(s.cfg.Undo())
+}
+
 // capacity is what the account can still take in its next working days: the
 // quota engine's figure (net of scheduled actions), less the items of other
 // campaigns' open proposals, which are not scheduled yet.
 func (p *Proposer) capacity(ctx context.Context, db *gorm.DB, s *campaignSetup, now time.Time) (int, error) {
-	c, err := p.quota.Capacity(ctx, s.account.ID, KindInvite, proposalDays, now)
+	c, err := p.quota.Capacity(ctx, s.account.ID, KindInvite, proposalDays, sendsFrom(s, now))
 	if err != nil {
 		return 0, fmt.Errorf("campaign: quota of %s: %w", s.account.Name, err)
 	}
@@ -339,6 +398,13 @@ func (p *Proposer) capacity(ctx context.Context, db *gorm.DB, s *campaignSetup, 
 		return 0, fmt.Errorf("%w: %s (its next %d working days are planned; approve or wait for the queue to drain)", ErrNoCapacity, s.account.Name, proposalDays)
 	}
 	return c, nil
+}
+
+// noteBudget is what a free account's personalized notes allow: left
+// notes in month, or left -1 when no monthly limit applies.
+type noteBudget struct {
+	left  int
+	month string
 }
 
 // notesLeft counts the personalized notes a free account has left in the

@@ -15,8 +15,8 @@ import (
 // (config.Campaign.UndoWindow): its actions, none of which may have started,
 // are removed, its approved items and their prospects are proposed again,
 // and the proposal is open once more at a new version, to be approved,
-// edited, skipped or rejected as before. The approval stays in the audit
-// trail, marked undone, next to the undo.
+// edited, skipped or rejected as before. The approval and each of its
+// approved items stay in the audit trail, marked undone, next to the undo.
 //
 // version is the proposal's version the person saw on the approved card. A
 // window closed, or an action started, is *UndoClosedError; a proposal not
@@ -39,8 +39,8 @@ func (p *Proposer) Undo(ctx context.Context, proposalID int64, version int, user
 		if err := propose(tx, items, now); err != nil {
 			return err
 		}
-		res := tx.Model(&models.Decision{}).Where("proposal_id = ? AND kind = ? AND undone_at IS NULL", pr.ID, models.DecisionApprove).
-			Update("undone_at", now)
+		res := tx.Model(&models.Decision{}).Where("proposal_id = ? AND kind IN ? AND undone_at IS NULL", pr.ID,
+			[]string{models.DecisionApprove, models.DecisionApproveItem}).Update("undone_at", now)
 		if res.Error != nil {
 			return fmt.Errorf("campaign: mark the approval of proposal #%d undone: %w", pr.ID, res.Error)
 		}

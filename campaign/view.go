@@ -31,9 +31,14 @@ type ProposalView struct {
 	// CreatedAt is when it was proposed: what an expired one waited is
 	// DecidedAt − CreatedAt.
 	CreatedAt time.Time
+	// UndoUntil is when an approved batch starts sending; until then its
+	// approval can be undone (Proposer.Undo). Nil without an undo window.
+	UndoUntil *time.Time
 	Items     []ItemView
 	// Progress is set once the proposal is approved.
 	Progress *Progress
+	// History is the decisions made on the proposal, oldest first.
+	History []HistoryEntry
 }
 
 // ItemView is one prospect of a proposal.
@@ -161,7 +166,10 @@ func readProposal(db *gorm.DB, id int64) (Reading, error) {
 	}
 	r.View = ProposalView{
 		ID: p.ID, Version: p.Version, Campaign: camp.Name, Account: r.Account.Name, State: p.State,
-		Forecast: p.Forecast, DecidedBy: p.DecidedBy, DecidedAt: p.DecidedAt, CreatedAt: p.CreatedAt, Items: items,
+		Forecast: p.Forecast, DecidedBy: p.DecidedBy, DecidedAt: p.DecidedAt, CreatedAt: p.CreatedAt, UndoUntil: p.UndoUntil, Items: items,
+	}
+	if r.View.History, err = readHistory(db, id, r.View.Items); err != nil {
+		return r, err
 	}
 	if p.State == models.ProposalApproved {
 		prog, outcomes, err := readProgress(db, id)

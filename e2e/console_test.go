@@ -87,8 +87,19 @@ func TestReadmeTryOutInTheConsole(t *testing.T) {
 	// Skip the second prospect; the message then offers to approve the rest.
 	click(t, page, fmt.Sprintf(`[data-block-id="item_actions:%d"] button[data-action-id="item.skip"]`, skipped))
 	page.MustElementR(fmt.Sprintf(`[data-block-id="item:%d"]`, skipped), "skipped")
-	page.MustElementR(`button[data-action-id="proposal.approve"]`, fmt.Sprintf(`Approve %d`, len(items)-1))
+	// Approve all asks to confirm; the approved card then offers Undo for
+	// the sample's one-minute window, which returns the batch as it was.
+	page.MustElementR(`button[data-action-id="proposal.approve"]`, fmt.Sprintf(`Approve all %d`, len(items)-1))
 	click(t, page, `button[data-action-id="proposal.approve"]`)
+	click(t, page, `.confirm-layer [data-role="confirm"]`)
+	page.MustElementR(".message .context", "Approved by @you")
+	click(t, page, `button[data-action-id="proposal.undo"]`)
+	page.MustElementR(`button[data-action-id="proposal.approve"]`, fmt.Sprintf(`Approve all %d`, len(items)-1))
+	if received := simReceived(t); len(received.Invitations) != 0 {
+		t.Fatalf("an undone batch sent %d invitations", len(received.Invitations))
+	}
+	click(t, page, `button[data-action-id="proposal.approve"]`)
+	click(t, page, `.confirm-layer [data-role="confirm"]`)
 	page.MustElementR(".message .context", "Approved by @you")
 
 	// The invitations reach the simulator, the edited note with the first.

@@ -297,7 +297,7 @@ func loop(t *testing.T, w *world) {
 		text := unescape(blocksText(m.Blocks))
 		return strings.Contains(text, ">"+editedNote) && strings.Contains(text, "(1 skipped)")
 	})
-	if text := blocksText(first.Blocks); !strings.Contains(text, "edited by <@"+anna+">") || !strings.Contains(text, "Approve 26") {
+	if text := blocksText(first.Blocks); !strings.Contains(text, "edited by <@"+anna+">") || !strings.Contains(text, "Approve all 26") {
 		t.Errorf("the updated proposal does not say who edited, or does not offer to approve 26:\n%s", text)
 	}
 	if m, _ := w.slack.message(channel, thread[0].TS); !strings.Contains(blocksText(m.Blocks), "~ skipped") {
@@ -374,6 +374,19 @@ func loop(t *testing.T, w *world) {
 	w.store.DB.Model(&models.Decision{}).Where("kind = ?", models.DecisionApprove).Count(&approvals)
 	if approvals != 1 {
 		t.Errorf("%d approvals recorded, want 1", approvals)
+	}
+	// The approved card offers Undo while the 20-second undo window is
+	// open, and nothing is sent before it closes.
+	if m, _ := w.slack.message(channel, first.TS); !strings.Contains(blocksJSON(m), "proposal.undo") {
+		t.Errorf("the approved card offers no Undo:\n%s", blocksText(m.Blocks))
+	}
+	if err := w.store.DB.Take(&after, proposal.ID).Error; err != nil || after.UndoUntil == nil {
+		t.Fatalf("the approval set no undo window: %v", err)
+	}
+	if time.Now().Before(*after.UndoUntil) {
+		if n := len(w.received().Invitations); n != 0 {
+			t.Errorf("%d invitations were sent within the undo window", n)
+		}
 	}
 
 	// 3. The runner sends the 26 approved invitations in Chromium. Ada

@@ -91,6 +91,7 @@ campaigns:
     channel: %s
     note: %q
     find_email: contact_info
+    undo_window: 20s                 # the loop checks that nothing goes before it closes
 webhooks:
   - name: crm-bridge
     url: %s/pacer

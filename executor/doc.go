@@ -15,9 +15,9 @@
 //   - executor/sim is a local simulation of LinkedIn that tests, demos and
 //     `pacer serve --sim` run the same adapter against.
 //
-// Every action returns an Outcome and an error. The error is nil only for
-// OutcomeDone; otherwise it is an *Error whose Outcome says what happened, and
-// it matches the outcome's sentinel (ErrAlreadyPending, ErrWeeklyLimit, …) with
-// errors.Is. OutcomeOf turns any error, including a context deadline, into the
-// outcome the runner acts on.
+// Every action returns a pacertype.Outcome and an error. The error is nil
+// only for pacertype.OutcomeDone; otherwise it is an *Error whose Outcome
+// says what happened, and it matches the outcome's sentinel
+// (ErrAlreadyPending, ErrWeeklyLimit, …) with errors.Is. OutcomeOf turns any
+// error, including a context deadline, into the outcome the runner acts on.
 package executor

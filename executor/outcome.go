@@ -8,67 +8,9 @@ import (
 	"github.com/pacerhq/pacer/pacertype"
 )
 
-// Outcome is how an action on LinkedIn ended. The runner decides what to do
-// next from it alone: count the action, skip the prospect, pause the account,
-// or ask a human. Its values are stored (actions.outcome) and read by the
-// bot, so they are spelled once, in package pacertype; this file says what
-// each means to the executor.
-type Outcome = pacertype.Outcome
-
-// The outcomes an adapter reports.
-const (
-	// OutcomeDone means the action was carried out and confirmed on the page
-	// (for an invitation: the profile now shows Pending, or the connection
-	// when the invitee accepted at once).
-	OutcomeDone = pacertype.OutcomeDone
-	// OutcomeAlreadyPending means an invitation to this person is already
-	// pending; nothing was sent.
-	OutcomeAlreadyPending = pacertype.OutcomeAlreadyPending
-	// OutcomeAlreadyConnected means the person is already a 1st-degree
-	// connection; nothing was sent.
-	OutcomeAlreadyConnected = pacertype.OutcomeAlreadyConnected
-	// OutcomeEmailRequired means LinkedIn asks for the person's email address
-	// before it lets the account connect, and none was given.
-	OutcomeEmailRequired = pacertype.OutcomeEmailRequired
-	// OutcomeNoteQuotaExhausted means the account has no personalized
-	// invitations left this month; the invitation was not sent without its
-	// approved note.
-	OutcomeNoteQuotaExhausted = pacertype.OutcomeNoteQuotaExhausted
-	// OutcomeNoteTooLong means the note is longer than the limit the invite
-	// dialog shows (200 or 300 characters); nothing was sent.
-	OutcomeNoteTooLong = pacertype.OutcomeNoteTooLong
-	// OutcomeUnexpectedNote means the invitation was approved without a note
-	// but the invite dialog's note field held text (prefilled by LinkedIn or
-	// left over): it was stopped before Send, and nothing was sent. Pacer
-	// never sends words nobody approved.
-	OutcomeUnexpectedNote = pacertype.OutcomeUnexpectedNote
-	// OutcomeWeeklyLimit means LinkedIn showed its weekly invitation limit
-	// alert, or a notice that it restricted the account (the error's Detail
-	// quotes it): stop inviting from this account until the window resets.
-	OutcomeWeeklyLimit = pacertype.OutcomeWeeklyLimit
-	// OutcomeCheckpoint means LinkedIn showed a security checkpoint, a login
-	// challenge or a CAPTCHA: stop the account and ask a human. Pacer never
-	// tries to solve one.
-	OutcomeCheckpoint = pacertype.OutcomeCheckpoint
-	// OutcomeSessionRejected means LinkedIn sent the account to its login page:
-	// the stored session is no longer valid and a person must sign in again.
-	OutcomeSessionRejected = pacertype.OutcomeSessionRejected
-	// OutcomeNotFound means the profile (or the invitation, post or row the
-	// action needs) does not exist or is not available.
-	OutcomeNotFound = pacertype.OutcomeNotFound
-	// OutcomeNotConnectable means the profile offers no Connect at all (for
-	// example a creator who can only be followed).
-	OutcomeNotConnectable = pacertype.OutcomeNotConnectable
-	// OutcomeUnrecognized means the page loaded but the adapter could not tell
-	// its state: LinkedIn may have changed its markup (run `pacer doctor
-	// linkedin`). Nothing was clicked.
-	OutcomeUnrecognized = pacertype.OutcomeUnrecognized
-	// OutcomeTransient means something failed that may work on a later try: a
-	// timeout, an error toast, a crashed page, an unconfirmed send.
-	OutcomeTransient = pacertype.OutcomeTransient
-)
-
-// Sentinel errors, one per outcome other than OutcomeDone, for errors.Is.
+// Sentinel errors, one per outcome other than pacertype.OutcomeDone, for
+// errors.Is. The outcomes themselves, and what each means, are in package
+// pacertype: the runner stores them and the bot words them too.
 var (
 	ErrAlreadyPending     = errors.New("executor: an invitation is already pending")
 	ErrAlreadyConnected   = errors.New("executor: already connected")
@@ -85,32 +27,32 @@ var (
 	ErrTransient          = errors.New("executor: transient failure")
 )
 
-var sentinels = map[Outcome]error{
-	OutcomeAlreadyPending:     ErrAlreadyPending,
-	OutcomeAlreadyConnected:   ErrAlreadyConnected,
-	OutcomeEmailRequired:      ErrEmailRequired,
-	OutcomeNoteQuotaExhausted: ErrNoteQuotaExhausted,
-	OutcomeNoteTooLong:        ErrNoteTooLong,
-	OutcomeUnexpectedNote:     ErrUnexpectedNote,
-	OutcomeWeeklyLimit:        ErrWeeklyLimit,
-	OutcomeCheckpoint:         ErrCheckpoint,
-	OutcomeSessionRejected:    ErrSessionRejected,
-	OutcomeNotFound:           ErrNotFound,
-	OutcomeNotConnectable:     ErrNotConnectable,
-	OutcomeUnrecognized:       ErrUnrecognized,
-	OutcomeTransient:          ErrTransient,
+var sentinels = map[pacertype.Outcome]error{
+	pacertype.OutcomeAlreadyPending:     ErrAlreadyPending,
+	pacertype.OutcomeAlreadyConnected:   ErrAlreadyConnected,
+	pacertype.OutcomeEmailRequired:      ErrEmailRequired,
+	pacertype.OutcomeNoteQuotaExhausted: ErrNoteQuotaExhausted,
+	pacertype.OutcomeNoteTooLong:        ErrNoteTooLong,
+	pacertype.OutcomeUnexpectedNote:     ErrUnexpectedNote,
+	pacertype.OutcomeWeeklyLimit:        ErrWeeklyLimit,
+	pacertype.OutcomeCheckpoint:         ErrCheckpoint,
+	pacertype.OutcomeSessionRejected:    ErrSessionRejected,
+	pacertype.OutcomeNotFound:           ErrNotFound,
+	pacertype.OutcomeNotConnectable:     ErrNotConnectable,
+	pacertype.OutcomeUnrecognized:       ErrUnrecognized,
+	pacertype.OutcomeTransient:          ErrTransient,
 }
 
-// Sentinel returns the sentinel error of an outcome, or nil for OutcomeDone
+// Sentinel returns the sentinel error of an outcome, or nil for pacertype.OutcomeDone
 // and unknown outcomes.
-func Sentinel(o Outcome) error { return sentinels[o] }
+func Sentinel(o pacertype.Outcome) error { return sentinels[o] }
 
-// Error is the error of an action that did not end in OutcomeDone. It matches
+// Error is the error of an action that did not end in pacertype.OutcomeDone. It matches
 // its outcome's sentinel with errors.Is and unwraps to the underlying cause,
 // if any.
 type Error struct {
 	// Outcome is how the action ended.
-	Outcome Outcome
+	Outcome pacertype.Outcome
 	// Op names the action ("invite", "follow", …).
 	Op string
 	// Target is the profile slug or other object the action was about.
@@ -126,7 +68,7 @@ type Error struct {
 }
 
 // NewError returns an *Error for an outcome. Err may be nil.
-func NewError(outcome Outcome, op, target string, err error) *Error {
+func NewError(outcome pacertype.Outcome, op, target string, err error) *Error {
 	return &Error{Outcome: outcome, Op: op, Target: target, NotesRemaining: -1, Err: err}
 }
 
@@ -167,13 +109,13 @@ func (e *Error) Is(target error) bool {
 // Unwrap returns the underlying cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// OutcomeOf returns the outcome an error stands for: OutcomeDone for nil, the
-// *Error's outcome, the outcome of a wrapped sentinel, and OutcomeTransient
+// OutcomeOf returns the outcome an error stands for: pacertype.OutcomeDone for nil, the
+// *Error's outcome, the outcome of a wrapped sentinel, and pacertype.OutcomeTransient
 // for everything else (timeouts, cancelled contexts, browser failures), since
 // those may work on a later try.
-func OutcomeOf(err error) Outcome {
+func OutcomeOf(err error) pacertype.Outcome {
 	if err == nil {
-		return OutcomeDone
+		return pacertype.OutcomeDone
 	}
 	var e *Error
 	if errors.As(err, &e) {
@@ -184,12 +126,12 @@ func OutcomeOf(err error) Outcome {
 			return o
 		}
 	}
-	return OutcomeTransient
+	return pacertype.OutcomeTransient
 }
 
 // Fail returns the outcome and error for an action that ended in outcome o.
 // It exists so adapters can write `return executor.Fail(o, op, slug, err)`.
-func Fail(o Outcome, op, target string, err error) (Outcome, error) {
+func Fail(o pacertype.Outcome, op, target string, err error) (pacertype.Outcome, error) {
 	return o, NewError(o, op, target, err)
 }
 
@@ -204,7 +146,7 @@ func Transient(op, target string, err error) error {
 		return err
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return NewError(OutcomeTransient, op, target, fmt.Errorf("timed out or cancelled: %w", err))
+		return NewError(pacertype.OutcomeTransient, op, target, fmt.Errorf("timed out or cancelled: %w", err))
 	}
-	return NewError(OutcomeTransient, op, target, err)
+	return NewError(pacertype.OutcomeTransient, op, target, err)
 }

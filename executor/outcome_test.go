@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 func TestOutcomeOf(t *testing.T) {
@@ -13,14 +15,14 @@ func TestOutcomeOf(t *testing.T) {
 	tests := []struct {
 		name string
 		err  error
-		want Outcome
+		want pacertype.Outcome
 	}{
-		{"nil", nil, OutcomeDone},
-		{"error value", NewError(OutcomeWeeklyLimit, "invite", "a", nil), OutcomeWeeklyLimit},
-		{"wrapped error value", fmt.Errorf("runner: %w", NewError(OutcomeCheckpoint, "view", "a", nil)), OutcomeCheckpoint},
-		{"bare sentinel", fmt.Errorf("x: %w", ErrEmailRequired), OutcomeEmailRequired},
-		{"deadline", context.DeadlineExceeded, OutcomeTransient},
-		{"anything else", errors.New("boom"), OutcomeTransient},
+		{"nil", nil, pacertype.OutcomeDone},
+		{"error value", NewError(pacertype.OutcomeWeeklyLimit, "invite", "a", nil), pacertype.OutcomeWeeklyLimit},
+		{"wrapped error value", fmt.Errorf("runner: %w", NewError(pacertype.OutcomeCheckpoint, "view", "a", nil)), pacertype.OutcomeCheckpoint},
+		{"bare sentinel", fmt.Errorf("x: %w", ErrEmailRequired), pacertype.OutcomeEmailRequired},
+		{"deadline", context.DeadlineExceeded, pacertype.OutcomeTransient},
+		{"anything else", errors.New("boom"), pacertype.OutcomeTransient},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,16 +60,16 @@ func TestTransientKeepsOutcomes(t *testing.T) {
 	if Transient("x", "y", nil) != nil {
 		t.Error("Transient(nil) != nil")
 	}
-	err := Transient("invite", "a", NewError(OutcomeWeeklyLimit, "invite", "a", nil))
-	if got := OutcomeOf(err); got != OutcomeWeeklyLimit {
+	err := Transient("invite", "a", NewError(pacertype.OutcomeWeeklyLimit, "invite", "a", nil))
+	if got := OutcomeOf(err); got != pacertype.OutcomeWeeklyLimit {
 		t.Errorf("OutcomeOf = %q, want weekly_limit", got)
 	}
 	err = Transient("invite", "a", context.DeadlineExceeded)
-	if got := OutcomeOf(err); got != OutcomeTransient || !errors.Is(err, context.DeadlineExceeded) {
+	if got := OutcomeOf(err); got != pacertype.OutcomeTransient || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("OutcomeOf = %q (%v), want transient wrapping the deadline", got, err)
 	}
-	o, err := Fail(OutcomeNotFound, "view", "ghost", nil)
-	if o != OutcomeNotFound || !errors.Is(err, ErrNotFound) {
+	o, err := Fail(pacertype.OutcomeNotFound, "view", "ghost", nil)
+	if o != pacertype.OutcomeNotFound || !errors.Is(err, ErrNotFound) {
 		t.Errorf("Fail = %q, %v", o, err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/executor/session"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // State is what a profile page offers the account, as read from the page.
@@ -60,14 +61,14 @@ type InviteOptions struct {
 	Note string
 	// Email is the member's address, used only when LinkedIn asks for it and
 	// the campaign allows it. When empty and LinkedIn asks, the invitation is
-	// not sent (OutcomeEmailRequired).
+	// not sent (pacertype.OutcomeEmailRequired).
 	Email string
 }
 
 // InviteResult is what an invitation attempt learned.
 type InviteResult struct {
 	// Outcome is how the attempt ended.
-	Outcome Outcome
+	Outcome pacertype.Outcome
 	// NoteLimit is the note length limit the dialog showed (200 or 300), or 0
 	// when no note was written.
 	NoteLimit int
@@ -144,27 +145,27 @@ type Site interface {
 //
 // Every method takes a context; when the context has no deadline the adapter
 // applies its own default, so no browser call can hang forever. Actions
-// return the Outcome and, unless it is OutcomeDone, an *Error matching its
-// sentinel.
+// return a pacertype.Outcome and, unless it is pacertype.OutcomeDone, an
+// *Error matching its sentinel.
 type Session interface {
 	// ReadState opens the profile and reads what it offers. It may open the
 	// More menu to look for Connect, and never clicks anything else.
 	ReadState(ctx context.Context, slug string) (Profile, error)
 	// Invite sends an invitation to connect, with opts.Note if not empty, and
-	// reports OutcomeDone only once the profile shows Pending (or, when the
-	// invitee accepted at once, a 1st-degree connection).
+	// reports pacertype.OutcomeDone only once the profile shows Pending (or,
+	// when the invitee accepted at once, a 1st-degree connection).
 	Invite(ctx context.Context, slug string, opts InviteOptions) (InviteResult, error)
 	// Follow follows the person; following someone already followed is done.
-	Follow(ctx context.Context, slug string) (Outcome, error)
+	Follow(ctx context.Context, slug string) (pacertype.Outcome, error)
 	// LikeLatestPost likes the person's most recent post, unless already
 	// liked.
-	LikeLatestPost(ctx context.Context, slug string) (Outcome, error)
+	LikeLatestPost(ctx context.Context, slug string) (pacertype.Outcome, error)
 	// ViewProfile opens the profile, which LinkedIn counts as a view.
-	ViewProfile(ctx context.Context, slug string) (Outcome, error)
+	ViewProfile(ctx context.Context, slug string) (pacertype.Outcome, error)
 	// SentInvitations reads the pending invitations the account sent.
 	SentInvitations(ctx context.Context) (SentList, error)
 	// Withdraw withdraws the pending invitation sent to slug.
-	Withdraw(ctx context.Context, slug string) (Outcome, error)
+	Withdraw(ctx context.Context, slug string) (pacertype.Outcome, error)
 	// RecentConnections reads the connections page: the account's
 	// connections, most recent first, and its count of them all.
 	RecentConnections(ctx context.Context) (ConnectionList, error)

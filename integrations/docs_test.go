@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 var updateDocs = flag.Bool("update-docs", false, "rewrite the JSON examples in docs/events.md from the Go types")
@@ -22,16 +24,16 @@ var docExampleTime = time.Date(2025, 3, 4, 10, 11, 12, 0, time.UTC)
 var sectionRE = regexp.MustCompile("(?s)### `([a-z.]+)`\n.*?```json\n(.*?)```")
 
 // docExample returns the webhook body documented for t: what a receiver gets.
-func docExample(t *testing.T, typ Type) []byte {
+func docExample(t *testing.T, typ pacertype.EventType) []byte {
 	t.Helper()
 	data, err := Sample(typ, docExampleTime)
 	if err != nil {
 		t.Fatal(err)
 	}
 	body := struct {
-		Type      Type      `json:"type"`
-		Timestamp time.Time `json:"timestamp"`
-		Data      Payload   `json:"data"`
+		Type      pacertype.EventType `json:"type"`
+		Timestamp time.Time           `json:"timestamp"`
+		Data      Payload             `json:"data"`
 	}{typ, docExampleTime, data}
 	b, err := json.MarshalIndent(body, "", "  ")
 	if err != nil {
@@ -52,7 +54,7 @@ func TestDocsMatchTypes(t *testing.T) {
 	if *updateDocs {
 		doc = sectionRE.ReplaceAllFunc(doc, func(m []byte) []byte {
 			sub := sectionRE.FindSubmatchIndex(m)
-			typ := Type(m[sub[2]:sub[3]])
+			typ := pacertype.EventType(m[sub[2]:sub[3]])
 			if !typ.Public() {
 				return m
 			}
@@ -64,11 +66,11 @@ func TestDocsMatchTypes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	found := make(map[Type][]byte)
+	found := make(map[pacertype.EventType][]byte)
 	for _, m := range sectionRE.FindAllSubmatch(doc, -1) {
-		found[Type(m[1])] = m[2]
+		found[pacertype.EventType(m[1])] = m[2]
 	}
-	for _, typ := range Types() {
+	for _, typ := range pacertype.EventTypes() {
 		t.Run(string(typ), func(t *testing.T) {
 			got, ok := found[typ]
 			if !ok {
@@ -78,9 +80,9 @@ func TestDocsMatchTypes(t *testing.T) {
 				t.Errorf("example for %s in %s differs from the Go types (run go test -run TestDocsMatchTypes -update-docs):\n got %s\nwant %s", typ, eventsDoc, got, want)
 			}
 			var body struct {
-				Type      Type            `json:"type"`
-				Timestamp time.Time       `json:"timestamp"`
-				Data      json.RawMessage `json:"data"`
+				Type      pacertype.EventType `json:"type"`
+				Timestamp time.Time           `json:"timestamp"`
+				Data      json.RawMessage     `json:"data"`
 			}
 			dec := json.NewDecoder(bytes.NewReader(got))
 			dec.DisallowUnknownFields()

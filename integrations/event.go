@@ -12,33 +12,13 @@ import (
 	"github.com/pacerhq/pacer/pacertype"
 )
 
-// Type names an event type. Its values are part of Pacer's public interface:
-// receivers and scripts depend on them. They are spelled once, in package
-// pacertype; the names below are this package's words for them.
-type Type = pacertype.EventType
-
-// The public event types ([pacertype.EventTypes]).
-const (
-	InviteSent        = pacertype.EventInviteSent
-	InviteAccepted    = pacertype.EventInviteAccepted
-	InviteWithdrawn   = pacertype.EventInviteWithdrawn
-	EmailFound        = pacertype.EventEmailFound
-	AccountRestricted = pacertype.EventAccountRestricted
-	AccountCheckpoint = pacertype.EventAccountCheckpoint
-	ProposalApproved  = pacertype.EventProposalApproved
-	ProposalRejected  = pacertype.EventProposalRejected
-)
-
-// ErrUnknownType is returned when an event type name is not one of [Types].
+// ErrUnknownType is returned when an event type name is not one of [pacertype.EventTypes].
 var ErrUnknownType = errors.New("integrations: unknown event type")
-
-// Types returns every public event type, in documentation order.
-func Types() []Type { return pacertype.EventTypes() }
 
 // ParseType parses an event type name, as written in configuration or on the
 // command line. The error lists the valid names.
-func ParseType(s string) (Type, error) {
-	t := Type(strings.TrimSpace(s))
+func ParseType(s string) (pacertype.EventType, error) {
+	t := pacertype.EventType(strings.TrimSpace(s))
 	if t.Public() {
 		return t, nil
 	}
@@ -48,18 +28,18 @@ func ParseType(s string) (Type, error) {
 // Payload is the type-specific data of an event. Every payload type in this
 // package implements it.
 type Payload interface {
-	EventType() Type
+	EventType() pacertype.EventType
 }
 
 // Event is one thing that happened, as stored and as delivered. Data holds
-// the payload whose type matches Type (for example *InviteAccepted for
+// the payload whose type matches Type (for example *InviteAcceptedData for
 // invite.accepted).
 type Event struct {
 	// ID is unique per event ("evt_…"). Webhook deliveries send it as the
 	// webhook-id header, so receivers can deduplicate retries.
 	ID string `json:"id"`
 	// Type is the event type.
-	Type Type `json:"type"`
+	Type pacertype.EventType `json:"type"`
 	// Timestamp is when the event happened, in UTC.
 	Timestamp time.Time `json:"timestamp"`
 	// Data is the type-specific payload.
@@ -91,10 +71,10 @@ func New(at time.Time, data Payload) Event {
 // field. Unknown fields are ignored so that old readers accept new events.
 func (e *Event) UnmarshalJSON(b []byte) error {
 	var raw struct {
-		ID        string          `json:"id"`
-		Type      Type            `json:"type"`
-		Timestamp time.Time       `json:"timestamp"`
-		Data      json.RawMessage `json:"data"`
+		ID        string              `json:"id"`
+		Type      pacertype.EventType `json:"type"`
+		Timestamp time.Time           `json:"timestamp"`
+		Data      json.RawMessage     `json:"data"`
 	}
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return fmt.Errorf("integrations: decode event: %w", err)
@@ -108,23 +88,23 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 }
 
 // newPayload returns a pointer to a zero payload for t.
-func newPayload(t Type) (Payload, error) {
+func newPayload(t pacertype.EventType) (Payload, error) {
 	switch t {
-	case InviteSent:
+	case pacertype.EventInviteSent:
 		return &InviteSentData{}, nil
-	case InviteAccepted:
+	case pacertype.EventInviteAccepted:
 		return &InviteAcceptedData{}, nil
-	case InviteWithdrawn:
+	case pacertype.EventInviteWithdrawn:
 		return &InviteWithdrawnData{}, nil
-	case EmailFound:
+	case pacertype.EventEmailFound:
 		return &EmailFoundData{}, nil
-	case AccountRestricted:
+	case pacertype.EventAccountRestricted:
 		return &AccountRestrictedData{}, nil
-	case AccountCheckpoint:
+	case pacertype.EventAccountCheckpoint:
 		return &AccountCheckpointData{}, nil
-	case ProposalApproved:
+	case pacertype.EventProposalApproved:
 		return &ProposalApprovedData{}, nil
-	case ProposalRejected:
+	case pacertype.EventProposalRejected:
 		return &ProposalRejectedData{}, nil
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnknownType, t)
@@ -132,7 +112,7 @@ func newPayload(t Type) (Payload, error) {
 
 // decodeData decodes raw into the payload type for t. With strict, unknown
 // fields are an error (used by the documentation test).
-func decodeData(t Type, raw json.RawMessage, strict bool) (Payload, error) {
+func decodeData(t pacertype.EventType, raw json.RawMessage, strict bool) (Payload, error) {
 	p, err := newPayload(t)
 	if err != nil {
 		return nil, err

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 func TestNewIDIsUniqueAndPrefixed(t *testing.T) {
@@ -28,7 +30,7 @@ func TestNewIDIsUniqueAndPrefixed(t *testing.T) {
 func TestEventRoundTrip(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2025, 3, 4, 10, 11, 12, 0, time.UTC)
-	for _, typ := range Types() {
+	for _, typ := range pacertype.EventTypes() {
 		t.Run(string(typ), func(t *testing.T) {
 			t.Parallel()
 			data, err := Sample(typ, at)
@@ -58,11 +60,13 @@ func TestEventProspect(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2025, 3, 4, 10, 11, 12, 0, time.UTC)
 	tests := []struct {
-		typ  Type
+		typ  pacertype.EventType
 		want bool
 	}{
-		{InviteSent, true}, {InviteAccepted, true}, {InviteWithdrawn, true}, {EmailFound, true},
-		{AccountRestricted, false}, {AccountCheckpoint, false}, {ProposalApproved, false}, {ProposalRejected, false},
+		{pacertype.EventInviteSent, true}, {pacertype.EventInviteAccepted, true},
+		{pacertype.EventInviteWithdrawn, true}, {pacertype.EventEmailFound, true},
+		{pacertype.EventAccountRestricted, false}, {pacertype.EventAccountCheckpoint, false},
+		{pacertype.EventProposalApproved, false}, {pacertype.EventProposalRejected, false},
 	}
 	for _, tt := range tests {
 		data, _ := Sample(tt.typ, at)
@@ -105,11 +109,11 @@ func TestParseType(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		in      string
-		want    Type
+		want    pacertype.EventType
 		wantErr bool
 	}{
-		{"invite.accepted", InviteAccepted, false},
-		{" email.found ", EmailFound, false},
+		{"invite.accepted", pacertype.EventInviteAccepted, false},
+		{" email.found ", pacertype.EventEmailFound, false},
 		{"invite.accept", "", true},
 		{"*", "", true},
 	}

@@ -76,14 +76,6 @@ type InviteWithdrawnData struct {
 	Reason string `json:"reason"`
 }
 
-// Email sources for email.found: the finders of [pacertype.EmailFinders].
-const (
-	// SourceContactInfo is the contact-info overlay of a 1st-degree connection.
-	SourceContactInfo = pacertype.FinderContactInfo
-	// SourceHunter is the Hunter email-finder API.
-	SourceHunter = pacertype.FinderHunter
-)
-
 // EmailFoundData is the payload of email.found. The found address is in
 // Prospect.Email.
 type EmailFoundData struct {
@@ -93,8 +85,8 @@ type EmailFoundData struct {
 	Campaign string `json:"campaign"`
 	// Prospect is the person, with Email set.
 	Prospect Prospect `json:"prospect"`
-	// Source is the finder that found the address (SourceContactInfo or
-	// SourceHunter).
+	// Source is the finder that found the address (pacertype.FinderContactInfo
+	// or pacertype.FinderHunter).
 	Source string `json:"source"`
 	// Score is the finder's confidence from 0 to 100, when it gives one.
 	Score int `json:"score,omitempty"`
@@ -149,28 +141,32 @@ type ProposalRejectedData struct {
 }
 
 // EventType returns InviteSent.
-func (*InviteSentData) EventType() Type { return InviteSent }
+func (*InviteSentData) EventType() pacertype.EventType { return pacertype.EventInviteSent }
 
 // EventType returns InviteAccepted.
-func (*InviteAcceptedData) EventType() Type { return InviteAccepted }
+func (*InviteAcceptedData) EventType() pacertype.EventType { return pacertype.EventInviteAccepted }
 
 // EventType returns InviteWithdrawn.
-func (*InviteWithdrawnData) EventType() Type { return InviteWithdrawn }
+func (*InviteWithdrawnData) EventType() pacertype.EventType { return pacertype.EventInviteWithdrawn }
 
 // EventType returns EmailFound.
-func (*EmailFoundData) EventType() Type { return EmailFound }
+func (*EmailFoundData) EventType() pacertype.EventType { return pacertype.EventEmailFound }
 
 // EventType returns AccountRestricted.
-func (*AccountRestrictedData) EventType() Type { return AccountRestricted }
+func (*AccountRestrictedData) EventType() pacertype.EventType {
+	return pacertype.EventAccountRestricted
+}
 
 // EventType returns AccountCheckpoint.
-func (*AccountCheckpointData) EventType() Type { return AccountCheckpoint }
+func (*AccountCheckpointData) EventType() pacertype.EventType {
+	return pacertype.EventAccountCheckpoint
+}
 
 // EventType returns ProposalApproved.
-func (*ProposalApprovedData) EventType() Type { return ProposalApproved }
+func (*ProposalApprovedData) EventType() pacertype.EventType { return pacertype.EventProposalApproved }
 
 // EventType returns ProposalRejected.
-func (*ProposalRejectedData) EventType() Type { return ProposalRejected }
+func (*ProposalRejectedData) EventType() pacertype.EventType { return pacertype.EventProposalRejected }
 
 func (d *InviteSentData) prospect() *Prospect      { return &d.Prospect }
 func (d *InviteAcceptedData) prospect() *Prospect  { return &d.Prospect }

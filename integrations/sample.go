@@ -20,34 +20,34 @@ var sampleProspect = Prospect{
 // Sample returns a realistic payload of type t whose times are derived from
 // at. `pacer webhooks test` sends it so that a receiver can be tried before
 // real events flow, and docs/events.md shows it.
-func Sample(t Type, at time.Time) (Payload, error) {
+func Sample(t pacertype.EventType, at time.Time) (Payload, error) {
 	at = at.UTC().Truncate(time.Second)
 	sent := at.Add(-3 * 24 * time.Hour)
 	p := sampleProspect
 	switch t {
-	case InviteSent:
+	case pacertype.EventInviteSent:
 		return &InviteSentData{Account: "anna", Campaign: "cto-berlin", Prospect: p,
 			ProposalID: "42", Note: "Hi Jane, I enjoyed your talk at the meetup."}, nil
-	case InviteAccepted:
+	case pacertype.EventInviteAccepted:
 		return &InviteAcceptedData{Account: "anna", Campaign: "cto-berlin", Prospect: p,
 			SentAt: sent, AcceptedAt: at}, nil
-	case InviteWithdrawn:
+	case pacertype.EventInviteWithdrawn:
 		return &InviteWithdrawnData{Account: "anna", Campaign: "cto-berlin", Prospect: p,
 			SentAt: at.Add(-21 * 24 * time.Hour), Reason: WithdrawStale}, nil
-	case EmailFound:
+	case pacertype.EventEmailFound:
 		p.Email = "jane.doe@example.com"
 		return &EmailFoundData{Account: "anna", Campaign: "cto-berlin", Prospect: p,
-			Source: SourceHunter, Score: 94}, nil
-	case AccountRestricted:
+			Source: pacertype.FinderHunter, Score: 94}, nil
+	case pacertype.EventAccountRestricted:
 		until := at.Add(4 * 24 * time.Hour)
 		return &AccountRestrictedData{Account: "anna", Reason: pacertype.ReasonWeeklyInvitationLimit,
 			RestrictedUntil: &until}, nil
-	case AccountCheckpoint:
+	case pacertype.EventAccountCheckpoint:
 		return &AccountCheckpointData{Account: "anna", Reason: "login_challenge"}, nil
-	case ProposalApproved:
+	case pacertype.EventProposalApproved:
 		return &ProposalApprovedData{Account: "anna", Campaign: "cto-berlin",
 			ProposalID: "42", DecidedBy: "U012ABCDEF", Items: 25}, nil
-	case ProposalRejected:
+	case pacertype.EventProposalRejected:
 		return &ProposalRejectedData{Account: "anna", Campaign: "cto-berlin",
 			ProposalID: "42", DecidedBy: "U012ABCDEF",
 			Note: "Too many agencies in this batch."}, nil

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // FromStored turns an event as the store keeps it (models.Event with its
@@ -17,7 +18,7 @@ import (
 // occurred, in UTC, to the millisecond. Internal event types (alerts, dead
 // letters) have no public form: their error matches ErrUnknownType.
 func FromStored(e models.Event) (Event, error) {
-	t := Type(e.Type)
+	t := pacertype.EventType(e.Type)
 	if !t.Public() {
 		return Event{}, fmt.Errorf("%w %q: event %s is internal and is never delivered outside Pacer", ErrUnknownType, e.Type, e.ID)
 	}
@@ -29,35 +30,35 @@ func FromStored(e models.Event) (Event, error) {
 	p := storedProspect(d.Prospect)
 	var data Payload
 	switch t {
-	case InviteSent:
+	case pacertype.EventInviteSent:
 		data = &InviteSentData{Account: d.Account, Campaign: d.Campaign, Prospect: p,
 			ProposalID: proposalID(d.ProposalID, e.ProposalID), Note: d.Note}
-	case InviteAccepted:
+	case pacertype.EventInviteAccepted:
 		data = &InviteAcceptedData{Account: d.Account, Campaign: d.Campaign, Prospect: p,
 			SentAt: storedTime(d.SentAt), AcceptedAt: at}
-	case InviteWithdrawn:
+	case pacertype.EventInviteWithdrawn:
 		reason := d.Reason
 		if reason == "" {
 			reason = WithdrawManual
 		}
 		data = &InviteWithdrawnData{Account: d.Account, Campaign: d.Campaign, Prospect: p,
 			SentAt: storedTime(d.SentAt), Reason: reason}
-	case EmailFound:
+	case pacertype.EventEmailFound:
 		data = &EmailFoundData{Account: d.Account, Campaign: d.Campaign, Prospect: p,
 			Source: d.Source, Score: d.Score}
-	case AccountRestricted:
+	case pacertype.EventAccountRestricted:
 		var until *time.Time
 		if d.Until != nil {
 			u := d.Until.UTC().Truncate(time.Millisecond)
 			until = &u
 		}
 		data = &AccountRestrictedData{Account: d.Account, Reason: d.Reason, RestrictedUntil: until}
-	case AccountCheckpoint:
+	case pacertype.EventAccountCheckpoint:
 		data = &AccountCheckpointData{Account: d.Account, Reason: d.Reason}
-	case ProposalApproved:
+	case pacertype.EventProposalApproved:
 		data = &ProposalApprovedData{Account: d.Account, Campaign: d.Campaign,
 			ProposalID: proposalID(d.ProposalID, e.ProposalID), DecidedBy: d.DecidedBy, Items: d.Count}
-	case ProposalRejected:
+	case pacertype.EventProposalRejected:
 		note := d.Reason
 		if note == "" {
 			note = d.Note

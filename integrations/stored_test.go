@@ -29,7 +29,7 @@ func TestFromStored(t *testing.T) {
 	wantEmail := want
 	wantEmail.Email = "jane@example.com"
 	tests := []struct {
-		typ  integrations.Type
+		typ  pacertype.EventType
 		refs models.EventRefs
 		data models.EventData
 		want integrations.Payload
@@ -84,7 +84,7 @@ func TestFromStoredRefusesInternalEvents(t *testing.T) {
 }
 
 // storedEvent is an event as the store keeps it.
-func storedEvent(t *testing.T, typ integrations.Type, at time.Time, refs models.EventRefs, data models.EventData) models.Event {
+func storedEvent(t *testing.T, typ pacertype.EventType, at time.Time, refs models.EventRefs, data models.EventData) models.Event {
 	t.Helper()
 	e := models.Event{ID: integrations.NewID(), Type: string(typ), OccurredAt: at, ProposalID: refs.ProposalID}
 	b, err := json.Marshal(data)

@@ -246,6 +246,19 @@ ALTER TABLE decisions ADD COLUMN undone_at {{time}};
 DROP INDEX decisions_settled;
 CREATE UNIQUE INDEX decisions_settled ON decisions (proposal_id) WHERE kind IN ('approve', 'reject') AND undone_at IS NULL;
 `},
+	{21, "campaign: each approved item in the audit trail, with its exact note", `
+-- An approval records, beside its approve decision, one approve_item per
+-- item it approved, carrying the exact note approved. Items approved
+-- before this version get theirs from the approval that approved them.
+INSERT INTO decisions (proposal_id, item_id, user_id, kind, detail, at)
+SELECT i.proposal_id, i.id, d.user_id, 'approve_item', i.note, d.at
+FROM proposal_items i
+JOIN decisions d ON d.proposal_id = i.proposal_id AND d.kind = 'approve' AND d.undone_at IS NULL
+WHERE i.state = 'approved'
+ORDER BY i.proposal_id, i.position;
+-- The audit export reads the decisions made since a date.
+CREATE INDEX decisions_at ON decisions (at);
+`},
 	{30, "executor: account leases, chore targets, one open chore per kind", `
 -- One runner acts for an account at a time, across every pacer serve
 -- process: the lease names its owner and lapses at lease_until unless the

@@ -310,15 +310,34 @@ type Event struct {
 
 // Decision kinds recorded in the audit trail.
 const (
+	// DecisionApprove approves a proposal (Detail counts what it approved);
+	// each item it approved has its own DecisionApproveItem beside it.
 	DecisionApprove = "approve"
-	DecisionReject  = "reject"
-	DecisionSkip    = "skip"
-	DecisionEdit    = "edit"
-	DecisionPause   = "pause"
-	DecisionResume  = "resume"
-	// DecisionUndo takes an approval back within its undo window.
+	// DecisionApproveItem is one item of an approval: ItemID is the item
+	// and Detail the exact note approved for it, as the approver saw it.
+	DecisionApproveItem = "approve_item"
+	DecisionReject      = "reject"
+	DecisionSkip        = "skip"
+	// DecisionEdit replaces an item's note; Detail is the new note.
+	DecisionEdit = "edit"
+	// DecisionPause and DecisionResume hold and release an account or a
+	// campaign; Detail names it (PauseDetail).
+	DecisionPause  = "pause"
+	DecisionResume = "resume"
+	// DecisionUndo takes an approval back within its undo window; the
+	// approval and its items are marked undone.
 	DecisionUndo = "undo"
 )
+
+// What a pause or resume decision holds or releases (PauseDetail).
+const (
+	PausedAccount  = "account"
+	PausedCampaign = "campaign"
+)
+
+// PauseDetail is the Detail of a pause or resume decision: what it holds
+// (PausedAccount or PausedCampaign) and its name, as "account anna".
+func PauseDetail(what, name string) string { return what + " " + name }
 
 // Decision is the audit trail of human decisions: who decided what, when.
 // A proposal has at most one approve or reject not undone (a unique index
@@ -331,6 +350,7 @@ type Decision struct {
 	Kind       string
 	Detail     string
 	At         time.Time
-	// UndoneAt is when an approval was taken back (DecisionUndo).
+	// UndoneAt is when an approval, and each of its items, was taken back
+	// (DecisionUndo).
 	UndoneAt *time.Time
 }

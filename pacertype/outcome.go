@@ -2,10 +2,11 @@ package pacertype
 
 import "slices"
 
-// Outcome is how an action on LinkedIn ended. The runner stores it in
-// actions.outcome; the bot words it for people. What each outcome means for
-// the runner (count, skip, pause, ask a person) is said once, in package
-// executor.
+// Outcome is how an action on LinkedIn ended. A site adapter reports it
+// (package executor gives each outcome but OutcomeDone a sentinel error),
+// and the runner decides what to do next from it alone: count the action,
+// skip the prospect, pause the account, or ask a person. The runner stores
+// it in actions.outcome; the bot words it for people.
 type Outcome string
 
 // The outcomes of an action.
@@ -31,27 +32,35 @@ const (
 	// dialog shows (200 or 300 characters); nothing was sent.
 	OutcomeNoteTooLong Outcome = "note_too_long"
 	// OutcomeUnexpectedNote means the invitation was approved without a note
-	// but the invite dialog's note field held text: it was stopped before
-	// Send, and nothing was sent.
+	// but the invite dialog's note field held text (prefilled by LinkedIn or
+	// left over): it was stopped before Send, and nothing was sent. Pacer
+	// never sends words nobody approved.
 	OutcomeUnexpectedNote Outcome = "unexpected_note"
 	// OutcomeWeeklyLimit means LinkedIn showed its weekly invitation limit
-	// alert or a restriction notice.
+	// alert, or a notice that it restricted the account (the executor error's
+	// Detail quotes it): stop inviting from this account until the window
+	// resets.
 	OutcomeWeeklyLimit Outcome = "weekly_limit"
 	// OutcomeCheckpoint means LinkedIn showed a security checkpoint, a login
-	// challenge or a CAPTCHA.
+	// challenge or a CAPTCHA: stop the account and ask a person. Pacer never
+	// tries to solve one.
 	OutcomeCheckpoint Outcome = "checkpoint"
 	// OutcomeSessionRejected means LinkedIn sent the account to its login
-	// page: the stored session is no longer valid.
+	// page: the stored session is no longer valid and a person must sign in
+	// again.
 	OutcomeSessionRejected Outcome = "session_rejected"
 	// OutcomeNotFound means the profile (or the invitation, post or row the
 	// action needs) does not exist or is not available.
 	OutcomeNotFound Outcome = "not_found"
-	// OutcomeNotConnectable means the profile offers no Connect at all.
+	// OutcomeNotConnectable means the profile offers no Connect at all (for
+	// example a creator who can only be followed).
 	OutcomeNotConnectable Outcome = "not_connectable"
-	// OutcomeUnrecognized means the page loaded but its state could not be
-	// told; nothing was clicked.
+	// OutcomeUnrecognized means the page loaded but the adapter could not
+	// tell its state: LinkedIn may have changed its markup (run `pacer doctor
+	// linkedin`). Nothing was clicked.
 	OutcomeUnrecognized Outcome = "unrecognized"
-	// OutcomeTransient means something failed that may work on a later try.
+	// OutcomeTransient means something failed that may work on a later try: a
+	// timeout, an error toast, a crashed page, an unconfirmed send.
 	OutcomeTransient Outcome = "transient"
 	// OutcomeSuppressed means the runner did not carry the action out because
 	// its prospect went on the do-not-contact list after the approval; no

@@ -39,25 +39,31 @@ const (
 // it resumes by itself when the restriction ends.
 var ErrRestricted = errors.New("quota: the account is restricted by LinkedIn")
 
-// Pause stops every action of the account until a person resumes it.
+// Pause stops every action of the account until a person resumes it. by,
+// the person who paused it, is kept on the account and in the audit trail.
 func (e *Engine) Pause(ctx context.Context, accountID int64, by, reason string) error {
 	return e.inTx(ctx, func(tx *gorm.DB) error { return e.PauseTx(ctx, tx, accountID, by, reason) })
 }
 
 // PauseTx is Pause inside the caller's transaction tx.
 func (e *Engine) PauseTx(ctx context.Context, tx *gorm.DB, accountID int64, by, reason string) error {
-	if _, err := e.loadAccount(ctx, tx, accountID, true); err != nil {
+	acct, err := e.loadAccount(ctx, tx, accountID, true)
+	if err != nil {
 		return err
 	}
-	return e.updateAccount(ctx, tx, accountID, map[string]any{
+	if err := e.updateAccount(ctx, tx, accountID, map[string]any{
 		"state": models.AccountPaused, "paused_by": by, "state_reason": reason,
-	})
+	}); err != nil {
+		return err
+	}
+	return e.recordDecision(ctx, tx, acct.Name, models.DecisionPause, by)
 }
 
 // Resume makes a paused account, or one that needed a human, active again;
 // by is the person who resumed it. An account restricted until a known time
 // is not resumed before it (it resumes by itself then): Resume returns
-// ErrRestricted. A restriction with no end given is lifted.
+// ErrRestricted. A restriction with no end given is lifted. The resume is
+// recorded in the audit trail.
 func (e *Engine) Resume(ctx context.Context, accountID int64, by string) error {
 	return e.inTx(ctx, func(tx *gorm.DB) error { return e.ResumeTx(ctx, tx, accountID, by) })
 }
@@ -76,9 +82,22 @@ func (e *Engine) ResumeTx(ctx context.Context, tx *gorm.DB, accountID int64, by 
 		e.opts.Logger.Info("quota: account resumed", slog.String("account", acct.Name),
 			slog.String("was", acct.State), slog.String("by", by))
 	}
-	return e.updateAccount(ctx, tx, accountID, map[string]any{
+	if err := e.updateAccount(ctx, tx, accountID, map[string]any{
 		"state": models.AccountActive, "paused_by": "", "state_reason": "", "restricted_until": nil,
-	})
+	}); err != nil {
+		return err
+	}
+	return e.recordDecision(ctx, tx, acct.Name, models.DecisionResume, by)
+}
+
+// recordDecision writes a person's pause or resume of an account to the
+// audit trail, in the transaction that changed the account.
+func (e *Engine) recordDecision(ctx context.Context, tx *gorm.DB, account, kind, by string) error {
+	d := models.Decision{UserID: by, Kind: kind, Detail: models.PauseDetail(models.PausedAccount, account), At: e.now()}
+	if err := tx.WithContext(ctx).Create(&d).Error; err != nil {
+		return fmt.Errorf("quota: record the %s of account %s: %w", kind, account, err)
+	}
+	return nil
 }
 
 // Restrict stops the account until until: LinkedIn showed its weekly-limit

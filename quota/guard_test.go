@@ -159,3 +159,45 @@ func TestDecidedInvitations(t *testing.T) {
 		}
 	})
 }
+
+func TestPauseAndResumeAreRecordedAsDecisions(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		b := setup(t, s, config.Account{}, monday10)
+		decisions := func() []models.Decision {
+			var ds []models.Decision
+			if err := s.DB.Order("id").Find(&ds).Error; err != nil {
+				t.Fatal(err)
+			}
+			return ds
+		}
+		if err := b.engine.Pause(b.ctx, b.account, "U1", "holiday"); err != nil {
+			t.Fatal(err)
+		}
+		b.clock.Set(monday10.Add(time.Hour))
+		if err := b.engine.Resume(b.ctx, b.account, "U2"); err != nil {
+			t.Fatal(err)
+		}
+		// A resume refused changes nothing, so it decides nothing.
+		if err := b.engine.Restrict(b.ctx, b.account, monday10.Add(48*time.Hour), "weekly limit alert"); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.engine.Resume(b.ctx, b.account, "U3"); !errors.Is(err, quota.ErrRestricted) {
+			t.Fatalf("resume while restricted: got %v, want ErrRestricted", err)
+		}
+		got := decisions()
+		want := []models.Decision{
+			{UserID: "U1", Kind: models.DecisionPause, Detail: "account anna", At: monday10},
+			{UserID: "U2", Kind: models.DecisionResume, Detail: "account anna", At: monday10.Add(time.Hour)},
+		}
+		if len(got) != len(want) {
+			t.Fatalf("decisions: got %+v, want %+v", got, want)
+		}
+		for i, d := range got {
+			w := want[i]
+			if d.UserID != w.UserID || d.Kind != w.Kind || d.Detail != w.Detail || !d.At.Equal(w.At) || d.ProposalID != nil {
+				t.Errorf("decision %d: got %+v, want %+v", i, d, w)
+			}
+		}
+	})
+}

@@ -188,7 +188,49 @@ func Simulate(ctx context.Context, store *models.Store, sc SimConfig) (SimResult
 	if err := store.DB.WithContext(ctx).Table("accounts").Where("name = ?", simAccount).Pluck("id", &id).Error; err != nil {
 		return SimResult{}, fmt.Errorf("quota: find the simulated account: %w", err)
 	}
+	sim := newSimulation(store, cfg, sc, set, id)
+	if err := sim.run(ctx); err != nil {
+		return sim.res, fmt.Errorf("quota: simulate: %w", err)
+	}
+	if err := sim.measure(ctx); err != nil {
+		return sim.res, fmt.Errorf("quota: simulate: %w", err)
+	}
+	return sim.res, nil
+}
 
+// simulation is one run of Simulate: the simulated runner's time, its
+// queue of approved invitations, and what it measured.
+type simulation struct {
+	store  *models.Store
+	engine *Engine
+	id     int64
+	set    *settings
+	weeks  int
+	demand int
+	faults SimFaults
+	rng    *rand.Rand
+	// first is the Monday the simulation starts on; end is the Monday
+	// after its last week.
+	first, end time.Time
+
+	mu    sync.Mutex // guards clock, which the engine reads as its Now
+	clock time.Time
+
+	// t is the runner's time; asked counts the weeks whose demand is in
+	// the queue.
+	t     time.Time
+	asked int
+	queue []simInvitation
+	sent  []time.Time
+	loads []simLoad
+	res   SimResult
+}
+
+// simLoad is one attempt's time on LinkedIn, from its first page load to
+// its last.
+type simLoad struct{ start, end time.Time }
+
+func newSimulation(store *models.Store, cfg *config.Config, sc SimConfig, set *settings, id int64) *simulation {
 	start := sc.Start
 	if start.IsZero() {
 		start = SimStart
@@ -196,170 +238,210 @@ func Simulate(ctx context.Context, store *models.Store, sc SimConfig) (SimResult
 	y, m, d := start.Date()
 	first := time.Date(y, m, d, 0, 0, 0, 0, set.loc)
 	first = first.AddDate(0, 0, -((int(first.Weekday()) + 6) % 7)) // back to Monday
-	weekStart := func(w int) time.Time { return first.AddDate(0, 0, 7*w) }
-	end := weekStart(sc.Weeks)
-
-	var mu sync.Mutex
-	clock := first
-	engine := New(store, cfg, Options{
-		Now:  func() time.Time { mu.Lock(); defer mu.Unlock(); return clock },
+	s := &simulation{store: store, id: id, set: set, weeks: sc.Weeks, demand: sc.Demand,
+		faults: sc.Faults.withDefaults(), rng: rand.New(rand.NewPCG(sc.Seed, 0xfa17)),
+		first: first, clock: first, t: first}
+	s.end = s.weekStart(sc.Weeks)
+	s.engine = New(store, cfg, Options{
+		Now:  func() time.Time { s.mu.Lock(); defer s.mu.Unlock(); return s.clock },
 		Rand: rand.New(rand.NewPCG(sc.Seed, 0x5eed)),
 	})
-
-	faults := sc.Faults
-	if faults.any() && faults.ActionTime == 0 {
-		faults.ActionTime = 20 * time.Second
-	}
-	if faults.Backoff <= 0 {
-		faults.Backoff = time.Minute
-	}
-	if faults.Attempts <= 0 {
-		faults.Attempts = 3
-	}
-	rng := rand.New(rand.NewPCG(sc.Seed, 0xfa17))
-	res := SimResult{Plan: sc.Plan, Window: sc.Window, Timezone: sc.Timezone, Weeks: sc.Weeks, Demand: sc.Demand, Seed: sc.Seed,
+	s.res = SimResult{Plan: sc.Plan, Window: sc.Window, Timezone: sc.Timezone, Weeks: sc.Weeks, Demand: sc.Demand, Seed: sc.Seed,
 		Faults: sc.Faults, WeeklyLimit: set.invitesPerWeek, DailyLimit: set.invitesPerDay}
-	type load struct{ start, end time.Time }
-	var (
-		queue  []simInvitation
-		sent   []time.Time
-		loads  []load
-		asked  = 0
-		t      = first
-		weekOf = func(x time.Time) int {
-			w := 0
-			for w < sc.Weeks && !x.Before(weekStart(w+1)) {
-				w++
-			}
-			return w
-		}
-	)
-	fail := func(err error) (SimResult, error) { return res, fmt.Errorf("quota: simulate: %w", err) }
-	for {
-		for asked < sc.Weeks && !weekStart(asked).After(t) {
-			for range sc.Demand {
-				queue = append(queue, simInvitation{week: asked, due: weekStart(asked)})
-			}
-			asked++
-		}
-		if len(queue) == 0 {
-			if asked >= sc.Weeks {
-				break
-			}
-			t = weekStart(asked)
-			continue
-		}
-		// The runner takes the invitation due first (a retry waits for
-		// its backoff).
-		i := 0
-		for k := range queue {
-			if queue[k].due.Before(queue[i].due) {
-				i = k
-			}
-		}
-		if queue[i].due.After(t) {
-			t = queue[i].due
-		}
-		slot, err := engine.NextSlot(ctx, id, KindInvite, t)
-		if err != nil {
-			return fail(err)
-		}
-		if !slot.Before(end) {
-			break
-		}
-		if asked < sc.Weeks && !weekStart(asked).After(slot) {
-			t = weekStart(asked) // take in the week's demand first
-			continue
-		}
-		// The runner wakes up a little after its slot, as any process.
-		wake := slot
-		if faults.Latency > 0 {
-			wake = wake.Add(time.Duration(rng.Int64N(int64(faults.Latency) + 1)))
-		}
-		mu.Lock()
-		clock = wake
-		mu.Unlock()
-		r, err := engine.Reserve(ctx, id, KindInvite)
-		var le *LimitError
-		if errors.As(err, &le) {
-			res.Refusals++
-			t = slot.Add(time.Second)
-			if le.ResetAt.After(t) {
-				t = le.ResetAt
-			}
-			continue
-		}
-		if err != nil {
-			return fail(err)
-		}
-		it := queue[i]
-		it.attempts++
-		res.PageLoads++
-		done := wake.Add(faults.ActionTime)
-		loads = append(loads, load{wake, done})
-		outcome, err := simAttempt(ctx, engine, rng, faults, r.ID, &it)
-		if err != nil {
-			return fail(err)
-		}
-		switch outcome {
-		case simSent:
-			sent = append(sent, wake)
-			if weekOf(wake) > it.week {
-				res.SentLate++
-			}
-		case simSentBefore:
-		case simSkipped:
-			res.Skipped++
-		case simRetry:
-			if it.sentBefore {
-				sent = append(sent, wake) // it went, unconfirmed
-			}
-			if it.attempts < faults.Attempts {
-				res.Retried++
-				it.due = done.Add(faults.Backoff << (it.attempts - 1))
-				queue[i] = it
-				break
-			}
-			res.Failed++
-			outcome = simFailed
-		}
-		if outcome != simRetry {
-			queue = slices.Delete(queue, i, i+1)
-		}
-		if err := engine.ActedTx(ctx, store.DB.WithContext(ctx), id, done); err != nil {
-			return fail(err)
-		}
-		t = done
-	}
+	return s
+}
 
-	res.Demanded = sc.Demand * sc.Weeks
-	res.SentTotal = len(sent)
-	res.Backlog = len(queue)
-	res.Utilization = float64(len(sent)) / float64(set.invitesPerWeek*sc.Weeks)
-	slices.SortFunc(sent, func(a, b time.Time) int { return a.Compare(b) })
+// withDefaults fills in the attempt's length, the backoff and the number
+// of attempts a simulation with these faults runs with.
+func (f SimFaults) withDefaults() SimFaults {
+	if f.any() && f.ActionTime == 0 {
+		f.ActionTime = 20 * time.Second
+	}
+	if f.Backoff <= 0 {
+		f.Backoff = time.Minute
+	}
+	if f.Attempts <= 0 {
+		f.Attempts = 3
+	}
+	return f
+}
+
+// weekStart returns the Monday that starts week w of the simulation.
+func (s *simulation) weekStart(w int) time.Time { return s.first.AddDate(0, 0, 7*w) }
+
+// weekOf returns the week of the simulation x lies in.
+func (s *simulation) weekOf(x time.Time) int {
+	w := 0
+	for w < s.weeks && !x.Before(s.weekStart(w+1)) {
+		w++
+	}
+	return w
+}
+
+// run plays the runner until the queue is empty after the last week's
+// demand, or the pacer's next slot lies past the end.
+func (s *simulation) run(ctx context.Context) error {
+	for {
+		s.askDemand()
+		if len(s.queue) == 0 {
+			if s.asked >= s.weeks {
+				return nil
+			}
+			s.t = s.weekStart(s.asked)
+			continue
+		}
+		i := s.firstDue()
+		if s.queue[i].due.After(s.t) {
+			s.t = s.queue[i].due
+		}
+		slot, err := s.engine.NextSlot(ctx, s.id, KindInvite, s.t)
+		if err != nil {
+			return err
+		}
+		if !slot.Before(s.end) {
+			return nil
+		}
+		if s.asked < s.weeks && !s.weekStart(s.asked).After(slot) {
+			s.t = s.weekStart(s.asked) // take in the week's demand first
+			continue
+		}
+		if err := s.attempt(ctx, i, slot); err != nil {
+			return err
+		}
+	}
+}
+
+// askDemand queues the demand of every week that has begun by the
+// runner's time.
+func (s *simulation) askDemand() {
+	for s.asked < s.weeks && !s.weekStart(s.asked).After(s.t) {
+		for range s.demand {
+			s.queue = append(s.queue, simInvitation{week: s.asked, due: s.weekStart(s.asked)})
+		}
+		s.asked++
+	}
+}
+
+// firstDue returns the queued invitation the runner takes next: the one
+// due first (a retry waits for its backoff).
+func (s *simulation) firstDue() int {
+	i := 0
+	for k := range s.queue {
+		if s.queue[k].due.Before(s.queue[i].due) {
+			i = k
+		}
+	}
+	return i
+}
+
+// attempt reserves and makes one attempt of the i-th queued invitation at
+// its slot, as the runner does.
+func (s *simulation) attempt(ctx context.Context, i int, slot time.Time) error {
+	// The runner wakes up a little after its slot, as any process.
+	wake := slot
+	if s.faults.Latency > 0 {
+		wake = wake.Add(time.Duration(s.rng.Int64N(int64(s.faults.Latency) + 1)))
+	}
+	s.mu.Lock()
+	s.clock = wake
+	s.mu.Unlock()
+	r, err := s.engine.Reserve(ctx, s.id, KindInvite)
+	var le *LimitError
+	if errors.As(err, &le) {
+		s.res.Refusals++
+		s.t = slot.Add(time.Second)
+		if le.ResetAt.After(s.t) {
+			s.t = le.ResetAt
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	it := s.queue[i]
+	it.attempts++
+	s.res.PageLoads++
+	done := wake.Add(s.faults.ActionTime)
+	s.loads = append(s.loads, simLoad{wake, done})
+	outcome, err := simAttempt(ctx, s.engine, s.rng, s.faults, r.ID, &it)
+	if err != nil {
+		return err
+	}
+	s.settle(i, it, outcome, wake, done)
+	if err := s.engine.ActedTx(ctx, s.store.DB.WithContext(ctx), s.id, done); err != nil {
+		return err
+	}
+	s.t = done
+	return nil
+}
+
+// settle counts an attempt's outcome, and takes the invitation out of the
+// queue or, for a retry, puts it back due after its backoff.
+func (s *simulation) settle(i int, it simInvitation, outcome string, wake, done time.Time) {
+	switch outcome {
+	case simSent:
+		s.sent = append(s.sent, wake)
+		if s.weekOf(wake) > it.week {
+			s.res.SentLate++
+		}
+	case simSentBefore:
+	case simSkipped:
+		s.res.Skipped++
+	case simRetry:
+		if it.sentBefore {
+			s.sent = append(s.sent, wake) // it went, unconfirmed
+		}
+		if it.attempts < s.faults.Attempts {
+			s.res.Retried++
+			it.due = done.Add(s.faults.Backoff << (it.attempts - 1))
+			s.queue[i] = it
+			return
+		}
+		s.res.Failed++
+	}
+	s.queue = slices.Delete(s.queue, i, i+1)
+}
+
+// measure fills in the result from what the run sent and the ledger it
+// left.
+func (s *simulation) measure(ctx context.Context) error {
+	res, set := &s.res, s.set
+	res.Demanded = s.demand * s.weeks
+	res.SentTotal = len(s.sent)
+	res.Backlog = len(s.queue)
+	res.Utilization = float64(len(s.sent)) / float64(set.invitesPerWeek*s.weeks)
+	slices.SortFunc(s.sent, func(a, b time.Time) int { return a.Compare(b) })
 	perDay := map[string]int{}
-	for _, s := range sent {
-		perDay[s.In(set.loc).Format("2006-01-02")]++
-		if !set.isWorking(s) {
+	for _, t := range s.sent {
+		perDay[t.In(set.loc).Format("2006-01-02")]++
+		if !set.isWorking(t) {
 			res.OutsideWorkingHours++
 		}
 	}
-	for i := 1; i < len(loads); i++ {
-		gap := loads[i].start.Sub(loads[i-1].end).Seconds()
-		if i == 1 || gap < res.MinGapSeconds {
-			res.MinGapSeconds = gap
-		}
+	res.MinGapSeconds = minGapSeconds(s.loads)
+	if err := simLedger(ctx, s.store, s.id, set, res); err != nil {
+		return err
 	}
-	if err := simLedger(ctx, store, id, set, &res); err != nil {
-		return fail(err)
-	}
-	res.MaxRolling7d = maxInWindow(sent, Week)
-	for day := first; day.Before(end); day = set.nextDay(day) {
+	res.MaxRolling7d = maxInWindow(s.sent, Week)
+	for day := s.first; day.Before(s.end); day = set.nextDay(day) {
 		date := day.Format("2006-01-02")
 		res.Days = append(res.Days, SimDay{Date: date, Weekday: day.Weekday().String()[:3], Working: set.workdays[day.Weekday()], Sent: perDay[date]})
 		res.MaxDay = max(res.MaxDay, perDay[date])
 	}
-	return res, nil
+	return nil
+}
+
+// minGapSeconds returns the shortest time between the end of one attempt
+// and the start of the next (0 with fewer than two).
+func minGapSeconds(loads []simLoad) float64 {
+	var least float64
+	for i := 1; i < len(loads); i++ {
+		gap := loads[i].start.Sub(loads[i-1].end).Seconds()
+		if i == 1 || gap < least {
+			least = gap
+		}
+	}
+	return least
 }
 
 // Outcomes of a simulated attempt.

@@ -36,8 +36,8 @@ accounts:
   - {name: kim, plan: premium, working_hours: {days: [mon, tue, wed, thu, fri, sat, sun], start: "00:00", end: "23:59"}, limits: {invites_per_day: 40, invites_per_week: 200}}
   - {name: lou, plan: premium, working_hours: {days: [mon, tue, wed, thu, fri, sat, sun], start: "00:00", end: "23:59"}, limits: {invites_per_day: 40, invites_per_week: 200}}
 campaigns:
-  - {name: kim-c, account: kim, channel: C0KIM, note: "Hi {{first_name|there}}, from kim."}
-  - {name: lou-c, account: lou, channel: C0LOU, note: "Hi {{first_name|there}}, from lou."}
+  - {name: kim-c, account: kim, channel: C0KIM, note: "Hi {{first_name|there}}, from kim.", undo_window: "0"}
+  - {name: lou-c, account: lou, channel: C0LOU, note: "Hi {{first_name|there}}, from lou.", undo_window: "0"}
 `
 
 // child is a pacer process the test runs, kills and restarts.

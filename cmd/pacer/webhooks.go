@@ -14,6 +14,7 @@ import (
 	"github.com/pacerhq/pacer/integrations"
 	"github.com/pacerhq/pacer/integrations/delivery"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/pacertype"
 	"github.com/pacerhq/pacer/wording"
 )
 
@@ -53,7 +54,7 @@ not disable the endpoint. Exits 1 unless every test was delivered.`,
 			if len(cfg.Webhooks) == 0 {
 				return errNoWebhooks
 			}
-			var t integrations.Type
+			var t pacertype.EventType
 			if typ != "" {
 				if t, err = integrations.ParseType(typ); err != nil {
 					return err
@@ -131,7 +132,7 @@ not disable the endpoint. Exits 1 unless every test was delivered.`,
 
 // testRequests are the tests asked for: one endpoint or each, with the
 // type given or the first one each receives.
-func testRequests(svc *delivery.Service, endpoint string, t integrations.Type) ([]delivery.TestRequest, error) {
+func testRequests(svc *delivery.Service, endpoint string, t pacertype.EventType) ([]delivery.TestRequest, error) {
 	names := svc.EndpointNames()
 	if endpoint != "" {
 		names = []string{endpoint}
@@ -140,7 +141,7 @@ func testRequests(svc *delivery.Service, endpoint string, t integrations.Type) (
 	for _, n := range names {
 		typ := t
 		if typ == "" {
-			typ = integrations.InviteAccepted
+			typ = pacertype.EventInviteAccepted
 			if types := svc.EndpointTypes(n); len(types) > 0 {
 				typ = types[0]
 			}

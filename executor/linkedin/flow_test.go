@@ -16,6 +16,7 @@ import (
 	"github.com/pacerhq/pacer/executor/browser/browsertest"
 	"github.com/pacerhq/pacer/executor/session"
 	"github.com/pacerhq/pacer/executor/sim"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // noAI fails the test if anything clicked Write with AI.
@@ -86,7 +87,7 @@ func TestInviteWithNoteUnderMore(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Invite: %v", err)
 	}
-	if res.Outcome != executor.OutcomeDone || res.NoteLimit != 200 || res.NotesRemaining != 5 {
+	if res.Outcome != pacertype.OutcomeDone || res.NoteLimit != 200 || res.NotesRemaining != 5 {
 		t.Errorf("Invite = %+v, want done, limit 200, 5 notes remaining", res)
 	}
 	got := bd.sim.Received()
@@ -98,7 +99,7 @@ func TestInviteWithNoteUnderMore(t *testing.T) {
 		t.Errorf("ReadState after Invite = %+v, %v; want pending", prof, err)
 	}
 	res, err = ss.Invite(ctx, "jane-doe-more", executor.InviteOptions{})
-	if !errors.Is(err, executor.ErrAlreadyPending) || res.Outcome != executor.OutcomeAlreadyPending {
+	if !errors.Is(err, executor.ErrAlreadyPending) || res.Outcome != pacertype.OutcomeAlreadyPending {
 		t.Errorf("second Invite = %+v, %v; want already pending", res, err)
 	}
 	if n := len(bd.sim.Received().Invitations); n != 1 {
@@ -122,7 +123,7 @@ func TestInviteLayouts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.slug, func(t *testing.T) {
 			res, err := ss.Invite(testCtx(t), tt.slug, executor.InviteOptions{Note: tt.note})
-			if err != nil || res.Outcome != executor.OutcomeDone {
+			if err != nil || res.Outcome != pacertype.OutcomeDone {
 				t.Fatalf("Invite = %+v, %v", res, err)
 			}
 		})
@@ -147,14 +148,14 @@ func TestInviteNeverHitsTheSideRail(t *testing.T) {
 	ss := bd.session(t, "anna")
 	tests := []struct {
 		slug        string
-		wantOutcome executor.Outcome
+		wantOutcome pacertype.Outcome
 		wantSent    []string
 	}{
-		{"jane-doe-namesake-more", executor.OutcomeDone, []string{"jane-doe-namesake-more"}},
-		{"jane-doe-namesake-direct", executor.OutcomeDone, []string{"jane-doe-namesake-more", "jane-doe-namesake-direct"}},
+		{"jane-doe-namesake-more", pacertype.OutcomeDone, []string{"jane-doe-namesake-more"}},
+		{"jane-doe-namesake-direct", pacertype.OutcomeDone, []string{"jane-doe-namesake-more", "jane-doe-namesake-direct"}},
 		// No Connect for the target at all: the strangers' buttons are the
 		// only Invite controls on the page.
-		{"jane-doe-namesake-followonly", executor.OutcomeNotConnectable, []string{"jane-doe-namesake-more", "jane-doe-namesake-direct"}},
+		{"jane-doe-namesake-followonly", pacertype.OutcomeNotConnectable, []string{"jane-doe-namesake-more", "jane-doe-namesake-direct"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.slug, func(t *testing.T) {
@@ -176,7 +177,7 @@ func TestInviteEmailRequired(t *testing.T) {
 	ss := bd.session(t, "anna")
 	ctx := testCtx(t)
 	res, err := ss.Invite(ctx, "eva-roth-emailreq-more", executor.InviteOptions{Note: "Hi Eva"})
-	if !errors.Is(err, executor.ErrEmailRequired) || res.Outcome != executor.OutcomeEmailRequired {
+	if !errors.Is(err, executor.ErrEmailRequired) || res.Outcome != pacertype.OutcomeEmailRequired {
 		t.Fatalf("Invite without email = %+v, %v; want email required", res, err)
 	}
 	if n := len(bd.sim.Received().Invitations); n != 0 {
@@ -185,7 +186,7 @@ func TestInviteEmailRequired(t *testing.T) {
 	tests := []struct{ slug, note string }{{"eva-roth-emailreq-more", "Hi Eva"}, {"max-moe-emailreq-direct", ""}}
 	for _, tt := range tests {
 		res, err = ss.Invite(ctx, tt.slug, executor.InviteOptions{Note: tt.note, Email: "someone@example.org"})
-		if err != nil || res.Outcome != executor.OutcomeDone {
+		if err != nil || res.Outcome != pacertype.OutcomeDone {
 			t.Errorf("Invite %s with email = %+v, %v; want done", tt.slug, res, err)
 		}
 	}
@@ -214,7 +215,7 @@ func TestInviteEmailFieldHoldsExactlyTheAddress(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res, err := ss.Invite(testCtx(t), tt.slug, executor.InviteOptions{Note: tt.note, Email: email})
-			if err != nil || res.Outcome != executor.OutcomeDone {
+			if err != nil || res.Outcome != pacertype.OutcomeDone {
 				t.Fatalf("Invite = %+v, %v; want done", res, err)
 			}
 			got := bd.sim.Received().Invitations
@@ -249,7 +250,7 @@ func TestInviteEmailMismatchSendsNothing(t *testing.T) {
 	ss := bd.session(t, "anna")
 	for _, note := range []string{"Hi Eva", ""} {
 		res, err := ss.Invite(testCtx(t), "eva-roth-emailreq-more", executor.InviteOptions{Note: note, Email: "someone@example.org"})
-		if res.Outcome != executor.OutcomeTransient || err == nil || !strings.Contains(err.Error(), "email field") {
+		if res.Outcome != pacertype.OutcomeTransient || err == nil || !strings.Contains(err.Error(), "email field") {
 			t.Errorf("Invite (note %q) = %+v, %v; want transient, about the email field", note, res, err)
 		}
 	}
@@ -268,7 +269,7 @@ func TestInviteNeverSendsAnUnapprovedNote(t *testing.T) {
 	for _, slug := range []string{"una-pre-noteprefill-more", "ulf-pre-noteprefill-direct"} {
 		t.Run(slug, func(t *testing.T) {
 			res, err := ss.Invite(testCtx(t), slug, executor.InviteOptions{})
-			if !errors.Is(err, executor.ErrUnexpectedNote) || res.Outcome != executor.OutcomeUnexpectedNote {
+			if !errors.Is(err, executor.ErrUnexpectedNote) || res.Outcome != pacertype.OutcomeUnexpectedNote {
 				t.Fatalf("Invite without a note = %+v, %v; want unexpected note", res, err)
 			}
 			if !strings.Contains(err.Error(), "professional network") {
@@ -282,7 +283,7 @@ func TestInviteNeverSendsAnUnapprovedNote(t *testing.T) {
 	// With an approved note, the field holds exactly that note at Send.
 	const note = "Hi Uma, glad to connect."
 	res, err := ss.Invite(testCtx(t), "uma-pre-noteprefill-more", executor.InviteOptions{Note: note})
-	if err != nil || res.Outcome != executor.OutcomeDone {
+	if err != nil || res.Outcome != pacertype.OutcomeDone {
 		t.Fatalf("Invite with a note = %+v, %v; want done", res, err)
 	}
 	if got := bd.sim.Received().Invitations; len(got) != 1 || got[0].Note != note {
@@ -303,7 +304,7 @@ func TestInviteNotesQuota(t *testing.T) {
 		t.Fatalf("first Invite = %+v, %v; want done with 1 note remaining", res, err)
 	}
 	res, err = ss.Invite(ctx, "bb-two-more", executor.InviteOptions{Note: "second"})
-	if !errors.Is(err, executor.ErrNoteQuotaExhausted) || res.Outcome != executor.OutcomeNoteQuotaExhausted || res.NotesRemaining != 0 {
+	if !errors.Is(err, executor.ErrNoteQuotaExhausted) || res.Outcome != pacertype.OutcomeNoteQuotaExhausted || res.NotesRemaining != 0 {
 		t.Fatalf("Invite over the quota = %+v, %v; want note quota exhausted, 0 remaining", res, err)
 	}
 	var e *executor.Error
@@ -327,11 +328,11 @@ func TestInviteReadsTheNoteLimit(t *testing.T) {
 	note := strings.Repeat("A longer note than a free account may send. ", 6)[:250]
 	tests := []struct {
 		account     string
-		wantOutcome executor.Outcome
+		wantOutcome pacertype.Outcome
 		wantLimit   int
 	}{
-		{"free-anna", executor.OutcomeNoteTooLong, 200},
-		{"premium-bob", executor.OutcomeDone, 300},
+		{"free-anna", pacertype.OutcomeNoteTooLong, 200},
+		{"premium-bob", pacertype.OutcomeDone, 300},
 	}
 	for _, tt := range tests {
 		t.Run(tt.account, func(t *testing.T) {
@@ -340,7 +341,7 @@ func TestInviteReadsTheNoteLimit(t *testing.T) {
 			if res.Outcome != tt.wantOutcome || res.NoteLimit != tt.wantLimit {
 				t.Errorf("Invite = %+v, %v; want %s with limit %d", res, err, tt.wantOutcome, tt.wantLimit)
 			}
-			if tt.wantOutcome == executor.OutcomeNoteTooLong && !strings.Contains(err.Error(), "250 characters, the dialog allows 200") {
+			if tt.wantOutcome == pacertype.OutcomeNoteTooLong && !strings.Contains(err.Error(), "250 characters, the dialog allows 200") {
 				t.Errorf("error %q does not say why", err)
 			}
 		})
@@ -366,7 +367,7 @@ func TestInviteWeeklyLimit(t *testing.T) {
 	}
 	for _, slug := range []string{"wc-three-more", "wd-four-direct"} {
 		res, err := ss.Invite(ctx, slug, executor.InviteOptions{Note: "hi"})
-		if !errors.Is(err, executor.ErrWeeklyLimit) || res.Outcome != executor.OutcomeWeeklyLimit {
+		if !errors.Is(err, executor.ErrWeeklyLimit) || res.Outcome != pacertype.OutcomeWeeklyLimit {
 			t.Errorf("Invite %s past the limit = %+v, %v; want weekly limit", slug, res, err)
 		}
 	}
@@ -419,7 +420,7 @@ func TestCheckpointAndRejectedSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	bd.sim.Reject("ben")
-	if o, err := ss.ViewProfile(ctx, "jane-doe-more"); o != executor.OutcomeSessionRejected {
+	if o, err := ss.ViewProfile(ctx, "jane-doe-more"); o != pacertype.OutcomeSessionRejected {
 		t.Errorf("ViewProfile after rejection = %s, %v", o, err)
 	}
 	// No li_at at all is refused before any browsing.
@@ -504,7 +505,7 @@ func TestInviteErrorToastIsTransient(t *testing.T) {
 	ss := bd.session(t, "anna")
 	ctx := testCtx(t)
 	res, err := ss.Invite(ctx, "tia-toast-more", executor.InviteOptions{Note: "hi"})
-	if res.Outcome != executor.OutcomeTransient || !strings.Contains(err.Error(), "Something went wrong") {
+	if res.Outcome != pacertype.OutcomeTransient || !strings.Contains(err.Error(), "Something went wrong") {
 		t.Fatalf("Invite = %+v, %v; want transient with the toast's text", res, err)
 	}
 	if n := len(bd.sim.Received().Invitations); n != 0 {
@@ -524,7 +525,7 @@ func TestFollowLikeView(t *testing.T) {
 	ctx := testCtx(t)
 
 	for _, slug := range []string{"fay-fol-more", "fay-fol-more", "pia-pend-more", "ana-lima-direct"} {
-		if o, err := ss.Follow(ctx, slug); o != executor.OutcomeDone {
+		if o, err := ss.Follow(ctx, slug); o != pacertype.OutcomeDone {
 			t.Errorf("Follow %s = %s, %v", slug, o, err)
 		}
 	}
@@ -537,7 +538,7 @@ func TestFollowLikeView(t *testing.T) {
 	}
 
 	for range 2 {
-		if o, err := ss.LikeLatestPost(ctx, "lia-like"); o != executor.OutcomeDone {
+		if o, err := ss.LikeLatestPost(ctx, "lia-like"); o != pacertype.OutcomeDone {
 			t.Errorf("LikeLatestPost = %s, %v", o, err)
 		}
 	}
@@ -545,7 +546,7 @@ func TestFollowLikeView(t *testing.T) {
 		t.Errorf("LikeLatestPost without posts = %s, %v", o, err)
 	}
 
-	if o, err := ss.ViewProfile(ctx, "vic-view"); o != executor.OutcomeDone {
+	if o, err := ss.ViewProfile(ctx, "vic-view"); o != pacertype.OutcomeDone {
 		t.Errorf("ViewProfile = %s, %v", o, err)
 	}
 	if o, err := ss.ViewProfile(ctx, "gone-unavailable"); !errors.Is(err, executor.ErrNotFound) {
@@ -596,7 +597,7 @@ func TestLikeLatestPostReadsTheReactionLabel(t *testing.T) {
 				bd.sim.Like("anna", tt.slug)
 			}
 			for range 2 {
-				if o, err := ss.LikeLatestPost(testCtx(t), tt.slug); o != executor.OutcomeDone {
+				if o, err := ss.LikeLatestPost(testCtx(t), tt.slug); o != pacertype.OutcomeDone {
 					t.Fatalf("LikeLatestPost = %s, %v; want done", o, err)
 				}
 			}
@@ -643,7 +644,7 @@ func TestSentInvitationsAndWithdraw(t *testing.T) {
 	if !slices.Equal(got.Invitations, want) || got.Total != len(want) {
 		t.Errorf("SentInvitations =\n%+v\nwant\n%+v, %d in all", got, want, len(want))
 	}
-	if o, err := ss.Withdraw(ctx, "old-oscar"); o != executor.OutcomeDone {
+	if o, err := ss.Withdraw(ctx, "old-oscar"); o != pacertype.OutcomeDone {
 		t.Fatalf("Withdraw = %s, %v", o, err)
 	}
 	if o, err := ss.Withdraw(ctx, "old-oscar"); !errors.Is(err, executor.ErrNotFound) {
@@ -677,7 +678,7 @@ func TestWithdrawAnInvitationBeyondTheFirstPage(t *testing.T) {
 	if len(got.Invitations) != 2 || slices.ContainsFunc(got.Invitations, func(s executor.SentInvitation) bool { return s.Slug == "old-oscar" }) || got.Total != 3 {
 		t.Fatalf("the first page reads %+v; want the 2 newest, and a count of 3", got)
 	}
-	if o, err := ss.Withdraw(ctx, "old-oscar"); o != executor.OutcomeDone {
+	if o, err := ss.Withdraw(ctx, "old-oscar"); o != pacertype.OutcomeDone {
 		t.Fatalf("Withdraw of an invitation the first page does not list = %s, %v; want done, from the profile", o, err)
 	}
 	if o, err := ss.Withdraw(ctx, "old-oscar"); !errors.Is(err, executor.ErrNotFound) {
@@ -912,10 +913,10 @@ func TestACrashedPageDoesNotStopTheSession(t *testing.T) {
 	short, cancel := context.WithTimeout(ctx, 5*time.Second)
 	o, err := ss.ViewProfile(short, "vic-view")
 	cancel()
-	if o != executor.OutcomeDone && o != executor.OutcomeTransient {
+	if o != pacertype.OutcomeDone && o != pacertype.OutcomeTransient {
 		t.Errorf("ViewProfile after a crash = %s, %v; want done or transient", o, err)
 	}
-	if o, err := ss.ViewProfile(ctx, "vic-view"); o != executor.OutcomeDone {
+	if o, err := ss.ViewProfile(ctx, "vic-view"); o != pacertype.OutcomeDone {
 		t.Errorf("the next ViewProfile = %s, %v; want done", o, err)
 	}
 }
@@ -979,7 +980,7 @@ func TestLoginWaitsForLiAt(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ss.Close(ctx)
-	if o, err := ss.ViewProfile(ctx, "vic-view"); o != executor.OutcomeDone {
+	if o, err := ss.ViewProfile(ctx, "vic-view"); o != pacertype.OutcomeDone {
 		t.Errorf("ViewProfile with the captured session = %s, %v", o, err)
 	}
 	// Without a person, Login ends with its context.
@@ -1011,7 +1012,7 @@ func TestInviteAcceptedAtOnce(t *testing.T) {
 	for _, slug := range []string{"quick-yes-more", "quick-yes-direct"} {
 		began := time.Now()
 		res, err := ss.Invite(ctx, slug, executor.InviteOptions{Note: "Hi Quick, glad to connect."})
-		if err != nil || res.Outcome != executor.OutcomeDone {
+		if err != nil || res.Outcome != pacertype.OutcomeDone {
 			t.Errorf("Invite(%s) = %+v, %v; want done", slug, res, err)
 		}
 		if took := time.Since(began); took > 8*time.Second {

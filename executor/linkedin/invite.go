@@ -12,6 +12,7 @@ import (
 	"github.com/go-rod/rod/lib/input"
 
 	"github.com/pacerhq/pacer/executor"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // defaultNoteLimit is used only when the dialog shows neither a counter nor
@@ -39,7 +40,7 @@ func (ss *Session) Invite(ctx context.Context, slug string, opts executor.Invite
 
 func (ss *Session) invite(ctx context.Context, p *rod.Page, slug string, opts executor.InviteOptions, res *executor.InviteResult) error {
 	const op = "invite"
-	fail := func(o executor.Outcome, cause error) error { return executor.NewError(o, op, slug, cause) }
+	fail := func(o pacertype.Outcome, cause error) error { return executor.NewError(o, op, slug, cause) }
 	if err := checkSlug(op, slug); err != nil {
 		return err
 	}
@@ -49,7 +50,7 @@ func (ss *Session) invite(ctx context.Context, p *rod.Page, slug string, opts ex
 	}
 	if d.EmailRequired && opts.Email == "" {
 		ss.dismiss(p, slug)
-		return fail(executor.OutcomeEmailRequired, nil)
+		return fail(pacertype.OutcomeEmailRequired, nil)
 	}
 	if opts.Note == "" {
 		return ss.sendWithoutNote(ctx, p, slug, opts, d, res)
@@ -60,32 +61,40 @@ func (ss *Session) invite(ctx context.Context, p *rod.Page, slug string, opts ex
 // openDialog reads the profile, clicks the target's own Connect and waits
 // for the invite dialog.
 func (ss *Session) openDialog(ctx context.Context, p *rod.Page, slug string) (*dialogReport, error) {
-	const op = "invite"
-	fail := func(o executor.Outcome, cause error) error { return executor.NewError(o, op, slug, cause) }
-	r, err := ss.liveState(ctx, p, op, slug)
+	r, err := ss.liveState(ctx, p, "invite", slug)
 	if err != nil {
 		return nil, err
 	}
-	switch st := r.state(); st {
+	if err := ss.clickConnect(p, slug, r.state()); err != nil {
+		return nil, err
+	}
+	return ss.awaitDialog(ctx, p, slug)
+}
+
+// clickConnect clicks the target's own Connect, in the top card or its More
+// menu; a profile that offers none ends the invitation with its outcome.
+func (ss *Session) clickConnect(p *rod.Page, slug string, st executor.State) error {
+	fail := func(o pacertype.Outcome, cause error) error { return executor.NewError(o, "invite", slug, cause) }
+	switch st {
 	case executor.StatePending:
-		return nil, fail(executor.OutcomeAlreadyPending, nil)
+		return fail(pacertype.OutcomeAlreadyPending, nil)
 	case executor.StateConnected:
-		return nil, fail(executor.OutcomeAlreadyConnected, nil)
+		return fail(pacertype.OutcomeAlreadyConnected, nil)
 	case executor.StateFollowOnly:
-		return nil, fail(executor.OutcomeNotConnectable, nil)
+		return fail(pacertype.OutcomeNotConnectable, nil)
 	case executor.StateConnect:
-		err = ss.site.clickPick(p, slug, "connect")
+		return ss.site.clickPick(p, slug, "connect")
 	case executor.StateConnectViaMore:
-		err = ss.site.clickPick(p, slug, "menu_connect")
+		return ss.site.clickPick(p, slug, "menu_connect")
 	default:
-		return nil, fail(executor.OutcomeUnrecognized, fmt.Errorf("state %s", st))
+		return fail(pacertype.OutcomeUnrecognized, fmt.Errorf("state %s", st))
 	}
-	if err != nil {
-		return nil, err
-	}
-	// Connect opens the invite dialog, or the weekly-limit alert instead
-	// (which ends the wait with its outcome).
-	r, ok, err := ss.site.wait(ctx, p, op, slug, func(r report) bool { return r.Dialog != nil || r.Toast != "" })
+}
+
+// awaitDialog waits for what Connect opens: the invite dialog, or the
+// weekly-limit alert instead (which ends the wait with its outcome).
+func (ss *Session) awaitDialog(ctx context.Context, p *rod.Page, slug string) (*dialogReport, error) {
+	r, ok, err := ss.site.wait(ctx, p, "invite", slug, func(r report) bool { return r.Dialog != nil || r.Toast != "" })
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +102,7 @@ func (ss *Session) openDialog(ctx context.Context, p *rod.Page, slug string) (*d
 		return nil, err
 	}
 	if !ok {
-		return nil, fail(executor.OutcomeTransient, errors.New("the invite dialog did not open"))
+		return nil, executor.NewError(pacertype.OutcomeTransient, "invite", slug, errors.New("the invite dialog did not open"))
 	}
 	return r.Dialog, nil
 }
@@ -119,7 +128,7 @@ func (ss *Session) sendWithoutNote(ctx context.Context, p *rod.Page, slug string
 	}
 	if !ok {
 		ss.dismiss(p, slug)
-		return executor.NewError(executor.OutcomeTransient, "invite", slug, errors.New("Send stayed disabled"))
+		return executor.NewError(pacertype.OutcomeTransient, "invite", slug, errors.New("Send stayed disabled"))
 	}
 	if err := ss.beforeSend(p, slug, opts, r.Dialog); err != nil {
 		return err
@@ -128,9 +137,8 @@ func (ss *Session) sendWithoutNote(ctx context.Context, p *rod.Page, slug string
 }
 
 // sendWithNote opens the note field if needed, checks the note against the
-// dialog's limit and the notes quota, types it and sends.
+// notes quota and the dialog's limit, types it and sends.
 func (ss *Session) sendWithNote(ctx context.Context, p *rod.Page, slug string, opts executor.InviteOptions, d *dialogReport, res *executor.InviteResult) error {
-	const op = "invite"
 	if !d.NoteField {
 		var err error
 		if d, err = ss.addNote(ctx, p, slug, opts, d); err != nil {
@@ -140,46 +148,77 @@ func (ss *Session) sendWithNote(ctx context.Context, p *rod.Page, slug string, o
 	if d.NotesRemaining >= 0 {
 		res.NotesRemaining = d.NotesRemaining
 	}
-	if d.OutOfNotes || d.NotesRemaining == 0 || !d.NoteField {
-		ss.dismiss(p, slug)
-		e := executor.NewError(executor.OutcomeNoteQuotaExhausted, op, slug, nil)
-		e.NotesRemaining = 0
-		return e
+	if err := ss.checkNotesLeft(p, slug, d); err != nil {
+		return err
 	}
+	if err := ss.checkNoteFits(p, slug, opts.Note, d, res); err != nil {
+		return err
+	}
+	if err := ss.fillEmail(p, slug, opts, d); err != nil {
+		return err
+	}
+	d, err := ss.typeNote(ctx, p, slug, opts.Note)
+	if err != nil {
+		return err
+	}
+	if err := ss.beforeSend(p, slug, opts, d); err != nil {
+		return err
+	}
+	return ss.send(ctx, p, slug, "send", res)
+}
+
+// checkNotesLeft stops an invitation whose account has no personalized
+// notes left this month: it is never sent without its approved note.
+func (ss *Session) checkNotesLeft(p *rod.Page, slug string, d *dialogReport) error {
+	if !d.OutOfNotes && d.NotesRemaining != 0 && d.NoteField {
+		return nil
+	}
+	ss.dismiss(p, slug)
+	e := executor.NewError(pacertype.OutcomeNoteQuotaExhausted, "invite", slug, nil)
+	e.NotesRemaining = 0
+	return e
+}
+
+// checkNoteFits refuses a note longer than the limit the dialog shows,
+// counted in UTF-16 code units as the page counts them; res.NoteLimit
+// reports the limit.
+func (ss *Session) checkNoteFits(p *rod.Page, slug, note string, d *dialogReport, res *executor.InviteResult) error {
 	limit := d.NoteLimit
 	if limit <= 0 {
 		limit = defaultNoteLimit
 	}
 	res.NoteLimit = limit
-	if n := len(utf16.Encode([]rune(opts.Note))); n > limit {
-		ss.dismiss(p, slug)
-		e := executor.NewError(executor.OutcomeNoteTooLong, op, slug, nil)
-		e.Detail = fmt.Sprintf("%d characters, the dialog allows %d", n, limit)
-		return e
+	n := len(utf16.Encode([]rune(note)))
+	if n <= limit {
+		return nil
 	}
-	if err := ss.fillEmail(p, slug, opts, d); err != nil {
-		return err
-	}
-	if err := ss.typeExactly(p, slug, "note_field", opts.Note); err != nil {
-		return err
+	ss.dismiss(p, slug)
+	e := executor.NewError(pacertype.OutcomeNoteTooLong, "invite", slug, nil)
+	e.Detail = fmt.Sprintf("%d characters, the dialog allows %d", n, limit)
+	return e
+}
+
+// typeNote types the note and waits until the note field holds it as
+// written and Send is enabled, returning the dialog as it then stands.
+func (ss *Session) typeNote(ctx context.Context, p *rod.Page, slug, note string) (*dialogReport, error) {
+	const op = "invite"
+	if err := ss.typeExactly(p, slug, "note_field", note); err != nil {
+		return nil, err
 	}
 	r, ok, err := ss.site.wait(ctx, p, op, slug, func(r report) bool {
-		return r.Dialog != nil && r.Dialog.NoteValue == opts.Note && r.Dialog.SendEnabled
+		return r.Dialog != nil && r.Dialog.NoteValue == note && r.Dialog.SendEnabled
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if !ok {
-		ss.dismiss(p, slug)
-		if r.Dialog != nil && r.Dialog.NoteValue != opts.Note {
-			return executor.NewError(executor.OutcomeTransient, op, slug, errors.New("the note field did not hold the note as written"))
-		}
-		return executor.NewError(executor.OutcomeTransient, op, slug, errors.New("Send stayed disabled"))
+	if ok {
+		return r.Dialog, nil
 	}
-	if err := ss.beforeSend(p, slug, opts, r.Dialog); err != nil {
-		return err
+	ss.dismiss(p, slug)
+	if r.Dialog != nil && r.Dialog.NoteValue != note {
+		return nil, executor.NewError(pacertype.OutcomeTransient, op, slug, errors.New("the note field did not hold the note as written"))
 	}
-	return ss.send(ctx, p, slug, "send", res)
+	return nil, executor.NewError(pacertype.OutcomeTransient, op, slug, errors.New("Send stayed disabled"))
 }
 
 // send clicks the dialog's send control (what: "send" or "send_without")
@@ -199,7 +238,7 @@ func (ss *Session) send(ctx context.Context, p *rod.Page, slug, what string, res
 func (ss *Session) addNote(ctx context.Context, p *rod.Page, slug string, opts executor.InviteOptions, d *dialogReport) (*dialogReport, error) {
 	if !d.AddNote {
 		ss.dismiss(p, slug)
-		return nil, executor.NewError(executor.OutcomeUnrecognized, "invite", slug, errors.New("the invite dialog has no Add a note"))
+		return nil, executor.NewError(pacertype.OutcomeUnrecognized, "invite", slug, errors.New("the invite dialog has no Add a note"))
 	}
 	if err := ss.fillEmail(p, slug, opts, d); err != nil {
 		return nil, err
@@ -215,7 +254,7 @@ func (ss *Session) addNote(ctx context.Context, p *rod.Page, slug string, opts e
 	}
 	if !ok {
 		ss.dismiss(p, slug)
-		return nil, executor.NewError(executor.OutcomeTransient, "invite", slug, errors.New("the note field did not appear"))
+		return nil, executor.NewError(pacertype.OutcomeTransient, "invite", slug, errors.New("the note field did not appear"))
 	}
 	return r.Dialog, nil
 }
@@ -237,7 +276,7 @@ func (ss *Session) unapprovedText(p *rod.Page, slug string, opts executor.Invite
 		return nil
 	}
 	ss.dismiss(p, slug)
-	e := executor.NewError(executor.OutcomeUnexpectedNote, "invite", slug, nil)
+	e := executor.NewError(pacertype.OutcomeUnexpectedNote, "invite", slug, nil)
 	e.Detail = fmt.Sprintf("the note field holds %q", clip(d.NoteValue, 80))
 	return e
 }
@@ -260,7 +299,7 @@ func (ss *Session) beforeSend(p *rod.Page, slug string, opts executor.InviteOpti
 		return nil
 	}
 	ss.dismiss(p, slug)
-	return executor.NewError(executor.OutcomeTransient, "invite", slug, cause)
+	return executor.NewError(pacertype.OutcomeTransient, "invite", slug, cause)
 }
 
 // clip shortens s to n runes, marking the cut.
@@ -280,7 +319,7 @@ func (ss *Session) toast(p *rod.Page, slug string, r report) error {
 	if el, _ := ss.site.pick(p, slug, "toast_dismiss"); el != nil {
 		_ = ss.site.click(el)
 	}
-	e := executor.NewError(executor.OutcomeTransient, "invite", slug, errors.New("LinkedIn showed an error"))
+	e := executor.NewError(pacertype.OutcomeTransient, "invite", slug, errors.New("LinkedIn showed an error"))
 	e.Detail = r.Toast
 	return e
 }
@@ -305,13 +344,13 @@ func (ss *Session) confirmSent(ctx context.Context, p *rod.Page, slug string) er
 	}
 	if r.Dialog != nil && r.Dialog.OutOfNotes {
 		ss.dismiss(p, slug)
-		e := executor.NewError(executor.OutcomeNoteQuotaExhausted, op, slug, nil)
+		e := executor.NewError(pacertype.OutcomeNoteQuotaExhausted, op, slug, nil)
 		e.NotesRemaining = 0
 		return e
 	}
 	if r.Dialog != nil && r.Dialog.EmailRequired && !sent(r) {
 		ss.dismiss(p, slug)
-		return executor.NewError(executor.OutcomeEmailRequired, op, slug, errors.New("LinkedIn did not accept the email address"))
+		return executor.NewError(pacertype.OutcomeEmailRequired, op, slug, errors.New("LinkedIn did not accept the email address"))
 	}
 	if ok && sent(r) {
 		return nil
@@ -324,7 +363,7 @@ func (ss *Session) confirmSent(ctx context.Context, p *rod.Page, slug string) er
 	if sent(nr) {
 		return nil
 	}
-	return executor.NewError(executor.OutcomeTransient, op, slug, errors.New("not confirmed: the profile does not show Pending after Send"))
+	return executor.NewError(pacertype.OutcomeTransient, op, slug, errors.New("not confirmed: the profile does not show Pending after Send"))
 }
 
 // typeExactly makes the dialog field the page script names what hold
@@ -358,7 +397,7 @@ func (ss *Session) typeExactly(p *rod.Page, slug, what, text string) error {
 	if v.Str() != text {
 		ss.dismiss(p, slug)
 		field := strings.ReplaceAll(what, "_", " ")
-		return executor.NewError(executor.OutcomeTransient, "invite", slug, fmt.Errorf("the %s did not hold the text as typed", field))
+		return executor.NewError(pacertype.OutcomeTransient, "invite", slug, fmt.Errorf("the %s did not hold the text as typed", field))
 	}
 	return nil
 }

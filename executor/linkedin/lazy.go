@@ -8,6 +8,7 @@ import (
 
 	"github.com/pacerhq/pacer/executor"
 	"github.com/pacerhq/pacer/executor/browser"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // NewLazySite returns a LazySite that launches a browser with bopts and
@@ -41,7 +42,7 @@ func (l *LazySite) Open(ctx context.Context, acct executor.Account) (executor.Se
 		return nil, executor.Transient("open", acct.Name, err)
 	}
 	s, err := site.Open(ctx, acct)
-	if err != nil && executor.OutcomeOf(err) == executor.OutcomeTransient {
+	if err != nil && executor.OutcomeOf(err) == pacertype.OutcomeTransient {
 		l.checkAlive(ctx)
 	}
 	return s, err

@@ -8,6 +8,7 @@ import (
 	"github.com/go-rod/rod"
 
 	"github.com/pacerhq/pacer/executor"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // LikeLatestPost likes the member's most recent post. The Like button's
@@ -16,7 +17,7 @@ import (
 // is never clicked, since a click on a liked post removes the like. It
 // clicks once, and confirms by the label; an unconfirmed like is a
 // transient failure, never a second click.
-func (ss *Session) LikeLatestPost(ctx context.Context, slug string) (executor.Outcome, error) {
+func (ss *Session) LikeLatestPost(ctx context.Context, slug string) (pacertype.Outcome, error) {
 	const op = "like"
 	err := ss.run(ctx, op, slug, func(ctx context.Context, p *rod.Page) error {
 		if err := checkSlug(op, slug); err != nil {
@@ -33,15 +34,15 @@ func (ss *Session) LikeLatestPost(ctx context.Context, slug string) (executor.Ou
 		}
 		switch {
 		case r.Unavailable:
-			return executor.NewError(executor.OutcomeNotFound, op, slug, errors.New("the profile is not available"))
+			return executor.NewError(pacertype.OutcomeNotFound, op, slug, errors.New("the profile is not available"))
 		case r.Empty && !r.Like:
-			return executor.NewError(executor.OutcomeNotFound, op, slug, errors.New("no post to like"))
+			return executor.NewError(pacertype.OutcomeNotFound, op, slug, errors.New("no post to like"))
 		case !ok:
-			return executor.NewError(executor.OutcomeUnrecognized, op, slug, errors.New("no post or Like button appeared"))
+			return executor.NewError(pacertype.OutcomeUnrecognized, op, slug, errors.New("no post or Like button appeared"))
 		case r.Reaction == reactionMade:
 			return nil
 		case r.Reaction != reactionNone:
-			return executor.NewError(executor.OutcomeUnrecognized, op, slug, errors.New("the Like button's state cannot be read"))
+			return executor.NewError(pacertype.OutcomeUnrecognized, op, slug, errors.New("the Like button's state cannot be read"))
 		}
 		if err := ss.site.clickPick(p, slug, "like"); err != nil {
 			return err
@@ -50,7 +51,7 @@ func (ss *Session) LikeLatestPost(ctx context.Context, slug string) (executor.Ou
 			if err == nil {
 				err = errors.New("the Like button's label did not show the like")
 			}
-			return executor.NewError(executor.OutcomeTransient, op, slug, err)
+			return executor.NewError(pacertype.OutcomeTransient, op, slug, err)
 		}
 		return nil
 	})
@@ -106,7 +107,7 @@ func (ss *Session) listPage(ctx context.Context, p *rod.Page, op, path, kind str
 // page newest first, a page at a time, so the oldest invitations, the ones
 // to withdraw, may not be on it: those are withdrawn from the member's
 // profile, whose Pending control opens the same confirmation.
-func (ss *Session) Withdraw(ctx context.Context, slug string) (executor.Outcome, error) {
+func (ss *Session) Withdraw(ctx context.Context, slug string) (pacertype.Outcome, error) {
 	const op = "withdraw"
 	err := ss.run(ctx, op, slug, func(ctx context.Context, p *rod.Page) error {
 		if err := checkSlug(op, slug); err != nil {
@@ -126,7 +127,7 @@ func (ss *Session) Withdraw(ctx context.Context, slug string) (executor.Outcome,
 			if err == nil {
 				err = errors.New("the withdraw confirmation did not open")
 			}
-			return executor.NewError(executor.OutcomeTransient, op, slug, err)
+			return executor.NewError(pacertype.OutcomeTransient, op, slug, err)
 		}
 		if err := ss.site.clickPick(p, slug, "withdraw_confirm"); err != nil {
 			return err
@@ -136,7 +137,7 @@ func (ss *Session) Withdraw(ctx context.Context, slug string) (executor.Outcome,
 			return err
 		}
 		if !ok {
-			return executor.NewError(executor.OutcomeTransient, op, slug, fmt.Errorf("the invitation is still listed after Withdraw"))
+			return executor.NewError(pacertype.OutcomeTransient, op, slug, fmt.Errorf("the invitation is still listed after Withdraw"))
 		}
 		return nil
 	})
@@ -154,9 +155,9 @@ func (ss *Session) withdrawFromProfile(ctx context.Context, p *rod.Page, op, slu
 	switch r.state() {
 	case executor.StatePending:
 	case executor.StateConnected:
-		return executor.NewError(executor.OutcomeAlreadyConnected, op, slug, errors.New("they accepted the invitation: nothing to withdraw"))
+		return executor.NewError(pacertype.OutcomeAlreadyConnected, op, slug, errors.New("they accepted the invitation: nothing to withdraw"))
 	default:
-		return executor.NewError(executor.OutcomeNotFound, op, slug, errors.New("no pending invitation to this member"))
+		return executor.NewError(pacertype.OutcomeNotFound, op, slug, errors.New("no pending invitation to this member"))
 	}
 	if err := ss.site.clickPick(p, slug, "pending"); err != nil {
 		return err
@@ -165,7 +166,7 @@ func (ss *Session) withdrawFromProfile(ctx context.Context, p *rod.Page, op, slu
 		if err == nil {
 			err = errors.New("the withdraw confirmation did not open from the profile")
 		}
-		return executor.NewError(executor.OutcomeTransient, op, slug, err)
+		return executor.NewError(pacertype.OutcomeTransient, op, slug, err)
 	}
 	if err := ss.site.clickPick(p, slug, "withdraw_confirm"); err != nil {
 		return err
@@ -178,7 +179,7 @@ func (ss *Session) withdrawFromProfile(ctx context.Context, p *rod.Page, op, slu
 		return err
 	}
 	if r.state() == executor.StatePending {
-		return executor.NewError(executor.OutcomeTransient, op, slug, errors.New("the profile still shows Pending after Withdraw"))
+		return executor.NewError(pacertype.OutcomeTransient, op, slug, errors.New("the profile still shows Pending after Withdraw"))
 	}
 	return nil
 }
@@ -232,9 +233,9 @@ func (ss *Session) ContactEmail(ctx context.Context, slug string) (string, error
 		}
 		switch {
 		case r.Unavailable:
-			return executor.NewError(executor.OutcomeNotFound, op, slug, errors.New("the profile is not available"))
+			return executor.NewError(pacertype.OutcomeNotFound, op, slug, errors.New("the profile is not available"))
 		case !ok:
-			return executor.NewError(executor.OutcomeUnrecognized, op, slug, errors.New("the contact-info overlay did not open"))
+			return executor.NewError(pacertype.OutcomeUnrecognized, op, slug, errors.New("the contact-info overlay did not open"))
 		}
 		if len(r.Emails) > 0 {
 			email = r.Emails[0]

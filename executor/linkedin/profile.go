@@ -8,6 +8,7 @@ import (
 	"github.com/go-rod/rod"
 
 	"github.com/pacerhq/pacer/executor"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // ReadState opens the profile and reads what it offers. When Connect is not
@@ -22,7 +23,7 @@ func (ss *Session) ReadState(ctx context.Context, slug string) (executor.Profile
 		prof = r.profile(slug)
 		return err
 	})
-	if executor.OutcomeOf(err) == executor.OutcomeNotFound {
+	if executor.OutcomeOf(err) == pacertype.OutcomeNotFound {
 		prof = executor.Profile{Slug: slug, State: executor.StateUnavailable}
 		return prof, nil
 	}
@@ -37,7 +38,7 @@ func (ss *Session) liveState(ctx context.Context, p *rod.Page, op, slug string) 
 		return r, err
 	}
 	if r.state() == executor.StateUnavailable {
-		return r, executor.NewError(executor.OutcomeNotFound, op, slug, errors.New("the profile is not available"))
+		return r, executor.NewError(pacertype.OutcomeNotFound, op, slug, errors.New("the profile is not available"))
 	}
 	if r.state() == executor.StateUnknown && r.More && !r.Menu {
 		if r, err = ss.readMenu(ctx, p, op, slug, r); err != nil {
@@ -48,7 +49,7 @@ func (ss *Session) liveState(ctx context.Context, p *rod.Page, op, slug string) 
 }
 
 // ViewProfile opens the profile, which LinkedIn counts as a view.
-func (ss *Session) ViewProfile(ctx context.Context, slug string) (executor.Outcome, error) {
+func (ss *Session) ViewProfile(ctx context.Context, slug string) (pacertype.Outcome, error) {
 	err := ss.run(ctx, "view", slug, func(ctx context.Context, p *rod.Page) error {
 		if err := checkSlug("view", slug); err != nil {
 			return err
@@ -58,7 +59,7 @@ func (ss *Session) ViewProfile(ctx context.Context, slug string) (executor.Outco
 			return err
 		}
 		if r.state() == executor.StateUnavailable {
-			return executor.NewError(executor.OutcomeNotFound, "view", slug, errors.New("the profile is not available"))
+			return executor.NewError(pacertype.OutcomeNotFound, "view", slug, errors.New("the profile is not available"))
 		}
 		return nil
 	})
@@ -68,7 +69,7 @@ func (ss *Session) ViewProfile(ctx context.Context, slug string) (executor.Outco
 // Follow follows the member from the top card, or from the More menu when
 // the top card has no Follow. Following someone already followed is done,
 // without a click.
-func (ss *Session) Follow(ctx context.Context, slug string) (executor.Outcome, error) {
+func (ss *Session) Follow(ctx context.Context, slug string) (pacertype.Outcome, error) {
 	err := ss.run(ctx, "follow", slug, func(ctx context.Context, p *rod.Page) error {
 		if err := checkSlug("follow", slug); err != nil {
 			return err
@@ -78,7 +79,7 @@ func (ss *Session) Follow(ctx context.Context, slug string) (executor.Outcome, e
 			return err
 		}
 		if r.state() == executor.StateUnavailable {
-			return executor.NewError(executor.OutcomeNotFound, "follow", slug, errors.New("the profile is not available"))
+			return executor.NewError(pacertype.OutcomeNotFound, "follow", slug, errors.New("the profile is not available"))
 		}
 		if r.Following {
 			return nil
@@ -91,7 +92,7 @@ func (ss *Session) Follow(ctx context.Context, slug string) (executor.Outcome, e
 				return nil
 			}
 			if !r.Follow {
-				return executor.NewError(executor.OutcomeNotFound, "follow", slug, errors.New("the profile offers no Follow"))
+				return executor.NewError(pacertype.OutcomeNotFound, "follow", slug, errors.New("the profile offers no Follow"))
 			}
 		}
 		if err := ss.site.clickPick(p, slug, "follow"); err != nil {
@@ -118,7 +119,7 @@ func (ss *Session) Follow(ctx context.Context, slug string) (executor.Outcome, e
 				return nil
 			}
 		}
-		return executor.NewError(executor.OutcomeTransient, "follow", slug, errors.New("the page never showed Following"))
+		return executor.NewError(pacertype.OutcomeTransient, "follow", slug, errors.New("the page never showed Following"))
 	})
 	return executor.OutcomeOf(err), err
 }

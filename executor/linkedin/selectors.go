@@ -165,6 +165,25 @@ func parseSelectors(data []byte, base *Selectors) (*Selectors, error) {
 
 // prepare checks the selectors and compiles the label patterns.
 func (s *Selectors) prepare() error {
+	if err := s.checkRequired(); err != nil {
+		return err
+	}
+	if len(s.Labels) == 0 {
+		return errors.New("no labels: at least one UI language is needed")
+	}
+	s.merged = Labels{}
+	s.ageUnits = map[string]time.Duration{}
+	s.sentAge, s.sentCount, s.connCount, s.connectedOn, s.dateLayouts = nil, nil, nil, nil, nil
+	for _, lang := range slices.Sorted(maps.Keys(s.Labels)) {
+		if err := s.addLanguage(lang, s.Labels[lang]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkRequired names the paths and selectors that are missing.
+func (s *Selectors) checkRequired() error {
 	var missing []string
 	need := map[string]string{
 		"paths.profile": s.Paths.Profile, "paths.sent_invitations": s.Paths.SentInvitations,
@@ -180,67 +199,66 @@ func (s *Selectors) prepare() error {
 	if len(missing) > 0 {
 		return fmt.Errorf("missing %s", strings.Join(missing, ", "))
 	}
-	if len(s.Labels) == 0 {
-		return errors.New("no labels: at least one UI language is needed")
+	return nil
+}
+
+// addLanguage checks one UI language's labels, merges them with the
+// others' and compiles its patterns.
+func (s *Selectors) addLanguage(lang string, l Labels) error {
+	if len(l.Invite) == 0 || len(l.Connect) == 0 || len(l.More) == 0 {
+		return fmt.Errorf("labels.%s: invite, connect and more are required", lang)
 	}
-	s.merged = Labels{}
-	s.ageUnits = map[string]time.Duration{}
-	s.sentAge, s.sentCount, s.connCount, s.connectedOn, s.dateLayouts = nil, nil, nil, nil, nil
-	for _, lang := range slices.Sorted(maps.Keys(s.Labels)) {
-		l := s.Labels[lang]
-		if len(l.Invite) == 0 || len(l.Connect) == 0 || len(l.More) == 0 {
-			return fmt.Errorf("labels.%s: invite, connect and more are required", lang)
+	if len(l.WriteWithAI) == 0 {
+		return fmt.Errorf("labels.%s: write_with_ai is required so the adapter can refuse it", lang)
+	}
+	mergeLabels(&s.merged, l)
+	for _, p := range l.SentAge {
+		re, err := regexp.Compile("(?i)" + p)
+		if err != nil {
+			return fmt.Errorf("labels.%s.sent_age %q: %w", lang, p, err)
 		}
-		if len(l.WriteWithAI) == 0 {
-			return fmt.Errorf("labels.%s: write_with_ai is required so the adapter can refuse it", lang)
+		if re.SubexpIndex("n") < 0 || re.SubexpIndex("unit") < 0 {
+			return fmt.Errorf("labels.%s.sent_age %q: needs the groups (?<n>…) and (?<unit>…)", lang, p)
 		}
-		mergeLabels(&s.merged, l)
-		for _, p := range l.SentAge {
-			re, err := regexp.Compile("(?i)" + p)
-			if err != nil {
-				return fmt.Errorf("labels.%s.sent_age %q: %w", lang, p, err)
-			}
-			if re.SubexpIndex("n") < 0 || re.SubexpIndex("unit") < 0 {
-				return fmt.Errorf("labels.%s.sent_age %q: needs the groups (?<n>…) and (?<unit>…)", lang, p)
-			}
-			s.sentAge = append(s.sentAge, re)
+		s.sentAge = append(s.sentAge, re)
+	}
+	var err error
+	if s.sentCount, err = compileWithGroup(s.sentCount, l.SentCount, "n", "labels."+lang+".sent_count"); err != nil {
+		return err
+	}
+	if s.connCount, err = compileWithGroup(s.connCount, l.ConnectionCount, "n", "labels."+lang+".connection_count"); err != nil {
+		return err
+	}
+	for unit, d := range l.AgeUnits {
+		dur, err := time.ParseDuration(d)
+		if err != nil {
+			return fmt.Errorf("labels.%s.age_units.%s: %w", lang, unit, err)
 		}
-		for _, p := range l.SentCount {
-			re, err := regexp.Compile("(?i)" + p)
-			if err != nil || re.SubexpIndex("n") < 0 {
-				return fmt.Errorf("labels.%s.sent_count %q: needs a valid pattern with (?<n>…)", lang, p)
-			}
-			s.sentCount = append(s.sentCount, re)
-		}
-		for _, p := range l.ConnectionCount {
-			re, err := regexp.Compile("(?i)" + p)
-			if err != nil || re.SubexpIndex("n") < 0 {
-				return fmt.Errorf("labels.%s.connection_count %q: needs a valid pattern with (?<n>…)", lang, p)
-			}
-			s.connCount = append(s.connCount, re)
-		}
-		for unit, d := range l.AgeUnits {
-			dur, err := time.ParseDuration(d)
-			if err != nil {
-				return fmt.Errorf("labels.%s.age_units.%s: %w", lang, unit, err)
-			}
-			s.ageUnits[strings.ToLower(unit)] = dur
-		}
-		for _, p := range l.ConnectedOn {
-			re, err := regexp.Compile("(?i)" + p)
-			if err != nil || re.SubexpIndex("date") < 0 {
-				return fmt.Errorf("labels.%s.connected_on %q: needs a valid pattern with (?<date>…)", lang, p)
-			}
-			s.connectedOn = append(s.connectedOn, re)
-		}
-		s.dateLayouts = append(s.dateLayouts, l.DateLayouts...)
-		for _, p := range l.NotesRemaining {
-			if _, err := regexp.Compile(p); err != nil {
-				return fmt.Errorf("labels.%s.notes_remaining %q: %w", lang, p, err)
-			}
+		s.ageUnits[strings.ToLower(unit)] = dur
+	}
+	if s.connectedOn, err = compileWithGroup(s.connectedOn, l.ConnectedOn, "date", "labels."+lang+".connected_on"); err != nil {
+		return err
+	}
+	s.dateLayouts = append(s.dateLayouts, l.DateLayouts...)
+	for _, p := range l.NotesRemaining {
+		if _, err := regexp.Compile(p); err != nil {
+			return fmt.Errorf("labels.%s.notes_remaining %q: %w", lang, p, err)
 		}
 	}
 	return nil
+}
+
+// compileWithGroup compiles case-insensitive patterns that must each hold
+// the named group, appending them to dst; name says where they come from.
+func compileWithGroup(dst []*regexp.Regexp, patterns []string, group, name string) ([]*regexp.Regexp, error) {
+	for _, p := range patterns {
+		re, err := regexp.Compile("(?i)" + p)
+		if err != nil || re.SubexpIndex(group) < 0 {
+			return dst, fmt.Errorf("%s %q: needs a valid pattern with (?<%s>…)", name, p, group)
+		}
+		dst = append(dst, re)
+	}
+	return dst, nil
 }
 
 // mergeLabels appends every list of l to dst: the page script tries the

@@ -21,6 +21,7 @@ import (
 	"github.com/pacerhq/pacer/executor"
 	"github.com/pacerhq/pacer/executor/browser"
 	"github.com/pacerhq/pacer/executor/session"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // DefaultBaseURL is the real site; PACER_LINKEDIN_URL points the adapter
@@ -137,7 +138,7 @@ func (s *Site) OpenSession(ctx context.Context, acct executor.Account) (*Session
 	ctx, cancel := s.deadline(ctx)
 	defer cancel()
 	if !session.HasLiAt(acct.Cookies) {
-		return nil, executor.NewError(executor.OutcomeSessionRejected, "open", acct.Name, errors.New("the account has no li_at cookie; sign in with `pacer account login` or `pacer account set-cookie`"))
+		return nil, executor.NewError(pacertype.OutcomeSessionRejected, "open", acct.Name, errors.New("the account has no li_at cookie; sign in with `pacer account login` or `pacer account set-cookie`"))
 	}
 	bc, err := s.b.NewContext(ctx)
 	if err != nil {
@@ -214,7 +215,7 @@ func (ss *Session) run(ctx context.Context, op, target string, fn func(ctx conte
 	}
 	err = executor.Transient(op, target, err)
 	outcome := executor.OutcomeOf(err)
-	if outcome == executor.OutcomeTransient {
+	if outcome == pacertype.OutcomeTransient {
 		ss.dropPage()
 	}
 	lvl := slog.LevelInfo
@@ -347,7 +348,7 @@ func (ss *Session) openProfile(ctx context.Context, p *rod.Page, op, slug string
 		return r, err
 	}
 	if !ok && !r.Topcard {
-		return r, executor.NewError(executor.OutcomeUnrecognized, op, slug, errors.New("no profile top card appeared"))
+		return r, executor.NewError(pacertype.OutcomeUnrecognized, op, slug, errors.New("no profile top card appeared"))
 	}
 	return r, nil
 }
@@ -379,7 +380,7 @@ var slugRe = regexp.MustCompile(`^[\p{L}\p{N}_-]{3,100}$`)
 
 func checkSlug(op, slug string) error {
 	if !slugRe.MatchString(slug) {
-		return executor.NewError(executor.OutcomeNotFound, op, slug, errors.New("not a LinkedIn vanity name"))
+		return executor.NewError(pacertype.OutcomeNotFound, op, slug, errors.New("not a LinkedIn vanity name"))
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/go-rod/rod/lib/cdp"
 
 	"github.com/pacerhq/pacer/executor"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // Every wait of every action polls the page script until what it waits for
@@ -98,18 +99,18 @@ func navigating(err error) bool {
 func (s *Site) stop(p *rod.Page, op, target string, n notices) error {
 	switch {
 	case n.Login:
-		return executor.NewError(executor.OutcomeSessionRejected, op, target, fmt.Errorf("redirected to %s", redactURL(n.URL)))
+		return executor.NewError(pacertype.OutcomeSessionRejected, op, target, fmt.Errorf("redirected to %s", redactURL(n.URL)))
 	case n.Checkpoint:
-		return executor.NewError(executor.OutcomeCheckpoint, op, target, fmt.Errorf("at %s", redactURL(n.URL)))
+		return executor.NewError(pacertype.OutcomeCheckpoint, op, target, fmt.Errorf("at %s", redactURL(n.URL)))
 	case n.Restricted != "":
-		e := executor.NewError(executor.OutcomeWeeklyLimit, op, target, nil)
+		e := executor.NewError(pacertype.OutcomeWeeklyLimit, op, target, nil)
 		e.Detail = "LinkedIn shows a restriction notice: " + clip(n.Restricted, 160)
 		return e
 	case n.WeeklyLimit:
 		if el, _ := s.pick(p, target, "got_it"); el != nil {
 			_ = s.click(el)
 		}
-		return executor.NewError(executor.OutcomeWeeklyLimit, op, target, nil)
+		return executor.NewError(pacertype.OutcomeWeeklyLimit, op, target, nil)
 	}
 	return nil
 }

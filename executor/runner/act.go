@@ -9,11 +9,12 @@ import (
 
 	"github.com/pacerhq/pacer/executor"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // result is what carrying out an action found.
 type result struct {
-	outcome executor.Outcome
+	outcome pacertype.Outcome
 	// err is the adapter's error for any outcome but done.
 	err error
 	// noteSent is the note a sent invitation carried ("" for none).
@@ -56,8 +57,8 @@ func (w *worker) perform(ctx context.Context, j *job) result {
 	}
 	needsProspect := j.act.Kind != models.ActionScan
 	if needsProspect && slug == "" {
-		return result{outcome: executor.OutcomeNotFound, notesLeft: -1,
-			err: executor.NewError(executor.OutcomeNotFound, j.act.Kind, "", errors.New("the action names no prospect"))}
+		return result{outcome: pacertype.OutcomeNotFound, notesLeft: -1,
+			err: executor.NewError(pacertype.OutcomeNotFound, j.act.Kind, "", errors.New("the action names no prospect"))}
 	}
 	switch j.act.Kind {
 	case models.ActionInvite:
@@ -92,8 +93,8 @@ func (w *worker) perform(ctx context.Context, j *job) result {
 			return res
 		}
 	}
-	return result{outcome: executor.OutcomeUnrecognized, notesLeft: -1,
-		err: executor.NewError(executor.OutcomeUnrecognized, j.act.Kind, j.act.Target, fmt.Errorf("the runner does not know the action kind %q (target %q)", j.act.Kind, j.act.Target))}
+	return result{outcome: pacertype.OutcomeUnrecognized, notesLeft: -1,
+		err: executor.NewError(pacertype.OutcomeUnrecognized, j.act.Kind, j.act.Target, fmt.Errorf("the runner does not know the action kind %q (target %q)", j.act.Kind, j.act.Target))}
 }
 
 // invite sends an invitation. When an earlier attempt may have sent it, the
@@ -113,7 +114,7 @@ func (w *worker) invite(ctx context.Context, j *job, slug string) result {
 		case executor.StateConnect, executor.StateConnectViaMore:
 			notSentBefore = true
 		case executor.StatePending:
-			return result{outcome: executor.OutcomeDone, reconciled: true, noteSent: j.note, notesLeft: -1}
+			return result{outcome: pacertype.OutcomeDone, reconciled: true, noteSent: j.note, notesLeft: -1}
 		case executor.StateConnected:
 			// Connected may be the earlier attempt's invitation, accepted
 			// since; recorded as "already connected", its acceptance would
@@ -123,10 +124,10 @@ func (w *worker) invite(ctx context.Context, j *job, slug string) result {
 				return outcomeOf(err)
 			}
 			if accepted {
-				return result{outcome: executor.OutcomeDone, reconciled: true, accepted: true, noteSent: j.note, notesLeft: -1}
+				return result{outcome: pacertype.OutcomeDone, reconciled: true, accepted: true, noteSent: j.note, notesLeft: -1}
 			}
-			return result{outcome: executor.OutcomeAlreadyConnected, notesLeft: -1, notSentBefore: true,
-				err: executor.NewError(executor.OutcomeAlreadyConnected, "invite", slug, nil)}
+			return result{outcome: pacertype.OutcomeAlreadyConnected, notesLeft: -1, notSentBefore: true,
+				err: executor.NewError(pacertype.OutcomeAlreadyConnected, "invite", slug, nil)}
 		}
 	}
 	opts := executor.InviteOptions{Note: j.note}
@@ -139,27 +140,27 @@ func (w *worker) invite(ctx context.Context, j *job, slug string) result {
 			out.notesLeft = res.NotesRemaining
 		}
 		switch res.Outcome {
-		case executor.OutcomeDone:
+		case pacertype.OutcomeDone:
 			out.noteSent = opts.Note
 			if opts.Note != "" && out.notesLeft > 0 {
 				out.notesLeft-- // the dialog counted before this one
 			}
 			return out
-		case executor.OutcomeNoteQuotaExhausted:
+		case pacertype.OutcomeNoteQuotaExhausted:
 			out.notesLeft = 0
 			if opts.Note != "" && j.ccfg.SendWithoutNote {
 				opts.Note, out.noteDropped = "", true
 				continue
 			}
-		case executor.OutcomeEmailRequired:
+		case pacertype.OutcomeEmailRequired:
 			if opts.Email == "" && j.ccfg.EmailWhenAsked && j.prospect.Email != "" {
 				opts.Email = j.prospect.Email
 				continue
 			}
-		case executor.OutcomeAlreadyPending:
+		case pacertype.OutcomeAlreadyPending:
 			if j.doubt {
 				// The earlier attempt sent it after all.
-				return result{outcome: executor.OutcomeDone, reconciled: true, noteSent: j.note, notesLeft: out.notesLeft}
+				return result{outcome: pacertype.OutcomeDone, reconciled: true, noteSent: j.note, notesLeft: out.notesLeft}
 			}
 		}
 		return out
@@ -190,7 +191,7 @@ func (w *worker) connectedSince(ctx context.Context, slug string, since time.Tim
 func (w *worker) withdraw(ctx context.Context, j *job, slug string) result {
 	_, err := w.sess.Withdraw(ctx, slug)
 	res := outcomeOf(err)
-	if res.outcome != executor.OutcomeNotFound || !j.doubt {
+	if res.outcome != pacertype.OutcomeNotFound || !j.doubt {
 		return res
 	}
 	prof, err := w.sess.ReadState(ctx, slug)
@@ -199,7 +200,7 @@ func (w *worker) withdraw(ctx context.Context, j *job, slug string) result {
 	}
 	switch prof.State {
 	case executor.StateConnect, executor.StateConnectViaMore, executor.StateFollowOnly:
-		return result{outcome: executor.OutcomeDone, reconciled: true, notesLeft: -1}
+		return result{outcome: pacertype.OutcomeDone, reconciled: true, notesLeft: -1}
 	}
 	return res
 }

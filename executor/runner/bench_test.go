@@ -59,7 +59,7 @@ func benchRunner(b *testing.B, dialect string, accounts int) {
 				WorkingHours: config.WorkingHours{Days: []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}, Start: "00:00", End: "23:59"},
 				Limits:       config.Limits{InvitesPerDay: n(40), InvitesPerWeek: n(200), ActionsPerDay: n(150)}})
 			cfg.Campaigns = append(cfg.Campaigns, config.Campaign{Name: "c" + name, Account: name, Channel: "C0" + strings.ToUpper(name),
-				Note: "Hi {{first_name|there}}, glad to connect.", Steps: []string{"invite"}, FindEmail: "none"})
+				Note: "Hi {{first_name|there}}, glad to connect.", Steps: []string{"invite"}, FindEmail: "none", UndoWindow: "0"})
 		}
 	}
 	ctx := context.Background()

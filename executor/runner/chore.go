@@ -232,7 +232,7 @@ func (rec *recorder) accept(row invitedRow) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if err := rec.eventAbout(eventInviteAccepted, &p, c, models.EventData{SentAt: row.SentAt}); err != nil {
+	if err := rec.eventAbout(pacertype.EventInviteAccepted, &p, c, models.EventData{SentAt: row.SentAt}); err != nil {
 		return false, err
 	}
 	if c == nil || p.Email != "" {
@@ -404,7 +404,7 @@ func (rec *recorder) withdrawn() error {
 	}
 	sentAt := p.InvitedAt
 	p.State, p.WithdrawnAt = models.ProspectWithdrawn, &rec.now
-	if err := rec.event(eventInviteWithdrawn, true, models.EventData{Reason: withdrawStale, SentAt: sentAt}); err != nil {
+	if err := rec.event(pacertype.EventInviteWithdrawn, true, models.EventData{Reason: withdrawStale, SentAt: sentAt}); err != nil {
 		return err
 	}
 	if err := rec.network(0, -1); err != nil {
@@ -432,7 +432,7 @@ func (rec *recorder) emailFound(email string) error {
 		return nil
 	}
 	p.Email, p.EmailDomain = email, email[at+1:]
-	return rec.event(eventEmailFound, true, models.EventData{Source: sourceContactInfo})
+	return rec.event(pacertype.EventEmailFound, true, models.EventData{Source: pacertype.FinderContactInfo})
 }
 
 // eventAbout records an event about a prospect other than the action's.

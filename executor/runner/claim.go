@@ -75,50 +75,14 @@ func (accountRow) TableName() string { return "accounts" }
 // the day it is made, and what an earlier attempt counted stays counted. A
 // quota refusal returns a refusal and changes nothing.
 func (w *worker) claim(ctx context.Context, a action) (*job, *refusal, error) {
-	r := w.r
+	now := w.r.now()
+	until, _ := w.lease()
 	var j *job
 	var ref *refusal
-	now := r.now()
-	until, _ := w.lease()
-	err := r.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		acct, err := w.leasedAccount(tx)
-		if err != nil {
-			return err
-		}
-		var cur action
-		err = tx.Where("id = ? AND state = ?", a.ID, stateScheduled).Take(&cur).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return errGone
-		}
-		if err != nil {
-			return fmt.Errorf("runner: read action %d: %w", a.ID, err)
-		}
-		if j, err = w.load(ctx, tx, cur); err != nil {
-			return err
-		}
-		j.acct = acct.Account
-		j.doubt = cur.InDoubt
-		if j.suppressed, err = reachesSuppressed(tx, cur); err != nil {
-			return err
-		}
-		if !j.suppressed {
-			if ref, err = w.reserve(ctx, tx, j); ref != nil || err != nil {
-				return cmp.Or(err, errRefused)
-			}
-		}
-		upd := tx.Table("actions").Where("id = ? AND state = ?", cur.ID, stateScheduled).Updates(map[string]any{
-			"state": stateInFlight, "attempts": gorm.Expr("attempts + 1"), "started_at": now,
-			"reservation_id": j.inviteRes, "lease_owner": r.owner, "lease_until": until.db, "updated_at": now,
-		})
-		if upd.Error != nil {
-			return fmt.Errorf("runner: claim action %d: %w", cur.ID, upd.Error)
-		}
-		if upd.RowsAffected != 1 {
-			return errGone
-		}
-		j.act.State = stateInFlight
-		j.act.Attempts++
-		return nil
+	err := w.r.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		j, ref, err = w.claimTx(ctx, tx, a, now, until)
+		return err
 	})
 	if errors.Is(err, errRefused) {
 		return nil, ref, nil
@@ -127,6 +91,70 @@ func (w *worker) claim(ctx context.Context, a action) (*job, *refusal, error) {
 		return nil, nil, err
 	}
 	return j, nil, nil
+}
+
+// claimTx is claim's transaction. A quota refusal returns the refusal with
+// errRefused, so that the transaction rolls back what was reserved before.
+func (w *worker) claimTx(ctx context.Context, tx *gorm.DB, a action, now time.Time, until leaseEnd) (*job, *refusal, error) {
+	acct, err := w.leasedAccount(tx)
+	if err != nil {
+		return nil, nil, err
+	}
+	cur, err := scheduledAction(tx, a.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	j, err := w.load(ctx, tx, cur)
+	if err != nil {
+		return nil, nil, err
+	}
+	j.acct = acct.Account
+	j.doubt = cur.InDoubt
+	if j.suppressed, err = reachesSuppressed(tx, cur); err != nil {
+		return nil, nil, err
+	}
+	if !j.suppressed {
+		if ref, err := w.reserve(ctx, tx, j); ref != nil || err != nil {
+			return nil, ref, cmp.Or(err, errRefused)
+		}
+	}
+	if err := w.markInFlight(tx, j, now, until); err != nil {
+		return nil, nil, err
+	}
+	return j, nil, nil
+}
+
+// scheduledAction reads the action again inside the claim's transaction:
+// errGone when it is no longer scheduled.
+func scheduledAction(tx *gorm.DB, id int64) (action, error) {
+	var cur action
+	err := tx.Where("id = ? AND state = ?", id, stateScheduled).Take(&cur).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return cur, errGone
+	}
+	if err != nil {
+		return cur, fmt.Errorf("runner: read action %d: %w", id, err)
+	}
+	return cur, nil
+}
+
+// markInFlight marks the job's action in flight under the runner's lease,
+// counting the attempt. It changes the row only while it is still
+// scheduled, so a cancellation or another runner in between gives errGone.
+func (w *worker) markInFlight(tx *gorm.DB, j *job, now time.Time, until leaseEnd) error {
+	upd := tx.Table("actions").Where("id = ? AND state = ?", j.act.ID, stateScheduled).Updates(map[string]any{
+		"state": stateInFlight, "attempts": gorm.Expr("attempts + 1"), "started_at": now,
+		"reservation_id": j.inviteRes, "lease_owner": w.r.owner, "lease_until": until.db, "updated_at": now,
+	})
+	if upd.Error != nil {
+		return fmt.Errorf("runner: claim action %d: %w", j.act.ID, upd.Error)
+	}
+	if upd.RowsAffected != 1 {
+		return errGone
+	}
+	j.act.State = stateInFlight
+	j.act.Attempts++
+	return nil
 }
 
 // leasedAccount reads the worker's account under its row lock (Postgres;

@@ -294,7 +294,7 @@ func TestTransientFailuresEndInFailedAfterTheAttempts(t *testing.T) {
 		tries := 0
 		watch.invite = func(_ context.Context, _, slug string) error {
 			tries++
-			return executor.NewError(executor.OutcomeTransient, "invite", slug, errors.New("the invite dialog did not open"))
+			return executor.NewError(pacertype.OutcomeTransient, "invite", slug, errors.New("the invite dialog did not open"))
 		}
 		r := b.newRunner(t, watch, runner.Options{Attempts: 3})
 		runUntil(t, 60*time.Second, b.allDone(t), r)

@@ -15,49 +15,29 @@ import (
 	"github.com/pacerhq/pacer/pacertype"
 )
 
-// Public event types the runner records (pacertype.EventTypes).
-const (
-	eventInviteSent        = pacertype.EventInviteSent
-	eventInviteAccepted    = pacertype.EventInviteAccepted
-	eventInviteWithdrawn   = pacertype.EventInviteWithdrawn
-	eventEmailFound        = pacertype.EventEmailFound
-	eventAccountRestricted = pacertype.EventAccountRestricted
-	eventAccountCheckpoint = pacertype.EventAccountCheckpoint
-)
-
-// Reasons of the account events, as docs/events.md lists them.
-const (
-	reasonWeeklyLimit     = pacertype.ReasonWeeklyInvitationLimit
-	reasonCheckpoint      = pacertype.ReasonCheckpoint
-	reasonSessionRejected = pacertype.ReasonSessionRejected
-	withdrawStale         = "stale"
-	sourceContactInfo     = pacertype.FinderContactInfo
-)
+// withdrawStale is the reason invite.withdrawn gives when the runner
+// withdrew an invitation left pending too long.
+const withdrawStale = "stale"
 
 // restrictionLength is how long an account stops inviting after LinkedIn's
 // weekly-limit alert: its window is 7 days.
 const restrictionLength = 7 * 24 * time.Hour
 
-// outcomeSuppressed is the runner's own outcome for an action it did not
-// carry out because its prospect went on the do-not-contact list after the
-// approval.
-const outcomeSuppressed = pacertype.OutcomeSuppressed
-
 // reasons say, for people (Slack, the CLI), why an action did not go.
-var reasons = map[executor.Outcome]string{
-	outcomeSuppressed:                  "on the do-not-contact list",
-	executor.OutcomeAlreadyPending:     "an invitation to them is already pending",
-	executor.OutcomeAlreadyConnected:   "already connected",
-	executor.OutcomeEmailRequired:      "LinkedIn asks for their email address to connect",
-	executor.OutcomeNoteQuotaExhausted: "no personalized note is left this month, and the campaign does not send invitations without their note",
-	executor.OutcomeNoteTooLong:        "the note is longer than LinkedIn allows",
-	executor.OutcomeNotFound:           "the profile is not available",
-	executor.OutcomeNotConnectable:     "the profile offers no Connect",
-	executor.OutcomeUnrecognized:       "LinkedIn's page was not recognized (run pacer doctor linkedin on a saved copy)",
-	executor.OutcomeCheckpoint:         "LinkedIn showed a security checkpoint",
-	executor.OutcomeSessionRejected:    "LinkedIn signed the account out",
-	executor.OutcomeWeeklyLimit:        "LinkedIn's weekly invitation limit is reached",
-	executor.OutcomeUnexpectedNote:     "the invite dialog held a note nobody approved; nothing was sent",
+var reasons = map[pacertype.Outcome]string{
+	pacertype.OutcomeSuppressed:         "on the do-not-contact list",
+	pacertype.OutcomeAlreadyPending:     "an invitation to them is already pending",
+	pacertype.OutcomeAlreadyConnected:   "already connected",
+	pacertype.OutcomeEmailRequired:      "LinkedIn asks for their email address to connect",
+	pacertype.OutcomeNoteQuotaExhausted: "no personalized note is left this month, and the campaign does not send invitations without their note",
+	pacertype.OutcomeNoteTooLong:        "the note is longer than LinkedIn allows",
+	pacertype.OutcomeNotFound:           "the profile is not available",
+	pacertype.OutcomeNotConnectable:     "the profile offers no Connect",
+	pacertype.OutcomeUnrecognized:       "LinkedIn's page was not recognized (run pacer doctor linkedin on a saved copy)",
+	pacertype.OutcomeCheckpoint:         "LinkedIn showed a security checkpoint",
+	pacertype.OutcomeSessionRejected:    "LinkedIn signed the account out",
+	pacertype.OutcomeWeeklyLimit:        "LinkedIn's weekly invitation limit is reached",
+	pacertype.OutcomeUnexpectedNote:     "the invite dialog held a note nobody approved; nothing was sent",
 }
 
 // reasonFor words why an action ended as it did.
@@ -114,7 +94,7 @@ func (w *worker) record(ctx context.Context, j *job, res result) (stop bool, err
 		if err != nil {
 			return err
 		}
-		if res.outcome == outcomeSuppressed {
+		if res.outcome == pacertype.OutcomeSuppressed {
 			return nil // no page was opened
 		}
 		return r.quota.ActedTx(ctx, tx, j.acct.ID, rec.now)
@@ -127,21 +107,21 @@ func (w *worker) record(ctx context.Context, j *job, res result) (stop bool, err
 func (rec *recorder) apply(res result) (stop bool, err error) {
 	j := rec.j
 	switch res.outcome {
-	case executor.OutcomeDone:
+	case pacertype.OutcomeDone:
 		return false, rec.done(res)
-	case executor.OutcomeCheckpoint, executor.OutcomeSessionRejected:
+	case pacertype.OutcomeCheckpoint, pacertype.OutcomeSessionRejected:
 		return true, rec.needsHuman(res)
-	case executor.OutcomeWeeklyLimit:
+	case pacertype.OutcomeWeeklyLimit:
 		return true, rec.weeklyLimit(res)
-	case executor.OutcomeTransient:
+	case pacertype.OutcomeTransient:
 		if j.act.Attempts < rec.w.r.opts.Attempts {
 			wait := rec.w.r.opts.Backoff << (j.act.Attempts - 1)
 			return false, rec.retry(rec.now.Add(wait), res)
 		}
 		return false, rec.failed(res)
-	case executor.OutcomeUnrecognized, executor.OutcomeUnexpectedNote:
+	case pacertype.OutcomeUnrecognized, pacertype.OutcomeUnexpectedNote:
 		return false, rec.failed(res)
-	case executor.OutcomeAlreadyConnected:
+	case pacertype.OutcomeAlreadyConnected:
 		if j.act.Kind == models.ActionWithdraw {
 			return false, rec.acceptedNotWithdrawn(res)
 		}

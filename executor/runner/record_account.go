@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/pacerhq/pacer/executor"
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/pacertype"
 )
@@ -18,9 +17,9 @@ import (
 // person has cleared the account, reserves its own quota.
 func (rec *recorder) needsHuman(res result) error {
 	r := rec.w.r
-	state, event := "LinkedIn showed a security checkpoint: a person must look at this account", reasonCheckpoint
-	if res.outcome == executor.OutcomeSessionRejected {
-		state, event = models.ReasonSessionRejected, reasonSessionRejected
+	state, event := "LinkedIn showed a security checkpoint: a person must look at this account", pacertype.ReasonCheckpoint
+	if res.outcome == pacertype.OutcomeSessionRejected {
+		state, event = models.ReasonSessionRejected, pacertype.ReasonSessionRejected
 	} else if res.err != nil && strings.Contains(strings.ToLower(res.err.Error()), pacertype.ReasonCaptcha) {
 		event = pacertype.ReasonCaptcha
 	}
@@ -30,7 +29,7 @@ func (rec *recorder) needsHuman(res result) error {
 	if err := rec.retry(rec.now, res); err != nil {
 		return err
 	}
-	return rec.event(eventAccountCheckpoint, false, models.EventData{Reason: event})
+	return rec.event(pacertype.EventAccountCheckpoint, false, models.EventData{Reason: event})
 }
 
 // weeklyLimit stops the account's invitations until LinkedIn's week ends:
@@ -40,7 +39,7 @@ func (rec *recorder) weeklyLimit(res result) error {
 	r := rec.w.r
 	j := rec.j
 	until := rec.now.Add(restrictionLength)
-	if err := r.quota.RestrictTx(rec.ctx, rec.tx, j.acct.ID, until, reasonWeeklyLimit); err != nil {
+	if err := r.quota.RestrictTx(rec.ctx, rec.tx, j.acct.ID, until, pacertype.ReasonWeeklyInvitationLimit); err != nil {
 		return err
 	}
 	// RestrictTx keeps a longer restriction already in place.
@@ -61,7 +60,7 @@ func (rec *recorder) weeklyLimit(res result) error {
 		Updates(map[string]any{"scheduled_at": until, "updated_at": rec.now}).Error; err != nil {
 		return fmt.Errorf("runner: reschedule the queued invitations: %w", err)
 	}
-	return rec.event(eventAccountRestricted, false, models.EventData{Reason: reasonWeeklyLimit, Until: &until})
+	return rec.event(pacertype.EventAccountRestricted, false, models.EventData{Reason: pacertype.ReasonWeeklyInvitationLimit, Until: &until})
 }
 
 // network records an account's change of connections and pending

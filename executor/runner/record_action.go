@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pacerhq/pacer/executor"
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/pacertype"
 )
@@ -15,7 +14,7 @@ import (
 // what a step's end means for the rest of its sequence.
 
 // finish ends the action in state with its outcome and reason.
-func (rec *recorder) finish(state string, outcome executor.Outcome, reason string) error {
+func (rec *recorder) finish(state string, outcome pacertype.Outcome, reason string) error {
 	err := rec.tx.Table("actions").Where("id = ?", rec.j.act.ID).Updates(map[string]any{
 		"state": state, "outcome": string(outcome), "reason": reason, "finished_at": rec.now,
 		"lease_owner": "", "lease_until": nil, "updated_at": rec.now,
@@ -66,7 +65,7 @@ func (rec *recorder) skipped(res result) error {
 	if err := rec.prospectAfter(res.outcome); err != nil {
 		return err
 	}
-	if res.outcome == executor.OutcomeNoteQuotaExhausted {
+	if res.outcome == pacertype.OutcomeNoteQuotaExhausted {
 		if err := rec.w.r.quota.SetNotesLeftTx(rec.ctx, rec.tx, rec.j.acct.ID, 0); err != nil {
 			return err
 		}
@@ -75,7 +74,7 @@ func (rec *recorder) skipped(res result) error {
 	if err := rec.finish(models.ActionSkipped, res.outcome, reason); err != nil {
 		return err
 	}
-	if res.outcome == executor.OutcomeNotFound && rec.j.act.Kind != models.ActionLike {
+	if res.outcome == pacertype.OutcomeNotFound && rec.j.act.Kind != models.ActionLike {
 		if err := rec.cancelLater(reason); err != nil {
 			return err
 		}
@@ -123,7 +122,7 @@ func (rec *recorder) acceptedNotWithdrawn(res result) error {
 
 // skipUnclaimed skips an action the runner did not claim (nothing was
 // reserved for it).
-func (rec *recorder) skipUnclaimed(outcome executor.Outcome, reason string) error {
+func (rec *recorder) skipUnclaimed(outcome pacertype.Outcome, reason string) error {
 	res := rec.tx.Table("actions").Where("id = ? AND state = ?", rec.j.act.ID, stateScheduled).Updates(map[string]any{
 		"state": models.ActionSkipped, "outcome": string(outcome), "reason": reason, "finished_at": rec.now, "updated_at": rec.now,
 	})
@@ -201,7 +200,7 @@ func (rec *recorder) cancelLater(reason string) error {
 		return nil
 	}
 	res := rec.tx.Table("actions").Where("proposal_item_id = ? AND step > ? AND state = ?", *j.act.ProposalItemID, j.act.Step, stateScheduled).
-		Updates(map[string]any{"state": models.ActionCanceled, "outcome": string(executor.OutcomeNotFound), "reason": reason,
+		Updates(map[string]any{"state": models.ActionCanceled, "outcome": string(pacertype.OutcomeNotFound), "reason": reason,
 			"finished_at": rec.now, "updated_at": rec.now})
 	if res.Error != nil {
 		return fmt.Errorf("runner: cancel the later steps: %w", res.Error)

@@ -5,8 +5,8 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/pacerhq/pacer/executor"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // The recorder's outcomes: an action done, an invitation sent.
@@ -84,7 +84,7 @@ func (rec *recorder) inviteSent(res result) error {
 	case j.note != j.act.Note:
 		reason = "sent without its note: the month's notes are used up"
 	}
-	if err := rec.finish(models.ActionDone, executor.OutcomeDone, reason); err != nil {
+	if err := rec.finish(models.ActionDone, pacertype.OutcomeDone, reason); err != nil {
 		return err
 	}
 	if res.notesLeft >= 0 {
@@ -105,7 +105,7 @@ func (rec *recorder) inviteSent(res result) error {
 		return err
 	}
 	sentAt := rec.now
-	if err := rec.event(eventInviteSent, true, models.EventData{Note: res.noteSent, SentAt: &sentAt}); err != nil {
+	if err := rec.event(pacertype.EventInviteSent, true, models.EventData{Note: res.noteSent, SentAt: &sentAt}); err != nil {
 		return err
 	}
 	if !res.accepted {
@@ -143,7 +143,7 @@ func (rec *recorder) settleInvite(res result) error {
 
 // prospectAfter updates the prospect with what an action that did not go
 // learned of them.
-func (rec *recorder) prospectAfter(o executor.Outcome) error {
+func (rec *recorder) prospectAfter(o pacertype.Outcome) error {
 	p := rec.j.prospect
 	if p == nil {
 		return nil
@@ -151,16 +151,16 @@ func (rec *recorder) prospectAfter(o executor.Outcome) error {
 	q := rec.tx.Table("prospects").Where("id = ?", p.ID)
 	var err error
 	switch o {
-	case executor.OutcomeAlreadyPending:
+	case pacertype.OutcomeAlreadyPending:
 		if rec.j.act.Kind != models.ActionInvite {
 			return nil
 		}
 		err = q.Where("state IN ?", []string{models.ProspectNew, models.ProspectWithdrawn}).
 			Updates(map[string]any{"state": models.ProspectPending, "invited_at": gorm.Expr("COALESCE(invited_at, ?)", rec.now), "updated_at": rec.now}).Error
-	case executor.OutcomeAlreadyConnected:
+	case pacertype.OutcomeAlreadyConnected:
 		err = q.Where("state <> ?", models.ProspectConnected).
 			Updates(map[string]any{"state": models.ProspectConnected, "connected_at": gorm.Expr("COALESCE(connected_at, ?)", rec.now), "updated_at": rec.now}).Error
-	case executor.OutcomeNotFound:
+	case pacertype.OutcomeNotFound:
 		if rec.j.act.Kind == models.ActionLike || rec.j.act.Kind == models.ActionWithdraw {
 			return nil // no post to like, no invitation to withdraw: the profile may be fine
 		}
@@ -171,7 +171,7 @@ func (rec *recorder) prospectAfter(o executor.Outcome) error {
 		return fmt.Errorf("runner: update prospect %s: %w", p.Slug, err)
 	}
 	switch o {
-	case executor.OutcomeAlreadyPending, executor.OutcomeAlreadyConnected, executor.OutcomeNotFound:
+	case pacertype.OutcomeAlreadyPending, pacertype.OutcomeAlreadyConnected, pacertype.OutcomeNotFound:
 		return rec.deferElsewhere()
 	}
 	return nil

@@ -3,8 +3,8 @@ package runner
 import (
 	"fmt"
 
-	"github.com/pacerhq/pacer/executor"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/pacertype"
 	"github.com/pacerhq/pacer/quota"
 )
 
@@ -87,13 +87,13 @@ func (rec *recorder) uncountEarlier(keepOne bool) error {
 // another kind that failed halfway, after which its click may have landed.
 func (res result) mayHaveActed(kind string) bool {
 	switch {
-	case res.outcome == executor.OutcomeDone:
+	case res.outcome == pacertype.OutcomeDone:
 		return true
 	case kind == models.ActionInvite:
 		return res.sendClicked
 	}
 	switch res.outcome {
-	case executor.OutcomeTransient, executor.OutcomeCheckpoint, executor.OutcomeSessionRejected:
+	case pacertype.OutcomeTransient, pacertype.OutcomeCheckpoint, pacertype.OutcomeSessionRejected:
 		return true
 	}
 	return false

@@ -251,42 +251,31 @@ func (r *Runner) dispatch(ctx context.Context, wg *sync.WaitGroup, now time.Time
 	if err != nil {
 		return next, err
 	}
-	type candidate struct {
-		lease leaseRow
-		due   time.Time
+	due, next, err := r.dueAccounts(ctx, accounts, now, dbNow, next)
+	if err != nil {
+		return next, err
 	}
-	var due []candidate
+	return next, r.startWorkers(ctx, wg, due)
+}
+
+// dueAccount is an account whose work is due and whose lease is free.
+type dueAccount struct {
+	lease leaseRow
+	due   time.Time
+}
+
+// dueAccounts returns the accounts whose work is due now and whose lease
+// is free, earliest due first, and next brought forward to when the first
+// of the others is due or its lease ends.
+func (r *Runner) dueAccounts(ctx context.Context, accounts []leaseRow, now, dbNow, next time.Time) ([]dueAccount, time.Time, error) {
+	var due []dueAccount
 	for _, a := range accounts {
-		if _, ok := r.cfg.Account(a.Name); !ok {
-			continue // the quota engine cannot count for it
-		}
-		r.mu.Lock()
-		busy, nb, waits := r.busy[a.ID], r.notBefore[a.ID], r.waits[a.ID]
-		r.mu.Unlock()
-		if busy {
-			continue
-		}
-		waiting := make([]string, 0, len(waits))
-		for kind := range waits {
-			waiting = append(waiting, kind)
-		}
-		at, ok, err := r.nextDue(ctx, r.store.DB, a.ID, now, waiting)
+		at, ok, err := r.dueAt(ctx, a, now)
 		if err != nil {
-			return next, err
-		}
-		for _, t := range waits {
-			if !ok || t.Before(at) {
-				at, ok = t, true
-			}
+			return nil, next, err
 		}
 		if !ok {
 			continue
-		}
-		if a.State == models.AccountRestricted && a.RestrictedUntil != nil && a.RestrictedUntil.After(at) {
-			at = *a.RestrictedUntil
-		}
-		if nb.After(at) {
-			at = nb
 		}
 		if at.After(now) {
 			next = minTime(next, at)
@@ -298,9 +287,55 @@ func (r *Runner) dispatch(ctx context.Context, wg *sync.WaitGroup, now time.Time
 			}
 			continue
 		}
-		due = append(due, candidate{a, at})
+		due = append(due, dueAccount{a, at})
 	}
-	slices.SortStableFunc(due, func(a, b candidate) int { return a.due.Compare(b.due) })
+	slices.SortStableFunc(due, func(a, b dueAccount) int { return a.due.Compare(b.due) })
+	return due, next, nil
+}
+
+// dueAt returns when the account's next work is due: its next due action,
+// or the slot a kind it waits for comes, and not before a restriction ends
+// or the time its last worker said to come back. It reports false for an
+// account with nothing to do, a worker already on it, or no configuration
+// (the quota engine cannot count for it).
+func (r *Runner) dueAt(ctx context.Context, a leaseRow, now time.Time) (time.Time, bool, error) {
+	if _, ok := r.cfg.Account(a.Name); !ok {
+		return time.Time{}, false, nil
+	}
+	r.mu.Lock()
+	busy, nb, waits := r.busy[a.ID], r.notBefore[a.ID], r.waits[a.ID]
+	r.mu.Unlock()
+	if busy {
+		return time.Time{}, false, nil
+	}
+	waiting := make([]string, 0, len(waits))
+	for kind := range waits {
+		waiting = append(waiting, kind)
+	}
+	at, ok, err := r.nextDue(ctx, r.store.DB, a.ID, now, waiting)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	for _, t := range waits {
+		if !ok || t.Before(at) {
+			at, ok = t, true
+		}
+	}
+	if !ok {
+		return time.Time{}, false, nil
+	}
+	if a.State == models.AccountRestricted && a.RestrictedUntil != nil && a.RestrictedUntil.After(at) {
+		at = *a.RestrictedUntil
+	}
+	if nb.After(at) {
+		at = nb
+	}
+	return at, true, nil
+}
+
+// startWorkers takes the lease of each due account and starts its worker,
+// until the runner is at its concurrency.
+func (r *Runner) startWorkers(ctx context.Context, wg *sync.WaitGroup, due []dueAccount) error {
 	for _, c := range due {
 		r.mu.Lock()
 		full := len(r.busy) >= r.opts.Concurrency
@@ -310,7 +345,7 @@ func (r *Runner) dispatch(ctx context.Context, wg *sync.WaitGroup, now time.Time
 		}
 		until, ok, err := r.acquire(ctx, c.lease)
 		if err != nil {
-			return next, err
+			return err
 		}
 		if !ok {
 			continue // another runner took it first
@@ -326,7 +361,7 @@ func (r *Runner) dispatch(ctx context.Context, wg *sync.WaitGroup, now time.Time
 			r.work(ctx, c.lease, until)
 		}()
 	}
-	return next, nil
+	return nil
 }
 
 // finished marks an account's worker done: the account is not looked at

@@ -470,7 +470,7 @@ func TestTwoRunnersNeverActForOneAccountAtOnce(t *testing.T) {
 }
 
 func cfgCampaign(name, account, note string) config.Campaign {
-	return config.Campaign{Name: name, Account: account, Channel: "C0" + strings.ToUpper(name), Note: note, Steps: []string{"invite"}, FindEmail: "none"}
+	return config.Campaign{Name: name, Account: account, Channel: "C0" + strings.ToUpper(name), Note: note, Steps: []string{"invite"}, FindEmail: "none", UndoWindow: "0"}
 }
 
 // Leases end on the database's clock: a runner whose own clock runs ten

@@ -6,16 +6,11 @@ import (
 
 	"github.com/pacerhq/pacer/executor/session"
 	"github.com/pacerhq/pacer/models"
-	"github.com/pacerhq/pacer/pacertype"
 )
 
 // errNoSession: the account has no stored LinkedIn session the runner can
 // use.
 var errNoSession = errors.New("runner: the account has no stored LinkedIn session; sign in with `pacer account login` or `pacer account set-cookie`")
-
-// reasonNoSession is the account.checkpoint reason for an account that has
-// no usable session.
-const reasonNoSession = pacertype.ReasonSessionMissing
 
 // cookiesFor returns the session an account acts with: its stored session,
 // opened with PACER_SECRET_KEY; on the simulator, without one, a session

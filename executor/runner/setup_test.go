@@ -45,10 +45,12 @@ func testConfig() *config.Config {
 			{Name: "bob", Plan: "free", Timezone: "UTC"},
 			{Name: "carl", Plan: "premium", Timezone: "UTC"},
 		},
+		// The runner's tests follow a batch from its approval: no undo
+		// window (campaign's and bot's tests cover it).
 		Campaigns: []config.Campaign{
-			{Name: "cto", Account: "anna", Channel: "C0CTO", Note: "Hi {{first_name|there}}, glad to connect."},
-			{Name: "ops", Account: "bob", Channel: "C0OPS", Note: "Hello {{first_name|there}}!", SendWithoutNote: true},
-			{Name: "dev", Account: "carl", Channel: "C0DEV", Note: "Hey {{first_name|there}}, saw your work."},
+			{Name: "cto", Account: "anna", Channel: "C0CTO", Note: "Hi {{first_name|there}}, glad to connect.", UndoWindow: "0"},
+			{Name: "ops", Account: "bob", Channel: "C0OPS", Note: "Hello {{first_name|there}}!", SendWithoutNote: true, UndoWindow: "0"},
+			{Name: "dev", Account: "carl", Channel: "C0DEV", Note: "Hey {{first_name|there}}, saw your work.", UndoWindow: "0"},
 		},
 	}
 	for i := range cfg.Accounts {

@@ -135,20 +135,12 @@ func (w *worker) renewLoop(ctx context.Context) {
 // account stopped, nothing is due, or an error), and not come back before
 // next (zero: at the next look).
 func (w *worker) step(ctx context.Context) (next time.Time, stop bool) {
-	r := w.r
-	end, held, err := r.renew(ctx, w.id)
+	if !w.renewLease(ctx) {
+		return time.Time{}, true
+	}
+	now := w.r.now()
+	acct, err := w.account(ctx)
 	if err != nil {
-		w.log.Warn("runner: renew the lease", slog.String("error", err.Error()))
-		return time.Time{}, true
-	}
-	w.setLease(end, held)
-	if !held {
-		return time.Time{}, true
-	}
-	now := r.now()
-	var acct models.Account
-	if err := r.store.DB.WithContext(ctx).Take(&acct, w.id).Error; err != nil {
-		w.log.Warn("runner: read the account", slog.String("error", err.Error()))
 		return time.Time{}, true
 	}
 	if !mayAct(acct, now) {
@@ -157,27 +149,16 @@ func (w *worker) step(ctx context.Context) (next time.Time, stop bool) {
 		}
 		return time.Time{}, true
 	}
-
-	if o, err := r.orphan(ctx, w.id); err != nil {
-		w.log.Warn("runner: look for actions in flight", slog.String("error", err.Error()))
+	if found, err := w.reconcileOrphan(ctx); err != nil {
 		return time.Time{}, true
-	} else if o != nil {
-		if err := w.settleOrphan(ctx, *o); err != nil {
-			w.log.Warn("runner: put an action left in flight back in the queue", slog.Int64("action", o.ID), slog.String("error", err.Error()))
-			return time.Time{}, true
-		}
-		w.log.Info("runner: an action was left in flight; its next attempt reads the page first", slog.Int64("action", o.ID))
+	} else if found {
 		return now, false
 	}
 
 	w.waits = nil
-	heads, err := r.dueHeads(ctx, w.id, now)
+	heads, err := w.heads(ctx, acct, now)
 	if err != nil {
-		w.log.Warn("runner: read the due actions", slog.String("error", err.Error()))
 		return time.Time{}, true
-	}
-	if acct.ConnectionsReadAt == nil {
-		heads = countFirst(heads)
 	}
 	next, ok, err := w.nextFuture(ctx, now)
 	if err != nil {
@@ -187,48 +168,121 @@ func (w *worker) step(ctx context.Context) (next time.Time, stop bool) {
 	if len(heads) == 0 {
 		return next, !ok
 	}
-	var best *action
-	var bestAt time.Time
+	best, at, back, stop := w.earliest(ctx, heads, now)
+	if best == nil {
+		return back, stop
+	}
+	if at.After(now) {
+		if ok && next.Before(at) {
+			return next, false
+		}
+		return at, false
+	}
+	return now, w.run(ctx, *best)
+}
+
+// renewLease renews the worker's lease on its account and reports whether
+// it still holds it.
+func (w *worker) renewLease(ctx context.Context) bool {
+	end, held, err := w.r.renew(ctx, w.id)
+	if err != nil {
+		w.log.Warn("runner: renew the lease", slog.String("error", err.Error()))
+		return false
+	}
+	w.setLease(end, held)
+	return held
+}
+
+// account reads the worker's account as it is now: its state may have
+// changed since the worker started (a restriction, a pause).
+func (w *worker) account(ctx context.Context) (models.Account, error) {
+	var acct models.Account
+	if err := w.r.store.DB.WithContext(ctx).Take(&acct, w.id).Error; err != nil {
+		w.log.Warn("runner: read the account", slog.String("error", err.Error()))
+		return acct, err
+	}
+	return acct, nil
+}
+
+// reconcileOrphan puts an action left in flight back in the queue, in
+// doubt (settleOrphan), and reports whether there was one.
+func (w *worker) reconcileOrphan(ctx context.Context) (bool, error) {
+	o, err := w.r.orphan(ctx, w.id)
+	if err != nil {
+		w.log.Warn("runner: look for actions in flight", slog.String("error", err.Error()))
+		return false, err
+	}
+	if o == nil {
+		return false, nil
+	}
+	if err := w.settleOrphan(ctx, *o); err != nil {
+		w.log.Warn("runner: put an action left in flight back in the queue", slog.Int64("action", o.ID), slog.String("error", err.Error()))
+		return false, err
+	}
+	w.log.Info("runner: an action was left in flight; its next attempt reads the page first", slog.Int64("action", o.ID))
+	return true, nil
+}
+
+// heads returns the first due action of each kind, the invitations held
+// back while the first connection count is due (countFirst).
+func (w *worker) heads(ctx context.Context, acct models.Account, now time.Time) ([]action, error) {
+	heads, err := w.r.dueHeads(ctx, w.id, now)
+	if err != nil {
+		w.log.Warn("runner: read the due actions", slog.String("error", err.Error()))
+		return nil, err
+	}
+	if acct.ConnectionsReadAt == nil {
+		heads = countFirst(heads)
+	}
+	return heads, nil
+}
+
+// earliest asks the pacer for each due head's slot and returns the head
+// that may go first, and when: its slot, or its scheduled time if later.
+// The kinds that must wait are noted in w.waits. When the quota or the
+// pacer decides the step instead (slotRefused), best is nil and next and
+// stop are the step's answer.
+func (w *worker) earliest(ctx context.Context, heads []action, now time.Time) (best *action, at, next time.Time, stop bool) {
 	for i, h := range heads {
-		slot, err := r.quota.NextSlot(ctx, w.id, quotaKind(h), now)
-		var le *quota.LimitError
-		if errors.As(err, &le) {
-			if le.Limit == quota.LimitAccountState {
-				return le.ResetAt, true
-			}
-			// No time frees this kind (the acceptance guard paused
-			// inviting, pending invitations are at their stop): look again
-			// later, and let the other kinds go on meanwhile.
-			if !w.reschedule(ctx, h, now.Add(r.opts.RecheckAfter), le) {
-				return time.Time{}, true
-			}
-			return now, false
-		}
+		slot, err := w.r.quota.NextSlot(ctx, w.id, quotaKind(h), now)
 		if err != nil {
-			w.log.Warn("runner: ask the pacer for a slot", slog.String("kind", h.Kind), slog.String("error", err.Error()))
-			return now.Add(r.opts.PollInterval), true
+			next, stop = w.slotRefused(ctx, h, now, err)
+			return nil, time.Time{}, next, stop
 		}
-		at := slot
-		if h.ScheduledAt.After(at) {
-			at = h.ScheduledAt
+		t := slot
+		if h.ScheduledAt.After(t) {
+			t = h.ScheduledAt
 		}
-		if at.After(now) {
+		if t.After(now) {
 			if w.waits == nil {
 				w.waits = map[string]time.Time{}
 			}
-			w.waits[h.Kind] = at
+			w.waits[h.Kind] = t
 		}
-		if best == nil || at.Before(bestAt) {
-			best, bestAt = &heads[i], at
+		if best == nil || t.Before(at) {
+			best, at = &heads[i], t
 		}
 	}
-	if bestAt.After(now) {
-		if ok && next.Before(bestAt) {
-			return next, false
-		}
-		return bestAt, false
+	return best, at, time.Time{}, false
+}
+
+// slotRefused decides the step when the pacer gives a due head no slot.
+func (w *worker) slotRefused(ctx context.Context, h action, now time.Time, err error) (next time.Time, stop bool) {
+	var le *quota.LimitError
+	if !errors.As(err, &le) {
+		w.log.Warn("runner: ask the pacer for a slot", slog.String("kind", h.Kind), slog.String("error", err.Error()))
+		return now.Add(w.r.opts.PollInterval), true
 	}
-	return now, w.run(ctx, *best)
+	if le.Limit == quota.LimitAccountState {
+		return le.ResetAt, true
+	}
+	// No time frees this kind (the acceptance guard paused inviting,
+	// pending invitations are at their stop): look again later, and let
+	// the other kinds go on meanwhile.
+	if !w.reschedule(ctx, h, now.Add(w.r.opts.RecheckAfter), le) {
+		return time.Time{}, true
+	}
+	return now, false
 }
 
 // countFirst holds back the invitations of an account whose connection
@@ -273,7 +327,6 @@ func quotaKind(a action) string {
 // run claims the action, carries it out and records its outcome. It
 // reports whether the worker must stop.
 func (w *worker) run(ctx context.Context, a action) (stop bool) {
-	r := w.r
 	if err := w.openSession(ctx); err != nil {
 		return w.sessionFailed(ctx, err)
 	}
@@ -289,33 +342,58 @@ func (w *worker) run(ctx context.Context, a action) (stop bool) {
 		return true
 	}
 
-	// The action may take until shortly before the lease ends (the lease
-	// was just renewed), so no other runner can start on the account while
-	// this one still clicks. Once ctx ends it has DrainTimeout to finish.
-	until, _ := w.lease()
-	margin := r.opts.LeaseTTL / 6
-	actx, cancel := context.WithDeadline(context.WithoutCancel(ctx), until.local.Add(-margin))
+	actx, cancel := w.actionContext(ctx)
 	defer cancel()
-	stopDrain := context.AfterFunc(ctx, func() {
-		t := time.AfterFunc(r.opts.DrainTimeout, cancel)
-		context.AfterFunc(actx, func() { t.Stop() })
-	})
-	defer stopDrain()
-
 	start := time.Now()
-	res := result{outcome: outcomeSuppressed, notesLeft: -1}
+	res := result{outcome: pacertype.OutcomeSuppressed, notesLeft: -1}
 	if !j.suppressed {
 		res = w.perform(actx, j)
 	}
 	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer rcancel()
 	stop, err = w.record(rctx, j, res)
+	w.logOutcome(ctx, j, res, time.Since(start))
+	if err != nil {
+		// The outcome is not recorded: the action stays in flight and is
+		// reconciled (its page read again) before anything else is done
+		// for the account.
+		w.log.Error("runner: record an outcome", slog.Int64("action", j.act.ID), slog.String("error", err.Error()))
+		return true
+	}
+	if res.outcome == pacertype.OutcomeTransient {
+		// The page may be stuck: the next action starts in a fresh context.
+		w.closeSession(rctx)
+	}
+	return stop
+}
+
+// actionContext is the context an action runs in. The action may take
+// until shortly before the lease ends (the lease was just renewed), so no
+// other runner can start on the account while this one still clicks. Once
+// ctx ends it has DrainTimeout to finish.
+func (w *worker) actionContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	until, _ := w.lease()
+	margin := w.r.opts.LeaseTTL / 6
+	actx, cancel := context.WithDeadline(context.WithoutCancel(ctx), until.local.Add(-margin))
+	stopDrain := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(w.r.opts.DrainTimeout, cancel)
+		context.AfterFunc(actx, func() { t.Stop() })
+	})
+	return actx, func() {
+		stopDrain()
+		cancel()
+	}
+}
+
+// logOutcome logs how an action ended: at info when done, at warning
+// otherwise, with why.
+func (w *worker) logOutcome(ctx context.Context, j *job, res result, took time.Duration) {
 	level := slog.LevelInfo
-	if res.outcome != executor.OutcomeDone {
+	if res.outcome != pacertype.OutcomeDone {
 		level = slog.LevelWarn
 	}
 	attrs := []any{slog.Int64("action", j.act.ID), slog.String("kind", j.act.Kind), slog.String("outcome", string(res.outcome)),
-		slog.Duration("took", time.Since(start))}
+		slog.Duration("took", took)}
 	if j.prospect != nil {
 		attrs = append(attrs, slog.String("slug", j.prospect.Slug))
 	}
@@ -325,22 +403,10 @@ func (w *worker) run(ctx context.Context, a action) (stop bool) {
 	if j.doubt {
 		attrs = append(attrs, slog.Bool("reconciled", true))
 	}
-	if res.err != nil && res.outcome != executor.OutcomeDone {
+	if res.err != nil && res.outcome != pacertype.OutcomeDone {
 		attrs = append(attrs, slog.String("reason", res.err.Error()))
 	}
 	w.log.Log(ctx, level, "runner: "+j.act.Kind, attrs...)
-	if err != nil {
-		// The outcome is not recorded: the action stays in flight and is
-		// reconciled (its page read again) before anything else is done
-		// for the account.
-		w.log.Error("runner: record an outcome", slog.Int64("action", j.act.ID), slog.String("error", err.Error()))
-		return true
-	}
-	if res.outcome == executor.OutcomeTransient {
-		// The page may be stuck: the next action starts in a fresh context.
-		w.closeSession(rctx)
-	}
-	return stop
 }
 
 // reschedule moves an action the quota refused (it was not claimed) to at,
@@ -370,7 +436,7 @@ func (w *worker) refused(ctx context.Context, a action, ref *refusal) bool {
 		if err == nil {
 			err = r.store.DB.WithContext(ctx).Transaction(func(tx txDB) error {
 				rec := &recorder{w: w, tx: tx, j: j, now: r.now(), ctx: ctx}
-				return rec.skipUnclaimed(executor.OutcomeNoteQuotaExhausted,
+				return rec.skipUnclaimed(pacertype.OutcomeNoteQuotaExhausted,
 					"no personalized note is left this month ("+ref.le.Explain(nil)+"), and the campaign does not send invitations without their note")
 			})
 		}
@@ -418,14 +484,14 @@ func (w *worker) openSession(ctx context.Context) error {
 // later. It reports whether the worker must stop (always).
 func (w *worker) sessionFailed(ctx context.Context, err error) bool {
 	r := w.r
-	if errors.Is(err, errNoSession) || executor.OutcomeOf(err) == executor.OutcomeSessionRejected {
+	if errors.Is(err, errNoSession) || executor.OutcomeOf(err) == pacertype.OutcomeSessionRejected {
 		w.log.Warn("runner: the account has no usable LinkedIn session; it needs a person", slog.String("error", err.Error()))
 		terr := r.store.DB.WithContext(ctx).Transaction(func(tx txDB) error {
 			if err := r.quota.SetNeedsHumanTx(ctx, tx, w.id, models.ReasonSessionRejected); err != nil {
 				return err
 			}
 			_, err := r.store.RecordEvent(ctx, tx, pacertype.EventAccountCheckpoint, models.EventRefs{AccountID: &w.id},
-				models.EventData{Account: w.name, Reason: reasonNoSession})
+				models.EventData{Account: w.name, Reason: pacertype.ReasonSessionMissing})
 			return err
 		})
 		if terr != nil {

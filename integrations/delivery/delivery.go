@@ -18,6 +18,7 @@ import (
 	"github.com/pacerhq/pacer/integrations/httpclient"
 	"github.com/pacerhq/pacer/integrations/webhook"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // Deliverer delivers a stored event to a destination implemented outside
@@ -176,7 +177,7 @@ func (s *Service) SetOutbox(dest string, o Outbox) { s.outboxes[dest] = o }
 
 func usesHunter(cfg *config.Config) bool {
 	for _, c := range cfg.Campaigns {
-		if c.FindEmail == integrations.SourceHunter {
+		if c.FindEmail == pacertype.FinderHunter {
 			return true
 		}
 	}

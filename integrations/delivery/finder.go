@@ -16,6 +16,7 @@ import (
 	"github.com/pacerhq/pacer/integrations/finder"
 	"github.com/pacerhq/pacer/integrations/finder/hunter"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // emailLookup records a finder's answer for an event, found or not, so that
@@ -40,14 +41,14 @@ type scorer interface {
 // The prospect's email is set in the same transaction.
 func (s *Service) findEmail(ctx context.Context, job *river.Job[models.DeliveryArgs], ev models.Event) error {
 	dest := models.DestinationHunter
-	if ev.Type != string(integrations.InviteAccepted) {
+	if ev.Type != string(pacertype.EventInviteAccepted) {
 		return nil
 	}
 	d, err := models.DecodeEventData(ev)
 	if err != nil {
 		return s.giveUp(ctx, job.Attempt, ev, dest, fmt.Errorf("%w: %w", integrations.ErrPermanent, err), true)
 	}
-	if c, ok := s.cfg.Campaign(d.Campaign); !ok || c.FindEmail != integrations.SourceHunter || d.Prospect == nil || d.Prospect.Email != "" {
+	if c, ok := s.cfg.Campaign(d.Campaign); !ok || c.FindEmail != pacertype.FinderHunter || d.Prospect == nil || d.Prospect.Email != "" {
 		return nil // another campaign's connection, or the email is known
 	}
 	if s.finder == nil {
@@ -107,7 +108,7 @@ func (s *Service) findEmail(ctx context.Context, job *river.Job[models.DeliveryA
 		}
 		p := *d.Prospect
 		p.Email = email
-		_, err := s.store.RecordEvent(ctx, tx, integrations.EmailFound, refsOf(ev),
+		_, err := s.store.RecordEvent(ctx, tx, pacertype.EventEmailFound, refsOf(ev),
 			models.EventData{Prospect: &p, Account: d.Account, Campaign: d.Campaign, Source: provider, Score: score})
 		return err
 	})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pacerhq/pacer/integrations"
 	"github.com/pacerhq/pacer/integrations/webhook"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // TestArgs is a `pacer webhooks test` delivery: the sample event of Type,
@@ -112,7 +113,7 @@ func (w *TestWorker) Timeout(*river.Job[TestArgs]) time.Duration { return jobTim
 // TestRequest asks for a sample event of Type to Endpoint.
 type TestRequest struct {
 	Endpoint string
-	Type     integrations.Type
+	Type     pacertype.EventType
 }
 
 // TestAttempt is a failed attempt of a test delivery.
@@ -125,8 +126,8 @@ type TestAttempt struct {
 
 // TestResult is where a test delivery stands when SendTest returns.
 type TestResult struct {
-	Endpoint string            `json:"endpoint"`
-	Type     integrations.Type `json:"type"`
+	Endpoint string              `json:"endpoint"`
+	Type     pacertype.EventType `json:"type"`
 	// EventID is the sample's id, the webhook-id the receiver saw.
 	EventID string `json:"event_id"`
 	// JobID is the River job, which goes on retrying after SendTest
@@ -260,12 +261,12 @@ func (s *Service) EndpointNames() []string {
 
 // EndpointTypes returns the event types an endpoint subscribes to, in
 // configuration order.
-func (s *Service) EndpointTypes(name string) []integrations.Type {
+func (s *Service) EndpointTypes(name string) []pacertype.EventType {
 	for _, w := range s.cfg.Webhooks {
 		if w.Name == name {
-			out := make([]integrations.Type, 0, len(w.Events))
+			out := make([]pacertype.EventType, 0, len(w.Events))
 			for _, e := range w.Events {
-				if t := integrations.Type(e); t.Public() {
+				if t := pacertype.EventType(e); t.Public() {
 					out = append(out, t)
 				}
 			}

@@ -9,13 +9,13 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/config"
-	"github.com/pacerhq/pacer/integrations"
 	"github.com/pacerhq/pacer/integrations/delivery"
 	"github.com/pacerhq/pacer/integrations/delivery/deliverytest"
 	"github.com/pacerhq/pacer/integrations/hubspot/hubspotsync"
 	"github.com/pacerhq/pacer/integrations/webhook/webhooktest"
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/models/storetest"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 func TestSendTestGoesThroughTheDeliveryPathToOneEndpointOnly(t *testing.T) {
@@ -49,7 +49,7 @@ func TestSendTestGoesThroughTheDeliveryPathToOneEndpointOnly(t *testing.T) {
 			ctx := t.Context()
 
 			var failures []delivery.TestAttempt
-			res, err := svc.SendTest(ctx, []delivery.TestRequest{{Endpoint: "crm", Type: integrations.InviteAccepted}}, 10*time.Second,
+			res, err := svc.SendTest(ctx, []delivery.TestRequest{{Endpoint: "crm", Type: pacertype.EventInviteAccepted}}, 10*time.Second,
 				func(a delivery.TestAttempt) { failures = append(failures, a) })
 			if err != nil {
 				t.Fatal(err)
@@ -77,7 +77,7 @@ func TestSendTestGoesThroughTheDeliveryPathToOneEndpointOnly(t *testing.T) {
 
 			// A 410 is reported, and does not disable the endpoint.
 			crm.SetStatus(410)
-			res, err = svc.SendTest(ctx, []delivery.TestRequest{{Endpoint: "crm", Type: integrations.EmailFound}}, 10*time.Second, nil)
+			res, err = svc.SendTest(ctx, []delivery.TestRequest{{Endpoint: "crm", Type: pacertype.EventEmailFound}}, 10*time.Second, nil)
 			if err != nil || res[0].Delivered || !res[0].Final || !strings.Contains(res[0].Failures[0].Error, "410") {
 				t.Fatalf("SendTest() to a 410 = %s, %v", deliverytest.JSON(res), err)
 			}
@@ -88,11 +88,11 @@ func TestSendTestGoesThroughTheDeliveryPathToOneEndpointOnly(t *testing.T) {
 				t.Errorf("a test made dead letters: %s", deliverytest.JSON(dl))
 			}
 
-			if _, err := svc.SendTest(ctx, []delivery.TestRequest{{Endpoint: "nope", Type: integrations.InviteSent}}, time.Second, nil); !errors.Is(err, delivery.ErrUnknownEndpoint) ||
+			if _, err := svc.SendTest(ctx, []delivery.TestRequest{{Endpoint: "nope", Type: pacertype.EventInviteSent}}, time.Second, nil); !errors.Is(err, delivery.ErrUnknownEndpoint) ||
 				!strings.Contains(err.Error(), "[crm other]") {
 				t.Errorf("SendTest(nope) = %v, want ErrUnknownEndpoint naming the endpoints", err)
 			}
-			if got := svc.EndpointTypes("crm"); len(got) != 1 || got[0] != integrations.InviteAccepted {
+			if got := svc.EndpointTypes("crm"); len(got) != 1 || got[0] != pacertype.EventInviteAccepted {
 				t.Errorf("EndpointTypes(crm) = %v", got)
 			}
 		})

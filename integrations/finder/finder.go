@@ -28,7 +28,7 @@ type Person struct {
 // Provider finds email addresses.
 type Provider interface {
 	// Name returns the provider's name, the "source" of email.found
-	// (integrations.SourceHunter).
+	// (pacertype.FinderHunter).
 	Name() string
 	// FindEmail returns p's email address, or an error matching one of the
 	// package's sentinels.

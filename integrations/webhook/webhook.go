@@ -13,6 +13,7 @@ import (
 
 	"github.com/pacerhq/pacer/integrations"
 	"github.com/pacerhq/pacer/integrations/httpclient"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // DefaultTimeout bounds one delivery attempt.
@@ -92,7 +93,7 @@ func NewClient(s Settings) (*Client, error) {
 // Message is the body of a delivery.
 type Message struct {
 	// Type is the event type.
-	Type integrations.Type `json:"type"`
+	Type pacertype.EventType `json:"type"`
 	// Timestamp is when the event happened.
 	Timestamp time.Time `json:"timestamp"`
 	// Data is the event's payload.

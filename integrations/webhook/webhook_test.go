@@ -17,6 +17,7 @@ import (
 	"github.com/pacerhq/pacer/integrations"
 	"github.com/pacerhq/pacer/integrations/httpclient"
 	"github.com/pacerhq/pacer/integrations/webhook/webhooktest"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // clock is a manual clock shared by a client and a receiver.
@@ -75,7 +76,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-func sampleEvent(t testing.TB, typ integrations.Type, at time.Time) integrations.Event {
+func sampleEvent(t testing.TB, typ pacertype.EventType, at time.Time) integrations.Event {
 	t.Helper()
 	data, err := integrations.Sample(typ, at)
 	if err != nil {
@@ -87,7 +88,7 @@ func sampleEvent(t testing.TB, typ integrations.Type, at time.Time) integrations
 func TestDeliverSignedMessage(t *testing.T) {
 	t.Parallel()
 	s := newSetup(t, nil)
-	e := sampleEvent(t, integrations.InviteAccepted, s.clock.Now())
+	e := sampleEvent(t, pacertype.EventInviteAccepted, s.clock.Now())
 	res, err := s.client.Deliver(context.Background(), e)
 	if err != nil {
 		t.Fatalf("Deliver() = %v", err)
@@ -152,7 +153,7 @@ func TestDeliverStatuses(t *testing.T) {
 			t.Parallel()
 			s := newSetup(t, nil)
 			s.receiver.SetStatus(tt.status)
-			_, err := s.client.Deliver(context.Background(), sampleEvent(t, integrations.EmailFound, s.clock.Now()))
+			_, err := s.client.Deliver(context.Background(), sampleEvent(t, pacertype.EventEmailFound, s.clock.Now()))
 			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
 				t.Fatalf("Deliver() = %v, want %v", err, tt.wantErr)
 			}
@@ -191,7 +192,7 @@ func TestDeliverRetryAfter(t *testing.T) {
 				w.WriteHeader(429)
 			})
 			s := newSetup(t, func(st *Settings) { st.Transport = handlerTransport{srv} })
-			_, err := s.client.Deliver(context.Background(), sampleEvent(t, integrations.EmailFound, s.clock.Now()))
+			_, err := s.client.Deliver(context.Background(), sampleEvent(t, pacertype.EventEmailFound, s.clock.Now()))
 			var de *DeliveryError
 			if !errors.As(err, &de) {
 				t.Fatalf("Deliver() = %v, want a *DeliveryError", err)
@@ -225,7 +226,7 @@ func TestDeliverTimeout(t *testing.T) {
 	t.Parallel()
 	s := newSetup(t, func(st *Settings) { st.Timeout = 50 * time.Millisecond })
 	s.receiver.SetLatency(time.Second)
-	_, err := s.client.Deliver(context.Background(), sampleEvent(t, integrations.InviteSent, s.clock.Now()))
+	_, err := s.client.Deliver(context.Background(), sampleEvent(t, pacertype.EventInviteSent, s.clock.Now()))
 	var re *httpclient.RequestError
 	if !errors.Is(err, ErrNotDelivered) || !errors.As(err, &re) || !re.Timeout() {
 		t.Fatalf("Deliver() = %v, want a timed-out ErrNotDelivered", err)
@@ -283,7 +284,7 @@ func TestReceiverDownForAnHour(t *testing.T) {
 	s := newSetup(t, nil)
 	start := s.clock.Now()
 	s.receiver.SetDownUntil(start.Add(time.Hour))
-	e := sampleEvent(t, integrations.InviteAccepted, start)
+	e := sampleEvent(t, pacertype.EventInviteAccepted, start)
 	attempts, err := deliverWithRetries(t, s, e)
 	if err != nil {
 		t.Fatalf("not delivered after %d attempts: %v", attempts, err)
@@ -320,7 +321,7 @@ func TestFaultInjection(t *testing.T) {
 			s.receiver.SetAckThenFailRate(tt.ackThenFail)
 			const events = 200
 			for range events {
-				e := sampleEvent(t, integrations.EmailFound, s.clock.Now())
+				e := sampleEvent(t, pacertype.EventEmailFound, s.clock.Now())
 				if n, err := deliverWithRetries(t, s, e); err != nil {
 					t.Fatalf("event %s not delivered after %d attempts: %v", e.ID, n, err)
 				}
@@ -368,7 +369,7 @@ func TestSecretsNeverInLogsOrErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = c.Deliver(context.Background(), sampleEvent(t, integrations.InviteAccepted, s.clock.Now()))
+			_, err = c.Deliver(context.Background(), sampleEvent(t, pacertype.EventInviteAccepted, s.clock.Now()))
 			text := s.logs.String()
 			if err != nil {
 				text += err.Error()
@@ -398,7 +399,7 @@ func BenchmarkDeliver(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			data, _ := integrations.Sample(integrations.InviteAccepted, time.Now())
+			data, _ := integrations.Sample(pacertype.EventInviteAccepted, time.Now())
 			// A batch per op, so that one op (make bench runs one) still
 			// measures many deliveries.
 			const perOp = 500

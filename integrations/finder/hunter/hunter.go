@@ -12,9 +12,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pacerhq/pacer/integrations"
 	"github.com/pacerhq/pacer/integrations/finder"
 	"github.com/pacerhq/pacer/integrations/httpclient"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // DefaultBaseURL is Hunter's API (HUNTER_API_URL overrides it).
@@ -85,14 +85,14 @@ func NewClient(s Settings) (*Client, error) {
 		log:      s.Logger,
 		http: httpclient.New(httpclient.Policy{
 			Options:           s.Options,
-			Name:              integrations.SourceHunter,
+			Name:              pacertype.FinderHunter,
 			ReturnRateLimited: true, // 429 is the monthly quota: no retry helps
 		}),
 	}, nil
 }
 
-// Name returns integrations.SourceHunter.
-func (*Client) Name() string { return integrations.SourceHunter }
+// Name returns pacertype.FinderHunter.
+func (*Client) Name() string { return pacertype.FinderHunter }
 
 // Result is what Hunter found.
 type Result struct {

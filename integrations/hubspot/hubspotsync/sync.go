@@ -18,6 +18,7 @@ import (
 	"github.com/pacerhq/pacer/integrations/delivery"
 	"github.com/pacerhq/pacer/integrations/hubspot"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // States of a HubSpot update.
@@ -114,7 +115,7 @@ func (s *Service) syncInsertOpts() *river.InsertOpts {
 // deliveries retry`). An event that does not decode is an error matching
 // integrations.ErrPermanent: a dead letter.
 func (s *Service) Queue(ctx context.Context, ev models.Event) error {
-	if ev.Type != string(integrations.InviteAccepted) && ev.Type != string(integrations.EmailFound) {
+	if ev.Type != string(pacertype.EventInviteAccepted) && ev.Type != string(pacertype.EventEmailFound) {
 		return nil
 	}
 	d, err := models.DecodeEventData(ev)
@@ -128,7 +129,7 @@ func (s *Service) Queue(ctx context.Context, ev models.Event) error {
 		row.Email, row.ProfileURL, row.FirstName, row.LastName, row.Company, row.JobTitle =
 			p.Email, p.ProfileURL, p.FirstName, p.LastName, p.Company, p.Title
 	}
-	if ev.Type == string(integrations.InviteAccepted) {
+	if ev.Type == string(pacertype.EventInviteAccepted) {
 		at := ev.OccurredAt.UTC()
 		row.AcceptedAt = &at
 	}
