@@ -192,18 +192,11 @@ func (b *Bot) postAlert(ctx context.Context, e models.Event, v AlertView) error 
 		return nil
 	}
 	for _, target := range targets {
-		done, err := b.posted(ctx, e.ID, target)
+		err := b.postOnce(ctx, e.ID, target, func() (string, error) {
+			_, ts, err := b.api.PostMessageContext(ctx, target, slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...))
+			return ts, slackCall("chat.postMessage", err)
+		})
 		if err != nil {
-			return err
-		}
-		if done {
-			continue
-		}
-		_, ts, err := b.api.PostMessageContext(ctx, target, slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...))
-		if err != nil {
-			return slackCall("chat.postMessage", err)
-		}
-		if err := b.recordPost(ctx, e.ID, target, ts); err != nil {
 			return err
 		}
 	}

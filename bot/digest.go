@@ -78,26 +78,22 @@ func (b *Bot) postDigests(ctx context.Context, day string) error {
 	}
 	key := "digest:" + day
 	for _, ch := range channels {
-		done, err := b.posted(ctx, key, ch)
+		err := b.postOnce(ctx, key, ch, func() (string, error) {
+			v, err := b.digestView(ctx, b.digestAccountsFor(ch))
+			if err != nil {
+				return "", err
+			}
+			m := b.renderer().digest(v)
+			_, ts, err := b.api.PostMessageContext(ctx, ch, slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...))
+			if err != nil {
+				return "", slackCall("chat.postMessage", err)
+			}
+			b.logger.Info("slack: posted the daily digest", slog.String("channel", ch), slog.String("day", day))
+			return ts, nil
+		})
 		if err != nil {
 			return err
 		}
-		if done {
-			continue
-		}
-		v, err := b.digestView(ctx, b.digestAccountsFor(ch))
-		if err != nil {
-			return err
-		}
-		m := b.renderer().digest(v)
-		_, ts, err := b.api.PostMessageContext(ctx, ch, slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...))
-		if err != nil {
-			return slackCall("chat.postMessage", err)
-		}
-		if err := b.recordPost(ctx, key, ch, ts); err != nil {
-			return err
-		}
-		b.logger.Info("slack: posted the daily digest", slog.String("channel", ch), slog.String("day", day))
 	}
 	return nil
 }

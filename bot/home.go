@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"log/slog"
 
 	"github.com/slack-go/slack"
 
@@ -10,7 +11,7 @@ import (
 
 // publishHome publishes a user's App Home tab.
 func (b *Bot) publishHome(ctx context.Context, req Request) error {
-	v, err := b.homeView(ctx)
+	v, err := b.homeView(ctx, req.UserID)
 	if err != nil {
 		return err
 	}
@@ -18,7 +19,7 @@ func (b *Bot) publishHome(ctx context.Context, req Request) error {
 	return slackCall("views.publish", err)
 }
 
-func (b *Bot) homeView(ctx context.Context) (HomeView, error) {
+func (b *Bot) homeView(ctx context.Context, user string) (HomeView, error) {
 	v := HomeView{UpdatedAt: b.now()}
 	accounts, err := b.accounts(ctx)
 	if err != nil {
@@ -37,5 +38,27 @@ func (b *Bot) homeView(ctx context.Context) (HomeView, error) {
 	if v.OpenProposals, err = b.openProposals(ctx); err != nil {
 		return v, err
 	}
+	v.Waiting = b.waitingFor(ctx, user, v.OpenProposals)
 	return v, nil
+}
+
+// waitingFor picks the open proposals user may decide, with their links.
+// When a user group cannot be read, its campaigns' proposals are left
+// out: the Home never promises a decision the click would refuse.
+func (b *Bot) waitingFor(ctx context.Context, user string, open []OpenProposal) []OpenProposal {
+	var out []OpenProposal
+	for _, p := range open {
+		ok, err := b.deciders(p.Campaign).allowed(ctx, user)
+		if err != nil {
+			b.logger.Warn("slack: cannot tell whether a user may decide", slog.Int64("proposal", p.ID), slog.String("error", err.Error()))
+		}
+		if !ok {
+			continue
+		}
+		if p.posted() {
+			p.Link = b.permalink(ctx, p)
+		}
+		out = append(out, p)
+	}
+	return out
 }

@@ -47,8 +47,10 @@ func (b *Bot) postProposal(ctx context.Context, id int64) error {
 	if channel == "" {
 		return fmt.Errorf("bot: campaign %s has no channel; set campaigns[].channel", rec.View.Campaign)
 	}
-	claim := b.store.DB.WithContext(ctx).Model(&models.Proposal{}).
-		Where("id = ? AND message_ts = ''", id).Updates(map[string]any{"message_ts": postingMarker, "channel": channel})
+	// The claim is stamped on the bot's clock, which releaseStaleClaims and
+	// the expiry (counted from the last change) read.
+	claim := b.store.DB.WithContext(ctx).Model(&models.Proposal{}).Where("id = ? AND message_ts = ''", id).
+		Updates(map[string]any{"message_ts": postingMarker, "channel": channel, "updated_at": b.now().UTC()})
 	if claim.Error != nil {
 		return fmt.Errorf("bot: claim proposal #%d for posting: %w", id, claim.Error)
 	}
@@ -59,12 +61,12 @@ func (b *Bot) postProposal(ctx context.Context, id int64) error {
 	_, ts, err := b.api.PostMessageContext(ctx, channel, slack.MsgOptionText(msgs[0].Text, false), slack.MsgOptionBlocks(msgs[0].Blocks...))
 	if err != nil {
 		// Give the claim back so that the next attempt posts it.
-		b.store.DB.WithContext(context.WithoutCancel(ctx)).Model(&models.Proposal{}).Where("id = ? AND message_ts = ?", id, postingMarker).Update("message_ts", "")
+		b.store.DB.WithContext(context.WithoutCancel(ctx)).Model(&models.Proposal{}).Where("id = ? AND message_ts = ?", id, postingMarker).UpdateColumn("message_ts", "")
 		return slackCall("chat.postMessage", err)
 	}
 	shown := msgs[0].digest()
 	err = b.store.DB.WithContext(context.WithoutCancel(ctx)).Model(&models.Proposal{}).Where("id = ?", id).
-		Updates(map[string]any{"message_ts": ts, "shown": shown}).Error
+		UpdateColumns(map[string]any{"message_ts": ts, "shown": shown}).Error
 	if err != nil {
 		return fmt.Errorf("bot: record the message of proposal #%d: %w", id, err)
 	}
@@ -179,6 +181,35 @@ func (b *Bot) postInThread(ctx context.Context, p models.Proposal, part int, m m
 		return true, fmt.Errorf("bot: record a message of proposal #%d: %w", p.ID, err)
 	}
 	return true, nil
+}
+
+// postOnce posts a message under key (an event id, "digest:2006-01-02",
+// "reminder:12") in place (a channel, or the user a direct message is for)
+// unless it went there already. The place is claimed first (slack_posts
+// holds one row per key and place), so that two replicas, or a retried
+// job, never post it twice; a post that fails gives the claim back, for
+// the next attempt. post returns the ts of the message it posted.
+func (b *Bot) postOnce(ctx context.Context, key, place string, post func() (string, error)) error {
+	if done, err := b.posted(ctx, key, place); err != nil || done {
+		return err
+	}
+	db := b.store.DB.WithContext(context.WithoutCancel(ctx))
+	claim := slackPost{EventID: key, Channel: place, TS: postingMarker, CreatedAt: b.now().UTC()}
+	if err := db.Create(&claim).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return nil // another replica holds it
+		}
+		return fmt.Errorf("bot: claim the post %s in %s: %w", key, place, err)
+	}
+	ts, err := post()
+	if err != nil {
+		db.Delete(&claim)
+		return err
+	}
+	if err := db.Model(&claim).Update("ts", ts).Error; err != nil {
+		return fmt.Errorf("bot: record the post %s in %s: %w", key, place, err)
+	}
+	return nil
 }
 
 func threadPost(posts []slackPost, part int) (slackPost, bool) {

@@ -68,6 +68,8 @@ func (r renderer) render(v View) message {
 		return r.digest(v)
 	case AlertView:
 		return r.alert(v)
+	case ReminderView:
+		return r.reminder(v)
 	}
 	return message{Text: "Pacer has nothing to show."}
 }

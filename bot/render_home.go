@@ -12,7 +12,8 @@ import (
 // Rendering of the App Home tab.
 
 func (r renderer) home(v HomeView) slack.HomeTabViewRequest {
-	blocks := []slack.Block{slack.NewHeaderBlock(plain("Pacer"))}
+	blocks := []slack.Block{slack.NewHeaderBlock(plain("Pacer")),
+		section("waiting", "*Waiting for you*\n"+r.waiting(v.Waiting, v.UpdatedAt)), slack.NewDividerBlock()}
 	budget := maxBlocksPerView - 8
 	for i, a := range v.Accounts {
 		ab := r.accountQuotaBlocks(a)

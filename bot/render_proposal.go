@@ -270,17 +270,55 @@ func (r renderer) outcome(v campaign.ProposalView) string {
 	case models.ProposalRejected:
 		return ":no_entry_sign: Rejected by " + by + at + "; this campaign will not propose its prospects again."
 	case models.ProposalExpired:
-		return ":hourglass: Expired without a decision" + at + "; its prospects went back to the queue for the next proposal."
+		if at != "" {
+			at = " (" + strings.TrimSpace(at) + ")"
+		}
+		return ":hourglass: " + expiredText(v) + at + "; " + wentBack(v) + "."
 	}
 	return esc(v.State)
 }
 
 func (r renderer) outcomePlain(v campaign.ProposalView) string {
+	if v.State == models.ProposalExpired {
+		return expiredText(v) + "; " + wentBack(v) + "."
+	}
 	return map[string]string{
 		models.ProposalApproved: "Approved",
 		models.ProposalRejected: "Rejected",
-		models.ProposalExpired:  "Expired",
 	}[v.State]
+}
+
+// expiredText says how long an expired proposal waited: "Expired after 7
+// days without a decision".
+func expiredText(v campaign.ProposalView) string {
+	if v.DecidedAt == nil || v.CreatedAt.IsZero() {
+		return "Expired without a decision"
+	}
+	return "Expired after " + wording.Span(v.DecidedAt.Sub(v.CreatedAt)) + " without a decision"
+}
+
+// wentBack says what became of an expired proposal's prospects: those not
+// skipped went back to the campaign's queue.
+func wentBack(v campaign.ProposalView) string {
+	n := 0
+	for _, it := range v.Items {
+		if it.State != models.ItemSkipped {
+			n++
+		}
+	}
+	if n == 0 {
+		return "all its prospects were skipped"
+	}
+	return itsProspects(n) + " went back to the queue for the next proposal"
+}
+
+// itsProspects counts a proposal's prospects: "its one prospect", "its 25
+// prospects".
+func itsProspects(n int) string {
+	if n == 1 {
+		return "its one prospect"
+	}
+	return fmt.Sprintf("its %d prospects", n)
 }
 
 // progressLine is the live line of an approved batch: "Sent 7/20 · 3

@@ -162,14 +162,32 @@ func TestGoldenDigest(t *testing.T) {
 
 func TestGoldenHomeAndAlert(t *testing.T) {
 	r := testRenderer(t)
+	open := OpenProposal{ID: 12, Campaign: "cto-berlin", Channel: "C0CTO", Items: 18, CreatedAt: *at(-time.Hour),
+		Link: "https://pacer-test.slack.com/archives/C0CTO/p1780300000000001"}
 	home := r.home(HomeView{Accounts: sampleQuota().Accounts, UpdatedAt: monday10,
-		OpenProposals: []OpenProposal{{ID: 12, Campaign: "cto-berlin", Channel: "C0CTO", Items: 18, CreatedAt: *at(-time.Hour)}},
+		Waiting:       []OpenProposal{open, {ID: 14, Campaign: "ops <team>", Channel: "C0OPS", Items: 1, CreatedAt: *at(-30 * time.Minute)}},
+		OpenProposals: []OpenProposal{open},
 		NeedsHuman:    []AccountStatus{{Name: "carol", State: models.AccountNeedsHuman, StateReason: "LinkedIn shows a security check"}}})
 	golden(t, "home", home)
 	alert := r.alert(AlertView{Event: "account.restricted", Account: "bob", Serious: true, Until: at(50 * time.Hour),
 		Title: ":no_entry: bob reached a LinkedIn limit or restriction", Body: "LinkedIn said: the weekly invitation limit is reached."})
 	checkLimits(t, alert.Blocks)
 	golden(t, "alert", alert)
+}
+
+func TestGoldenReminders(t *testing.T) {
+	r := testRenderer(t)
+	p := OpenProposal{ID: 12, Campaign: "cto-berlin", Channel: "C0CTO", MessageTS: "1780300000.000001", Items: 25,
+		CreatedAt: *at(-4 * time.Hour), ExpiresAt: at(6*24*time.Hour + 20*time.Hour)}
+	thread := r.reminder(ReminderView{Proposal: p, Waited: 4 * time.Hour, Mentions: "<@U0APPROVER>, <!subteam^S0APPROVERS>"})
+	p.Link = "https://pacer-test.slack.com/archives/C0CTO/p1780300000000001"
+	direct := r.reminder(ReminderView{Proposal: p, Waited: 24 * time.Hour, Direct: true})
+	p.Link, p.ExpiresAt, p.Items = "", nil, 1
+	unlinked := r.reminder(ReminderView{Proposal: p, Waited: 25 * time.Hour, Direct: true})
+	for _, m := range []message{thread, direct, unlinked} {
+		checkLimits(t, m.Blocks)
+	}
+	golden(t, "reminders", []message{thread, direct, unlinked})
 }
 
 func TestBar(t *testing.T) {

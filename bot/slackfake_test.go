@@ -18,8 +18,9 @@ import (
 // fakeSlack is Slack's Web API as the bot meets it, on slack-go's slacktest
 // server: it records every call (chat.postMessage, chat.update,
 // chat.postEphemeral, views.open, views.update, views.publish,
-// usergroups.users.list, auth.test) and every post to a response_url, and
-// answers in the documented shapes. It also plays Socket Mode:
+// usergroups.users.list, auth.test, conversations.open,
+// chat.getPermalink) and every post to a response_url, and answers in the
+// documented shapes. It also plays Socket Mode:
 // apps.connections.open hands out a WebSocket on which the test sends
 // envelopes and reads the acks.
 type fakeSlack struct {
@@ -109,7 +110,7 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 		envelopes: make(chan string, 16), acks: make(chan socketAck, 16)}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		for _, m := range []string{"chat.postMessage", "chat.update", "chat.postEphemeral", "views.open", "views.update",
-			"views.publish", "usergroups.users.list", "auth.test", "apps.connections.open"} {
+			"views.publish", "usergroups.users.list", "auth.test", "apps.connections.open", "conversations.open", "chat.getPermalink"} {
 			c.Handle("/"+m, f.method(m))
 		}
 		c.Handle("/response/", f.responseURL)
@@ -136,6 +137,10 @@ func (f *fakeSlack) method(name string) http.HandlerFunc {
 			_ = json.Unmarshal(body, &call.JSON)
 		} else {
 			call.Form, _ = url.ParseQuery(string(body))
+			// chat.getPermalink is a GET: its arguments are in the query.
+			for k, v := range r.URL.Query() {
+				call.Form[k] = v
+			}
 		}
 		f.mu.Lock()
 		f.calls = append(f.calls, call)
@@ -188,6 +193,13 @@ func (f *fakeSlack) method(name string) http.HandlerFunc {
 			fmt.Fprintf(w, `{"ok":true,"users":%s}`, b)
 		case "auth.test":
 			fmt.Fprintf(w, `{"ok":true,"url":"https://pacer-test.slack.com/","team":"Pacer Test","user":"pacer","team_id":%q,"user_id":"U0BOT","bot_id":"B0BOT"}`, f.team)
+		case "conversations.open":
+			// The direct-message channel with the user, as Slack answers
+			// for an IM (https://docs.slack.dev/reference/methods/conversations.open).
+			fmt.Fprintf(w, `{"ok":true,"no_op":true,"already_open":true,"channel":{"id":%q}}`, dmChannel(call.Form.Get("users")))
+		case "chat.getPermalink":
+			fmt.Fprintf(w, `{"ok":true,"channel":%q,"permalink":%q}`, call.Form.Get("channel"),
+				permalink(call.Form.Get("channel"), call.Form.Get("message_ts")))
 		case "apps.connections.open":
 			fmt.Fprintf(w, `{"ok":true,"url":"ws://%s/socket"}`, f.srv.ServerAddr)
 		}
@@ -318,6 +330,14 @@ func (f *fakeSlack) setDelay(d time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.delay = d
+}
+
+// dmChannel is the fake's direct-message channel with a user.
+func dmChannel(user string) string { return "D" + strings.TrimPrefix(user, "U") }
+
+// permalink is the fake's permalink of a message, in Slack's form.
+func permalink(channel, ts string) string {
+	return "https://pacer-test.slack.com/archives/" + channel + "/p" + strings.ReplaceAll(ts, ".", "")
 }
 
 func contains(list []string, s string) bool {

@@ -2,12 +2,9 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/pacerhq/pacer/campaign"
 	"github.com/pacerhq/pacer/models"
@@ -74,25 +71,33 @@ func (b *Bot) accountQuota(ctx context.Context, a models.Account) (AccountQuota,
 	return q, nil
 }
 
-// openProposals lists the proposals waiting for a decision.
+// openProposals lists the proposals waiting for a decision, oldest first.
 func (b *Bot) openProposals(ctx context.Context) ([]OpenProposal, error) {
 	var rows []struct {
 		ID        int64
 		Campaign  string
 		Channel   string
+		MessageTS string
 		CreatedAt time.Time
+		UpdatedAt time.Time
 		Items     int
 	}
 	err := b.store.DB.WithContext(ctx).Table("proposals AS p").
-		Select("p.id, c.name AS campaign, p.channel, p.created_at, (SELECT COUNT(*) FROM proposal_items AS i WHERE i.proposal_id = p.id AND i.state <> ?) AS items", models.ItemSkipped).
+		Select("p.id, c.name AS campaign, p.channel, p.message_ts, p.created_at, p.updated_at, (SELECT COUNT(*) FROM proposal_items AS i WHERE i.proposal_id = p.id AND i.state <> ?) AS items", models.ItemSkipped).
 		Joins("JOIN campaigns AS c ON c.id = p.campaign_id").
-		Where("p.state = ?", models.ProposalOpen).Order("p.id").Scan(&rows).Error
+		Where("p.state = ?", models.ProposalOpen).Order("p.created_at, p.id").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("bot: read open proposals: %w", err)
 	}
 	out := make([]OpenProposal, len(rows))
 	for i, r := range rows {
-		out[i] = OpenProposal{ID: r.ID, Campaign: r.Campaign, Channel: r.Channel, Items: r.Items, CreatedAt: r.CreatedAt}
+		out[i] = OpenProposal{ID: r.ID, Campaign: r.Campaign, Channel: r.Channel, MessageTS: r.MessageTS, Items: r.Items, CreatedAt: r.CreatedAt}
+		if c, ok := b.cfg.Campaign(r.Campaign); ok {
+			if ttl, expires := c.ExpiresAfter(); expires {
+				at := r.UpdatedAt.Add(ttl)
+				out[i].ExpiresAt = &at
+			}
+		}
 	}
 	return out, nil
 }
@@ -232,8 +237,9 @@ func (b *Bot) campaignStatuses(ctx context.Context) ([]CampaignStatus, error) {
 }
 
 // slackPost is a message the bot posted that it must find again: a
-// proposal's follow-up messages (by part), and alerts and digests (by the
-// event or day they belong to, so that a retried job posts nothing twice).
+// proposal's follow-up messages (by part), and alerts, digests and
+// reminders (by the event, day or proposal they belong to, and where they
+// went, so that nothing is posted twice: postOnce).
 type slackPost struct {
 	ID         int64
 	EventID    string
@@ -247,8 +253,8 @@ type slackPost struct {
 // TableName is the table of migration 50.
 func (slackPost) TableName() string { return "slack_posts" }
 
-// posted reports whether key (an event id, "digest:2006-01-02") was already
-// posted in channel.
+// posted reports whether key (an event id, "digest:2006-01-02",
+// "reminder:12") was already posted, or is being posted, in channel.
 func (b *Bot) posted(ctx context.Context, key, channel string) (bool, error) {
 	var n int64
 	err := b.store.DB.WithContext(ctx).Model(&slackPost{}).Where("event_id = ? AND channel = ?", key, channel).Count(&n).Error
@@ -256,15 +262,4 @@ func (b *Bot) posted(ctx context.Context, key, channel string) (bool, error) {
 		return false, fmt.Errorf("bot: read posted messages: %w", err)
 	}
 	return n > 0, nil
-}
-
-// recordPost remembers that key was posted in channel. A second record of
-// the same post (two workers racing) is not an error.
-func (b *Bot) recordPost(ctx context.Context, key, channel, ts string) error {
-	post := slackPost{EventID: key, Channel: channel, TS: ts, CreatedAt: b.now().UTC()}
-	err := b.store.DB.WithContext(ctx).Create(&post).Error
-	if err != nil && !errors.Is(err, gorm.ErrDuplicatedKey) {
-		return fmt.Errorf("bot: record a posted message: %w", err)
-	}
-	return nil
 }

@@ -76,11 +76,29 @@ type CampaignStatus struct {
 
 // OpenProposal is a proposal waiting for a decision.
 type OpenProposal struct {
-	ID        int64
-	Campaign  string
-	Channel   string
+	ID       int64
+	Campaign string
+	Channel  string
+	// MessageTS is its message in Channel; "" until it is posted.
+	MessageTS string
 	Items     int
 	CreatedAt time.Time
+	// ExpiresAt is when it expires if nobody decides or edits it first;
+	// nil when its campaign's proposals never expire.
+	ExpiresAt *time.Time
+	// Link is its message's permalink, where one was asked for (App
+	// Home's waiting list, a reminder in a direct message).
+	Link string
+}
+
+// ReminderView asks the approvers to decide a proposal that has waited
+// Waited: in its thread, mentioning them (Mentions), or, when Direct, in a
+// direct message to one of them, with a link to it.
+type ReminderView struct {
+	Proposal OpenProposal
+	Waited   time.Duration
+	Mentions string
+	Direct   bool
 }
 
 // DigestView is the daily digest of one channel: its accounts' usage and
@@ -129,7 +147,10 @@ type AlertView struct {
 
 // HomeView is a user's App Home tab.
 type HomeView struct {
-	Accounts      []AccountQuota
+	Accounts []AccountQuota
+	// Waiting are the open proposals the user may decide, oldest first,
+	// with their links.
+	Waiting       []OpenProposal
 	OpenProposals []OpenProposal
 	NeedsHuman    []AccountStatus
 	UpdatedAt     time.Time
@@ -142,4 +163,5 @@ func (QuotaView) isView()       {}
 func (StatusView) isView()      {}
 func (DigestView) isView()      {}
 func (AlertView) isView()       {}
+func (ReminderView) isView()    {}
 func (HomeView) isView()        {}

@@ -111,7 +111,7 @@ func (b *Bot) Queues() map[string]river.QueueConfig {
 
 // PeriodicJobs are the bot's periodic jobs: the daily digest at
 // slack.digest_time in the team's timezone, and a minutely pass that posts
-// proposals not yet in Slack. River runs them on its elected leader only.
+// proposals not yet in Slack, expires and reminds. River runs them on its elected leader only.
 func (b *Bot) PeriodicJobs() []*river.PeriodicJob {
 	hour, minute := parseClock(b.cfg.Slack.DigestTime)
 	loc := b.loc
@@ -158,7 +158,8 @@ func parseClock(s string) (hour, minute int) {
 // in time (their messages say so) and propose for the campaigns that are
 // due, then posts the open proposals that are not in Slack yet, gives back
 // the claims of posts that died half-way (a crash between the claim and
-// the post), and brings the open proposals' messages in line with them.
+// the post), brings the open proposals' messages in line with them, and
+// reminds the approvers of those that have waited (remind).
 func (b *Bot) postPending(ctx context.Context) error {
 	if due, ok := b.proposer.(DueProposer); ok {
 		expired, err := due.Expire(ctx, b.now())
@@ -205,6 +206,11 @@ func (b *Bot) postPending(ctx context.Context) error {
 		if err := b.refreshChanged(ctx, id); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	// A reminder that failed goes at the next pass; failing the job would
+	// only run the whole pass again sooner.
+	if err := b.remind(ctx); err != nil {
+		b.logger.Warn("slack: reminding the approvers failed", slog.String("error", err.Error()))
 	}
 	return errors.Join(errs...)
 }

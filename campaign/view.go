@@ -28,6 +28,9 @@ type ProposalView struct {
 	Forecast  string
 	DecidedBy string
 	DecidedAt *time.Time
+	// CreatedAt is when it was proposed: what an expired one waited is
+	// DecidedAt − CreatedAt.
+	CreatedAt time.Time
 	// UndoUntil is when an approved batch starts sending; until then its
 	// approval can be undone (Proposer.Undo). Nil without an undo window.
 	UndoUntil *time.Time
@@ -163,7 +166,7 @@ func readProposal(db *gorm.DB, id int64) (Reading, error) {
 	}
 	r.View = ProposalView{
 		ID: p.ID, Version: p.Version, Campaign: camp.Name, Account: r.Account.Name, State: p.State,
-		Forecast: p.Forecast, DecidedBy: p.DecidedBy, DecidedAt: p.DecidedAt, UndoUntil: p.UndoUntil, Items: items,
+		Forecast: p.Forecast, DecidedBy: p.DecidedBy, DecidedAt: p.DecidedAt, CreatedAt: p.CreatedAt, UndoUntil: p.UndoUntil, Items: items,
 	}
 	if r.View.History, err = readHistory(db, id, r.View.Items); err != nil {
 		return r, err

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -146,6 +147,13 @@ type Campaign struct {
 	// sent, so that the approver can still undo it ("10m", "1h"; "0" sends
 	// at once; default DefaultUndoWindow).
 	UndoWindow string `yaml:"undo_window,omitempty" json:"undo_window,omitempty"`
+	// RemindAfter is how long a proposal waits for a decision before the
+	// approvers are reminded in its thread ("4h", "90m", "1d", or "never";
+	// default DefaultRemindAfter).
+	RemindAfter string `yaml:"remind_after,omitempty" json:"remind_after,omitempty"`
+	// RemindDMAfter is how long it waits before each approver is written
+	// to directly (same form; default DefaultRemindDMAfter).
+	RemindDMAfter string `yaml:"remind_dm_after,omitempty" json:"remind_dm_after,omitempty"`
 }
 
 // DefaultExpireAfter is how long a proposal waits for a decision by
@@ -165,6 +173,44 @@ func (c Campaign) ExpiresAfter() (time.Duration, bool) {
 		return 0, false // "never" (anything else is refused by Validate)
 	}
 	return lo, true
+}
+
+// Reminders of an undecided proposal, by default: in its thread after
+// half a working day, to each approver directly after a day, both well
+// before it expires (DefaultExpireAfter).
+const (
+	DefaultRemindAfter   = "4h"
+	DefaultRemindDMAfter = "1d"
+)
+
+// RemindsAfter is how long a proposal of the campaign waits for a decision
+// before the approvers are reminded in its thread; false when never.
+func (c Campaign) RemindsAfter() (time.Duration, bool) {
+	return parseAfter(cmp.Or(c.RemindAfter, DefaultRemindAfter))
+}
+
+// RemindsDMAfter is how long a proposal of the campaign waits for a
+// decision before each approver is written to directly; false when never.
+func (c Campaign) RemindsDMAfter() (time.Duration, bool) {
+	return parseAfter(cmp.Or(c.RemindDMAfter, DefaultRemindDMAfter))
+}
+
+// parseAfter reads how long to wait for a reminder: a Go duration ("4h",
+// "90m") or whole days ("1d"), at least a minute, the bot's pace. It is
+// false for "never" and for what Validate refuses.
+func parseAfter(s string) (time.Duration, bool) {
+	d, err := time.ParseDuration(s)
+	if strings.HasSuffix(s, "d") {
+		lo, hi, ok := parseWait(s)
+		d, err = lo, nil
+		if !ok || lo != hi {
+			err = errors.New("not whole days")
+		}
+	}
+	if err != nil || d < time.Minute {
+		return 0, false
+	}
+	return d, true
 }
 
 // DefaultUndoWindow gives an approver ten minutes to take back a batch

@@ -50,6 +50,11 @@ func TestDesignExampleLoads(t *testing.T) {
 	if got := cfg.Webhooks[0].Events; len(got) != 2 {
 		t.Errorf("webhook events: got %v", got)
 	}
+	thread, _ := cfg.Campaigns[0].RemindsAfter()
+	dm, _ := cfg.Campaigns[0].RemindsDMAfter()
+	if thread != 4*time.Hour || dm != 24*time.Hour {
+		t.Errorf("reminders: got %v and %v, want 4h and 24h", thread, dm)
+	}
 }
 
 func TestDefaults(t *testing.T) {
@@ -287,6 +292,70 @@ func TestUndoWindow(t *testing.T) {
 		err := cfg.Validate()
 		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("undo_window is %q; use a duration such as 10m", bad)) {
 			t.Errorf("undo_window %q: %v", bad, err)
+		}
+	}
+}
+
+func TestReminderWaits(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		thread, dm   string
+		wantThread   time.Duration
+		wantDM       time.Duration
+		threadOn, on bool
+	}{
+		{"defaults", "", "", 4 * time.Hour, 24 * time.Hour, true, true},
+		{"minutes and days", "90m", "2d", 90 * time.Minute, 48 * time.Hour, true, true},
+		{"hours", "2h", "36h", 2 * time.Hour, 36 * time.Hour, true, true},
+		{"never", "never", "never", 0, 0, false, false},
+	}
+	for _, tt := range tests {
+		c := Campaign{RemindAfter: tt.thread, RemindDMAfter: tt.dm}
+		if got, ok := c.RemindsAfter(); got != tt.wantThread || ok != tt.threadOn {
+			t.Errorf("%s: remind_after %q = %v %v, want %v %v", tt.name, tt.thread, got, ok, tt.wantThread, tt.threadOn)
+		}
+		if got, ok := c.RemindsDMAfter(); got != tt.wantDM || ok != tt.on {
+			t.Errorf("%s: remind_dm_after %q = %v %v, want %v %v", tt.name, tt.dm, got, ok, tt.wantDM, tt.on)
+		}
+	}
+}
+
+func TestValidateReminders(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		c    Campaign
+		want string // "" when valid
+	}{
+		{"defaults", Campaign{}, ""},
+		{"both set", Campaign{RemindAfter: "2h", RemindDMAfter: "1d"}, ""},
+		{"never", Campaign{RemindAfter: "never", RemindDMAfter: "never"}, ""},
+		{"only the message", Campaign{RemindAfter: "never", RemindDMAfter: "3h"}, ""},
+		{"a default after a short expiry is left out", Campaign{ExpireAfter: "12h"}, ""},
+		{"not a duration", Campaign{RemindAfter: "soon"},
+			`campaigns[0] (c).remind_after is "soon"; use a duration such as 4h, 90m or 1d (at least 1m), or never`},
+		{"zero", Campaign{RemindDMAfter: "0"},
+			`campaigns[0] (c).remind_dm_after is "0"; use a duration such as 4h, 90m or 1d (at least 1m), or never`},
+		{"negative", Campaign{RemindAfter: "-1h"}, `remind_after is "-1h"`},
+		{"a range", Campaign{RemindAfter: "1-2d"}, `remind_after is "1-2d"`},
+		{"after the expiry", Campaign{RemindAfter: "8d"},
+			`campaigns[0] (c).remind_after is 8d, but its proposals expire after 7d (expire_after): nobody would be reminded; make it shorter, or never`},
+		{"at the expiry", Campaign{ExpireAfter: "36h", RemindDMAfter: "36h"},
+			`campaigns[0] (c).remind_dm_after is 36h, but its proposals expire after 36h (expire_after)`},
+		{"the message before the reminder", Campaign{RemindAfter: "1d", RemindDMAfter: "4h"},
+			`campaigns[0] (c).remind_dm_after (4h) is not after remind_after (1d): the direct messages follow the reminder in the thread; make it longer, or never`},
+	}
+	for _, tt := range tests {
+		tt.c.Name, tt.c.Account, tt.c.Channel, tt.c.FindEmail = "c", "a", "C0CAMPAIGN", "none"
+		cfg := &Config{Accounts: []Account{{Name: "a", Plan: "free"}}, Campaigns: []Campaign{tt.c}}
+		cfg.fillDefaults()
+		err := cfg.Validate()
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: %v, want no problem", tt.name, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: %v\nwant a problem saying %q", tt.name, err, tt.want)
 		}
 	}
 }

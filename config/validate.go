@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"encoding/base64"
 	"fmt"
 	"net"
@@ -159,9 +160,39 @@ func (c *Config) validateCampaigns(v *validator) {
 				v.addf("%s.undo_window is %q; use a duration such as 10m or 1h (at most 24h), or 0 to send approved batches at once", where, u)
 			}
 		}
+		validateReminders(v, where, cp)
 		if cp.BatchSize < 0 {
 			v.addf("%s.batch_size is %d; use a positive number, or remove it to size batches by quota", where, cp.BatchSize)
 		}
+	}
+}
+
+// validateReminders checks the reminder waits a campaign sets: each one a
+// duration or never, before its proposals expire, and the direct messages
+// after the reminder in the thread. A default that comes after a short
+// expire_after is not a problem: it simply never fires.
+func validateReminders(v *validator, where string, cp Campaign) {
+	set := map[string]string{"remind_after": cp.RemindAfter, "remind_dm_after": cp.RemindDMAfter}
+	for _, key := range []string{"remind_after", "remind_dm_after"} {
+		if s := set[key]; s != "" && s != "never" {
+			if _, ok := parseAfter(s); !ok {
+				v.addf("%s.%s is %q; use a duration such as 4h, 90m or 1d (at least 1m), or never", where, key, s)
+				delete(set, key)
+			}
+		}
+	}
+	expire, expires := cp.ExpiresAfter()
+	for _, key := range []string{"remind_after", "remind_dm_after"} {
+		if d, ok := parseAfter(set[key]); ok && expires && d >= expire {
+			v.addf("%s.%s is %s, but its proposals expire after %s (expire_after): nobody would be reminded; make it shorter, or never",
+				where, key, set[key], cmp.Or(cp.ExpireAfter, DefaultExpireAfter))
+		}
+	}
+	thread, ok1 := parseAfter(set["remind_after"])
+	dm, ok2 := parseAfter(set["remind_dm_after"])
+	if ok1 && ok2 && dm <= thread {
+		v.addf("%s.remind_dm_after (%s) is not after remind_after (%s): the direct messages follow the reminder in the thread; make it longer, or never",
+			where, set["remind_dm_after"], set["remind_after"])
 	}
 }
 

@@ -64,6 +64,24 @@ func Duration(d time.Duration) string {
 	return fmt.Sprintf("%dd%dh", days, hours)
 }
 
+// Span writes d in words, rounded to one unit, for sentences people read:
+// "less than a minute", "1 minute", "45 minutes", "4 hours", "36 hours",
+// and whole days from a day: "1 day", "7 days" (days only past 48 hours
+// unless the hours make whole days).
+func Span(d time.Duration) string {
+	minutes := d.Round(time.Minute) / time.Minute
+	hours := d.Round(time.Hour) / time.Hour
+	switch {
+	case minutes < 1:
+		return "less than a minute"
+	case minutes < 60:
+		return Count(int(minutes), "minute", "minutes")
+	case hours < 48 && hours%24 != 0:
+		return Count(int(hours), "hour", "hours")
+	}
+	return Count(int(d.Round(24*time.Hour)/(24*time.Hour)), "day", "days")
+}
+
 // trimUnits drops the zero units Go's notation keeps: "1h0m0s" → "1h",
 // "5m0s" → "5m", "1h30m0s" → "1h30m".
 func trimUnits(s string) string {

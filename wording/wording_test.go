@@ -61,6 +61,33 @@ func TestDuration(t *testing.T) {
 	}
 }
 
+func TestSpan(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		d    time.Duration
+		want string
+	}{
+		{"zero", 0, "less than a minute"},
+		{"negative", -time.Hour, "less than a minute"},
+		{"seconds", 29 * time.Second, "less than a minute"},
+		{"a minute", 50 * time.Second, "1 minute"},
+		{"minutes", 45*time.Minute + 10*time.Second, "45 minutes"},
+		{"almost an hour", 59*time.Minute + 40*time.Second, "1 hour"},
+		{"hours", 4*time.Hour + 30*time.Second, "4 hours"},
+		{"a day", 24*time.Hour + time.Minute, "1 day"},
+		{"a day and some", 36 * time.Hour, "36 hours"},
+		{"almost two days", 47*time.Hour + 40*time.Minute, "2 days"},
+		{"days", 7*24*time.Hour + time.Minute, "7 days"},
+		{"days rounded", 7*24*time.Hour + 13*time.Hour, "8 days"},
+	}
+	for _, tc := range tests {
+		if got := Span(tc.d); got != tc.want {
+			t.Errorf("%s: Span(%v): got %q, want %q", tc.name, tc.d, got, tc.want)
+		}
+	}
+}
+
 func TestReplaceDurations(t *testing.T) {
 	t.Parallel()
 	for name, newHandler := range map[string]func(*bytes.Buffer, *slog.HandlerOptions) slog.Handler{

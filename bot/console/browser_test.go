@@ -99,6 +99,29 @@ func TestPageRendersBlockKit(t *testing.T) {
 	if cls := approve.MustProperty("className").Str(); !strings.Contains(cls, "primary") {
 		t.Errorf("the Approve button's class is %q, want the primary style", cls)
 	}
+
+	// A permalink in a direct message (a reminder's) opens the channel of
+	// the message it points at, here.
+	link, err := b.api.GetPermalinkContext(context.Background(), &slack.PermalinkParameters{Channel: "C0DEMO", Ts: ts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := b.api.PostMessageContext(context.Background(), DefaultUser,
+		slack.MsgOptionBlocks(section("dm", "Proposal #1 waits: <"+link+"|Open the proposal>"))); err != nil {
+		t.Fatal(err)
+	}
+	// The page draws the channel list again on every change: click what is
+	// there when the click happens.
+	click := func(selector string) {
+		t.Helper()
+		page.MustElement(selector)
+		page.MustEval(`(sel) => document.querySelector(sel).click()`, selector)
+	}
+	click(`.nav-item[data-channel="` + dmChannel(DefaultUser) + `"]`)
+	page.MustElementR("#title", "direct messages")
+	click(`[data-block-id="dm"] a.permalink[data-channel="C0DEMO"]`)
+	page.MustElementR("#title", "^#demo$")
+	page.MustElementR(".message .header", "Proposal #1 · demo")
 }
 
 // TestPageActsAsThePerson: typing a command, clicking a button and

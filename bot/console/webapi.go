@@ -87,6 +87,11 @@ func (w *Workspace) serveMethod(rw http.ResponseWriter, r *http.Request) {
 			writeAPI(rw, nil, refuse("invalid_form_data"))
 			return
 		}
+		// Methods read with GET (chat.getPermalink) carry their arguments
+		// in the query string.
+		for k, v := range r.URL.Query() {
+			c.form[k] = append(c.form[k], v...)
+		}
 		if t := c.form.Get("token"); t != "" {
 			token = t
 		}
@@ -134,6 +139,8 @@ func (w *Workspace) method(name string, c call) (map[string]any, *apiError) {
 		return w.deleteMessage(c)
 	case "chat.postEphemeral":
 		return w.postEphemeral(c)
+	case "chat.getPermalink":
+		return w.permalink(c)
 	case "views.open", "views.update", "views.publish":
 		return w.view(name, c)
 	case "usergroups.users.list":
@@ -254,6 +261,20 @@ func (w *Workspace) deleteMessage(c call) (map[string]any, *apiError) {
 		}
 	}
 	return nil, refuse("message_not_found")
+}
+
+// permalink answers chat.getPermalink with a link in Slack's form on the
+// console's domain (https://pacer-console.slack.com/archives/C…/p…), which
+// the page opens in place.
+func (w *Workspace) permalink(c call) (map[string]any, *apiError) {
+	channel, ts := c.str("channel"), c.str("message_ts")
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.message(channel, ts) == nil {
+		return nil, refuse("message_not_found")
+	}
+	link := "https://" + teamDomain + ".slack.com/archives/" + channel + "/p" + strings.ReplaceAll(ts, ".", "")
+	return map[string]any{"channel": channel, "permalink": link}, nil
 }
 
 func (w *Workspace) postEphemeral(c call) (map[string]any, *apiError) {

@@ -43,6 +43,11 @@ func TestWebAPIAsSlackGoMeetsIt(t *testing.T) {
 		t.Fatalf("views.publish: %v", err)
 	}
 
+	link, err := b.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: "C0DEMO", Ts: ts})
+	if want := "https://pacer-console.slack.com/archives/C0DEMO/p" + strings.ReplaceAll(ts, ".", ""); err != nil || link != want {
+		t.Errorf("chat.getPermalink: %q, %v; want %s", link, err, want)
+	}
+
 	s := b.ws.state()
 	if len(s.Messages) != 3 {
 		t.Fatalf("got %d messages, want 3 (a post, its reply, a DM)", len(s.Messages))
@@ -102,6 +107,10 @@ func TestWebAPIRefusesAsSlackDoes(t *testing.T) {
 		}, "thread_not_found", ""},
 		{"an update of a message that is not there", func() error {
 			_, _, _, err := b.api.UpdateMessageContext(ctx, "C0DEMO", ts+"9", slack.MsgOptionText("x", false))
+			return err
+		}, "message_not_found", ""},
+		{"a link to a message that is not there", func() error {
+			_, err := b.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: "C0DEMO", Ts: ts + "9"})
 			return err
 		}, "message_not_found", ""},
 		{"a modal without a trigger", func() error {

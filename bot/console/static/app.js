@@ -499,6 +499,13 @@
       return h("span", {class: "date", title: label}, slackDate(parseInt(unix, 10), format || "", label));
     }
     const url = decode(target);
+    // A permalink to a message of this workspace (chat.getPermalink) opens
+    // its channel here.
+    const own = /^https:\/\/pacer-console\.slack\.com\/archives\/([A-Z0-9]+)\/p\d+$/.exec(url);
+    if (own) {
+      return h("a", {href: "#", class: "permalink", "data-channel": own[1],
+        onclick: (e) => { e.preventDefault(); current = own[1]; render(); }}, label || "#" + channelName(own[1]));
+    }
     if (/^(https?:|mailto:)/i.test(url)) return h("a", {href: url, target: "_blank", rel: "noopener noreferrer"}, label || url);
     return document.createTextNode(label || url);
   }
