@@ -146,6 +146,8 @@ func limitLabel(l quota.LimitUsage) string {
 		return "Event invitations (7 days)"
 	case quota.LimitWithdrawalsPerDay:
 		return "Withdrawals today"
+	case quota.LimitMessagesPerDay:
+		return "Messages today"
 	}
 	return l.Limit + " (" + l.Window + ")"
 }

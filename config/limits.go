@@ -30,6 +30,7 @@ type Limits struct {
 	PendingAlert        *int   `yaml:"pending_alert,omitempty" json:"pending_alert,omitempty"`
 	PendingStop         *int   `yaml:"pending_stop,omitempty" json:"pending_stop,omitempty"`
 	WithdrawalsPerDay   *int   `yaml:"withdrawals_per_day,omitempty" json:"withdrawals_per_day,omitempty"`
+	MessagesPerDay      *int   `yaml:"messages_per_day,omitempty" json:"messages_per_day,omitempty"`
 	WeeklyWindow        string `yaml:"weekly_window,omitempty" json:"weekly_window,omitempty"`
 }
 
@@ -68,6 +69,9 @@ var limitRules = []limitRule{
 	{"pending_alert", "pending invitations before an alert", func(l *Limits) **int { return &l.PendingAlert }, allPlans(500), allPlans(700)},
 	{"pending_stop", "pending invitations before inviting stops", func(l *Limits) **int { return &l.PendingStop }, allPlans(700), allPlans(700)},
 	{"withdrawals_per_day", "stale invitations withdrawn per day", func(l *Limits) **int { return &l.WithdrawalsPerDay }, allPlans(20), allPlans(20)},
+	// LinkedIn publishes no cap on messages to connections; bursts of them
+	// are what its spam detection flags, so the default stays modest.
+	{"messages_per_day", "follow-up messages per day", func(l *Limits) **int { return &l.MessagesPerDay }, allPlans(50), allPlans(100)},
 }
 
 // DefaultLimits returns the plan's default limits with every field set.

@@ -259,6 +259,20 @@ ORDER BY i.proposal_id, i.position;
 -- The audit export reads the decisions made since a date.
 CREATE INDEX decisions_at ON decisions (at);
 `},
+	{22, "campaign: follow-up messages after acceptance, and replies", `
+-- A campaign proposes invitations and, once they are accepted, follow-up
+-- messages: one open proposal of each kind at a time.
+ALTER TABLE proposals ADD COLUMN kind TEXT NOT NULL DEFAULT 'invite';
+DROP INDEX proposals_one_open;
+CREATE UNIQUE INDEX proposals_one_open ON proposals (campaign_id, kind) WHERE state = 'open';
+-- A follow-up item names its step (1: the first message after acceptance);
+-- an invitation's is 0. Its note is the message.
+ALTER TABLE proposal_items ADD COLUMN step INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX proposal_items_enrollment_step ON proposal_items (enrollment_id, step);
+-- When the prospect first answered one of the account's messages: every
+-- sequence stops at once.
+ALTER TABLE prospects ADD COLUMN replied_at {{time}};
+`},
 	{30, "executor: account leases, chore targets, one open chore per kind", `
 -- One runner acts for an account at a time, across every pacer serve
 -- process: the lease names its owner and lapses at lease_until unless the

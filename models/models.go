@@ -92,8 +92,11 @@ type Prospect struct {
 	InvitedAt   *time.Time
 	ConnectedAt *time.Time
 	WithdrawnAt *time.Time
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// RepliedAt is when the prospect first answered a message: their
+	// follow-ups stop.
+	RepliedAt *time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Enrollment states: a prospect's progress within one campaign.
@@ -144,7 +147,14 @@ const SuppressedSQL = `(EXISTS (SELECT 1 FROM suppressions s WHERE s.kind = 'slu
 	OR (p.email_domain <> '' AND EXISTS (SELECT 1 FROM suppressions s WHERE s.kind = 'domain'
 		AND (s.value = p.email_domain OR p.email_domain LIKE '%.' || s.value))))`
 
-// Proposal states. At most one proposal per campaign is open.
+// Proposal kinds: a campaign proposes invitations, then follow-up messages
+// to those who accepted.
+const (
+	ProposalInvites  = "invite"
+	ProposalMessages = "message"
+)
+
+// Proposal states. At most one proposal of each kind per campaign is open.
 const (
 	ProposalOpen     = "open"
 	ProposalApproved = "approved"
@@ -157,7 +167,9 @@ type Proposal struct {
 	ID         int64
 	CampaignID int64
 	AccountID  int64
-	State      string
+	// Kind is ProposalInvites or ProposalMessages.
+	Kind  string `gorm:"default:invite"`
+	State string
 	// Version grows with every edit; a click carrying an older version is
 	// answered with the current message rather than acted on blindly.
 	Version   int
@@ -193,7 +205,11 @@ type ProposalItem struct {
 	EnrollmentID int64
 	ProspectID   int64
 	Position     int
-	Note         string
+	// Step is a follow-up's step in the campaign's follow_ups (1 is the
+	// first message after acceptance); 0 for an invitation.
+	Step int
+	// Note is the invitation's note, or a follow-up's message.
+	Note string
 	// Lint holds the note's findings as a JSON array.
 	Lint      string
 	State     string
@@ -212,6 +228,8 @@ const (
 	ActionWithdraw = "withdraw"
 	ActionScan     = "scan"
 	ActionReadInfo = "read_email"
+	// ActionMessage sends an approved follow-up message to a connection.
+	ActionMessage = "message"
 )
 
 // Action states. An in-flight action found after a crash is reconciled by

@@ -35,7 +35,7 @@ const (
 	// KindEventInvite invites a connection to a LinkedIn event.
 	KindEventInvite = "event_invite"
 	// KindMessage sends a message to a connection.
-	KindMessage = "message"
+	KindMessage = models.ActionMessage
 	// KindUnsentInvite is the profile an invitation attempt opened when it
 	// sent nothing (already connected, pending, an email asked for, a
 	// failure before Send…): a profile view and an action, not an
@@ -95,6 +95,7 @@ const (
 	LimitActionsPerDay       = "actions_per_day"
 	LimitEventInvitesPerWeek = "event_invites_per_week"
 	LimitWithdrawalsPerDay   = "withdrawals_per_day"
+	LimitMessagesPerDay      = "messages_per_day"
 	LimitMaxConnections      = "max_connections"
 	LimitPendingStop         = "pending_stop"
 	LimitReinvite            = "reinvite_after_withdraw"
@@ -146,6 +147,7 @@ func (s *settings) counters() []counter {
 		{LimitActionsPerDay, actionKinds, WindowDay, s.actionsPerDay},
 		{LimitEventInvitesPerWeek, []string{KindEventInvite}, WindowRolling, s.eventInvitesPerWeek},
 		{LimitWithdrawalsPerDay, []string{KindWithdraw}, WindowDay, s.withdrawalsPerDay},
+		{LimitMessagesPerDay, []string{KindMessage}, WindowDay, s.messagesPerDay},
 	}
 	return slices.DeleteFunc(cs, func(c counter) bool { return c.max < 0 })
 }

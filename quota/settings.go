@@ -34,6 +34,7 @@ type settings struct {
 	pendingAlert        int
 	pendingStop         int
 	withdrawalsPerDay   int
+	messagesPerDay      int
 }
 
 // resolve checks an account's configuration the way config.Validate does
@@ -105,6 +106,7 @@ func resolve(a config.Account) (*settings, error) {
 	s.pendingAlert = *l.PendingAlert
 	s.pendingStop = *l.PendingStop
 	s.withdrawalsPerDay = *l.WithdrawalsPerDay
+	s.messagesPerDay = *l.MessagesPerDay
 	return s, nil
 }
 
