@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -107,6 +108,10 @@ func (s *syncer) lookUp(ctx context.Context, w write, suspects []suspect, sure b
 
 // move queues the updates of contacts by the ids place gave them.
 func (s *syncer) move(contacts []Contact) {
+	if len(contacts) > 0 {
+		s.c.log.LogAttrs(context.Background(), slog.LevelInfo, "hubspot contacts already held: updating them by id",
+			slog.Int("contacts", len(contacts)))
+	}
 	for _, b := range (Batch{byID: true}).split(contacts) {
 		s.next(write{Batch: b})
 	}
@@ -140,6 +145,18 @@ func others(addressed string, ids ...string) []string {
 		}
 	}
 	return out
+}
+
+// gone is the error of a contact updated by the id of the contact holding
+// its email or profile URL, which the update did not find: deleted or merged
+// away since. It is retried: the next upsert no longer collides with it.
+func gone(cause error) error {
+	e := &Error{Op: "sync contacts", Message: "the contact holding this one's email or profile URL is gone since HubSpot named it; retried", kind: ErrTemporary}
+	var he *Error
+	if errors.As(cause, &he) {
+		e.StatusCode, e.Category, e.CorrelationID = he.StatusCode, he.Category, he.CorrelationID
+	}
+	return e
 }
 
 // unresolved is the error of a conflict SyncContacts cannot resolve now.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/integrations"
+	"github.com/pacerhq/pacer/integrations/httpclient"
 	"github.com/pacerhq/pacer/integrations/hubspot/hubspottest"
 )
 
@@ -292,37 +294,50 @@ func TestSyncContactsConflictWaitsForTheSearchIndex(t *testing.T) {
 	}
 }
 
+// front puts a server in front of the fake: intercept answers a request
+// itself and reports true, or lets the fake answer. It returns a client of
+// the front server.
+func front(t *testing.T, srv *hubspottest.Server, intercept func(http.ResponseWriter, *http.Request) bool) *Client {
+	t.Helper()
+	target, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	f := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !intercept(w, r) {
+			proxy.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(f.Close)
+	c, err := NewClient(Settings{Token: testToken, BaseURL: f.URL, Window: 10 * time.Millisecond,
+		Options: httpclient.Options{Logger: slog.New(slog.DiscardHandler)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // TestSyncContactsWholeCallErrorNamingAnInput: a batch refused as a whole
 // for one input it names fails that input only; the others are sent again
 // at once, without halving the batch.
 func TestSyncContactsWholeCallErrorNamingAnInput(t *testing.T) {
 	t.Parallel()
 	b := setup(t, hubspottest.Options{}, nil)
-	target, err := url.Parse(b.srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := httputil.NewSingleHostReverseProxy(target)
 	var once sync.Once
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	c := front(t, b.srv, func(w http.ResponseWriter, r *http.Request) bool {
 		refuse := false
 		if r.URL.Path == "/crm/v3/objects/contacts/batch/upsert" {
 			once.Do(func() { refuse = true })
 		}
-		if !refuse {
-			proxy.ServeHTTP(w, r)
-			return
+		if refuse {
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, `{"status":"error","message":"Property values were not valid: [{\"isValid\":false,\"message\":\"blocked domain\",\"error\":\"INVALID_EMAIL\",\"name\":\"email\"}]","correlationId":"aeb5b8a5-1f4f-4e4e-9a4f-1b2c3d4e5f60","category":"VALIDATION_ERROR","context":{"ids":["p3@example.com"]}}`)
 		}
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusBadRequest)
-		fmt.Fprint(w, `{"status":"error","message":"Property values were not valid: [{\"isValid\":false,\"message\":\"blocked domain\",\"error\":\"INVALID_EMAIL\",\"name\":\"email\"}]","correlationId":"aeb5b8a5-1f4f-4e4e-9a4f-1b2c3d4e5f60","category":"VALIDATION_ERROR","context":{"ids":["p3@example.com"]}}`)
-	}))
-	t.Cleanup(front.Close)
-	c, err := NewClient(Settings{Token: testToken, BaseURL: front.URL, Window: 10 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
+		return refuse
+	})
 	var updates []ContactUpdate
 	for i := range 10 {
 		u := person(i)
@@ -347,5 +362,39 @@ func TestSyncContactsWholeCallErrorNamingAnInput(t *testing.T) {
 	}
 	if rep.Calls != 2 {
 		t.Errorf("%d calls, want 2: the refusal, then the nine others", rep.Calls)
+	}
+}
+
+// TestSyncContactsHolderGoneBeforeItsUpdateIsRetried: the contact HubSpot
+// named as holding the profile URL is merged away before Pacer updates it
+// by id; the update is retried, not a dead letter, and the retry lands on
+// the surviving contact.
+func TestSyncContactsHolderGoneBeforeItsUpdateIsRetried(t *testing.T) {
+	t.Parallel()
+	b := setup(t, hubspottest.Options{}, nil)
+	profile := "https://www.linkedin.com/in/jane/"
+	held := b.srv.AddContact(map[string]string{DefaultProfileURLProperty: profile})
+	survivor := b.srv.AddContact(map[string]string{"firstname": "Jane"})
+	var once sync.Once
+	c := front(t, b.srv, func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path == "/crm/v3/objects/contacts/batch/update" {
+			once.Do(func() { b.srv.Merge(survivor, held) }) // by a person, meanwhile
+		}
+		return false
+	})
+	update := ContactUpdate{Ref: "r", ProfileURL: profile, Email: "jane@example.com"}
+	rep, err := c.SyncContacts(context.Background(), []ContactUpdate{update})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rep.Results["r"].Err; got == nil || integrations.Classify(got).Action != integrations.Retry || !strings.Contains(got.Error(), "gone") {
+		t.Fatalf("result error = %v, want a retry because the contact is gone", got)
+	}
+	rep, err = c.SyncContacts(context.Background(), []ContactUpdate{update})
+	if err != nil || rep.Results["r"].Err != nil || rep.Results["r"].ContactID != survivor {
+		t.Fatalf("retry: %v, %+v; want the update on %s", err, rep.Results["r"], survivor)
+	}
+	if n := len(b.srv.Contacts()); n != 1 {
+		t.Errorf("HubSpot holds %d contacts, want 1", n)
 	}
 }

@@ -446,8 +446,10 @@ func (c *Client) inputError(op string, status int, be batchError) *Error {
 		e.Code = be.Errors[0].Code
 	}
 	switch be.Category {
-	case "VALIDATION_ERROR", "INVALID_EMAIL", "PROPERTY_DOESNT_EXIST", "OBJECT_NOT_FOUND", "INVALID_INPUT":
+	case "VALIDATION_ERROR", "INVALID_EMAIL", "PROPERTY_DOESNT_EXIST", "INVALID_INPUT":
 		e.kind = ErrRejected
+	case "OBJECT_NOT_FOUND":
+		e.kind = ErrNotFound
 	case "CONFLICT", "OBJECT_ALREADY_EXISTS":
 		e.kind = ErrConflict
 	}

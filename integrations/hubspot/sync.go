@@ -122,6 +122,10 @@ func (s *syncer) write(ctx context.Context, w write) error {
 	}
 	var conflicts []suspect
 	for _, f := range res.Failed {
+		if w.byID && errors.Is(f.Err, ErrNotFound) {
+			s.rep.fail([]Contact{f.Contact}, gone(f.Err))
+			continue
+		}
 		if !errors.Is(f.Err, ErrConflict) {
 			s.rep.fail([]Contact{f.Contact}, f.Err)
 			continue

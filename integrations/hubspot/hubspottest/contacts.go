@@ -370,19 +370,26 @@ type searchFilter struct {
 	Operator     string   `json:"operator"`
 	Value        string   `json:"value"`
 	Values       []string `json:"values"`
+
+	wanted map[string]bool // the lower-cased values, by prepare
 }
 
-// matches reports whether props pass the filter. String comparisons ignore
-// case, as HubSpot's do.
+// prepare indexes the filter's values.
+func (f *searchFilter) prepare() {
+	f.wanted = make(map[string]bool, len(f.Values)+1)
+	if f.Operator == "EQ" {
+		f.wanted[strings.ToLower(f.Value)] = true
+	}
+	for _, v := range f.Values {
+		f.wanted[strings.ToLower(v)] = true
+	}
+}
+
+// matches reports whether props pass the filter (EQ or IN). String
+// comparisons ignore case, as HubSpot's do.
 func (f searchFilter) matches(props map[string]string) bool {
 	v, ok := props[f.PropertyName]
-	switch f.Operator {
-	case "EQ":
-		return ok && strings.EqualFold(v, f.Value)
-	case "IN":
-		return ok && slices.ContainsFunc(f.Values, func(want string) bool { return strings.EqualFold(v, want) })
-	}
-	return false
+	return ok && f.wanted[strings.ToLower(v)]
 }
 
 // searchContacts answers POST /crm/v3/objects/contacts/search (filter
@@ -406,11 +413,12 @@ func (s *Server) searchContacts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, g := range in.FilterGroups {
-		for _, f := range g.Filters {
+		for i, f := range g.Filters {
 			if f.Operator != "EQ" && f.Operator != "IN" {
 				s.writeError(w, http.StatusBadRequest, "VALIDATION_ERROR", "the fake supports the EQ and IN operators only, not "+f.Operator)
 				return
 			}
+			g.Filters[i].prepare()
 		}
 	}
 	s.mu.Lock()
