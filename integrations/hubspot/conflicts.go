@@ -69,7 +69,7 @@ func (s *syncer) resolve(ctx context.Context, w write, suspects []suspect, sure 
 			moved = append(moved, ct)
 		}
 	}
-	s.move(moved)
+	s.move(ctx, moved)
 	if len(lookup) == 0 {
 		return nil
 	}
@@ -99,7 +99,7 @@ func (s *syncer) lookUp(ctx context.Context, w write, suspects []suspect, sure b
 			moved = append(moved, ct)
 		}
 	}
-	s.move(moved)
+	s.move(ctx, moved)
 	if len(again) > 0 {
 		s.next(write{Batch: w.with(again), lookedUp: true})
 	}
@@ -107,9 +107,9 @@ func (s *syncer) lookUp(ctx context.Context, w write, suspects []suspect, sure b
 }
 
 // move queues the updates of contacts by the ids place gave them.
-func (s *syncer) move(contacts []Contact) {
+func (s *syncer) move(ctx context.Context, contacts []Contact) {
 	if len(contacts) > 0 {
-		s.c.log.LogAttrs(context.Background(), slog.LevelInfo, "hubspot contacts already held: updating them by id",
+		s.c.log.LogAttrs(ctx, slog.LevelInfo, "hubspot contacts already held: updating them by id",
 			slog.Int("contacts", len(contacts)))
 	}
 	for _, b := range (Batch{byID: true}).split(contacts) {

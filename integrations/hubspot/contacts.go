@@ -262,17 +262,12 @@ func (c *Client) properties(ct Contact) map[string]string {
 // and those the error names (HubSpot's context), which carry it; the others
 // were not written.
 func (c *Client) BatchUpsertContacts(ctx context.Context, b Batch) (*UpsertResult, error) {
-	b.byID = false
 	return c.writeContacts(ctx, b)
 }
 
-// updateContacts updates contacts by their Contact.ID in one call (POST
-// /crm/v3/objects/contacts/batch/update), answered as BatchUpsertContacts.
-func (c *Client) updateContacts(ctx context.Context, contacts []Contact) (*UpsertResult, error) {
-	return c.writeContacts(ctx, Batch{Contacts: contacts, byID: true})
-}
-
-// writeContacts upserts the batch's contacts, or updates them by id.
+// writeContacts upserts the batch's contacts or, for a batch by id, updates
+// them by their Contact.ID (POST /crm/v3/objects/contacts/batch/update),
+// answered as BatchUpsertContacts.
 func (c *Client) writeContacts(ctx context.Context, b Batch) (*UpsertResult, error) {
 	op, path, idProperty := "batch upsert contacts", "/crm/v3/objects/contacts/batch/upsert", c.property
 	switch {

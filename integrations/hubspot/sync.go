@@ -47,10 +47,10 @@ const maxRateLimitRetries = 5
 // A contact HubSpot refuses because its email or profile URL already
 // belongs to another contact (the whole call answered 409 Conflict, as
 // HubSpot does, or a conflict among a multi-status answer's errors) is
-// written to that contact, by its id: see syncer.resolve. An update whose
-// conflict cannot be resolved yet carries an ErrConflict, which is retried.
-// Another error that refuses the whole call but names inputs fails those,
-// and the others are sent again.
+// written to that contact, by its id, as the package documentation tells.
+// An update whose conflict cannot be resolved yet carries an ErrConflict,
+// which is retried. Another error that refuses the whole call but names
+// inputs fails those, and the others are sent again.
 //
 // The returned error is the one that stopped the sync, if any; the report
 // always has a result for every update.
