@@ -273,3 +273,34 @@ WHERE e.id IN ?`, chunk).Scan(&rows).Error
 	}
 	return reasons, slugs, nil
 }
+
+// readFollowUpContext gives each follow-up item what the approver needs to
+// judge it: the note its invitation went with, and when it was accepted.
+func readFollowUpContext(db *gorm.DB, campaignID int64, items []ItemView) error {
+	ids := make([]int64, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	var rows []struct {
+		ItemID      int64
+		Note        string
+		ConnectedAt *time.Time
+	}
+	err := db.Table("proposal_items AS i").
+		Select("i.id AS item_id, p.connected_at, COALESCE((SELECT a.note FROM actions AS a WHERE a.campaign_id = ? AND a.prospect_id = i.prospect_id AND a.kind = ? AND a.state = ? ORDER BY a.id DESC LIMIT 1), '') AS note",
+			campaignID, models.ActionInvite, models.ActionDone).
+		Joins("JOIN prospects AS p ON p.id = i.prospect_id").
+		Where("i.id IN ?", ids).Scan(&rows).Error
+	if err != nil {
+		return fmt.Errorf("campaign: read the invitations of the follow-ups: %w", err)
+	}
+	byID := make(map[int64]int, len(items))
+	for i, it := range items {
+		byID[it.ID] = i
+	}
+	for _, r := range rows {
+		it := &items[byID[r.ItemID]]
+		it.InvitationNote, it.AcceptedAt = r.Note, r.ConnectedAt
+	}
+	return nil
+}

@@ -206,8 +206,11 @@ func placeholders(note string) []string {
 	return out
 }
 
-// MaxMessageLength is the longest message LinkedIn's composer takes.
-const MaxMessageLength = 8000
+// MaxMessageLength is the longest follow-up Pacer proposes. LinkedIn's
+// composer takes 8,000 characters, but the approver must see the whole
+// message in one Slack section (3,000 characters, with the prospect's line
+// and context), and nobody reads a first message that long.
+const MaxMessageLength = 2500
 
 // LintMessage checks a rendered follow-up message: it must have text, fit
 // LinkedIn's composer, fill every placeholder, and hold no link unless its
