@@ -98,6 +98,10 @@ func newPayload(t pacertype.EventType) (Payload, error) {
 		return &InviteWithdrawnData{}, nil
 	case pacertype.EventEmailFound:
 		return &EmailFoundData{}, nil
+	case pacertype.EventMessageSent:
+		return &MessageSentData{}, nil
+	case pacertype.EventMessageReplied:
+		return &MessageRepliedData{}, nil
 	case pacertype.EventAccountRestricted:
 		return &AccountRestrictedData{}, nil
 	case pacertype.EventAccountCheckpoint:

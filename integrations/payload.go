@@ -92,6 +92,38 @@ type EmailFoundData struct {
 	Score int `json:"score,omitempty"`
 }
 
+// MessageSentData is the payload of message.sent.
+type MessageSentData struct {
+	// Account is the name of the Pacer account that sent the message.
+	Account string `json:"account"`
+	// Campaign is the name of the campaign the message belongs to.
+	Campaign string `json:"campaign"`
+	// Prospect is the connection the message went to.
+	Prospect Prospect `json:"prospect"`
+	// ProposalID is the approved proposal the message came from.
+	ProposalID string `json:"proposal_id"`
+	// Text is the message exactly as approved and sent.
+	Text string `json:"text"`
+}
+
+// MessageRepliedData is the payload of message.replied.
+type MessageRepliedData struct {
+	// Account is the name of the Pacer account the prospect answered.
+	Account string `json:"account"`
+	// Campaign is the name of the campaign whose message they answered.
+	Campaign string `json:"campaign"`
+	// Prospect is the person who replied.
+	Prospect Prospect `json:"prospect"`
+	// ProposalID is the approved proposal of the message they answered.
+	ProposalID string `json:"proposal_id"`
+	// Excerpt is the start of the reply, as LinkedIn's messaging list
+	// shows it (not the whole message).
+	Excerpt string `json:"excerpt"`
+	// ConversationURL is the address of the conversation on LinkedIn, when
+	// the messaging list links it.
+	ConversationURL string `json:"conversation_url,omitempty"`
+}
+
 // AccountRestrictedData is the payload of account.restricted.
 type AccountRestrictedData struct {
 	// Account is the name of the restricted Pacer account.
@@ -152,6 +184,12 @@ func (*InviteWithdrawnData) EventType() pacertype.EventType { return pacertype.E
 // EventType returns EmailFound.
 func (*EmailFoundData) EventType() pacertype.EventType { return pacertype.EventEmailFound }
 
+// EventType returns MessageSent.
+func (*MessageSentData) EventType() pacertype.EventType { return pacertype.EventMessageSent }
+
+// EventType returns MessageReplied.
+func (*MessageRepliedData) EventType() pacertype.EventType { return pacertype.EventMessageReplied }
+
 // EventType returns AccountRestricted.
 func (*AccountRestrictedData) EventType() pacertype.EventType {
 	return pacertype.EventAccountRestricted
@@ -172,3 +210,5 @@ func (d *InviteSentData) prospect() *Prospect      { return &d.Prospect }
 func (d *InviteAcceptedData) prospect() *Prospect  { return &d.Prospect }
 func (d *InviteWithdrawnData) prospect() *Prospect { return &d.Prospect }
 func (d *EmailFoundData) prospect() *Prospect      { return &d.Prospect }
+func (d *MessageSentData) prospect() *Prospect     { return &d.Prospect }
+func (d *MessageRepliedData) prospect() *Prospect  { return &d.Prospect }

@@ -38,6 +38,12 @@ func Sample(t pacertype.EventType, at time.Time) (Payload, error) {
 		p.Email = "jane.doe@example.com"
 		return &EmailFoundData{Account: "anna", Campaign: "cto-berlin", Prospect: p,
 			Source: pacertype.FinderHunter, Score: 94}, nil
+	case pacertype.EventMessageSent:
+		return &MessageSentData{Account: "anna", Campaign: "cto-berlin", Prospect: p, ProposalID: "57",
+			Text: "Thanks for connecting, Jane! Would a short call about your platform team next week be useful?"}, nil
+	case pacertype.EventMessageReplied:
+		return &MessageRepliedData{Account: "anna", Campaign: "cto-berlin", Prospect: p, ProposalID: "57",
+			Excerpt: "Happy to, Tuesday afternoon works for me.", ConversationURL: "https://www.linkedin.com/messaging/thread/2-YTJlNGQ5ZjUtMWM2/"}, nil
 	case pacertype.EventAccountRestricted:
 		until := at.Add(4 * 24 * time.Hour)
 		return &AccountRestrictedData{Account: "anna", Reason: pacertype.ReasonWeeklyInvitationLimit,

@@ -46,6 +46,12 @@ func FromStored(e models.Event) (Event, error) {
 	case pacertype.EventEmailFound:
 		data = &EmailFoundData{Account: d.Account, Campaign: d.Campaign, Prospect: p,
 			Source: d.Source, Score: d.Score}
+	case pacertype.EventMessageSent:
+		data = &MessageSentData{Account: d.Account, Campaign: d.Campaign, Prospect: p,
+			ProposalID: proposalID(d.ProposalID, e.ProposalID), Text: d.Text}
+	case pacertype.EventMessageReplied:
+		data = &MessageRepliedData{Account: d.Account, Campaign: d.Campaign, Prospect: p,
+			ProposalID: proposalID(d.ProposalID, e.ProposalID), Excerpt: d.Text, ConversationURL: d.URL}
 	case pacertype.EventAccountRestricted:
 		var until *time.Time
 		if d.Until != nil {

@@ -44,6 +44,12 @@ type EventData struct {
 	Campaign string         `json:"campaign,omitempty"`
 	// Note is the invitation note sent (invite.sent).
 	Note string `json:"note,omitempty"`
+	// Text is the message sent (message.sent), or the start of the reply
+	// as the messaging list shows it (message.replied).
+	Text string `json:"text,omitempty"`
+	// URL is the address of the conversation a reply is in
+	// (message.replied), when the messaging list links it.
+	URL string `json:"url,omitempty"`
 	// Reason says why (restrictions, checkpoints, skips, failures, guards).
 	Reason string `json:"reason,omitempty"`
 	// Until is when a restriction or pause ends.

@@ -20,6 +20,12 @@ const (
 	// EventEmailFound is recorded when an email finder found a prospect's
 	// address.
 	EventEmailFound EventType = "email.found"
+	// EventMessageSent is recorded when an approved follow-up message was
+	// sent and confirmed (it shows as the conversation's last own message).
+	EventMessageSent EventType = "message.sent"
+	// EventMessageReplied is recorded when a prospect answered the account's
+	// messages (seen in its messaging list); their follow-ups stop.
+	EventMessageReplied EventType = "message.replied"
 	// EventAccountRestricted is recorded when LinkedIn restricts an account or
 	// shows the weekly invitation limit; the account stops inviting until the
 	// reset.
@@ -66,6 +72,7 @@ const (
 // docs/events.md all read it.
 var publicEventTypes = []EventType{
 	EventInviteSent, EventInviteAccepted, EventInviteWithdrawn, EventEmailFound,
+	EventMessageSent, EventMessageReplied,
 	EventAccountRestricted, EventAccountCheckpoint, EventProposalApproved, EventProposalRejected,
 }
 

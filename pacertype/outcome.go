@@ -74,6 +74,11 @@ const (
 	// its prospect went on the do-not-contact list after the approval; no
 	// page was opened.
 	OutcomeSuppressed Outcome = "suppressed"
+	// OutcomeReplied means the runner did not send a follow-up message
+	// because its prospect replied since it was approved: their follow-ups
+	// stop. No page was opened. A message the reply scan stopped before it
+	// was due is canceled with this outcome too.
+	OutcomeReplied Outcome = "replied"
 )
 
 var outcomes = []Outcome{
@@ -81,6 +86,7 @@ var outcomes = []Outcome{
 	OutcomeNoteQuotaExhausted, OutcomeNoteTooLong, OutcomeUnexpectedNote, OutcomeWeeklyLimit,
 	OutcomeCheckpoint, OutcomeSessionRejected, OutcomeNotFound, OutcomeNotConnectable,
 	OutcomeUnrecognized, OutcomeTransient, OutcomeSuppressed, OutcomeNotConnected, OutcomeUnexpectedDraft,
+	OutcomeReplied,
 }
 
 // Outcomes returns every outcome.
