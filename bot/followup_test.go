@@ -8,6 +8,7 @@ import (
 
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/pacertype"
 )
 
 // TestFollowUpsAreShownWithTheirContextAndApproved: a proposal of
@@ -51,7 +52,32 @@ func TestFollowUpsAreShownWithTheirContextAndApproved(t *testing.T) {
 		var messages []models.Action
 		b.store.DB.Where("kind = ?", models.ActionMessage).Order("prospect_id").Find(&messages)
 		if len(messages) != 3 || messages[0].Note != "Thanks for connecting, Ada1!" {
-			t.Errorf("approved follow-ups: %+v, want 3 messages as shown", messages)
+			t.Fatalf("approved follow-ups: %+v, want 3 messages as shown", messages)
+		}
+
+		// Ada1 replies: the follow-ups' thread says so once, with a link.
+		p = b.proposal(t, 2)
+		var ada models.Prospect
+		b.store.DB.Take(&ada, *messages[0].ProspectID)
+		e := b.record(t, pacertype.EventMessageReplied,
+			models.EventRefs{AccountID: &p.AccountID, CampaignID: &p.CampaignID, ProspectID: &ada.ID},
+			models.EventData{Prospect: models.ProspectForEvent(ada), Account: "anna", Campaign: "cto-berlin",
+				Text: "Thanks! Happy to chat next week.", URL: "https://www.linkedin.com/messaging/thread/2-abc/"})
+		b.slack.reset()
+		for range 2 { // a retried delivery posts nothing more
+			if err := b.deliver(t, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var replies []apiCall
+		for _, c := range b.slack.recorded("chat.postMessage") {
+			if c.Form.Get("thread_ts") == p.MessageTS && strings.Contains(c.text(), "replied") {
+				replies = append(replies, c)
+			}
+		}
+		if len(replies) != 1 || !strings.Contains(replies[0].text(), "Ada1 Lovelace> replied: “Thanks! Happy to chat next week.”") ||
+			!strings.Contains(replies[0].text(), "<https://www.linkedin.com/messaging/thread/2-abc/|open the conversation>") {
+			t.Errorf("the reply in the thread: %+v", replies)
 		}
 	})
 }
