@@ -56,8 +56,13 @@ type Slack struct {
 	APIURL        string `yaml:"api_url,omitempty" json:"api_url,omitempty"`
 	// TeamID is the installed workspace; payloads from another are refused.
 	TeamID string `yaml:"team_id,omitempty" json:"team_id,omitempty"`
-	// Approvers are user IDs (U…, W…) and user-group IDs (S…).
+	// Approvers are user IDs (U…, W…) and user-group IDs (S…) who decide
+	// the proposals of every campaign that lists no approvers of its own.
 	Approvers []string `yaml:"approvers,omitempty" json:"approvers,omitempty"`
+	// Viewers (user and user-group IDs) may look at every campaign that
+	// lists no viewers of its own: read-only commands, the App Home. When
+	// neither lists any, anyone in the workspace may look.
+	Viewers []string `yaml:"viewers,omitempty" json:"viewers,omitempty"`
 	// DigestTime is the local time ("HH:MM") of the daily quota digest.
 	DigestTime string `yaml:"digest_time,omitempty" json:"digest_time,omitempty"`
 }
@@ -71,7 +76,8 @@ type Console struct {
 	// open it (PACER_CONSOLE_TOKEN).
 	Token Secret `yaml:"token,omitempty" json:"token,omitempty"`
 	// User is the Slack user ID of the approver the console acts as
-	// (PACER_CONSOLE_USER); it must be listed in slack.approvers.
+	// (PACER_CONSOLE_USER); it must be listed by ID among the approvers
+	// (slack.approvers or a campaign's).
 	User string `yaml:"user,omitempty" json:"user,omitempty"`
 }
 
@@ -157,6 +163,12 @@ type Campaign struct {
 	// RemindDMAfter is how long it waits before each approver is written
 	// to directly (same form; default DefaultRemindDMAfter).
 	RemindDMAfter string `yaml:"remind_dm_after,omitempty" json:"remind_dm_after,omitempty"`
+	// Approvers decide the campaign's proposals (user IDs U…/W… and
+	// user-group IDs S…); empty: slack.approvers decide them.
+	Approvers []string `yaml:"approvers,omitempty" json:"approvers,omitempty"`
+	// Viewers may look at the campaign but not decide; empty:
+	// slack.viewers. See Config.RolesOf.
+	Viewers []string `yaml:"viewers,omitempty" json:"viewers,omitempty"`
 }
 
 // DefaultExpireAfter is how long a proposal waits for a decision by
@@ -313,6 +325,7 @@ var envVars = []envVar{
 	{"CHROME_BIN", func(c *Config, v string) { c.LinkedIn.ChromeBin = v }},
 	{"PACER_BROWSER_URL", func(c *Config, v string) { c.LinkedIn.BrowserURL = v }},
 	{"PACER_APPROVERS", func(c *Config, v string) { c.Slack.Approvers = splitList(v) }},
+	{"PACER_VIEWERS", func(c *Config, v string) { c.Slack.Viewers = splitList(v) }},
 	{"PACER_TIMEZONE", func(c *Config, v string) { c.Timezone = v }},
 	{"PACER_SIM_ADDR", func(c *Config, v string) { c.SimAddr = v }},
 	{"PACER_CONSOLE_TOKEN", func(c *Config, v string) { c.Console.Token = Secret(v) }},

@@ -47,6 +47,9 @@ func TestDesignExampleLoads(t *testing.T) {
 	if got, want := strings.Join(steps, ","), "view,follow,wait 1d,invite"; got != want {
 		t.Errorf("steps: got %q, want %q", got, want)
 	}
+	if r := cfg.RolesOf("cto-berlin"); strings.Join(r.Approvers, ",") != "U0456SALESLEAD" || strings.Join(r.Viewers, ",") != "S0789SALESTEAM" {
+		t.Errorf("roles of cto-berlin: %+v", r)
+	}
 	if got := cfg.Webhooks[0].Events; len(got) != 2 {
 		t.Errorf("webhook events: got %v", got)
 	}
@@ -153,6 +156,11 @@ campaigns:
     find_email: psychic
     steps: [view, dance]
     expire_after: 30m
+    approvers: [anna.smith]
+    viewers: ["#sales"]
+  - name: all
+    account: anna
+    channel: C0ALL
 webhooks:
   - name: w
     url: http://hooks.example.com/secret-token
@@ -184,6 +192,9 @@ webhooks:
 		`find_email is "psychic"`,
 		`"dance" is not a step`,
 		`expire_after is "30m"`,
+		`campaigns[0] (c1).approvers holds "anna.smith"; use Slack user IDs`,
+		`campaigns[0] (c1).viewers holds "#sales"; use Slack user IDs`,
+		`campaigns[1] (all).name "all" is taken by ` + "`/pacer stop all`",
 		`uses http:// on hooks.example.com`,
 		`secret must be whsec_`,
 		`events holds "invite.exploded"`,
@@ -377,5 +388,58 @@ func TestFollowUpsAreValidated(t *testing.T) {
 	}
 	if got := cfg.Campaigns[0].FollowUps[0].Wait(); got != 48*time.Hour {
 		t.Errorf("wait of 2d: %v", got)
+	}
+}
+
+// TestRolesOf: a campaign's own approvers and viewers win; a list it
+// leaves empty is the team's; with no viewer anywhere it is open.
+func TestRolesOf(t *testing.T) {
+	t.Parallel()
+	cfg := &Config{
+		Slack: Slack{Approvers: []string{"U0LEAD", "S0LEADS"}},
+		Campaigns: []Campaign{
+			{Name: "cto", Approvers: []string{"U0ANNA"}, Viewers: []string{"U0INTERN", "S0SALES"}},
+			{Name: "ops"},
+		},
+	}
+	tests := []struct {
+		name, campaign     string
+		approvers, viewers string
+		open               bool
+		report             string
+	}{
+		{"its own lists", "cto", "U0ANNA", "U0INTERN,S0SALES", false,
+			"campaign cto: decided by U0ANNA (campaigns[0].approvers); seen by its approvers and U0INTERN, S0SALES (campaigns[0].viewers)"},
+		{"the team's approvers, open to all", "ops", "U0LEAD,S0LEADS", "", true,
+			"campaign ops: decided by U0LEAD, S0LEADS (slack.approvers); seen by its approvers and anyone in the workspace (no viewer is listed)"},
+	}
+	report := strings.Join(cfg.RolesReport(), "\n")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := cfg.RolesOf(tt.campaign)
+			if got := strings.Join(r.Approvers, ","); got != tt.approvers {
+				t.Errorf("approvers: got %q, want %q", got, tt.approvers)
+			}
+			if got := strings.Join(r.Viewers, ","); got != tt.viewers {
+				t.Errorf("viewers: got %q, want %q", got, tt.viewers)
+			}
+			if r.Open() != tt.open {
+				t.Errorf("open: got %v, want %v", r.Open(), tt.open)
+			}
+			if !strings.Contains(report, tt.report) {
+				t.Errorf("the report lacks %q:\n%s", tt.report, report)
+			}
+		})
+	}
+	cfg.Slack.Viewers = []string{"U0BOARD"}
+	if r := cfg.RolesOf("ops"); r.Open() || strings.Join(r.Viewers, ",") != "U0BOARD" || r.ViewersFrom != "slack.viewers" {
+		t.Errorf("with slack.viewers, ops is seen by %v (%s), want U0BOARD from slack.viewers", r.Viewers, r.ViewersFrom)
+	}
+	cfg.Slack.Approvers = nil
+	if got := cfg.RolesReport()[1]; !strings.Contains(got, "decided by nobody") {
+		t.Errorf("without any approver: %q", got)
+	}
+	if got := strings.Join(cfg.ApproverIDs(), ","); got != "U0ANNA" {
+		t.Errorf("approver IDs: got %q, want U0ANNA (groups are not user IDs)", got)
 	}
 }

@@ -59,11 +59,8 @@ func (c *Config) Validate() error {
 	if t := c.Slack.AppToken.Value(); t != "" && !strings.HasPrefix(t, "xapp-") {
 		v.addf("SLACK_APP_TOKEN does not start with xapp-; create an app-level token with the connections:write scope")
 	}
-	for _, a := range c.Slack.Approvers {
-		if !slackIDPattern.MatchString(a) {
-			v.addf("slack.approvers (PACER_APPROVERS) holds %q; use Slack user IDs (U…/W…) or user-group IDs (S…), not names", a)
-		}
-	}
+	v.slackIDs("slack.approvers (PACER_APPROVERS)", c.Slack.Approvers)
+	v.slackIDs("slack.viewers (PACER_VIEWERS)", c.Slack.Viewers)
 	v.clock("slack.digest_time", c.Slack.DigestTime)
 	if t := c.Console.Token.Value(); t != "" && len(t) < minConsoleToken {
 		v.addf("console.token (PACER_CONSOLE_TOKEN) has %d characters; use at least %d, e.g. `openssl rand -hex 16`", len(t), minConsoleToken)
@@ -170,6 +167,8 @@ func (c *Config) validateCampaigns(v *validator) {
 				v.addf("%s.message is empty; write the message to send, with variables such as {{first_name}}", at)
 			}
 		}
+		v.slackIDs(where+".approvers", cp.Approvers)
+		v.slackIDs(where+".viewers", cp.Viewers)
 		if cp.BatchSize < 0 {
 			v.addf("%s.batch_size is %d; use a positive number, or remove it to size batches by quota", where, cp.BatchSize)
 		}
@@ -303,10 +302,25 @@ func (v *validator) name(where, name string, seen map[string]bool) {
 		v.addf("%s.name is missing; %s", where, nameRequirements)
 	case !namePattern.MatchString(name):
 		v.addf("%s.name %q is not usable; %s", where, name, nameRequirements)
+	case name == reservedName:
+		v.addf("%s.name %q is taken by `/pacer stop all` and `/pacer resume all`; choose another name", where, name)
 	case seen[name]:
 		v.addf("%s.name %q is declared twice; names must be unique", where, name)
 	}
 	seen[name] = true
+}
+
+// reservedName is what `/pacer stop all` and `/pacer resume all` say: no
+// account or campaign may be called so.
+const reservedName = "all"
+
+// slackIDs checks a list of Slack user and user-group IDs.
+func (v *validator) slackIDs(where string, ids []string) {
+	for _, id := range ids {
+		if !slackIDPattern.MatchString(id) {
+			v.addf("%s holds %q; use Slack user IDs (U…/W…) or user-group IDs (S…), not names", where, id)
+		}
+	}
 }
 
 func (v *validator) timezone(where, tz string) {
