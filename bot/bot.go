@@ -26,7 +26,8 @@ var ErrNotConfigured = errors.New("bot: Slack is not configured")
 const (
 	// DefaultTaskTimeout bounds the work done after an ack.
 	DefaultTaskTimeout = 30 * time.Second
-	// DefaultApproverCacheTTL is how long a user group's members are trusted.
+	// DefaultApproverCacheTTL is how long a user group's members (approvers
+	// or viewers) are trusted.
 	DefaultApproverCacheTTL = 2 * time.Minute
 	// ProgressInterval is the least time between two updates of a progress
 	// card: Slack allows about one chat.update per second per channel, and a
@@ -74,7 +75,7 @@ type Bot struct {
 	// fallback texts are written in it.
 	loc *time.Location
 
-	approvers       *approvers
+	groups          *groupCache
 	tasks           *tasks
 	deadLetterCount func(ctx context.Context) (int, error)
 	// refreshLocks serialize the updates of a proposal's messages (striped
@@ -131,7 +132,7 @@ func New(ctx context.Context, cfg *config.Config, store *models.Store, opts Opti
 	if loc, err := time.LoadLocation(cfg.Timezone); err == nil {
 		b.loc = loc
 	}
-	b.approvers = newApprovers(cfg.Slack.Approvers, b.api, opts.ApproverCacheTTL, opts.Now)
+	b.groups = newGroupCache(b.api, opts.ApproverCacheTTL, opts.Now)
 	if b.teamID == "" {
 		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()

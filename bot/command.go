@@ -30,15 +30,18 @@ func (b *Bot) command(req Request) Ack {
 	case "", "help":
 		return Ack{Reply: HelpView{}}
 	case "quota":
-		b.answer(req, "read the quota", func(ctx context.Context) (View, error) { return b.quotaCommand(ctx, fields) })
+		b.answer(req, "read the quota", func(ctx context.Context) (View, error) { return b.quotaCommand(ctx, req.UserID, fields) })
 	case "status":
-		b.answer(req, "read the status", func(ctx context.Context) (View, error) { return b.statusView(ctx) })
+		b.answer(req, "read the status", func(ctx context.Context) (View, error) { return b.statusView(ctx, req.UserID) })
 	case "propose":
 		b.answer(req, "make a proposal", func(ctx context.Context) (View, error) { return b.proposeCommand(ctx, req, fields) })
 	case "pause", "resume":
 		b.answer(req, sub, func(ctx context.Context) (View, error) { return b.pauseCommand(ctx, req, sub, fields) })
 	case "digest":
 		b.later(req, "post the digest", func(ctx context.Context, req Request) error {
+			if _, err := b.sightOf(ctx, req.UserID); err != nil {
+				return b.refuse(ctx, req, err)
+			}
 			v, err := b.digestView(ctx, b.digestAccountsFor(req.ChannelID))
 			if err != nil {
 				return err
@@ -63,17 +66,22 @@ func (b *Bot) answer(req Request, what string, fn func(ctx context.Context) (Vie
 	})
 }
 
-// quotaCommand is `/pacer quota [account]`.
-func (b *Bot) quotaCommand(ctx context.Context, args []string) (View, error) {
+// quotaCommand is `/pacer quota [account]`, of the accounts user may see.
+func (b *Bot) quotaCommand(ctx context.Context, user string, args []string) (View, error) {
+	seen, err := b.sightOf(ctx, user)
+	if err != nil {
+		return refusalView(err)
+	}
 	accounts, err := b.accounts(ctx)
 	if err != nil {
 		return nil, err
 	}
+	accounts = slices.DeleteFunc(accounts, func(a models.Account) bool { return !seen.accounts[a.Name] })
 	if len(args) > 0 {
 		name := args[0]
 		i := slices.IndexFunc(accounts, func(a models.Account) bool { return strings.EqualFold(a.Name, name) })
 		if i < 0 {
-			return UnknownNameView{What: "account", Name: name, Valid: b.accountNames()}, nil
+			return UnknownNameView{What: "account", Name: name, Valid: accountNamesOf(accounts)}, nil
 		}
 		accounts = accounts[i : i+1]
 	}
@@ -88,12 +96,18 @@ func (b *Bot) quotaCommand(ctx context.Context, args []string) (View, error) {
 	return v, nil
 }
 
-// statusView is `/pacer status`.
-func (b *Bot) statusView(ctx context.Context) (View, error) {
+// statusView is `/pacer status`, of the campaigns and accounts user may
+// see.
+func (b *Bot) statusView(ctx context.Context, user string) (View, error) {
+	seen, err := b.sightOf(ctx, user)
+	if err != nil {
+		return refusalView(err)
+	}
 	accounts, err := b.accounts(ctx)
 	if err != nil {
 		return nil, err
 	}
+	accounts = slices.DeleteFunc(accounts, func(a models.Account) bool { return !seen.accounts[a.Name] })
 	queues, err := b.queues(ctx)
 	if err != nil {
 		return nil, err
@@ -107,10 +121,17 @@ func (b *Bot) statusView(ctx context.Context) (View, error) {
 	if v.Campaigns, err = b.campaignStatuses(ctx); err != nil {
 		return nil, err
 	}
-	if v.OpenProposals, err = b.openProposals(ctx); err != nil {
+	v.Campaigns = slices.DeleteFunc(v.Campaigns, func(c CampaignStatus) bool { return !seen.campaigns[c.Name] })
+	if v.OpenProposals, err = b.visibleProposals(ctx, seen); err != nil {
 		return nil, err
 	}
 	return v, nil
+}
+
+// visibleProposals are the open proposals of the campaigns seen.
+func (b *Bot) visibleProposals(ctx context.Context, seen sight) ([]OpenProposal, error) {
+	open, err := b.openProposals(ctx)
+	return slices.DeleteFunc(open, func(p OpenProposal) bool { return !seen.campaigns[p.Campaign] }), err
 }
 
 // proposeCommand is `/pacer propose [campaign] [n]`: it stores a proposal
@@ -140,6 +161,9 @@ func (b *Bot) proposeCommand(ctx context.Context, req Request, args []string) (V
 	camp, problem := b.pickCampaign(name, req.ChannelID)
 	if problem != nil {
 		return problem, nil
+	}
+	if err := b.mayDecide(ctx, req.UserID, camp.Name); err != nil {
+		return refusalView(err)
 	}
 	id, err := b.proposer.Propose(ctx, camp.Name, n)
 	var open *campaign.OpenProposalError
@@ -187,15 +211,11 @@ func (b *Bot) pickCampaign(name, channel string) (config.Campaign, View) {
 	return config.Campaign{}, UnknownNameView{What: "campaign", Valid: b.campaignNames()}
 }
 
-// pauseCommand is `/pacer pause|resume [account|campaign] NAME`, for
-// approvers only.
+// pauseCommand is `/pacer pause|resume [account|campaign] NAME`, for the
+// approvers of the campaign (of a campaign the account sends) only.
 func (b *Bot) pauseCommand(ctx context.Context, req Request, verb string, args []string) (View, error) {
-	ok, err := b.approvers.allowed(ctx, req.UserID)
-	if err != nil {
-		return NoticeView{Text: ":warning: Pacer could not check that you are an approver (" + esc(err.Error()) + "); try again in a minute."}, nil
-	}
-	if !ok {
-		return NoticeView{Text: fmt.Sprintf("Only %s can %s accounts and campaigns.", b.approvers.mentions(), verb)}, nil
+	if err := b.mayDecideAny(ctx, req.UserID, verb+" accounts and campaigns"); err != nil {
+		return refusalView(err)
 	}
 	kind := ""
 	if len(args) > 1 && (strings.EqualFold(args[0], "account") || strings.EqualFold(args[0], "campaign")) {
@@ -214,8 +234,15 @@ func (b *Bot) pauseCommand(ctx context.Context, req Request, verb string, args [
 		return NoticeView{Text: fmt.Sprintf("Both an account and a campaign are called `%s`: say `/pacer %s account %s` or `/pacer %s campaign %s`.",
 			esc(name), verb, esc(name), verb, esc(name))}, nil
 	case kind == "account" || (kind == "" && isAccount):
+		if err := b.mayDecideAccount(ctx, req.UserID, name); err != nil {
+			return refusalView(err)
+		}
 		return b.pauseAccount(ctx, req.UserID, verb, name)
 	default:
+		camp, _ := b.findCampaign(name)
+		if err := b.mayDecide(ctx, req.UserID, camp.Name); err != nil {
+			return refusalView(err)
+		}
 		return b.pauseCampaign(ctx, req.UserID, verb, name)
 	}
 }
@@ -294,6 +321,14 @@ func (b *Bot) accountNames() []string {
 	var out []string
 	for _, a := range b.cfg.Accounts {
 		out = append(out, a.Name)
+	}
+	return out
+}
+
+func accountNamesOf(accounts []models.Account) []string {
+	out := make([]string, len(accounts))
+	for i, a := range accounts {
+		out[i] = a.Name
 	}
 	return out
 }

@@ -102,7 +102,7 @@ func TestCommandStatus(t *testing.T) {
 func TestCommandPropose(t *testing.T) {
 	eachStore(t, func(t *testing.T, b *bundle) {
 		b.importProspects(t, "cto-berlin", 1, 10)
-		b.post(t, PathCommands, b.commandBody(stranger, otherChannel, "propose cto-berlin 4"))
+		b.post(t, PathCommands, b.commandBody(approver, otherChannel, "propose cto-berlin 4"))
 		posts := b.slack.recorded("chat.postMessage")
 		if len(posts) != 1 || posts[0].Form.Get("channel") != ctoChannel {
 			t.Fatalf("proposal posts = %+v, want one in %s", posts, ctoChannel)
@@ -116,14 +116,14 @@ func TestCommandPropose(t *testing.T) {
 		if n := countActions(blocks, ActionSkip); n != 4 {
 			t.Errorf("Skip buttons = %d, want 4", n)
 		}
-		if text := b.lastEphemeral(stranger); !strings.Contains(text, "Posted proposal #"+itoa(p.ID)) {
+		if text := b.lastEphemeral(approver); !strings.Contains(text, "Posted proposal #"+itoa(p.ID)) {
 			t.Errorf("reply = %q", text)
 		}
 
 		// A second proposal while one is open points at it.
 		b.slack.reset()
-		b.post(t, PathCommands, b.commandBody(stranger, ctoChannel, "propose"))
-		if text := b.lastEphemeral(stranger); !strings.Contains(text, "already has an open proposal (#"+itoa(p.ID)+")") {
+		b.post(t, PathCommands, b.commandBody(approver, ctoChannel, "propose"))
+		if text := b.lastEphemeral(approver); !strings.Contains(text, "already has an open proposal (#"+itoa(p.ID)+")") {
 			t.Errorf("second propose: %q", text)
 		}
 		if n := len(b.slack.recorded("chat.postMessage")); n != 0 {
@@ -137,15 +137,15 @@ func TestCommandPropose(t *testing.T) {
 			"propose":               "Name the campaign: use one of `cto-berlin`, `ops`",
 		} {
 			b.slack.reset()
-			b.post(t, PathCommands, b.commandBody(stranger, otherChannel, text))
-			if got := b.lastEphemeral(stranger); !strings.Contains(got, want) {
+			b.post(t, PathCommands, b.commandBody(approver, otherChannel, text))
+			if got := b.lastEphemeral(approver); !strings.Contains(got, want) {
 				t.Errorf("%q: reply %q, want %q", text, got, want)
 			}
 		}
 		// Nothing left to propose is said plainly.
 		b.slack.reset()
-		b.post(t, PathCommands, b.commandBody(stranger, opsChannel, "propose"))
-		if got := b.lastEphemeral(stranger); !strings.Contains(got, "No prospect is left to propose") {
+		b.post(t, PathCommands, b.commandBody(approver, opsChannel, "propose"))
+		if got := b.lastEphemeral(approver); !strings.Contains(got, "No prospect is left to propose") {
 			t.Errorf("empty campaign: %q", got)
 		}
 	})
@@ -160,7 +160,7 @@ func TestCommandPauseResume(t *testing.T) {
 		}
 		// Not an approver: refused, nothing changes.
 		b.post(t, PathCommands, b.commandBody(stranger, ctoChannel, "pause anna"))
-		if got := b.lastEphemeral(stranger); !strings.Contains(got, "Only <@U0APPROVER>, <!subteam^S0APPROVERS> can pause") {
+		if got := b.lastEphemeral(stranger); !strings.Contains(got, "Only approvers can pause accounts and campaigns (<@U0APPROVER>, <!subteam^S0APPROVERS>); nothing changed.") {
 			t.Errorf("stranger's pause: %q", got)
 		}
 		if a := state("anna"); a.State != models.AccountActive {

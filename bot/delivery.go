@@ -186,7 +186,7 @@ func (b *Bot) postAlert(ctx context.Context, e models.Event, v AlertView) error 
 	m := b.renderer().alert(v)
 	targets := b.alertChannels(ctx, e, v)
 	if v.Serious {
-		for _, u := range b.approvers.dmTargets(ctx) {
+		for _, u := range b.accountApprovers(ctx, v.Account) {
 			if !slices.Contains(targets, u) {
 				targets = append(targets, u)
 			}

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 
 	"github.com/slack-go/slack"
@@ -19,13 +20,26 @@ func (b *Bot) publishHome(ctx context.Context, req Request) error {
 	return slackCall("views.publish", err)
 }
 
+// homeView is user's App Home: the accounts and campaigns they may see.
 func (b *Bot) homeView(ctx context.Context, user string) (HomeView, error) {
 	v := HomeView{UpdatedAt: b.now()}
+	seen, err := b.sightOf(ctx, user)
+	var refused *refusedError
+	if errors.As(err, &refused) {
+		v.Refusal = refused.text
+		return v, nil
+	}
+	if err != nil {
+		return v, err
+	}
 	accounts, err := b.accounts(ctx)
 	if err != nil {
 		return v, err
 	}
 	for _, a := range accounts {
+		if !seen.accounts[a.Name] {
+			continue
+		}
 		q, err := b.accountQuota(ctx, a)
 		if err != nil {
 			return v, err
@@ -35,7 +49,7 @@ func (b *Bot) homeView(ctx context.Context, user string) (HomeView, error) {
 			v.NeedsHuman = append(v.NeedsHuman, AccountStatus{Name: a.Name, State: a.State, StateReason: a.StateReason})
 		}
 	}
-	if v.OpenProposals, err = b.openProposals(ctx); err != nil {
+	if v.OpenProposals, err = b.visibleProposals(ctx, seen); err != nil {
 		return v, err
 	}
 	v.Waiting = b.waitingFor(ctx, user, v.OpenProposals)
@@ -48,11 +62,12 @@ func (b *Bot) homeView(ctx context.Context, user string) (HomeView, error) {
 func (b *Bot) waitingFor(ctx context.Context, user string, open []OpenProposal) []OpenProposal {
 	var out []OpenProposal
 	for _, p := range open {
-		ok, err := b.deciders(p.Campaign).allowed(ctx, user)
-		if err != nil {
-			b.logger.Warn("slack: cannot tell whether a user may decide", slog.Int64("proposal", p.ID), slog.String("error", err.Error()))
+		err := b.mayDecide(ctx, user, p.Campaign)
+		var refused *refusedError
+		if errors.As(err, &refused) && refused.unchecked {
+			b.logger.Warn("slack: cannot tell whether a user may decide", slog.Int64("proposal", p.ID), slog.String("error", refused.text))
 		}
-		if !ok {
+		if err != nil {
 			continue
 		}
 		if p.posted() {

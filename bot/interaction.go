@@ -36,15 +36,10 @@ func (b *Bot) action(req Request) Ack {
 // proposal's messages are then rendered from the database again, so that
 // every replica and every click converge on what was decided.
 func (b *Bot) decide(ctx context.Context, req Request, v buttonValue) error {
-	ok, err := b.approvers.allowed(ctx, req.UserID)
-	if err != nil {
-		b.tell(ctx, req, NoticeView{Text: ":warning: Pacer could not check that you are an approver (" + esc(err.Error()) + "); nothing changed. Try again in a minute."})
-		return nil
+	if err := b.mayDecideProposal(ctx, req.UserID, v.ProposalID); err != nil {
+		return b.refuse(ctx, req, err)
 	}
-	if !ok {
-		b.tell(ctx, req, NoticeView{Text: fmt.Sprintf("Only %s can approve, reject, skip or edit proposals; nothing changed.", b.approvers.mentions())})
-		return nil
-	}
+	var err error
 	switch req.ActionID {
 	case ActionApprove:
 		if refused, err := b.refuseUnshown(ctx, req, v); refused || err != nil {
@@ -212,9 +207,6 @@ func (b *Bot) noteLength(account string) int {
 // the outcome comes as an ephemeral message instead.
 const submitBudget = 2 * time.Second
 
-// errNotApprover refuses an edit by someone who may not decide.
-var errNotApprover = errors.New("bot: only approvers can edit notes")
-
 // submit handles the Edit note modal's submission.
 func (b *Bot) submit(req Request) Ack {
 	if req.CallbackID != CallbackEditNote {
@@ -279,12 +271,8 @@ func (b *Bot) submit(req Request) Ack {
 // saveNote checks the editor and saves the note through the campaign
 // package, which renders its placeholders and lints it.
 func (b *Bot) saveNote(ctx context.Context, req Request, meta noteMeta, note string) error {
-	ok, err := b.approvers.allowed(ctx, req.UserID)
-	if err != nil {
+	if err := b.mayDecideProposal(ctx, req.UserID, meta.ProposalID); err != nil {
 		return err
-	}
-	if !ok {
-		return errNotApprover
 	}
 	return b.proposer.EditNote(ctx, meta.ItemID, meta.Version, req.UserID, note)
 }
@@ -307,11 +295,12 @@ func noteAck(err error) Ack {
 func noteProblem(err error) string {
 	var lint *campaign.LintError
 	var decided *campaign.DecidedError
+	var refused *refusedError
 	switch {
 	case errors.As(err, &lint):
 		return "The note cannot be sent: " + strings.TrimPrefix(lint.Error(), "campaign: the note cannot be sent: ") + "."
-	case errors.Is(err, errNotApprover):
-		return "Only approvers can edit notes."
+	case errors.As(err, &refused):
+		return refused.noteText()
 	case errors.As(err, &decided) && decided.Kind == models.ProposalExpired:
 		return "This proposal expired without a decision; its notes can no longer change."
 	case errors.As(err, &decided):
@@ -324,8 +313,6 @@ func noteProblem(err error) string {
 		return "Someone changed this proposal after you opened this editor; nothing was saved. Close it and edit the note as it is now."
 	case errors.Is(err, campaign.ErrNotFound):
 		return "This prospect is no longer part of the proposal."
-	case errors.Is(err, errSlackCall):
-		return "Pacer could not check that you are an approver; try again in a minute."
 	}
 	return "Pacer could not save the note; try again in a minute."
 }

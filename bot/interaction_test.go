@@ -77,7 +77,7 @@ func TestNonApproverChangesNothing(t *testing.T) {
 			item   int64
 		}{{ActionApprove, 0}, {ActionReject, 0}, {ActionSkip, items[0].ID}, {ActionEdit, items[0].ID}} {
 			b.click(t, stranger, p, c.action, c.item)
-			if got := b.lastEphemeral(stranger); !strings.Contains(got, "Only <@U0APPROVER>, <!subteam^S0APPROVERS> can approve") {
+			if got := b.lastEphemeral(stranger); !strings.Contains(got, "You can see campaign *cto-berlin* but not decide: ask one of <@U0APPROVER>, <!subteam^S0APPROVERS>. Nothing changed.") {
 				t.Errorf("%s by a stranger: %q", c.action, got)
 			}
 		}
@@ -390,7 +390,7 @@ func TestEditNote(t *testing.T) {
 
 		// Someone who may not decide cannot save, even with a modal in hand.
 		resp = b.post(t, PathInteractivity, viewSubmissionBody(testTeam, stranger, meta, "Hi there"))
-		if raw := body(t, resp); !strings.Contains(raw, "Only approvers can edit notes") {
+		if raw := body(t, resp); !strings.Contains(raw, "Only the approvers of campaign cto-berlin can edit its notes.") {
 			t.Errorf("stranger's edit: ack %s", raw)
 		}
 

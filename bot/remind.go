@@ -11,7 +11,7 @@ import (
 
 // Reminders of the proposals that wait for a decision: one in the
 // proposal's thread once it has waited its campaign's remind_after,
-// mentioning the approvers, then one direct message to each approver once
+// mentioning its approvers (roles.go), then one direct message to each once
 // it has waited remind_dm_after, with a link to it. The minutely pass
 // (postPending) sends them. Each is claimed in slack_posts before it is
 // posted (postOnce), under the proposal's key and where it goes, so that it
@@ -23,12 +23,6 @@ const (
 	reminderKey   = "reminder:%d"
 	reminderDMKey = "reminder-dm:%d"
 )
-
-// deciders are the people who may decide a campaign's proposals: whom its
-// reminders mention and write to, and whose App Home lists its proposals
-// as waiting for them. Today every campaign has the team's approvers
-// (slack.approvers).
-func (b *Bot) deciders(campaign string) *approvers { return b.approvers }
 
 // remind sends the reminders due now. It returns what failed; the rest went.
 func (b *Bot) remind(ctx context.Context) error {
@@ -57,7 +51,7 @@ func (b *Bot) remind(ctx context.Context) error {
 // remindInThread posts the reminder in the proposal's thread, once.
 func (b *Bot) remindInThread(ctx context.Context, v ReminderView) error {
 	p := v.Proposal
-	v.Mentions = b.deciders(p.Campaign).mentions()
+	v.Mentions = b.approverMentions(p.Campaign)
 	m := b.renderer().reminder(v)
 	return b.postOnce(ctx, fmt.Sprintf(reminderKey, p.ID), p.Channel, func() (string, error) {
 		_, ts, err := b.api.PostMessageContext(ctx, p.Channel, slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...),
@@ -71,7 +65,7 @@ func (b *Bot) remindDirectly(ctx context.Context, v ReminderView) error {
 	v.Direct = true
 	key := fmt.Sprintf(reminderDMKey, v.Proposal.ID)
 	var errs []error
-	for _, user := range b.deciders(v.Proposal.Campaign).dmTargets(ctx) {
+	for _, user := range b.approversOf(ctx, v.Proposal.Campaign) {
 		errs = append(errs, b.postOnce(ctx, key, user, func() (string, error) {
 			if v.Proposal.Link == "" {
 				v.Proposal.Link = b.permalink(ctx, v.Proposal)

@@ -12,8 +12,12 @@ import (
 // Rendering of the App Home tab.
 
 func (r renderer) home(v HomeView) slack.HomeTabViewRequest {
-	blocks := []slack.Block{slack.NewHeaderBlock(plain("Pacer")),
-		section("waiting", "*Waiting for you*\n"+r.waiting(v.Waiting, v.UpdatedAt)), slack.NewDividerBlock()}
+	blocks := []slack.Block{slack.NewHeaderBlock(plain("Pacer"))}
+	if v.Refusal != "" {
+		blocks = append(blocks, section("refusal", v.Refusal))
+		return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}, CallbackID: "pacer_home"}
+	}
+	blocks = append(blocks, section("waiting", "*Waiting for you*\n"+r.waiting(v.Waiting, v.UpdatedAt)), slack.NewDividerBlock())
 	budget := maxBlocksPerView - 8
 	for i, a := range v.Accounts {
 		ab := r.accountQuotaBlocks(a)

@@ -148,8 +148,20 @@ func eachStore(t *testing.T, fn func(t *testing.T, b *bundle)) {
 // setupWith builds a bundle on s; env overrides the Slack environment.
 func setupWith(t testing.TB, s *models.Store, fake *fakeSlack, env map[string]string) *bundle {
 	t.Helper()
+	return setupEdited(t, s, fake, env, nil)
+}
+
+// setupEdited is setupWith on the test configuration as edit changes it.
+func setupEdited(t testing.TB, s *models.Store, fake *fakeSlack, env map[string]string, edit func(cfg *config.Config)) *bundle {
+	t.Helper()
 	fake.setGroup(approverGrp, groupMember)
 	cfg := loadTestConfig(t, fake.apiURL(), env)
+	if edit != nil {
+		edit(cfg)
+		if err := cfg.Validate(); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ctx := context.Background()
 	if err := s.SyncConfig(ctx, cfg); err != nil {
 		t.Fatal(err)

@@ -147,6 +147,8 @@ type AlertView struct {
 
 // HomeView is a user's App Home tab.
 type HomeView struct {
+	// Refusal, when set, is all the tab says: the user may see nothing.
+	Refusal  string
 	Accounts []AccountQuota
 	// Waiting are the open proposals the user may decide, oldest first,
 	// with their links.

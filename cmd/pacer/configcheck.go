@@ -46,6 +46,9 @@ sample set-up.`,
 				printf(cmd, "# warning: %s\n", w)
 			}
 			printf(cmd, "# people decide in %s\n", chatName(cfg, mode))
+			for _, line := range cfg.RolesReport() {
+				printf(cmd, "# roles: %s\n", line)
+			}
 			printf(cmd, "# configuration OK\n")
 			return nil
 		},

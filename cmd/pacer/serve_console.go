@@ -43,10 +43,22 @@ func openConsole(cfg *config.Config, m startMode, logger *slog.Logger) (*console
 	cfg.Slack.SigningSecret = config.Secret(ws.SigningSecret())
 	cfg.Slack.APIURL = console.APIURL
 	cfg.Slack.TeamID = "" // learnt from the console's auth.test
-	if m.sim && !slices.Contains(cfg.Slack.Approvers, user) {
-		cfg.Slack.Approvers = append(cfg.Slack.Approvers, user)
+	if m.sim {
+		// On the simulator the console's person approves every campaign.
+		addApprover(&cfg.Slack.Approvers, user)
+		for i := range cfg.Campaigns {
+			if len(cfg.Campaigns[i].Approvers) > 0 {
+				addApprover(&cfg.Campaigns[i].Approvers, user)
+			}
+		}
 	}
 	return ws, nil
+}
+
+func addApprover(list *[]string, user string) {
+	if !slices.Contains(*list, user) {
+		*list = append(*list, user)
+	}
 }
 
 // slackEndpoints are the bot's HTTP-mode endpoints, where the console sends

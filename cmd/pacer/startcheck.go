@@ -72,8 +72,8 @@ func chatProblems(cfg *config.Config, m startMode) []string {
 		switch user := cfg.Console.User; {
 		case user == "":
 			out = append(out, "PACER_CONSOLE_USER is not set: the console acts as one approver; set it to the user ID (U…) of one listed in PACER_APPROVERS")
-		case !slices.Contains(cfg.Slack.Approvers, user):
-			out = append(out, fmt.Sprintf("PACER_CONSOLE_USER is %s, who is not listed in slack.approvers (PACER_APPROVERS); the console acts only as an approver listed by user ID", user))
+		case !slices.Contains(cfg.ApproverIDs(), user):
+			out = append(out, fmt.Sprintf("PACER_CONSOLE_USER is %s, who is not listed in slack.approvers (PACER_APPROVERS) nor in a campaign's approvers; the console acts only as an approver listed by user ID", user))
 		}
 	default:
 		msg := "Slack is not configured"
@@ -125,8 +125,12 @@ func startWarnings(cfg *config.Config, m startMode) []string {
 		}
 		w = append(w, warning)
 	}
-	if cfg.SlackConfigured() && len(cfg.Slack.Approvers) == 0 {
-		w = append(w, "PACER_APPROVERS is empty: nobody can approve proposals; list Slack user IDs (U…) or user-group IDs (S…)")
+	if cfg.SlackConfigured() {
+		for _, c := range cfg.Campaigns {
+			if len(cfg.RolesOf(c.Name).Approvers) == 0 {
+				w = append(w, fmt.Sprintf("campaign %s has no approver (neither its approvers nor PACER_APPROVERS list any): nobody can approve its proposals; list Slack user IDs (U…) or user-group IDs (S…)", c.Name))
+			}
+		}
 	}
 	return w
 }

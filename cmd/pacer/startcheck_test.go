@@ -101,6 +101,33 @@ func TestConfigCheckOfWhereBotMeetsPeople(t *testing.T) {
 	}
 }
 
+// TestConfigCheckListsRoles: config check says who decides each campaign
+// and who may look at it, and where each list comes from; the console may
+// act as a campaign's own approver.
+func TestConfigCheckListsRoles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, `accounts:
+  - {name: anna, plan: premium}
+campaigns:
+  - {name: cto, account: anna, channel: C0CTO, note: "Hi {{first_name}}", approvers: [U0LEAD], viewers: [U0INTERN, S0SALES]}
+  - {name: ops, account: anna, channel: C0OPS, note: "Hi {{first_name}}"}
+`)
+	env := []string{"PACER_CONFIG=" + cfg, "PACER_CONSOLE_TOKEN=0123456789abcdef-secret", "PACER_CONSOLE_USER=U0LEAD", "PACER_APPROVERS=U0ANNA,S0LEADS"}
+	res := runPacer(t, dir, env, "config", "check")
+	if res.Code != 0 {
+		t.Fatalf("config check: exit %d\n%s", res.Code, res.Stderr)
+	}
+	for _, want := range []string{
+		"# roles: campaign cto: decided by U0LEAD (campaigns[0].approvers); seen by its approvers and U0INTERN, S0SALES (campaigns[0].viewers)\n",
+		"# roles: campaign ops: decided by U0ANNA, S0LEADS (slack.approvers); seen by its approvers and anyone in the workspace (no viewer is listed)\n",
+	} {
+		if !strings.Contains(res.Stdout, want) {
+			t.Errorf("config check does not say %q:\n%s", want, res.Stdout)
+		}
+	}
+}
+
 // TestTryOutInTheConsole runs the try-out without Slack: serve --sim prints
 // the console's address, the console proposes, and afterwards the README's
 // commands work in the same directory without a flag.
