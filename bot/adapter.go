@@ -126,6 +126,24 @@ func (q quotaEngine) Resume(ctx context.Context, a models.Account, by string) er
 	return err
 }
 
+func (q quotaEngine) StopAll(ctx context.Context, by string) (Switched, error) {
+	res, err := q.e.StopAll(ctx, by)
+	return switched(res), err
+}
+
+func (q quotaEngine) ResumeAll(ctx context.Context, by string) (Switched, error) {
+	res, err := q.e.ResumeAll(ctx, by)
+	return switched(res), err
+}
+
+func switched(res quota.StopResult) Switched {
+	s := Switched{Changed: res.Changed}
+	for _, a := range res.Left {
+		s.Left = append(s.Left, AccountStatus{Name: a.Name, State: a.State, StateReason: a.Reason, PausedBy: a.PausedBy})
+	}
+	return s
+}
+
 // limitLabel names a limit for people.
 func limitLabel(l quota.LimitUsage) string {
 	switch l.Limit {

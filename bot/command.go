@@ -37,6 +37,8 @@ func (b *Bot) command(req Request) Ack {
 		b.answer(req, "make a proposal", func(ctx context.Context) (View, error) { return b.proposeCommand(ctx, req, fields) })
 	case "pause", "resume":
 		b.answer(req, sub, func(ctx context.Context) (View, error) { return b.pauseCommand(ctx, req, sub, fields) })
+	case "stop":
+		b.answer(req, "stop every account", func(ctx context.Context) (View, error) { return b.stopCommand(ctx, req, fields) })
 	case "digest":
 		b.later(req, "post the digest", func(ctx context.Context, req Request) error {
 			if _, err := b.sightOf(ctx, req.UserID); err != nil {
@@ -216,6 +218,17 @@ func (b *Bot) pickCampaign(name, channel string) (config.Campaign, View) {
 func (b *Bot) pauseCommand(ctx context.Context, req Request, verb string, args []string) (View, error) {
 	if err := b.mayDecideAny(ctx, req.UserID, verb+" accounts and campaigns"); err != nil {
 		return refusalView(err)
+	}
+	if len(args) == 1 && strings.EqualFold(args[0], "all") {
+		// The stop switch: "all" names no account or campaign (config
+		// refuses it as a name).
+		if verb == "pause" {
+			return b.stopCommand(ctx, req, args)
+		}
+		if err := b.mayDecideAny(ctx, req.UserID, "resume every account"); err != nil {
+			return refusalView(err)
+		}
+		return b.flipSwitch(ctx, req.UserID, true)
 	}
 	kind := ""
 	if len(args) > 1 && (strings.EqualFold(args[0], "account") || strings.EqualFold(args[0], "campaign")) {

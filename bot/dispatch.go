@@ -141,8 +141,9 @@ func (e *slackError) Error() string {
 func (e *slackError) Unwrap() []error { return []error{errSlackCall, e.err} }
 
 // tell answers the person who made the request, privately: through the
-// command's response_url, or as an ephemeral message beside the clicked
-// message.
+// command's response_url, as an ephemeral message beside the clicked
+// message, or, for a click in the App Home (no channel, no response_url),
+// in a direct message.
 func (b *Bot) tell(ctx context.Context, req Request, v View) {
 	m := b.renderer().render(v)
 	var err error
@@ -155,6 +156,9 @@ func (b *Bot) tell(ctx context.Context, req Request, v View) {
 		err = slackCall("chat.postEphemeral", err)
 	case req.ResponseURL != "":
 		err = b.respond(ctx, req.ResponseURL, m, false)
+	case req.Kind == KindAction && req.UserID != "":
+		_, _, err = b.api.PostMessageContext(ctx, req.UserID, slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...))
+		err = slackCall("chat.postMessage", err)
 	}
 	if err != nil {
 		b.logger.Warn("slack: could not answer a user", slog.String("user", req.UserID), slog.String("error", err.Error()))

@@ -117,6 +117,8 @@ func (idleQuota) Forecast(context.Context, models.Account, int, time.Time) (stri
 }
 func (idleQuota) Pause(context.Context, models.Account, string) error  { return nil }
 func (idleQuota) Resume(context.Context, models.Account, string) error { return nil }
+func (idleQuota) StopAll(context.Context, string) (Switched, error)    { return Switched{}, nil }
+func (idleQuota) ResumeAll(context.Context, string) (Switched, error)  { return Switched{}, nil }
 
 // errorCounter is a slog handler that counts error records (a recovered
 // panic, a failed ack) and drops the rest.

@@ -36,6 +36,7 @@ func (b *Bot) homeView(ctx context.Context, user string) (HomeView, error) {
 	if err != nil {
 		return v, err
 	}
+	v.Switch = b.stopSwitch(ctx, user, accounts)
 	for _, a := range accounts {
 		if !seen.accounts[a.Name] {
 			continue

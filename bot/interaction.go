@@ -18,6 +18,10 @@ import (
 // acknowledged at once; who clicked is checked and the decision settled
 // after.
 func (b *Bot) action(req Request) Ack {
+	if req.ActionID == ActionStopAll || req.ActionID == ActionResumeAll {
+		b.later(req, "use the stop switch", b.switchAction)
+		return Ack{}
+	}
 	withItem := req.ActionID == ActionSkip || req.ActionID == ActionEdit
 	if !withItem && req.ActionID != ActionApprove && req.ActionID != ActionReject && req.ActionID != ActionUndo {
 		return Ack{}

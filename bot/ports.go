@@ -40,6 +40,18 @@ type Quota interface {
 	// clears itself or a human resolves).
 	Pause(ctx context.Context, account models.Account, by string) error
 	Resume(ctx context.Context, account models.Account, by string) error
+	// StopAll pauses every account that may act, at once; ResumeAll
+	// resumes the accounts StopAll paused. Each says what it changed and
+	// what it left as it was.
+	StopAll(ctx context.Context, by string) (Switched, error)
+	ResumeAll(ctx context.Context, by string) (Switched, error)
+}
+
+// Switched is what the stop switch changed: the accounts it paused (or
+// resumed), and those it left as they were, with their state.
+type Switched struct {
+	Changed []string
+	Left    []AccountStatus
 }
 
 // Limit keys, as Usage names them. The digest picks its figures by key.

@@ -60,6 +60,10 @@ func (r renderer) render(v View) message {
 		return r.help(v)
 	case UnknownNameView:
 		return r.unknownName(v)
+	case StopConfirmView:
+		return r.stopConfirm(v)
+	case StopView:
+		return r.stopped(v)
 	case QuotaView:
 		return r.quota(v)
 	case StatusView:
@@ -79,9 +83,11 @@ func (r renderer) render(v View) message {
 var helpLines = []string{
 	"`/pacer quota [account]` · usage against every limit, next reset, state",
 	"`/pacer status` · queues, open proposals, accounts waiting for a person",
-	"`/pacer propose [campaign] [n]` · post a proposal of up to n prospects now",
-	"`/pacer pause <account|campaign>` · stop sending (approvers only)",
-	"`/pacer resume <account|campaign>` · send again (approvers only)",
+	"`/pacer propose [campaign] [n]` · post a proposal of up to n prospects now (its approvers only)",
+	"`/pacer pause <account|campaign>` · stop sending (its approvers only)",
+	"`/pacer resume <account|campaign>` · send again (its approvers only)",
+	"`/pacer stop all` · stop every account at once, after a confirmation (approvers only)",
+	"`/pacer resume all` · undo `stop all` (approvers only)",
 	"`/pacer digest` · post today's digest in this channel",
 	"`/pacer help` · this list",
 }
@@ -93,7 +99,7 @@ func (r renderer) help(v HelpView) message {
 	}
 	blocks = append(blocks,
 		section("", "*Pacer* proposes LinkedIn invitations for approval here and sends the approved ones within LinkedIn's limits.\n"+strings.Join(helpLines, "\n")))
-	text := "Pacer commands: help, quota, status, propose, pause, resume, digest"
+	text := "Pacer commands: help, quota, status, propose, pause, resume, stop all, resume all, digest"
 	if v.Problem != "" {
 		text = v.Problem + " " + text
 	}

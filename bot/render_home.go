@@ -18,7 +18,7 @@ func (r renderer) home(v HomeView) slack.HomeTabViewRequest {
 		return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}, CallbackID: "pacer_home"}
 	}
 	blocks = append(blocks, section("waiting", "*Waiting for you*\n"+r.waiting(v.Waiting, v.UpdatedAt)), slack.NewDividerBlock())
-	budget := maxBlocksPerView - 8
+	budget := maxBlocksPerView - 11
 	for i, a := range v.Accounts {
 		ab := r.accountQuotaBlocks(a)
 		if len(blocks)+len(ab) > budget {
@@ -29,6 +29,10 @@ func (r renderer) home(v HomeView) slack.HomeTabViewRequest {
 	}
 	if len(v.Accounts) == 0 {
 		blocks = append(blocks, section("", "No LinkedIn account is configured."))
+	}
+	if v.Switch != nil {
+		blocks = append(blocks, slack.NewDividerBlock())
+		blocks = append(blocks, r.homeSwitch(*v.Switch)...)
 	}
 	blocks = append(blocks, slack.NewDividerBlock(), section("open", "*Open proposals*\n"+r.openProposals(v.OpenProposals)))
 	human := "Nobody: every account runs by itself."

@@ -59,9 +59,11 @@ type AccountStatus struct {
 	Name        string
 	State       string
 	StateReason string
-	Until       *time.Time
-	Queued      int
-	NextAt      *time.Time
+	// PausedBy is who paused the account.
+	PausedBy string
+	Until    *time.Time
+	Queued   int
+	NextAt   *time.Time
 }
 
 // CampaignStatus is a campaign's state and what is left to propose.
@@ -145,10 +147,36 @@ type AlertView struct {
 	Serious bool
 }
 
+// StopConfirmView asks to confirm `/pacer stop all`: it names the accounts
+// that would stop and carries the button that stops them.
+type StopConfirmView struct {
+	Accounts []string
+}
+
+// StopView says what the stop switch did, and for whom.
+type StopView struct {
+	By     string
+	Resume bool
+	Switched
+	// StillHeld are accounts resumed while a restriction LinkedIn set
+	// during the stop still runs.
+	StillHeld []AccountStatus
+}
+
+// StopSwitch is the App Home's stop switch, shown to approvers: the
+// accounts stop all holds (and who stopped them), and how many still run.
+type StopSwitch struct {
+	Stopped []string
+	By      string
+	Running int
+}
+
 // HomeView is a user's App Home tab.
 type HomeView struct {
 	// Refusal, when set, is all the tab says: the user may see nothing.
-	Refusal  string
+	Refusal string
+	// Switch is the stop switch, for approvers only.
+	Switch   *StopSwitch
 	Accounts []AccountQuota
 	// Waiting are the open proposals the user may decide, oldest first,
 	// with their links.
@@ -161,6 +189,8 @@ type HomeView struct {
 func (NoticeView) isView()      {}
 func (HelpView) isView()        {}
 func (UnknownNameView) isView() {}
+func (StopConfirmView) isView() {}
+func (StopView) isView()        {}
 func (QuotaView) isView()       {}
 func (StatusView) isView()      {}
 func (DigestView) isView()      {}

@@ -62,8 +62,9 @@ func (e *Engine) PauseTx(ctx context.Context, tx *gorm.DB, accountID int64, by, 
 // Resume makes a paused account, or one that needed a human, active again;
 // by is the person who resumed it. An account restricted until a known time
 // is not resumed before it (it resumes by itself then): Resume returns
-// ErrRestricted. A restriction with no end given is lifted. The resume is
-// recorded in the audit trail.
+// ErrRestricted. A restriction with no end given is lifted. A restriction
+// LinkedIn set while the account was paused, and that still runs, takes
+// over until its end. The resume is recorded in the audit trail.
 func (e *Engine) Resume(ctx context.Context, accountID int64, by string) error {
 	return e.inTx(ctx, func(tx *gorm.DB) error { return e.ResumeTx(ctx, tx, accountID, by) })
 }
@@ -82,9 +83,11 @@ func (e *Engine) ResumeTx(ctx context.Context, tx *gorm.DB, accountID int64, by 
 		e.opts.Logger.Info("quota: account resumed", slog.String("account", acct.Name),
 			slog.String("was", acct.State), slog.String("by", by))
 	}
-	if err := e.updateAccount(ctx, tx, accountID, map[string]any{
-		"state": models.AccountActive, "paused_by": "", "state_reason": "", "restricted_until": nil,
-	}); err != nil {
+	updates := map[string]any{"state": models.AccountActive, "paused_by": "", "state_reason": "", "restricted_until": nil}
+	if acct.State != models.AccountRestricted && acct.RestrictedUntil != nil && e.now().Before(*acct.RestrictedUntil) {
+		updates = map[string]any{"state": models.AccountRestricted, "paused_by": "", "state_reason": restrictedMeanwhile}
+	}
+	if err := e.updateAccount(ctx, tx, accountID, updates); err != nil {
 		return err
 	}
 	return e.recordDecision(ctx, tx, acct.Name, models.DecisionResume, by)
@@ -100,10 +103,17 @@ func (e *Engine) recordDecision(ctx context.Context, tx *gorm.DB, account, kind,
 	return nil
 }
 
+// restrictedMeanwhile is the state reason of an account resumed while a
+// restriction LinkedIn set during its pause still runs.
+const restrictedMeanwhile = "LinkedIn restricted the account while it was paused; it resumes by itself when the restriction ends"
+
 // Restrict stops the account until until: LinkedIn showed its weekly-limit
 // alert or a restriction. A longer restriction already in place is kept;
-// an account that needs a human keeps needing one. The caller records the
-// account.restricted event in the same transaction (RestrictTx).
+// an account that needs a human keeps needing one, and one a person paused
+// stays paused: a human's stop outlasts a restriction, which its end never
+// lifts (Resume hands over to the restriction if it still runs). The
+// caller records the account.restricted event in the same transaction
+// (RestrictTx).
 func (e *Engine) Restrict(ctx context.Context, accountID int64, until time.Time, reason string) error {
 	return e.inTx(ctx, func(tx *gorm.DB) error { return e.RestrictTx(ctx, tx, accountID, until, reason) })
 }
@@ -115,11 +125,11 @@ func (e *Engine) RestrictTx(ctx context.Context, tx *gorm.DB, accountID int64, u
 		return err
 	}
 	until = until.UTC().Truncate(time.Microsecond)
-	if acct.RestrictedUntil != nil && acct.RestrictedUntil.After(until) && acct.State == models.AccountRestricted {
+	if acct.RestrictedUntil != nil && acct.RestrictedUntil.After(until) && acct.State != models.AccountActive {
 		until = *acct.RestrictedUntil
 	}
 	updates := map[string]any{"restricted_until": until}
-	if acct.State != models.AccountNeedsHuman {
+	if acct.State != models.AccountNeedsHuman && acct.State != models.AccountPaused {
 		updates["state"] = models.AccountRestricted
 		updates["state_reason"] = reason
 	}

@@ -313,6 +313,10 @@ func TestAccountStates(t *testing.T) {
 		if err := e.Resume(ctx, b.account, "U123"); err != nil {
 			t.Fatal(err)
 		}
+		// The restriction LinkedIn set during the checkpoint still runs:
+		// the person's resume hands over to it, until its end.
+		notActive(quota.KindScan, until.Add(time.Hour))
+		b.clock.Set(until.Add(time.Hour))
 		b.reserveN(t, quota.KindScan, 1)
 	})
 }
