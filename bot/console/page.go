@@ -268,6 +268,9 @@ func (w *Workspace) serveCommand(rw http.ResponseWriter, r *http.Request) {
 
 func (w *Workspace) serveAction(rw http.ResponseWriter, r *http.Request) {
 	var in struct {
+		// Home is a click in the App Home tab; otherwise on the message at
+		// Channel and TS.
+		Home     bool   `json:"home"`
 		Channel  string `json:"channel"`
 		TS       string `json:"ts"`
 		BlockID  string `json:"block_id"`
@@ -278,6 +281,10 @@ func (w *Workspace) serveAction(rw http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), actTimeout)
 	defer cancel()
+	if in.Home {
+		w.answer(rw, w.clickHome(ctx, in.BlockID, in.ActionID))
+		return
+	}
 	w.answer(rw, w.click(ctx, in.Channel, in.TS, in.BlockID, in.ActionID))
 }
 

@@ -189,6 +189,50 @@ func TestHomeTabOpened(t *testing.T) {
 	}
 }
 
+// TestClickInTheHomeTab: a button of the App Home tab reaches the bot as
+// Slack sends it: in a view container, with the view, and neither a
+// channel nor a response_url.
+func TestClickInTheHomeTab(t *testing.T) {
+	t.Parallel()
+	b := setup(t, Options{})
+	home := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: []slack.Block{
+		section("switch", "Stop switch"), buttons("stop", button("stop.all", "all", "Stop every account"))}}}
+	if _, err := b.api.PublishViewContext(context.Background(), slack.PublishViewContextRequest{UserID: DefaultUser, View: home}); err != nil {
+		t.Fatal(err)
+	}
+	if code := b.pagePost(t, "/action", map[string]any{"home": true, "block_id": "stop", "action_id": "stop.all"}, nil); code != http.StatusOK {
+		t.Fatalf("/action in the Home tab: HTTP %d", code)
+	}
+	p := b.app.last(t).Payload
+	viewID, _ := dig(p, "view", "id").(string)
+	checks := []struct {
+		name string
+		got  any
+		want any
+	}{
+		{"type", dig(p, "type"), "block_actions"},
+		{"user", dig(p, "user", "id"), DefaultUser},
+		{"container", dig(p, "container", "type"), "view"},
+		{"container's view", dig(p, "container", "view_id"), viewID},
+		{"view", dig(p, "view", "type"), "home"},
+		{"action", dig(p, "actions", 0, "action_id"), "stop.all"},
+		{"value", dig(p, "actions", 0, "value"), "all"},
+		{"channel", dig(p, "channel"), nil},
+		{"response_url", dig(p, "response_url"), nil},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	if viewID == "" {
+		t.Error("the payload carries no view id")
+	}
+	if code := b.pagePost(t, "/action", map[string]any{"home": true, "block_id": "stop", "action_id": "resume.all"}, nil); code != http.StatusConflict {
+		t.Errorf("a button the Home tab does not hold: HTTP %d, want 409", code)
+	}
+}
+
 func TestConsoleIsForThisMachineOnly(t *testing.T) {
 	t.Parallel()
 	b := setup(t, Options{})

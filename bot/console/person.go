@@ -191,17 +191,11 @@ func (w *Workspace) click(ctx context.Context, channel, ts, blockID, actionID st
 	if msg.ThreadTS != "" {
 		container["thread_ts"] = msg.ThreadTS
 	}
-	action := map[string]any{"action_id": actionID, "block_id": blockID, "type": el["type"], "action_ts": w.actionTS()}
-	for _, k := range []string{"text", "value", "style", "url"} {
-		if v, ok := el[k]; ok {
-			action[k] = v
-		}
-	}
 	payload := map[string]any{
 		"type": "block_actions", "user": w.userObject(), "api_app_id": appID, "token": w.verification,
 		"container": container, "trigger_id": w.newTrigger(), "team": w.team(), "enterprise": nil,
 		"is_enterprise_install": false, "channel": map[string]any{"id": channel, "name": w.channelName(channel)},
-		"state": map[string]any{"values": map[string]any{}}, "actions": []any{action},
+		"state": map[string]any{"values": map[string]any{}}, "actions": []any{w.action(el, blockID, actionID)},
 		"response_url": w.newResponseURL(channel, w.opts.User, msg.TS),
 	}
 	if !ephemeral {
@@ -215,6 +209,50 @@ func (w *Workspace) click(ctx context.Context, channel, ts, blockID, actionID st
 		w.notice(channel, fmt.Sprintf(":warning: Pacer did not take the click (HTTP %d). Its log says why.", code))
 	}
 	return nil
+}
+
+// clickHome is the person clicking a button of the bot's App Home tab: the
+// bot receives the block_actions payload Slack sends for a view, which
+// carries neither a channel nor a response_url.
+func (w *Workspace) clickHome(ctx context.Context, blockID, actionID string) error {
+	w.mu.Lock()
+	var view map[string]any
+	err := json.Unmarshal(w.homes[w.opts.User], &view)
+	w.mu.Unlock()
+	if err != nil || view == nil {
+		return errStale
+	}
+	raw, _ := json.Marshal(view["blocks"])
+	blocks, _ := checkBlocks(raw, maxViewBlocks)
+	blockID, el := findElement(blocks, blockID, actionID)
+	if el == nil {
+		return errStale
+	}
+	payload := map[string]any{
+		"type": "block_actions", "user": w.userObject(), "api_app_id": appID, "token": w.verification,
+		"container": map[string]any{"type": "view", "view_id": view["id"]}, "trigger_id": w.newTrigger(),
+		"team": w.team(), "enterprise": nil, "is_enterprise_install": false, "view": view,
+		"actions": []any{w.action(el, blockID, actionID)},
+	}
+	code, _, err := w.sendInteraction(ctx, payload)
+	if err != nil {
+		return err
+	}
+	if code != http.StatusOK {
+		w.notice(dmChannel(w.opts.User), fmt.Sprintf(":warning: Pacer did not take the click (HTTP %d). Its log says why.", code))
+	}
+	return nil
+}
+
+// action is a clicked element as a block_actions payload carries it.
+func (w *Workspace) action(el map[string]any, blockID, actionID string) map[string]any {
+	action := map[string]any{"action_id": actionID, "block_id": blockID, "type": el["type"], "action_ts": w.actionTS()}
+	for _, k := range []string{"text", "value", "style", "url"} {
+		if v, ok := el[k]; ok {
+			action[k] = v
+		}
+	}
+	return action
 }
 
 func (w *Workspace) actionTS() string {

@@ -304,16 +304,17 @@
   function renderButton(el, ctx, blockID) {
     const b = h("button", {type: "button", class: "btn" + (el.style ? " " + el.style : ""),
       "data-action-id": el.action_id || "", "data-block-id": blockID}, plainText(el.text));
-    if (ctx.kind !== "message") {
+    if (ctx.kind !== "message" && ctx.kind !== "home") {
       b.disabled = true;
-      b.title = "The console passes clicks on messages only.";
+      b.title = "The console passes clicks on messages and in the Home tab only.";
       return b;
     }
     b.addEventListener("click", async () => {
       if (el.confirm && !(await confirmDialog(el.confirm))) return;
       if (el.url && /^https?:\/\//i.test(el.url)) window.open(el.url, "_blank", "noopener");
       b.disabled = true;
-      const r = await post("/action", {channel: ctx.channel, ts: ctx.ts, block_id: blockID, action_id: el.action_id});
+      const where = ctx.kind === "home" ? {home: true} : {channel: ctx.channel, ts: ctx.ts};
+      const r = await post("/action", {...where, block_id: blockID, action_id: el.action_id});
       b.disabled = false;
       if (!r.ok) showError(r.data.message || "The click did not reach Pacer.");
     });
