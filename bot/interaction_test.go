@@ -77,7 +77,7 @@ func TestNonApproverChangesNothing(t *testing.T) {
 			item   int64
 		}{{ActionApprove, 0}, {ActionReject, 0}, {ActionSkip, items[0].ID}, {ActionEdit, items[0].ID}} {
 			b.click(t, stranger, p, c.action, c.item)
-			if got := b.lastEphemeral(stranger); !strings.Contains(got, "You can see campaign *cto-berlin* but not decide: ask one of <@U0APPROVER>, <!subteam^S0APPROVERS>. Nothing changed.") {
+			if got := b.lastEphemeral(stranger); !strings.Contains(got, "You can see campaign *cto-berlin* but not decide: ask one of <@U0APPROVER>, <!subteam^S0APPROVERS> (nothing changed).") {
 				t.Errorf("%s by a stranger: %q", c.action, got)
 			}
 		}

@@ -76,7 +76,7 @@ func (b *Bot) mayDecide(ctx context.Context, user, campaign string) error {
 		return unchecked("an approver", err)
 	}
 	if b.mayView(ctx, user, campaign) == nil {
-		return &refusedError{campaign: campaign, text: fmt.Sprintf("You can see campaign *%s* but not decide: ask one of %s. Nothing changed.",
+		return &refusedError{campaign: campaign, text: fmt.Sprintf("You can see campaign *%s* but not decide: ask one of %s (nothing changed).",
 			esc(campaign), b.approverMentions(campaign))}
 	}
 	return &refusedError{campaign: campaign, text: fmt.Sprintf("Only the approvers of campaign *%s* can decide it (%s); nothing changed.",

@@ -61,7 +61,7 @@ func TestAViewersClickIsRefusedPrivatelyAndChangesNothing(t *testing.T) {
 				b.slack.reset()
 				b.click(t, who, p, c.action, c.item)
 				told := b.slack.recorded("chat.postEphemeral")
-				want := "You can see campaign *cto-berlin* but not decide: ask one of <@" + ctoApprover + ">. Nothing changed."
+				want := "You can see campaign *cto-berlin* but not decide: ask one of <@" + ctoApprover + "> (nothing changed)."
 				if len(told) != 1 || told[0].Form.Get("user") != who || !strings.Contains(told[0].text(), want) {
 					t.Errorf("%s's %s: told %+v, want one ephemeral to them saying %q", who, c.action, told, want)
 				}
@@ -111,7 +111,7 @@ func TestAnApproverOfOneCampaignCannotDecideAnother(t *testing.T) {
 			t.Errorf("the team's approver on cto-berlin was told %q", got)
 		}
 		b.approve(t, ctoApprover, ops)
-		if got := b.lastEphemeral(ctoApprover); !strings.Contains(got, "You can see campaign *ops* but not decide: ask one of <@U0APPROVER>, <!subteam^S0APPROVERS>.") {
+		if got := b.lastEphemeral(ctoApprover); !strings.Contains(got, "You can see campaign *ops* but not decide: ask one of <@U0APPROVER>, <!subteam^S0APPROVERS> (nothing changed).") {
 			t.Errorf("cto-berlin's approver on ops was told %q", got)
 		}
 		if c, o := b.proposal(t, cto.ID), b.proposal(t, ops.ID); c.State != models.ProposalOpen || o.State != models.ProposalOpen {
