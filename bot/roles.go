@@ -104,7 +104,15 @@ func (b *Bot) mayDecideProposal(ctx context.Context, user string, proposalID int
 func (b *Bot) mayDecideAccount(ctx context.Context, user, account string) error {
 	campaigns := b.campaignsOf(account)
 	if len(campaigns) == 0 {
-		return b.mayDecide(ctx, user, "")
+		ok, err := b.groups.listed(ctx, user, b.cfg.Slack.Approvers)
+		switch {
+		case ok:
+			return nil
+		case err != nil:
+			return unchecked("an approver", err)
+		}
+		return &refusedError{text: fmt.Sprintf("Only the team's approvers can pause or resume *%s*, which sends no campaign (%s); nothing changed.",
+			esc(account), b.approverMentions(""))}
 	}
 	var first error
 	for _, c := range campaigns {
