@@ -57,6 +57,11 @@ func (b *Bot) deliver(ctx context.Context, eventID string) error {
 		}
 		return nil
 	}
+	if isReply(e) {
+		if err := b.tellReply(ctx, e, data); err != nil {
+			return err
+		}
+	}
 	id, err := b.proposalOf(ctx, e, data)
 	if err != nil || id == 0 {
 		return err

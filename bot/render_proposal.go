@@ -128,7 +128,7 @@ func (r renderer) proposalFirst(v campaign.ProposalView, items []campaign.ItemVi
 		}
 	}
 	blocks := []slack.Block{
-		slack.NewHeaderBlock(plain(clip(fmt.Sprintf("Proposal #%d · %s", v.ID, v.Campaign), maxHeaderText))),
+		slack.NewHeaderBlock(plain(clip(fmt.Sprintf("Proposal #%d · %s%s", v.ID, v.Campaign, kindSuffix(v)), maxHeaderText))),
 	}
 	summary := fmt.Sprintf("*%d %s* from *%s*", active, wording.Noun(active, "prospect", "prospects"), esc(v.Account))
 	if skipped := len(v.Items) - active; skipped > 0 {
@@ -166,11 +166,11 @@ func (r renderer) proposalFirst(v campaign.ProposalView, items []campaign.ItemVi
 		value := buttonValue{ProposalID: v.ID, Version: v.Version}.String()
 		approve := slack.NewButtonBlockElement(ActionApprove, value, plain(fmt.Sprintf("Approve all %d", active))).WithStyle(slack.StylePrimary).
 			WithConfirm(slack.NewConfirmationBlockObject(plain(clip(fmt.Sprintf("Approve all %d?", active), 100)),
-				plain(clip(approveConfirmText(active, more), 300)),
+				plain(clip(approveConfirmText(v, active, more), 300)),
 				plain("Approve"), plain("Not yet")))
 		reject := slack.NewButtonBlockElement(ActionReject, value, plain("Reject")).WithStyle(slack.StyleDanger).
 			WithConfirm(slack.NewConfirmationBlockObject(plain("Reject this proposal?"),
-				plain(clip(rejectConfirmText(active), 300)),
+				plain(clip(rejectConfirmText(v, active), 300)),
 				plain("Reject"), plain("Keep it")).WithStyle(slack.StyleDanger))
 		blocks = append(blocks, slack.NewActionBlock(fmt.Sprintf("proposal:%d", v.ID), approve, reject))
 	}
@@ -186,9 +186,13 @@ func (r renderer) proposalFirst(v campaign.ProposalView, items []campaign.ItemVi
 
 // approveConfirmText is the Approve all button's confirmation (plain text):
 // a bulk approval covers items the approver may not have read one by one.
-func approveConfirmText(active int, inThread bool) string {
+func approveConfirmText(v campaign.ProposalView, active int, inThread bool) string {
 	const undo = " The card offers Undo until its undo window closes."
 	switch {
+	case v.Kind == models.ProposalMessages && active == 1:
+		return "Its one message will be sent exactly as shown." + undo
+	case v.Kind == models.ProposalMessages:
+		return fmt.Sprintf("All %d messages will be sent exactly as shown, each to its prospect.", active) + undo
 	case active == 1:
 		return "Its one prospect will be invited with the note shown." + undo
 	case inThread:
@@ -215,8 +219,34 @@ func (r renderer) undoButton(v campaign.ProposalView) slack.Block {
 	return slack.NewActionBlock(fmt.Sprintf("proposal:%d:undo", v.ID), undo)
 }
 
+// kindSuffix names a proposal of follow-up messages in its header.
+func kindSuffix(v campaign.ProposalView) string {
+	if v.Kind == models.ProposalMessages {
+		return " · follow-up messages"
+	}
+	return ""
+}
+
+// followUpContext is what an approver needs to judge a follow-up: which
+// one it is, when the invitation was accepted, and the note it went with.
+func (r renderer) followUpContext(it campaign.ItemView) string {
+	parts := []string{fmt.Sprintf("follow-up %d", it.Step)}
+	if it.AcceptedAt != nil {
+		parts = append(parts, "accepted "+r.when(*it.AcceptedAt))
+	}
+	if it.InvitationNote != "" {
+		parts = append(parts, "invited with “"+esc(clip(it.InvitationNote, 300))+"”")
+	} else {
+		parts = append(parts, "invited without a note")
+	}
+	return "\n_" + strings.Join(parts, " · ") + "_"
+}
+
 // rejectConfirmText is the Reject button's confirmation (plain text).
-func rejectConfirmText(active int) string {
+func rejectConfirmText(v campaign.ProposalView, active int) string {
+	if v.Kind == models.ProposalMessages {
+		return fmt.Sprintf("None of these %s will be sent, and the campaign does not propose them again.", wording.Count(active, "message", "messages"))
+	}
 	if active == 1 {
 		return "Its one prospect will not be invited and goes back to the campaign's queue."
 	}
@@ -414,6 +444,9 @@ func (r renderer) itemBlocks(v campaign.ProposalView, it campaign.ItemView) []sl
 	if role := joinNonEmpty(" at ", esc(it.Title), esc(it.Company)); role != "" {
 		b.WriteString(" · " + role)
 	}
+	if it.Step > 0 {
+		b.WriteString(r.followUpContext(it))
+	}
 	if it.State != models.ItemSkipped {
 		if strings.TrimSpace(it.Note) == "" {
 			b.WriteString("\n_no note_")
@@ -436,9 +469,17 @@ func (r renderer) itemBlocks(v campaign.ProposalView, it campaign.ItemView) []sl
 		value := buttonValue{ProposalID: v.ID, Version: v.Version, ItemID: it.ID}.String()
 		blocks = append(blocks, slack.NewActionBlock(fmt.Sprintf("item_actions:%d", it.ID),
 			slack.NewButtonBlockElement(ActionSkip, value, plain("Skip")),
-			slack.NewButtonBlockElement(ActionEdit, value, plain("Edit note"))))
+			slack.NewButtonBlockElement(ActionEdit, value, plain(editLabel(it)))))
 	}
 	return blocks
+}
+
+// editLabel names what the Edit button edits.
+func editLabel(it campaign.ItemView) string {
+	if it.Step > 0 {
+		return "Edit message"
+	}
+	return "Edit note"
 }
 
 func outcomeIcon(outcome string) string {
@@ -467,11 +508,15 @@ func (r renderer) noteModal(it campaign.ItemView, meta noteMeta, maxLength int) 
 	input := slack.NewPlainTextInputBlockElement(plain("Hi …"), noteActionID)
 	input.Multiline = true
 	input.InitialValue = it.Note
-	hint := "No links; LinkedIn flags them as spam."
+	hint, label, title := "No links; LinkedIn flags them as spam.", "Note", "Edit note"
 	if maxLength > 0 {
 		hint = fmt.Sprintf("Up to %d characters for this account. ", maxLength) + hint
 	}
-	noteInput := slack.NewInputBlock(noteBlockID, plain("Note"), plain(hint), input)
+	if it.Step > 0 {
+		hint = fmt.Sprintf("Up to %d characters; links only where the follow-up allows them. Sent exactly as saved.", campaign.MaxMessageLength)
+		label, title = "Message", "Edit message"
+	}
+	noteInput := slack.NewInputBlock(noteBlockID, plain(label), plain(hint), input)
 	who := esc(orText(it.Name, "this prospect"))
 	if role := joinNonEmpty(" at ", esc(it.Title), esc(it.Company)); role != "" {
 		who += " · " + role
@@ -479,7 +524,7 @@ func (r renderer) noteModal(it campaign.ItemView, meta noteMeta, maxLength int) 
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      CallbackEditNote,
-		Title:           plain("Edit note"),
+		Title:           plain(title),
 		Submit:          plain("Save"),
 		Close:           plain("Cancel"),
 		PrivateMetadata: meta.String(),

@@ -191,12 +191,16 @@ func (a *approval) admit(ctx context.Context, items []models.ProposalItem) ([]mo
 	for i, it := range items {
 		enrollmentIDs[i] = it.EnrollmentID
 	}
-	reasons, slugs, err := ineligible(ctx, a.tx, enrollmentIDs, a.now)
+	check := ineligible
+	if a.pr.Kind == models.ProposalMessages {
+		check = notToMessage
+	}
+	reasons, slugs, err := check(ctx, a.tx, enrollmentIDs, a.now)
 	if err != nil {
 		return nil, nil, err
 	}
 	notes := noteBudget{left: -1}
-	if a.s.notesPerMonth() != config.Unlimited && a.s.seq.Invites() {
+	if a.s.notesPerMonth() != config.Unlimited && a.s.seq.Invites() && a.pr.Kind != models.ProposalMessages {
 		if notes.left, notes.month, err = a.p.notesLeft(ctx, a.tx, a.s, a.now, a.pr.ID, false); err != nil {
 			return nil, nil, err
 		}
@@ -293,6 +297,13 @@ func (a *approval) recordApproval(ctx context.Context, approved []models.Proposa
 // plan turns an approved item into its sequence's actions, the first due
 // at start.
 func (p *Proposer) plan(s *campaignSetup, pr *models.Proposal, it models.ProposalItem, note string, start, now time.Time) []models.Action {
+	if it.Step > 0 { // a follow-up: one message, exactly as approved
+		return []models.Action{{
+			AccountID: pr.AccountID, CampaignID: &pr.CampaignID, ProspectID: &it.ProspectID, ProposalItemID: &it.ID,
+			Kind: models.ActionMessage, Step: it.Step, Note: note, ScheduledAt: start.UTC(), State: models.ActionScheduled,
+			CreatedAt: now, UpdatedAt: now,
+		}}
+	}
 	p.mu.Lock()
 	steps := s.seq.Plan(start, p.rnd)
 	p.mu.Unlock()
@@ -416,6 +427,9 @@ func (p *Proposer) EditNote(ctx context.Context, itemID int64, version int, user
 		}
 		note, _ := ParseTemplate(text).Render(prospectVars(prospect))
 		findings := Lint(note, s.noteLimit())
+		if fu, ok := s.followUpOf(*it); ok {
+			findings = LintMessage(note, fu.Links)
+		}
 		if Blocking(findings) {
 			return &LintError{Findings: blockingOnly(findings)}
 		}
@@ -554,6 +568,12 @@ func setStates(tx *gorm.DB, items []models.ProposalItem, itemState, enrollmentSt
 			return fmt.Errorf("campaign: update items: %w", err)
 		}
 	}
+	// A follow-up's prospect is past its invitation: their enrollment
+	// stays as it is.
+	enrollmentIDs = slices.DeleteFunc(enrollmentIDs, func(id int64) bool {
+		i := slices.IndexFunc(items, func(it models.ProposalItem) bool { return it.EnrollmentID == id })
+		return items[i].Step > 0
+	})
 	for chunk := range slices.Chunk(enrollmentIDs, 500) {
 		if err := tx.Model(&models.Enrollment{}).Where("id IN ? AND state = ?", chunk, models.EnrollmentProposed).
 			Updates(map[string]any{"state": enrollmentState, "updated_at": now}).Error; err != nil {

@@ -20,6 +20,8 @@ const (
 	// TriggerLowQueue: the account's approved queue holds less than one day
 	// of invitations.
 	TriggerLowQueue = "low_queue"
+	// TriggerFollowUps: follow-up messages of the campaign are due.
+	TriggerFollowUps = "follow_ups"
 )
 
 // DueResult is what ProposeDue did for one campaign it found due.
@@ -54,6 +56,9 @@ func (p *Proposer) ProposeDue(ctx context.Context, now time.Time) ([]DueResult, 
 		if err := ctx.Err(); err != nil {
 			return out, err
 		}
+		if len(cc.FollowUps) > 0 {
+			out = append(out, p.followUpsDue(ctx, cc.Name, now)...)
+		}
 		trigger, err := p.due(ctx, cc, now)
 		if err != nil {
 			out = append(out, DueResult{Campaign: cc.Name, Err: err})
@@ -78,6 +83,23 @@ func (p *Proposer) ProposeDue(ctx context.Context, now time.Time) ([]DueResult, 
 	return out, nil
 }
 
+// followUpsDue proposes the campaign's due follow-up messages, if any and
+// none are waiting for a decision.
+func (p *Proposer) followUpsDue(ctx context.Context, name string, now time.Time) []DueResult {
+	b, err := p.proposeFollowUps(ctx, name, 0, now)
+	switch {
+	case err == nil:
+		p.logger.Info("campaign: proposed follow-up messages", slog.String("campaign", name),
+			slog.Int64("proposal", b.Proposal.ID), slog.Int("items", len(b.Items)))
+	case errors.Is(err, ErrNoFollowUps), errors.Is(err, ErrOpenProposal), errors.Is(err, ErrNoCapacity),
+		errors.Is(err, ErrCampaignPaused), errors.Is(err, ErrAccountUnavailable):
+		return nil
+	default:
+		p.logger.Warn("campaign: proposing follow-up messages failed", slog.String("campaign", name), slog.Any("error", err))
+	}
+	return []DueResult{{Campaign: name, Trigger: TriggerFollowUps, Batch: b, Err: err}}
+}
+
 // due returns the trigger that makes the campaign due now, or "".
 func (p *Proposer) due(ctx context.Context, cc config.Campaign, now time.Time) (string, error) {
 	db := p.store.DB.WithContext(ctx)
@@ -89,7 +111,7 @@ func (p *Proposer) due(ctx context.Context, cc config.Campaign, now time.Time) (
 		return "", nil
 	}
 	var open int64
-	if err := db.Model(&models.Proposal{}).Where("campaign_id = ? AND state = ?", s.campaign.ID, models.ProposalOpen).Count(&open).Error; err != nil {
+	if err := db.Model(&models.Proposal{}).Where("campaign_id = ? AND kind = ? AND state = ?", s.campaign.ID, models.ProposalInvites, models.ProposalOpen).Count(&open).Error; err != nil {
 		return "", fmt.Errorf("campaign: read open proposals: %w", err)
 	}
 	if open > 0 {

@@ -5,8 +5,12 @@ import (
 	"time"
 )
 
-// KindInvite is the quota kind the proposer sizes batches by.
-const KindInvite = "invite"
+// The quota kinds the proposer sizes batches by: invitations, and the
+// follow-up messages after them.
+const (
+	KindInvite  = "invite"
+	KindMessage = "message"
+)
 
 // Forecaster is what the proposer asks the quota engine: how many more
 // invitations an account can send in its next working days, net of what is

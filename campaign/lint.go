@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf16"
+
+	"github.com/pacerhq/pacer/config"
 )
 
 // Lint rules, as Finding.Rule names them.
@@ -104,17 +106,7 @@ var SampleProspect = map[string]string{
 // since a prospect without that value would get a blocking finding.
 func LintTemplate(src string, maxLength int) (note string, used map[string]string, findings []Finding) {
 	t := ParseTemplate(src)
-	used = map[string]string{}
-	for _, p := range t.parts {
-		if p.name == "" {
-			continue
-		}
-		v, ok := SampleProspect[p.name]
-		if !ok {
-			v = "sample " + strings.ReplaceAll(p.name, "_", " ")
-		}
-		used[p.name] = v
-	}
+	used = sampleValues(t)
 	note, _ = t.Render(used)
 	findings = Lint(note, maxLength)
 	seen := map[string]bool{}
@@ -127,6 +119,23 @@ func LintTemplate(src string, maxLength int) (note string, used map[string]strin
 			Message: fmt.Sprintf("{{%s}} has no fallback: a prospect without a value for %s gets a blocking finding in Slack; write {{%s|…}} to send something instead", p.name, p.name, p.name)})
 	}
 	return note, used, findings
+}
+
+// sampleValues fills a template's placeholders for SampleProspect, and
+// others with a sample value ("sample event" for {{event}}).
+func sampleValues(t Template) map[string]string {
+	used := map[string]string{}
+	for _, p := range t.parts {
+		if p.name == "" {
+			continue
+		}
+		v, ok := SampleProspect[p.name]
+		if !ok {
+			v = "sample " + strings.ReplaceAll(p.name, "_", " ")
+		}
+		used[p.name] = v
+	}
+	return used
 }
 
 // NotesPerMonthFinding says plainly that the invitation goes without its
@@ -195,4 +204,45 @@ func placeholders(note string) []string {
 		out = append(out, unclosedBraces)
 	}
 	return out
+}
+
+// MaxMessageLength is the longest follow-up Pacer proposes. LinkedIn's
+// composer takes 8,000 characters, but the approver must see the whole
+// message in one Slack section (3,000 characters, with the prospect's line
+// and context), and nobody reads a first message that long.
+const MaxMessageLength = 2500
+
+// LintMessage checks a rendered follow-up message: it must have text, fit
+// LinkedIn's composer, fill every placeholder, and hold no link unless its
+// follow-up allows links.
+func LintMessage(msg string, linksAllowed bool) []Finding {
+	if strings.TrimSpace(msg) == "" {
+		return []Finding{{Rule: RuleEmpty, Blocking: true, Message: "the message is empty; write what to send, or skip this prospect"}}
+	}
+	var out []Finding
+	if n := NoteLength(msg); n > MaxMessageLength {
+		out = append(out, Finding{Rule: RuleLength, Blocking: true,
+			Message: fmt.Sprintf("the message has %d characters, over the %d LinkedIn takes; cut %d", n, MaxMessageLength, n-MaxMessageLength)})
+	}
+	if !linksAllowed {
+		for _, link := range findLinks(msg) {
+			out = append(out, Finding{Rule: RuleLink, Blocking: true,
+				Message: fmt.Sprintf("the message holds a link (%s), which this follow-up does not allow (set links: true on it to allow them); remove it", link)})
+		}
+	}
+	for _, ph := range placeholders(msg) {
+		msg := fmt.Sprintf("%s has no value for this prospect; give it a fallback like {{company|your team}}, or edit the message", ph)
+		if ph == unclosedBraces {
+			msg = "the message has an unclosed {{ or }}; close the placeholder, as in {{first_name}}, or remove the braces"
+		}
+		out = append(out, Finding{Rule: RulePlaceholder, Blocking: true, Message: msg})
+	}
+	return out
+}
+
+// LintMessageTemplate is LintTemplate for a follow-up's message template.
+func LintMessageTemplate(f config.FollowUp) (msg string, findings []Finding) {
+	t := ParseTemplate(f.Message)
+	msg, _ = t.Render(sampleValues(t))
+	return msg, LintMessage(msg, f.Links)
 }

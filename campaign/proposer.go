@@ -175,7 +175,7 @@ func (p *Proposer) proposeOnce(ctx context.Context, name string, n int, now time
 	if err != nil {
 		return nil, err
 	}
-	if err := p.readyToPropose(ctx, db, s); err != nil {
+	if err := p.readyToPropose(ctx, db, s, models.ProposalInvites); err != nil {
 		return nil, err
 	}
 	size, notes, err := p.batchSize(ctx, db, s, n, now)
@@ -200,7 +200,7 @@ func (p *Proposer) proposeOnce(ctx context.Context, name string, n int, now time
 		return p.storeBatch(tx, s, b, cands[len(cands)-1], now)
 	})
 	if errors.Is(err, errOpenRace) {
-		return nil, p.checkNoOpen(ctx, db, s)
+		return nil, p.checkNoOpen(ctx, db, s, models.ProposalInvites)
 	}
 	if err != nil {
 		return nil, err
@@ -210,15 +210,15 @@ func (p *Proposer) proposeOnce(ctx context.Context, name string, n int, now time
 
 // readyToPropose refuses a campaign that may not be proposed for now: it
 // is paused, its account is not active, or it already has an open
-// proposal.
-func (p *Proposer) readyToPropose(ctx context.Context, db *gorm.DB, s *campaignSetup) error {
+// proposal of the kind.
+func (p *Proposer) readyToPropose(ctx context.Context, db *gorm.DB, s *campaignSetup, kind string) error {
 	if s.campaign.State != models.CampaignActive {
 		return fmt.Errorf("%w: %s was paused by %s; resume it to propose", ErrCampaignPaused, s.campaign.Name, s.campaign.PausedBy)
 	}
 	if s.account.State != models.AccountActive {
 		return fmt.Errorf("%w: %s is %s (%s)", ErrAccountUnavailable, s.account.Name, s.account.State, s.account.StateReason)
 	}
-	return p.checkNoOpen(ctx, db, s)
+	return p.checkNoOpen(ctx, db, s, kind)
 }
 
 // batchSize is how many prospects the batch may hold: what the account can
@@ -306,11 +306,8 @@ func (s *campaignSetup) items(cands []candidate, notes noteBudget) []Item {
 // enrollments marked proposed, the queue walked past to reach last moved
 // on (passOver), and the items, whose ids it sets.
 func (p *Proposer) storeBatch(tx *gorm.DB, s *campaignSetup, b *Batch, last candidate, now time.Time) error {
-	if err := tx.Create(&b.Proposal).Error; err != nil {
-		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return errOpenRace
-		}
-		return fmt.Errorf("campaign: store the proposal: %w", err)
+	if err := createProposal(tx, b); err != nil {
+		return err
 	}
 	if err := markProposed(tx, b.Items, now); err != nil {
 		return err
@@ -318,6 +315,31 @@ func (p *Proposer) storeBatch(tx *gorm.DB, s *campaignSetup, b *Batch, last cand
 	if err := passOver(tx, p.store.Dialect, s.campaign.ID, last.Priority, last.Position, now); err != nil {
 		return err
 	}
+	return createItems(tx, b, now)
+}
+
+// storeItems stores a batch that moves no queue: its proposal and items.
+func storeItems(tx *gorm.DB, b *Batch, now time.Time) error {
+	if err := createProposal(tx, b); err != nil {
+		return err
+	}
+	return createItems(tx, b, now)
+}
+
+// createProposal stores the batch's proposal: errOpenRace when another of
+// its kind was opened first.
+func createProposal(tx *gorm.DB, b *Batch) error {
+	if err := tx.Create(&b.Proposal).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return errOpenRace
+		}
+		return fmt.Errorf("campaign: store the proposal: %w", err)
+	}
+	return nil
+}
+
+// createItems stores the batch's items and sets their ids.
+func createItems(tx *gorm.DB, b *Batch, now time.Time) error {
 	rows := make([]models.ProposalItem, len(b.Items))
 	for i := range b.Items {
 		b.Items[i].ProposalID = b.Proposal.ID
@@ -357,9 +379,9 @@ var errOpenRace = errors.New("campaign: another proposal was opened first")
 
 // checkNoOpen returns an *OpenProposalError when the campaign has an open
 // proposal.
-func (p *Proposer) checkNoOpen(ctx context.Context, db *gorm.DB, s *campaignSetup) error {
+func (p *Proposer) checkNoOpen(ctx context.Context, db *gorm.DB, s *campaignSetup, kind string) error {
 	var open models.Proposal
-	err := db.WithContext(ctx).Where("campaign_id = ? AND state = ?", s.campaign.ID, models.ProposalOpen).Take(&open).Error
+	err := db.WithContext(ctx).Where("campaign_id = ? AND kind = ? AND state = ?", s.campaign.ID, kind, models.ProposalOpen).Take(&open).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		return nil

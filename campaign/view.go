@@ -23,6 +23,8 @@ type ProposalView struct {
 	Version  int
 	Campaign string
 	Account  string
+	// Kind is models.ProposalInvites or ProposalMessages (follow-ups).
+	Kind string
 	// State is models.ProposalOpen, Approved, Rejected or Expired.
 	State     string
 	Forecast  string
@@ -57,6 +59,11 @@ type ItemView struct {
 	// Outcome is the item's progress once approved: ItemSent, ItemSkipped,
 	// ItemFailed or "" (waiting).
 	Outcome string
+	// A follow-up's context: its step (1-based; 0 for an invitation), the
+	// note the invitation went with, and when it was accepted.
+	Step           int
+	InvitationNote string
+	AcceptedAt     *time.Time
 }
 
 // An approved item's outcome.
@@ -165,11 +172,16 @@ func readProposal(db *gorm.DB, id int64) (Reading, error) {
 		return r, err
 	}
 	r.View = ProposalView{
-		ID: p.ID, Version: p.Version, Campaign: camp.Name, Account: r.Account.Name, State: p.State,
+		ID: p.ID, Version: p.Version, Campaign: camp.Name, Account: r.Account.Name, Kind: p.Kind, State: p.State,
 		Forecast: p.Forecast, DecidedBy: p.DecidedBy, DecidedAt: p.DecidedAt, CreatedAt: p.CreatedAt, UndoUntil: p.UndoUntil, Items: items,
 	}
 	if r.View.History, err = readHistory(db, id, r.View.Items); err != nil {
 		return r, err
+	}
+	if p.Kind == models.ProposalMessages {
+		if err := readFollowUpContext(db, p.CampaignID, r.View.Items); err != nil {
+			return r, err
+		}
 	}
 	if p.State == models.ProposalApproved {
 		prog, outcomes, err := readProgress(db, id)
@@ -207,7 +219,7 @@ func readItemViews(db *gorm.DB, proposalID int64) ([]ItemView, error) {
 		it := ItemView{
 			ID: r.ID, Position: r.Position, Name: strings.TrimSpace(r.FirstName + " " + r.LastName),
 			ProfileURL: r.ProfileURL, Title: r.Title, Company: r.Company, Note: r.Note,
-			State: r.State, EditedBy: r.EditedBy,
+			State: r.State, EditedBy: r.EditedBy, Step: r.Step,
 		}
 		if r.Lint != "" && r.Lint != "[]" {
 			// A finding list that does not decode is shown without

@@ -147,6 +147,9 @@ type Campaign struct {
 	// sent, so that the approver can still undo it ("10m", "1h"; "0" sends
 	// at once; default DefaultUndoWindow).
 	UndoWindow string `yaml:"undo_window,omitempty" json:"undo_window,omitempty"`
+	// FollowUps are the messages sent after an invitation is accepted, in
+	// order, each proposed for approval once due; a reply stops them.
+	FollowUps []FollowUp `yaml:"follow_ups,omitempty" json:"follow_ups,omitempty"`
 	// RemindAfter is how long a proposal waits for a decision before the
 	// approvers are reminded in its thread ("4h", "90m", "1d", or "never";
 	// default DefaultRemindAfter).
@@ -211,6 +214,28 @@ func parseAfter(s string) (time.Duration, bool) {
 		return 0, false
 	}
 	return d, true
+}
+
+// FollowUp is one message of a campaign's sequence after acceptance.
+type FollowUp struct {
+	// After is how long after the acceptance (for the first follow-up) or
+	// the previous message (for the others) this one is due: "2d", "36h".
+	After string `yaml:"after" json:"after"`
+	// Message is the message's template, with the variables of notes.
+	Message string `yaml:"message" json:"message"`
+	// Links allows links in this message (they are refused otherwise: a
+	// first message with a link reads as spam).
+	Links bool `yaml:"links,omitempty" json:"links,omitempty"`
+}
+
+// Wait is how long after the acceptance or the previous message the
+// follow-up is due; 0 for a wait Validate refuses.
+func (f FollowUp) Wait() time.Duration {
+	lo, hi, ok := parseWait(f.After)
+	if !ok || lo != hi {
+		return 0
+	}
+	return lo
 }
 
 // DefaultUndoWindow gives an approver ten minutes to take back a batch

@@ -359,3 +359,23 @@ func TestValidateReminders(t *testing.T) {
 		}
 	}
 }
+
+func TestFollowUpsAreValidated(t *testing.T) {
+	t.Parallel()
+	cfg := &Config{Timezone: "UTC", Campaigns: []Campaign{{Name: "c", FollowUps: []FollowUp{
+		{After: "2d", Message: "Thanks, {{first_name}}"},
+		{After: "soon", Message: " "},
+	}}}}
+	err := cfg.Validate()
+	for _, want := range []string{`follow_ups[1].after is "soon"`, "follow_ups[1].message is empty"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate: %v, want it to say %q", err, want)
+		}
+	}
+	if err != nil && strings.Contains(err.Error(), "follow_ups[0]") {
+		t.Errorf("a valid follow-up was refused: %v", err)
+	}
+	if got := cfg.Campaigns[0].FollowUps[0].Wait(); got != 48*time.Hour {
+		t.Errorf("wait of 2d: %v", got)
+	}
+}

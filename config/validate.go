@@ -161,6 +161,15 @@ func (c *Config) validateCampaigns(v *validator) {
 			}
 		}
 		validateReminders(v, where, cp)
+		for j, f := range cp.FollowUps {
+			at := fmt.Sprintf("%s.follow_ups[%d]", where, j)
+			if f.Wait() <= 0 {
+				v.addf("%s.after is %q; use a number of days or hours such as 2d or 36h (at least 1h)", at, f.After)
+			}
+			if strings.TrimSpace(f.Message) == "" {
+				v.addf("%s.message is empty; write the message to send, with variables such as {{first_name}}", at)
+			}
+		}
 		if cp.BatchSize < 0 {
 			v.addf("%s.batch_size is %d; use a positive number, or remove it to size batches by quota", where, cp.BatchSize)
 		}

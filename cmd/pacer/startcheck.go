@@ -102,6 +102,14 @@ func templateProblems(cfg *config.Config) []string {
 				out = append(out, fmt.Sprintf("campaigns[%d] (%s).note, filled in for a sample prospect: %s", i, c.Name, f.Message))
 			}
 		}
+		for j, fu := range c.FollowUps {
+			_, findings := campaign.LintMessageTemplate(fu)
+			for _, f := range findings {
+				if f.Blocking {
+					out = append(out, fmt.Sprintf("campaigns[%d] (%s).follow_ups[%d].message, filled in for a sample prospect: %s", i, c.Name, j, f.Message))
+				}
+			}
+		}
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package hubspot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/mail"
@@ -35,18 +36,42 @@ type ContactUpdate struct {
 type Contact struct {
 	// Refs are the updates merged into it, in order.
 	Refs []string
+	// ID is HubSpot's id of the contact, once SyncContacts knows it: a
+	// contact whose email or profile URL already belongs to a contact is
+	// updated by that contact's id.
+	ID string
 	// The properties, as in ContactUpdate; ProfileURL is normalized.
 	Email, ProfileURL, FirstName, LastName, Company, JobTitle string
 }
 
-// Batch is one batch-upsert call's worth of contacts, all identified the
-// same way: HubSpot's idProperty applies to the whole call.
+// Batch is one batch call's worth of contacts, all identified the same
+// way: HubSpot's idProperty applies to the whole call.
 type Batch struct {
 	// ByEmail identifies the contacts by email; otherwise by the
 	// profile-URL property.
 	ByEmail bool
 	// Contacts are at most MaxBatchSize contacts with distinct ids.
 	Contacts []Contact
+
+	// byID updates existing contacts by their Contact.ID (batch update)
+	// instead of upserting them.
+	byID bool
+}
+
+// key returns the value that identifies ct in the batch's call.
+func (b Batch) key(ct Contact) string {
+	switch {
+	case b.byID:
+		return ct.ID
+	case b.ByEmail:
+		return ct.Email
+	}
+	return ct.ProfileURL
+}
+
+// with returns a batch of contacts identified as b's are.
+func (b Batch) with(contacts []Contact) Batch {
+	return Batch{ByEmail: b.ByEmail, byID: b.byID, Contacts: contacts}
 }
 
 // NormalizeProfileURL returns the canonical form of a LinkedIn profile URL,
@@ -113,7 +138,7 @@ func Coalesce(updates []ContactUpdate) []Batch {
 			withoutEmail = append(withoutEmail, *c)
 		}
 	}
-	return append(split(withEmail, true), split(withoutEmail, false)...)
+	return append(Batch{ByEmail: true}.split(withEmail), Batch{}.split(withoutEmail)...)
 }
 
 func set(dst *string, v string) {
@@ -122,36 +147,29 @@ func set(dst *string, v string) {
 	}
 }
 
-// split cuts contacts into batches of MaxBatchSize with distinct ids (two
-// contacts may share an email when their profiles differ: the second goes
-// to a later batch, since HubSpot refuses duplicate ids in one call).
-func split(contacts []Contact, byEmail bool) []Batch {
+// split cuts contacts into batches like b of MaxBatchSize with distinct
+// ids (two contacts may share an email when their profiles differ, or be
+// updated by one contact id: the second goes to a later batch, since
+// HubSpot refuses duplicate ids in one call).
+func (b Batch) split(contacts []Contact) []Batch {
 	var out []Batch
 	for len(contacts) > 0 {
-		var b Batch
+		next := b.with(nil)
 		var rest []Contact
 		seen := make(map[string]bool)
 		for _, c := range contacts {
-			id := c.id(byEmail)
-			if len(b.Contacts) == MaxBatchSize || seen[id] {
+			id := b.key(c)
+			if len(next.Contacts) == MaxBatchSize || seen[id] {
 				rest = append(rest, c)
 				continue
 			}
 			seen[id] = true
-			b.Contacts = append(b.Contacts, c)
+			next.Contacts = append(next.Contacts, c)
 		}
-		b.ByEmail = byEmail
-		out = append(out, b)
+		out = append(out, next)
 		contacts = rest
 	}
 	return out
-}
-
-func (c Contact) id(byEmail bool) string {
-	if byEmail {
-		return c.Email
-	}
-	return c.ProfileURL
 }
 
 // UpsertedContact is a contact HubSpot created or updated.
@@ -174,18 +192,22 @@ type FailedContact struct {
 	Err error
 }
 
-// UpsertResult is the outcome of one batch-upsert call, input by input.
+// UpsertResult is the outcome of one batch call, input by input.
 type UpsertResult struct {
 	// Upserted are the inputs HubSpot accepted.
 	Upserted []UpsertedContact
 	// Failed are the inputs it refused.
 	Failed []FailedContact
+
+	// unwritten are the inputs of a call refused as a whole that its error
+	// does not name: they were not written, and may be sent again.
+	unwritten []Contact
 }
 
 // Wire types of the batch upsert call.
 type (
 	upsertInput struct {
-		IDProperty         string            `json:"idProperty"`
+		IDProperty         string            `json:"idProperty,omitempty"` // none to update by contact id
 		ID                 string            `json:"id"`
 		ObjectWriteTraceID string            `json:"objectWriteTraceId"`
 		Properties         map[string]string `json:"properties"`
@@ -236,66 +258,149 @@ func (c *Client) properties(ct Contact) map[string]string {
 // is not an error: the result says which inputs failed, so that only those
 // are retried. Inputs with an email HubSpot would refuse are failed without
 // being sent. The error, when the whole call failed, is an *Error or a
-// *RateLimitError.
+// *RateLimitError; the result then holds the inputs refused before the call
+// and those the error names (HubSpot's context), which carry it; the others
+// were not written.
 func (c *Client) BatchUpsertContacts(ctx context.Context, b Batch) (*UpsertResult, error) {
-	const op = "batch upsert contacts"
+	return c.writeContacts(ctx, b)
+}
+
+// writeContacts upserts the batch's contacts or, for a batch by id, updates
+// them by their Contact.ID (POST /crm/v3/objects/contacts/batch/update),
+// answered as BatchUpsertContacts.
+func (c *Client) writeContacts(ctx context.Context, b Batch) (*UpsertResult, error) {
+	op, path, idProperty := "batch upsert contacts", "/crm/v3/objects/contacts/batch/upsert", c.property
+	switch {
+	case b.byID:
+		op, path, idProperty = "batch update contacts", "/crm/v3/objects/contacts/batch/update", ""
+	case b.ByEmail:
+		idProperty = "email"
+	}
 	if len(b.Contacts) > MaxBatchSize {
 		return nil, &Error{Op: op, Message: fmt.Sprintf("%d inputs, more than %d", len(b.Contacts), MaxBatchSize), kind: ErrRejected}
 	}
 	res := &UpsertResult{}
-	idProperty := c.property
-	if b.ByEmail {
-		idProperty = "email"
-	}
 	var in batchInput[upsertInput]
 	sent := make(map[string]Contact)
 	for i, ct := range b.Contacts {
-		id := ct.id(b.ByEmail)
-		if id == "" {
-			res.Failed = append(res.Failed, FailedContact{Contact: ct, Err: &Error{Op: op, Message: "no " + idProperty + " to identify the contact", kind: ErrRejected}})
+		if err := c.checkInput(op, b, ct); err != nil {
+			res.Failed = append(res.Failed, FailedContact{Contact: ct, Err: err})
 			continue
-		}
-		if ct.Email != "" {
-			if _, err := mail.ParseAddress(ct.Email); err != nil || strings.ContainsAny(ct.Email, " <>") {
-				res.Failed = append(res.Failed, FailedContact{Contact: ct, Err: &Error{Op: op, Category: "VALIDATION_ERROR", Code: "INVALID_EMAIL",
-					Message: fmt.Sprintf("email address %q is invalid", ct.Email), kind: ErrRejected}})
-				continue
-			}
 		}
 		trace := strconv.Itoa(i)
 		sent[trace] = ct
-		in.Inputs = append(in.Inputs, upsertInput{IDProperty: idProperty, ID: id, ObjectWriteTraceID: trace, Properties: c.properties(ct)})
+		in.Inputs = append(in.Inputs, upsertInput{IDProperty: idProperty, ID: b.key(ct), ObjectWriteTraceID: trace, Properties: c.properties(ct)})
 	}
 	if len(in.Inputs) == 0 {
 		return res, nil
 	}
 	var out batchResponse
-	status, err := c.do(ctx, call{op: op, method: http.MethodPost, path: "/crm/v3/objects/contacts/batch/upsert",
-		in: in, out: &out, idempotent: true})
+	status, err := c.do(ctx, call{op: op, method: http.MethodPost, path: path, in: in, out: &out, idempotent: true})
+	t := newTraces(idProperty, in.Inputs, sent)
 	if err != nil {
+		t.refused(err, res)
 		return res, err
 	}
-	c.matchResults(op, status, idProperty, in.Inputs, sent, out, res)
+	c.matchResults(op, status, t, out, res)
 	return res, nil
+}
+
+// checkInput refuses, before the call, an input HubSpot would refuse.
+func (c *Client) checkInput(op string, b Batch, ct Contact) error {
+	if b.key(ct) == "" {
+		what := c.property
+		switch {
+		case b.byID:
+			what = "contact id"
+		case b.ByEmail:
+			what = "email"
+		}
+		return &Error{Op: op, Message: "no " + what + " to identify the contact", kind: ErrRejected}
+	}
+	if ct.Email != "" {
+		if _, err := mail.ParseAddress(ct.Email); err != nil || strings.ContainsAny(ct.Email, " <>") {
+			return &Error{Op: op, Category: "VALIDATION_ERROR", Code: "INVALID_EMAIL",
+				Message: fmt.Sprintf("email address %q is invalid", ct.Email), kind: ErrRejected}
+		}
+	}
+	return nil
+}
+
+// traces maps HubSpot's references to the inputs of one call (their
+// objectWriteTraceId, or the value of the id property) back to the inputs.
+type traces struct {
+	idProperty string // "" when the inputs are contact ids
+	inputs     []upsertInput
+	sent       map[string]Contact // objectWriteTraceId → input
+	byID       map[string]string  // lower-cased id → objectWriteTraceId
+}
+
+func newTraces(idProperty string, inputs []upsertInput, sent map[string]Contact) traces {
+	t := traces{idProperty: idProperty, inputs: inputs, sent: sent, byID: make(map[string]string, len(inputs))}
+	for _, in := range inputs {
+		t.byID[strings.ToLower(in.ID)] = in.ObjectWriteTraceID
+	}
+	return t
+}
+
+// of returns the trace of the input HubSpot refers to by trace or id.
+func (t traces) of(trace, id string) string {
+	if _, ok := t.sent[trace]; ok {
+		return trace
+	}
+	return t.byID[strings.ToLower(id)]
+}
+
+// named returns the traces of the inputs an error's context names:
+// objectWriteTraceId, else ids.
+func (t traces) named(ctx map[string][]string) []string {
+	var out []string
+	for _, trace := range ctx["objectWriteTraceId"] {
+		out = append(out, t.of(trace, ""))
+	}
+	if len(out) == 0 {
+		for _, id := range append(ctx["ids"], ctx["id"]...) {
+			out = append(out, t.of("", id))
+		}
+	}
+	return out
+}
+
+// resultID returns the value by which a result names its input.
+func (t traces) resultID(r objectResult) string {
+	if t.idProperty == "" {
+		return r.ID
+	}
+	return r.Properties[t.idProperty]
+}
+
+// refused records a call refused as a whole: the inputs its error names
+// fail with it, the others are unwritten.
+func (t traces) refused(err error, res *UpsertResult) {
+	var he *Error
+	named := make(map[string]bool)
+	if errors.As(err, &he) {
+		for _, trace := range t.named(he.named) {
+			if ct, ok := t.sent[trace]; ok && !named[trace] {
+				named[trace] = true
+				res.Failed = append(res.Failed, FailedContact{Contact: ct, Err: err})
+			}
+		}
+	}
+	for _, in := range t.inputs {
+		if !named[in.ObjectWriteTraceID] {
+			res.unwritten = append(res.unwritten, t.sent[in.ObjectWriteTraceID])
+		}
+	}
 }
 
 // matchResults maps a batch answer back to its inputs: by objectWriteTraceId
 // when HubSpot echoes it, else by the id property's value.
-func (c *Client) matchResults(op string, status int, idProperty string, inputs []upsertInput, sent map[string]Contact, out batchResponse, res *UpsertResult) {
-	traceByID := make(map[string]string, len(inputs))
-	for _, in := range inputs {
-		traceByID[strings.ToLower(in.ID)] = in.ObjectWriteTraceID
-	}
-	traceOf := func(trace, id string) string {
-		if _, ok := sent[trace]; ok {
-			return trace
-		}
-		return traceByID[strings.ToLower(id)]
-	}
+func (c *Client) matchResults(op string, status int, t traces, out batchResponse, res *UpsertResult) {
 	done := make(map[string]bool)
 	for _, r := range out.Results {
-		trace := traceOf(r.ObjectWriteTraceID, r.Properties[idProperty])
-		if ct, ok := sent[trace]; ok && !done[trace] {
+		trace := t.of(r.ObjectWriteTraceID, t.resultID(r))
+		if ct, ok := t.sent[trace]; ok && !done[trace] {
 			done[trace] = true
 			res.Upserted = append(res.Upserted, UpsertedContact{Contact: ct, ID: r.ID, New: r.New})
 		}
@@ -303,8 +408,8 @@ func (c *Client) matchResults(op string, status int, idProperty string, inputs [
 	var unmatched []batchError
 	for _, be := range out.Errors {
 		matched := false
-		for _, trace := range errorTraces(be, traceOf) {
-			if ct, ok := sent[trace]; ok && !done[trace] {
+		for _, trace := range t.named(be.Context) {
+			if ct, ok := t.sent[trace]; ok && !done[trace] {
 				done[trace] = true
 				matched = true
 				res.Failed = append(res.Failed, FailedContact{Contact: ct, Err: c.inputError(op, status, be)})
@@ -314,7 +419,7 @@ func (c *Client) matchResults(op string, status int, idProperty string, inputs [
 			unmatched = append(unmatched, be)
 		}
 	}
-	for _, in := range inputs {
+	for _, in := range t.inputs {
 		if done[in.ObjectWriteTraceID] {
 			continue
 		}
@@ -322,36 +427,24 @@ func (c *Client) matchResults(op string, status int, idProperty string, inputs [
 		if len(unmatched) == 1 {
 			err = c.inputError(op, status, unmatched[0])
 		}
-		res.Failed = append(res.Failed, FailedContact{Contact: sent[in.ObjectWriteTraceID], Err: err})
+		res.Failed = append(res.Failed, FailedContact{Contact: t.sent[in.ObjectWriteTraceID], Err: err})
 	}
-}
-
-// errorTraces returns the traces of the inputs a batch error names, from
-// its context: objectWriteTraceId, else ids.
-func errorTraces(be batchError, traceOf func(trace, id string) string) []string {
-	var out []string
-	for _, t := range be.Context["objectWriteTraceId"] {
-		out = append(out, traceOf(t, ""))
-	}
-	if len(out) == 0 {
-		for _, id := range append(be.Context["ids"], be.Context["id"]...) {
-			out = append(out, traceOf("", id))
-		}
-	}
-	return out
 }
 
 // inputError classifies one input's error: validation errors are permanent,
-// conflicts on unique values too (after SyncContacts' fallback), anything
-// else may pass on a retry.
+// conflicts on unique values are for SyncContacts to resolve, anything else
+// may pass on a retry.
 func (c *Client) inputError(op string, status int, be batchError) *Error {
-	e := &Error{Op: op, StatusCode: status, Category: be.Category, Message: c.scrub(be.Message), kind: ErrTemporary}
+	msg := c.scrub(be.Message)
+	e := &Error{Op: op, StatusCode: status, Category: be.Category, Message: msg, ExistingID: existingContactID(msg), kind: ErrTemporary}
 	if len(be.Errors) > 0 {
 		e.Code = be.Errors[0].Code
 	}
 	switch be.Category {
-	case "VALIDATION_ERROR", "INVALID_EMAIL", "PROPERTY_DOESNT_EXIST", "OBJECT_NOT_FOUND", "INVALID_INPUT":
+	case "VALIDATION_ERROR", "INVALID_EMAIL", "PROPERTY_DOESNT_EXIST", "INVALID_INPUT":
 		e.kind = ErrRejected
+	case "OBJECT_NOT_FOUND":
+		e.kind = ErrNotFound
 	case "CONFLICT", "OBJECT_ALREADY_EXISTS":
 		e.kind = ErrConflict
 	}

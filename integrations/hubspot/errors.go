@@ -19,9 +19,6 @@ var (
 	// property). It matches integrations.ErrPermanent: keep the delivery as a
 	// dead letter with HubSpot's message.
 	ErrRejected = integrations.NewSentinel("hubspot: rejected", integrations.ErrPermanent)
-	// ErrConflict means an input collides with another contact on a unique
-	// value (email or the profile-URL property). It matches ErrRejected.
-	ErrConflict = integrations.NewSentinel("hubspot: conflict with another contact", ErrRejected)
 	// ErrRateLimited means HubSpot answered 429; the error is a
 	// *RateLimitError that says when to retry. It matches
 	// integrations.ErrRateLimited.
@@ -37,6 +34,17 @@ var (
 	// have reached HubSpot but no answer came back: look for the object
 	// (FindNote) before creating it again. It also matches ErrTemporary.
 	ErrOutcomeUnknown = integrations.NewSentinel("hubspot: outcome unknown", ErrTemporary)
+	// ErrConflict means an input collides with another contact on a unique
+	// value: its email, or its profile URL (a property with unique values),
+	// belongs to another contact. SyncContacts resolves the conflicts it can
+	// by updating that contact by its id; the error reports one it cannot
+	// resolve yet: HubSpot's search does not show the other contact yet (its
+	// index lags behind writes), or the email and the profile URL belong to
+	// two contacts that someone must merge in HubSpot. It matches
+	// ErrTemporary: retried with backoff, so that the index catches up or the
+	// merge is made; a delivery that runs out of retries becomes a dead
+	// letter.
+	ErrConflict = integrations.NewSentinel("hubspot: conflict with another contact", ErrTemporary)
 	// ErrNotFound means the object does not exist.
 	ErrNotFound = integrations.NewSentinel("hubspot: not found", ErrRejected)
 )
@@ -56,10 +64,51 @@ type Error struct {
 	Message string
 	// CorrelationID identifies the request for HubSpot support.
 	CorrelationID string
+	// ExistingID is the contact HubSpot names in a conflict's message
+	// ("Contact already exists. Existing ID: 12345"), if it does.
+	ExistingID string
 	// Err is the transport error when there was no answer.
 	Err error
 
 	kind error
+	// named is HubSpot's context of the error: for a batch call refused as
+	// a whole, the inputs it names ("ids", "objectWriteTraceId").
+	named map[string][]string
+}
+
+// existingContactID returns the contact id a conflict's message names after
+// "Existing ID:", or "" when it names none.
+func existingContactID(message string) string {
+	const marker = "existing id:"
+	i := strings.Index(strings.ToLower(message), marker)
+	if i < 0 {
+		return ""
+	}
+	rest := strings.TrimLeft(message[i+len(marker):], " ")
+	end := strings.IndexFunc(rest, func(r rune) bool { return r < '0' || r > '9' })
+	if end < 0 {
+		end = len(rest)
+	}
+	return rest[:end]
+}
+
+// contextLists returns HubSpot's error context as lists of strings, the
+// shape it uses for the inputs an error names; other values are skipped.
+func contextLists(ctx map[string]any) map[string][]string {
+	out := make(map[string][]string, len(ctx))
+	for k, v := range ctx {
+		switch v := v.(type) {
+		case string:
+			out[k] = []string{v}
+		case []any:
+			for _, e := range v {
+				if s, ok := e.(string); ok {
+					out[k] = append(out[k], s)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // Error returns a one-line description with HubSpot's message.

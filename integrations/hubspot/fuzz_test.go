@@ -22,8 +22,9 @@ func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f
 // FuzzAnswers gives the client arbitrary answers from HubSpot (status,
 // Retry-After and rate-limit headers, body): no panic; a success is a 2xx;
 // a failure is an *Error or a *RateLimitError with a wait of zero or more;
-// no error text holds the token. `make fuzz` runs it for a few seconds;
-// alone:
+// no error text holds the token; a sync, whose conflicts lead to searches,
+// reads and updates answered alike, ends with a result for every update.
+// `make fuzz` runs it for a few seconds; alone:
 //
 //	go test ./integrations/hubspot -run '^$' -fuzz '^FuzzAnswers$' -fuzztime 1m
 func FuzzAnswers(f *testing.F) {
@@ -34,6 +35,9 @@ func FuzzAnswers(f *testing.F) {
 	f.Add(uint16(400), "", "", []byte(`{"status":"error","message":"Property values were not valid: `+testToken+`","category":"VALIDATION_ERROR","errors":[{"code":"INVALID"}]}`))
 	f.Add(uint16(502), "", "", []byte(`<html>bad gateway</html>`))
 	f.Add(uint16(200), "", "", []byte(`{"results":[{"id":null}]`))
+	f.Add(uint16(409), "", "", []byte(`{"status":"error","message":"Contact already exists. Existing ID: 12345","correlationId":"x","category":"CONFLICT","context":{"ids":["p@example.com"],"n":3}}`))
+	f.Add(uint16(207), "", "", []byte(`{"status":"COMPLETE","results":[],"errors":[{"status":"error","category":"CONFLICT","message":"Existing ID: 7","context":{"objectWriteTraceId":["0"]}}]}`))
+	f.Add(uint16(200), "", "", []byte(`{"total":1,"results":[{"id":"7","properties":{"email":"p@example.com","pacer_linkedin_profile_url":"https://www.linkedin.com/in/person-1/"}}]}`))
 	f.Fuzz(func(t *testing.T, status uint16, retryAfter, daily string, body []byte) {
 		code := 100 + int(status)%500
 		transport := roundTrip(func(r *http.Request) (*http.Response, error) {
@@ -43,7 +47,7 @@ func FuzzAnswers(f *testing.F) {
 			h.Set(headerInterval, strconv.Itoa(int(status)))
 			return &http.Response{StatusCode: code, Header: h, Body: io.NopCloser(bytes.NewReader(body)), Request: r}, nil
 		})
-		c, err := NewClient(Settings{Token: testToken, BaseURL: "https://api.hubapi.test", RequestsPerWindow: -1, Options: httpclient.Options{Transport: transport, MaxAttempts: 1, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC) }}})
+		c, err := NewClient(Settings{Token: testToken, BaseURL: "https://api.hubapi.test", RequestsPerWindow: -1, MaxInlineWait: time.Nanosecond, Options: httpclient.Options{Transport: transport, MaxAttempts: 1, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC) }}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,5 +79,22 @@ func FuzzAnswers(f *testing.F) {
 		check("upsert", err)
 		_, err = c.CreateNotes(ctx, []Note{ConnectedNote("1", time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC), "cto")})
 		check("notes", err)
+		updates := []ContactUpdate{
+			{Ref: "a", ProfileURL: "https://www.linkedin.com/in/person-1/", Email: "p@example.com"},
+			{Ref: "b", ProfileURL: "https://www.linkedin.com/in/person-2/", Email: "q@example.com"},
+		}
+		rep, err := c.SyncContacts(ctx, updates)
+		if err != nil {
+			check("sync", err)
+		}
+		for _, u := range updates {
+			r, ok := rep.Results[u.Ref]
+			if !ok {
+				t.Fatalf("sync: no result for %s", u.Ref)
+			}
+			if r.Err != nil && strings.Contains(r.Err.Error(), testToken) {
+				t.Fatalf("sync: %s's error holds the token: %v", u.Ref, r.Err)
+			}
+		}
 	})
 }

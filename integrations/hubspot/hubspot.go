@@ -253,7 +253,8 @@ func (c *Client) errorFor(cl call, resp *http.Response, raw []byte) error {
 			slog.String("op", cl.op), slog.String("policy", e.Policy), slog.Duration("wait", wait))
 		return e
 	}
-	e := &Error{Op: cl.op, StatusCode: resp.StatusCode, Category: ae.Category, Message: ae.Message, CorrelationID: ae.CorrelationID}
+	e := &Error{Op: cl.op, StatusCode: resp.StatusCode, Category: ae.Category, Message: ae.Message, CorrelationID: ae.CorrelationID,
+		ExistingID: existingContactID(ae.Message), named: contextLists(ae.Context)}
 	if len(ae.Errors) > 0 {
 		e.Code = ae.Errors[0].Code
 	}

@@ -325,28 +325,6 @@ func TestSyncContactsFoundEmailLandsOnTheSameContact(t *testing.T) {
 	}
 }
 
-func TestSyncContactsConflictIsADeadLetter(t *testing.T) {
-	t.Parallel()
-	b := setup(t, hubspottest.Options{}, nil)
-	url := "https://www.linkedin.com/in/jane/"
-	b.srv.AddContact(map[string]string{DefaultProfileURLProperty: url})
-	b.srv.AddContact(map[string]string{"email": "jane@example.com"})
-	rep, err := b.client.SyncContacts(context.Background(), []ContactUpdate{{Ref: "r", ProfileURL: url, Email: "jane@example.com"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := rep.Results["r"].Err
-	if !errors.Is(got, ErrConflict) || integrations.Classify(got).Action != integrations.DeadLetter {
-		t.Fatalf("result error = %v, want a dead-letter ErrConflict", got)
-	}
-	if !strings.Contains(got.Error(), "Existing ID") {
-		t.Errorf("error %q does not carry HubSpot's message", got)
-	}
-	if calls := b.srv.CallsTo(hubspottest.RouteUpsertContacts); calls != 2 {
-		t.Errorf("%d calls, want 2 (by email, then by profile URL)", calls)
-	}
-}
-
 func TestSyncContactsReportsEveryRef(t *testing.T) {
 	t.Parallel()
 	b := setup(t, hubspottest.Options{}, nil)

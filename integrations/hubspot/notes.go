@@ -140,26 +140,6 @@ func (c *Client) CreateNotes(ctx context.Context, notes []Note) (*NotesResult, e
 	return res, nil
 }
 
-// Wire types of the search call.
-type (
-	searchFilter struct {
-		PropertyName string `json:"propertyName"`
-		Operator     string `json:"operator"`
-		Value        string `json:"value"`
-	}
-	searchRequest struct {
-		FilterGroups []struct {
-			Filters []searchFilter `json:"filters"`
-		} `json:"filterGroups"`
-		Properties []string `json:"properties"`
-		Limit      int      `json:"limit"`
-	}
-	searchResponse struct {
-		Total   int            `json:"total"`
-		Results []objectResult `json:"results"`
-	}
-)
-
 // FindNote looks for a note made earlier for n: associated with the same
 // contact, with the same hs_timestamp and body (POST
 // /crm/v3/objects/notes/search). It returns the note's id, or an error
@@ -167,21 +147,18 @@ type (
 // writes, so call it on a retry, not right after an uncertain create.
 func (c *Client) FindNote(ctx context.Context, n Note) (string, error) {
 	const op = "find note"
-	var req searchRequest
-	req.FilterGroups = make([]struct {
-		Filters []searchFilter `json:"filters"`
-	}, 1)
-	req.FilterGroups[0].Filters = []searchFilter{
-		{PropertyName: "associations.contact", Operator: "EQ", Value: n.ContactID},
-		{PropertyName: "hs_timestamp", Operator: "EQ", Value: strconv.FormatInt(n.Timestamp.UnixMilli(), 10)},
-	}
-	req.Properties = []string{"hs_note_body", "hs_timestamp"}
-	req.Limit = 10
-	var out searchResponse
-	if _, err := c.do(ctx, call{op: op, method: http.MethodPost, path: "/crm/v3/objects/notes/search", in: req, out: &out, idempotent: true}); err != nil {
+	found, err := c.search(ctx, op, "notes", searchRequest{
+		FilterGroups: []filterGroup{{Filters: []searchFilter{
+			{PropertyName: "associations.contact", Operator: "EQ", Value: n.ContactID},
+			{PropertyName: "hs_timestamp", Operator: "EQ", Value: strconv.FormatInt(n.Timestamp.UnixMilli(), 10)},
+		}}},
+		Properties: []string{"hs_note_body", "hs_timestamp"},
+		Limit:      10,
+	})
+	if err != nil {
 		return "", err
 	}
-	for _, r := range out.Results {
+	for _, r := range found {
 		if r.Properties["hs_note_body"] == n.Body {
 			return r.ID, nil
 		}

@@ -12,7 +12,9 @@
 // 100 to a call, and writes each row's outcome back. A note's creation is
 // marked before the call, so a retry after an unknown outcome looks the note
 // up (FindNote) instead of creating a second one. Failed rows retry on the
-// webhook schedule; a HubSpot rate limit the client would not wait out
+// webhook schedule, a conflict the client could not resolve yet
+// (hubspot.ErrConflict) too, so that it has about three days to resolve;
+// a HubSpot rate limit the client would not wait out
 // pauses the sync until it lifts (delivery.Service.Pause). A minutely sync
 // is the safety net for rows no job was queued for. Rows that give up
 // become the delivery package's dead letters, with one alert for a round.

@@ -1,10 +1,14 @@
 // Package hubspottest is a fake HubSpot CRM API for tests. It follows
 // HubSpot's documented request and response shapes for the calls Pacer
-// makes (contacts batch upsert, notes create, batch create and search, contact
-// properties get and create), enforces the Bearer token and the burst limit
-// with HubSpot's 429 body and X-HubSpot-RateLimit-* headers, and injects
-// faults on demand: a fraction of 5xx answers, hung requests, a 429 storm.
-// Its inspection methods tell a test what HubSpot would now hold.
+// makes (contacts batch upsert, batch update, read and search; notes create,
+// batch create and search; contact properties get and create), enforces the
+// Bearer token and the burst limit with HubSpot's 429 body and
+// X-HubSpot-RateLimit-* headers, and injects faults on demand: a fraction of
+// 5xx answers, hung requests, a 429 storm. Like HubSpot, it refuses a whole
+// batch write with 409 Conflict when an input collides with another contact
+// on a unique value (SetConflictAnswer chooses the form of the answer), and
+// its contact search lags behind writes when asked to (SetSearchLag). Its
+// inspection methods tell a test what HubSpot would now hold.
 package hubspottest
 
 import (
@@ -16,7 +20,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"net/mail"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +30,9 @@ import (
 // Routes, as counted by CallsTo.
 const (
 	RouteUpsertContacts = "POST /crm/v3/objects/contacts/batch/upsert"
+	RouteUpdateContacts = "POST /crm/v3/objects/contacts/batch/update"
+	RouteSearchContacts = "POST /crm/v3/objects/contacts/search"
+	RouteGetContact     = "GET /crm/v3/objects/contacts/{contactId}"
 	RouteCreateNote     = "POST /crm/v3/objects/notes"
 	RouteCreateNotes    = "POST /crm/v3/objects/notes/batch/create"
 	RouteSearchNotes    = "POST /crm/v3/objects/notes/search"
@@ -105,6 +111,7 @@ type Server struct {
 	nextID     int
 	contacts   map[string]*Contact
 	index      map[string]map[string]*Contact // property → value (email lower-cased) → contact
+	history    map[string][]snapshot          // contact id → its writes, oldest first: the search index
 	notes      map[string]*Note
 	properties map[string]Property
 	calls      map[string]int
@@ -120,6 +127,9 @@ type Server struct {
 	storm       int
 	stormPolicy string
 	echoToken   bool
+
+	conflictAnswer ConflictAnswer
+	searchLag      time.Duration
 }
 
 // New starts a fake HubSpot.
@@ -136,6 +146,7 @@ func New(opts Options) *Server {
 		nextID:   1000,
 		contacts: make(map[string]*Contact),
 		index:    make(map[string]map[string]*Contact),
+		history:  make(map[string][]snapshot),
 		notes:    make(map[string]*Note),
 		calls:    make(map[string]int),
 		properties: map[string]Property{
@@ -152,6 +163,9 @@ func New(opts Options) *Server {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc(RouteUpsertContacts, s.upsertContacts)
+	mux.HandleFunc(RouteUpdateContacts, s.updateContacts)
+	mux.HandleFunc(RouteSearchContacts, s.searchContacts)
+	mux.HandleFunc(RouteGetContact, s.getContact)
 	mux.HandleFunc(RouteCreateNote, s.createNote)
 	mux.HandleFunc(RouteCreateNotes, s.createNotes)
 	mux.HandleFunc(RouteSearchNotes, s.searchNotes)
@@ -248,16 +262,47 @@ func (s *Server) ContactBy(property, value string) (Contact, bool) {
 	return Contact{}, false
 }
 
-// AddContact stores a contact, as if created by someone else, and returns
-// its id.
+// AddContact stores a contact, as if created by someone else long ago (the
+// search index holds it), and returns its id.
 func (s *Server) AddContact(props map[string]string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := &Contact{ID: s.newID(), Properties: map[string]string{}}
 	s.setProps(c, props)
-	s.setProps(c, map[string]string{"hs_object_id": c.ID})
+	now := s.stamp()
+	s.setProps(c, map[string]string{"hs_object_id": c.ID, "createdate": now, "lastmodifieddate": now})
 	s.contacts[c.ID] = c
+	s.indexAt(c, time.Time{})
 	return c.ID
+}
+
+// Merge merges contact mergedID into primaryID, as a person does in
+// HubSpot: the merged contact's values fill the primary's empty ones, its
+// notes move to the primary, and it is gone.
+func (s *Server) Merge(primaryID, mergedID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, m := s.contacts[primaryID], s.contacts[mergedID]
+	if p == nil || m == nil || p == m {
+		return
+	}
+	fill, drop := map[string]string{}, map[string]string{}
+	for name, v := range m.Properties {
+		if p.Properties[name] == "" {
+			fill[name] = v
+		}
+		drop[name] = ""
+	}
+	s.setProps(m, drop) // out of the index
+	delete(s.contacts, mergedID)
+	delete(s.history, mergedID)
+	s.setProps(p, fill)
+	s.indexAt(p, s.opts.Now())
+	for _, n := range s.notes {
+		if i := slices.Index(n.ContactIDs, mergedID); i >= 0 {
+			n.ContactIDs[i] = primaryID
+		}
+	}
 }
 
 // NotesFor returns the notes associated with a contact, by id.
@@ -431,8 +476,13 @@ func sleep(r *http.Request, d time.Duration) {
 }
 
 func routeOf(r *http.Request) string {
-	if strings.HasPrefix(r.URL.Path, "/crm/v3/properties/contacts/") && r.Method == http.MethodGet {
-		return RouteGetProperty
+	if r.Method == http.MethodGet {
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/crm/v3/properties/contacts/"):
+			return RouteGetProperty
+		case strings.HasPrefix(r.URL.Path, "/crm/v3/objects/contacts/"):
+			return RouteGetContact
+		}
 	}
 	return r.Method + " " + r.URL.Path
 }
@@ -480,170 +530,6 @@ type batchResponse struct {
 }
 
 func (s *Server) stamp() string { return s.opts.Now().UTC().Format("2006-01-02T15:04:05.000Z") }
-
-// findBy returns the contact with the property value; s.mu is held.
-func (s *Server) findBy(property, value string) *Contact {
-	if property == "email" {
-		value = strings.ToLower(value)
-	}
-	return s.index[property][value]
-}
-
-// setProps stores props on c and keeps the index; s.mu is held.
-func (s *Server) setProps(c *Contact, props map[string]string) {
-	for name, v := range props {
-		idx := s.index[name]
-		if idx == nil {
-			idx = make(map[string]*Contact)
-			s.index[name] = idx
-		}
-		key := func(v string) string {
-			if name == "email" {
-				return strings.ToLower(v)
-			}
-			return v
-		}
-		if old, ok := c.Properties[name]; ok && idx[key(old)] == c {
-			delete(idx, key(old))
-		}
-		c.Properties[name] = v
-		if v != "" {
-			idx[key(v)] = c
-		}
-	}
-}
-
-func validEmail(e string) bool {
-	a, err := mail.ParseAddress(e)
-	if err != nil || a.Address != e {
-		return false
-	}
-	at := strings.LastIndex(e, "@")
-	return at > 0 && strings.Contains(e[at+1:], ".")
-}
-
-type upsertInput struct {
-	IDProperty         string            `json:"idProperty"`
-	ID                 string            `json:"id"`
-	ObjectWriteTraceID string            `json:"objectWriteTraceId"`
-	Properties         map[string]string `json:"properties"`
-}
-
-func (s *Server) upsertContacts(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Inputs []upsertInput `json:"inputs"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		s.writeError(w, http.StatusBadRequest, "VALIDATION_ERROR", "Invalid input JSON on line 1: "+err.Error())
-		return
-	}
-	switch {
-	case len(in.Inputs) == 0:
-		s.writeError(w, http.StatusBadRequest, "VALIDATION_ERROR", "inputs must not be empty")
-		return
-	case len(in.Inputs) > 100:
-		s.writeError(w, http.StatusBadRequest, "VALIDATION_ERROR", fmt.Sprintf("Batch input size of %d exceeds the limit of 100", len(in.Inputs)))
-		return
-	}
-	s.mu.Lock()
-	bad := s.validateUpsert(in.Inputs)
-	out := batchResponse{Status: "COMPLETE", StartedAt: s.stamp()}
-	if bad == nil {
-		for _, input := range in.Inputs {
-			res, failed := s.upsertOne(input)
-			if failed != nil {
-				out.Errors = append(out.Errors, *failed)
-				continue
-			}
-			out.Results = append(out.Results, res)
-		}
-	}
-	out.CompletedAt = s.stamp()
-	out.NumErrors = len(out.Errors)
-	s.mu.Unlock()
-	if bad != nil {
-		writeJSON(w, http.StatusBadRequest, bad)
-		return
-	}
-	code := http.StatusOK
-	if len(out.Errors) > 0 {
-		code = http.StatusMultiStatus
-	}
-	writeJSON(w, code, out)
-}
-
-// validateUpsert returns the 400 answer HubSpot gives for a batch it refuses
-// as a whole; s.mu is held.
-func (s *Server) validateUpsert(inputs []upsertInput) *errorBody {
-	bad := func(msg string, details ...errorDetail) *errorBody {
-		return &errorBody{Status: "error", Category: "VALIDATION_ERROR", Message: msg, CorrelationID: s.correlationID(), Errors: details}
-	}
-	seen := make(map[string]bool)
-	for _, input := range inputs {
-		p, ok := s.properties[input.IDProperty]
-		if !ok {
-			msg := fmt.Sprintf("Property %q does not exist", input.IDProperty)
-			return bad(msg, errorDetail{Message: msg, Code: "PROPERTY_DOESNT_EXIST", In: input.IDProperty})
-		}
-		if input.IDProperty != "email" && !p.HasUniqueValue {
-			return bad(fmt.Sprintf("Property %q is not a unique identifier property", input.IDProperty))
-		}
-		for name := range input.Properties {
-			if _, ok := s.properties[name]; !ok {
-				msg := fmt.Sprintf("Property %q does not exist", name)
-				return bad("Property values were not valid: "+msg, errorDetail{Message: msg, Code: "PROPERTY_DOESNT_EXIST", In: name})
-			}
-		}
-		key := input.IDProperty + "\x00" + strings.ToLower(input.ID)
-		if seen[key] {
-			return bad("Duplicate IDs found in batch input: [" + input.ID + "]")
-		}
-		seen[key] = true
-	}
-	return nil
-}
-
-// upsertOne applies one input; s.mu is held.
-func (s *Server) upsertOne(in upsertInput) (objectResult, *batchErrorBody) {
-	ctx := map[string][]string{"ids": {in.ID}}
-	if in.ObjectWriteTraceID != "" {
-		ctx["objectWriteTraceId"] = []string{in.ObjectWriteTraceID}
-	}
-	props := maps.Clone(in.Properties)
-	if props == nil {
-		props = map[string]string{}
-	}
-	props[in.IDProperty] = in.ID
-	if e, ok := props["email"]; ok && !validEmail(e) {
-		msg := fmt.Sprintf("Email address %s is invalid", e)
-		return objectResult{}, &batchErrorBody{Status: "error", Category: "VALIDATION_ERROR", Context: ctx,
-			Message: fmt.Sprintf(`Property values were not valid: [{"isValid":false,"message":%q,"error":"INVALID_EMAIL","name":"email"}]`, msg),
-			Errors:  []errorDetail{{Message: msg, Code: "INVALID_EMAIL", In: "email"}}}
-	}
-	c := s.findBy(in.IDProperty, in.ID)
-	isNew := c == nil
-	// Unique values: email, and every property with hasUniqueValue.
-	for name, v := range props {
-		p := s.properties[name]
-		if v == "" || (name != "email" && !p.HasUniqueValue) {
-			continue
-		}
-		if other := s.findBy(name, v); other != nil && other != c {
-			msg := fmt.Sprintf("A contact with the value %q for the unique property %q already exists. Existing ID: %s", v, name, other.ID)
-			return objectResult{}, &batchErrorBody{Status: "error", Category: "CONFLICT", Context: ctx, Message: msg,
-				Errors: []errorDetail{{Message: msg, Code: "UNIQUE_VALUE_CONFLICT", In: name}}}
-		}
-	}
-	now := s.stamp()
-	if isNew {
-		c = &Contact{ID: s.newID(), Properties: map[string]string{"createdate": now}}
-		s.contacts[c.ID] = c
-	}
-	s.setProps(c, props)
-	s.setProps(c, map[string]string{"hs_object_id": c.ID, "lastmodifieddate": now})
-	return objectResult{ID: c.ID, Properties: maps.Clone(c.Properties), CreatedAt: c.Properties["createdate"],
-		UpdatedAt: now, New: &isNew, ObjectWriteTraceID: in.ObjectWriteTraceID}, nil
-}
 
 type noteInput struct {
 	Properties   map[string]string `json:"properties"`
