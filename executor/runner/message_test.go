@@ -59,7 +59,7 @@ func (b *bundle) followUp(t *testing.T, campaignName, slug, text string, at time
 		t.Fatal(err)
 	}
 	a := models.Action{AccountID: c.AccountID, CampaignID: &c.ID, ProspectID: &p.ID, ProposalItemID: &item.ID,
-		Kind: models.ActionMessage, Note: text, ScheduledAt: at.UTC(), State: models.ActionScheduled}
+		Kind: models.ActionMessage, Step: item.Step, Note: text, ScheduledAt: at.UTC(), State: models.ActionScheduled}
 	if err := s.DB.Create(&a).Error; err != nil {
 		t.Fatal(err)
 	}
