@@ -30,7 +30,8 @@ const (
 	KindLike = models.ActionLike
 	// KindWithdraw withdraws a pending invitation.
 	KindWithdraw = models.ActionWithdraw
-	// KindScan reads the account's connections or sent invitations.
+	// KindScan reads the account's connections, sent invitations or
+	// messaging list.
 	KindScan = models.ActionScan
 	// KindEventInvite invites a connection to a LinkedIn event.
 	KindEventInvite = "event_invite"
@@ -58,8 +59,9 @@ var actionKinds = []string{
 
 // profileKinds are the actions that open a member's profile (or their
 // activity, under it): LinkedIn counts every such page load as a profile
-// view, whether the action then goes or not.
-var profileKinds = []string{KindView, KindReadEmail, KindInvite, KindUnsentInvite, KindFollow, KindLike}
+// view, whether the action then goes or not. A message opens the profile
+// too, for its Message button.
+var profileKinds = []string{KindView, KindReadEmail, KindInvite, KindUnsentInvite, KindFollow, KindLike, KindMessage}
 
 // pageLoadKind is what an entry of kind counts as when its page was opened
 // but the action itself did not happen: an unsent invitation's profile, a

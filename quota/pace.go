@@ -189,6 +189,8 @@ func (p *planner) budget(s *snapshot, kind string, day time.Time) int {
 		b = min(p.viewsLeft(s, day), p.actionsLeft(s, kind, day))
 	case KindWithdraw:
 		b = min(set.withdrawalsPerDay, p.actionsLeft(s, kind, day))
+	case KindMessage:
+		b = min(set.messagesPerDay, p.actionsLeft(s, kind, day))
 	case KindEventInvite:
 		b = min(p.weeklySpread(s, []string{KindEventInvite}, set.eventInvitesPerWeek, false, day), p.actionsLeft(s, kind, day))
 	default:
@@ -229,12 +231,12 @@ func (p *planner) actionsLeft(s *snapshot, kind string, day time.Time) int {
 }
 
 // viewsLeft is what the profile views per day leave for views and
-// contact-info reads on the day: every invitation, follow and like opens a
-// profile too, and the invitations' budget comes first.
+// contact-info reads on the day: every invitation, follow, like and
+// message opens a profile too, and the invitations' budget comes first.
 func (p *planner) viewsLeft(s *snapshot, day time.Time) int {
 	end := s.set.nextDay(day)
 	invites := max(p.inviteBudget(s, day), s.count([]string{KindInvite}, day, end))
-	return s.set.viewsPerDay - invites - s.count([]string{KindUnsentInvite, KindFollow, KindLike}, day, end)
+	return s.set.viewsPerDay - invites - s.count([]string{KindUnsentInvite, KindFollow, KindLike, KindMessage}, day, end)
 }
 
 // weeklySpread spreads what is left of a weekly limit over the working days

@@ -70,6 +70,27 @@ func TestPacerSpreadsADayEvenly(t *testing.T) {
 	})
 }
 
+// Messages get their own even plan: the day's messages_per_day spread over
+// the open hours, not bunched in the morning's share of the actions per day.
+func TestPacerSpreadsTheDaysMessagesEvenly(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		day := time.Date(2026, time.March, 2, 0, 0, 0, 0, time.UTC)
+		b := setup(t, s, config.Account{Limits: config.Limits{MessagesPerDay: new(10)}}, day)
+		sent := b.run(t, day, day.Add(24*time.Hour), quota.KindMessage)[quota.KindMessage]
+		if len(sent) != 10 {
+			t.Fatalf("sent %d messages on Monday, want the day's 10", len(sent))
+		}
+		open := day.Add(9 * time.Hour)
+		subSlot := 9 * time.Hour / 10
+		for i, at := range sent {
+			if lo, hi := open.Add(time.Duration(i)*subSlot), open.Add(time.Duration(i+1)*subSlot); at.Before(lo) || !at.Before(hi) {
+				t.Errorf("message %d at %s, want within its sub-slot %s–%s", i, at.Format("15:04:05"), lo.Format("15:04"), hi.Format("15:04"))
+			}
+		}
+	})
+}
+
 func TestPacerKeepsTheGapAcrossKinds(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *models.Store) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -293,24 +294,25 @@ func (e *Engine) PageLoadTx(ctx context.Context, tx *gorm.DB, reservationID int6
 	return e.inviteUncounted(ctx, tx, acct, entry)
 }
 
-// NotSentTx settles an invitation (or its note) that an attempt counted in
-// doubt (Send clicked and not confirmed, a crash mid-action) once the
-// profile proved it was not sent: the invitation counts as the page load
-// it was, a profile view at its time; the note is given back. Anything
-// else, and an entry already given back, stays as it is.
+// NotSentTx settles an invitation (or its note) or a message that an
+// attempt counted in doubt (Send clicked and not confirmed, a crash
+// mid-action) once the page proved it was not that attempt that sent it:
+// the invitation or message counts as the page load it was, a profile view
+// at its time; the note is given back. Anything else, and an entry already
+// given back, stays as it is.
 func (e *Engine) NotSentTx(ctx context.Context, tx *gorm.DB, reservationID int64) error {
 	entry, err := e.entry(ctx, tx, reservationID)
 	if err != nil {
 		return err
 	}
-	if entry.State == models.QuotaReleased || (entry.Kind != KindInvite && entry.Kind != KindNote) {
+	if entry.State == models.QuotaReleased || !slices.Contains([]string{KindInvite, KindNote, KindMessage}, entry.Kind) {
 		return nil
 	}
 	acct, err := e.loadAccount(ctx, tx, entry.AccountID, true)
 	if err != nil {
 		return err
 	}
-	updates := map[string]any{"kind": KindUnsentInvite, "state": models.QuotaUsed}
+	updates := map[string]any{"kind": pageLoadKind(entry.Kind), "state": models.QuotaUsed}
 	if entry.Kind == KindNote {
 		updates = map[string]any{"state": models.QuotaReleased}
 	}

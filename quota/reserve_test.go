@@ -47,6 +47,11 @@ func TestReserveRefusesAtEachLimit(t *testing.T) {
 		{name: "event invitations per week", acct: config.Account{Limits: config.Limits{ActionsPerDay: new(150)}},
 			kind: quota.KindEventInvite, fill: map[string]int{quota.KindEventInvite: 100}, fillAgo: map[string]int{quota.KindEventInvite: 100},
 			limit: quota.LimitEventInvitesPerWeek, used: 200, max: 200, resetAt: monday10.Add(-3*24*time.Hour - 30*time.Minute).Add(quota.Week)},
+		{name: "messages per day", kind: quota.KindMessage, fill: map[string]int{quota.KindMessage: 50},
+			limit: quota.LimitMessagesPerDay, used: 50, max: 50, resetAt: nextMidnight},
+		{name: "a message opens a profile: a profile view", acct: config.Account{Limits: config.Limits{ActionsPerDay: new(150)}},
+			kind: quota.KindView, fill: map[string]int{quota.KindView: 60, quota.KindMessage: 40},
+			limit: quota.LimitProfileViewsPerDay, used: 100, max: 100, resetAt: nextMidnight},
 		{name: "premium has no monthly note limit", acct: config.Account{Plan: "premium"}, kind: quota.KindNote, fillAgo: map[string]int{quota.KindNote: 80}},
 		{name: "the override is the limit", acct: config.Account{Limits: config.Limits{InvitesPerDay: new(5)}},
 			kind: quota.KindInvite, fill: map[string]int{quota.KindInvite: 5}, limit: quota.LimitInvitesPerDay, used: 5, max: 5, resetAt: nextMidnight},
@@ -203,6 +208,50 @@ func TestReservationLifecycle(t *testing.T) {
 		}
 		if err := e.Release(ctx, 424242); !errors.Is(err, quota.ErrNoReservation) {
 			t.Errorf("release unknown: got %v, want ErrNoReservation", err)
+		}
+	})
+}
+
+// A message attempt opens the member's profile first: one that sent
+// nothing (not a connection, a draft in the composer), or that a later
+// attempt proved was not the one that sent, counts as the profile view it
+// was, not as a message.
+func TestAMessageThatWasNotSentCountsAsTheProfileViewItWas(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		b := setup(t, s, config.Account{Limits: config.Limits{MessagesPerDay: new(2)}}, monday10)
+		ctx, e := b.ctx, b.engine
+		unsent, err := e.Reserve(ctx, b.account, quota.KindMessage)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.PageLoad(ctx, unsent.ID); err != nil {
+			t.Fatal(err)
+		}
+		inDoubt, err := e.Reserve(ctx, b.account, quota.KindMessage)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Commit(ctx, inDoubt.ID); err != nil {
+			t.Fatal(err)
+		}
+		err = s.DB.Transaction(func(tx *gorm.DB) error { return e.NotSentTx(ctx, tx, inDoubt.ID) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []int64{unsent.ID, inDoubt.ID} {
+			var got models.QuotaEntry
+			if err := s.DB.Take(&got, id).Error; err != nil {
+				t.Fatal(err)
+			}
+			if got.Kind != quota.KindView || got.State != models.QuotaUsed {
+				t.Errorf("entry %d: %s %s, want a used profile view", id, got.Kind, got.State)
+			}
+		}
+		// Neither counts against the messages: both of the day's are left.
+		b.reserveN(t, quota.KindMessage, 2)
+		if le := b.refusal(t, quota.KindMessage); le.Limit != quota.LimitMessagesPerDay || le.Used != 2 {
+			t.Errorf("got %s %d/%d, want messages_per_day 2/2", le.Limit, le.Used, le.Max)
 		}
 	})
 }

@@ -40,9 +40,10 @@ type result struct {
 	accepted bool
 	// email is the address a contact-info read found.
 	email string
-	// connections and sent are what a scan read.
-	connections executor.ConnectionList
-	sent        executor.SentList
+	// connections, sent and conversations are what a scan read.
+	connections   executor.ConnectionList
+	sent          executor.SentList
+	conversations []executor.Conversation
 }
 
 func outcomeOf(err error) result {
@@ -74,6 +75,12 @@ func (w *worker) perform(ctx context.Context, j *job) result {
 		return outcomeOf(err)
 	case models.ActionWithdraw:
 		return w.withdraw(ctx, j, slug)
+	case models.ActionMessage:
+		// Exactly the approved text. A retry after Send was clicked (or a
+		// crash) is safe: the adapter finds the text as the conversation's
+		// last own message and types nothing.
+		_, err := w.sess.SendMessage(ctx, slug, j.act.Note)
+		return outcomeOf(err)
 	case models.ActionReadInfo:
 		email, err := w.sess.ContactEmail(ctx, slug)
 		res := outcomeOf(err)
@@ -91,6 +98,8 @@ func (w *worker) perform(ctx context.Context, j *job) result {
 			res := outcomeOf(err)
 			res.sent = sent
 			return res
+		case TargetMessages:
+			return w.readMessages(ctx)
 		}
 	}
 	return result{outcome: pacertype.OutcomeUnrecognized, notesLeft: -1,

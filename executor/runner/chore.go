@@ -16,13 +16,15 @@ import (
 )
 
 // SweepArgs is the periodic job that queues a scan of Target for every
-// account with invitations pending: TargetConnections finds acceptances,
-// TargetSent (once a day) finds invitations to withdraw and proves the
-// delivery of those sent, after a scan of the acceptances. The scans are actions like any
-// other: the runner carries them out under the account's lease, within its
-// working hours and its all-actions limit.
+// account it concerns: TargetConnections, for the accounts with invitations
+// pending, finds acceptances; TargetSent (once a day) finds invitations to
+// withdraw and proves the delivery of those sent, after a scan of the
+// acceptances; TargetMessages, for the accounts with follow-up messages
+// awaiting a reply, finds the prospects who replied. The scans are actions
+// like any other: the runner carries them out under the account's lease,
+// within its working hours and its all-actions limit.
 type SweepArgs struct {
-	// Target is TargetConnections or TargetSent.
+	// Target is TargetConnections, TargetSent or TargetMessages.
 	Target string `json:"target"`
 }
 
@@ -30,15 +32,16 @@ type SweepArgs struct {
 func (SweepArgs) Kind() string { return "runner.sweep" }
 
 // PeriodicJobs are the runner's periodic jobs, which River runs on its
-// elected leader only: an acceptance scan every ScanEvery and a sweep of
-// stale invitations every SweepEvery.
+// elected leader only: an acceptance scan and a reply scan every ScanEvery,
+// and a sweep of stale invitations every SweepEvery.
 func (r *Runner) PeriodicJobs() []*river.PeriodicJob {
 	job := func(target string, every time.Duration) *river.PeriodicJob {
 		return river.NewPeriodicJob(river.PeriodicInterval(every), func() (river.JobArgs, *river.InsertOpts) {
 			return SweepArgs{Target: target}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: every}}
 		}, &river.PeriodicJobOpts{ID: "runner.sweep." + target, RunOnStart: true})
 	}
-	return []*river.PeriodicJob{job(TargetConnections, r.opts.ScanEvery), job(TargetSent, r.opts.SweepEvery)}
+	return []*river.PeriodicJob{job(TargetConnections, r.opts.ScanEvery), job(TargetSent, r.opts.SweepEvery),
+		job(TargetMessages, r.opts.ScanEvery)}
 }
 
 // SweepWorker works SweepArgs jobs.
@@ -66,24 +69,25 @@ func (w *sweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 	return err
 }
 
-// QueueScans queues a scan of target (TargetConnections or TargetSent)
-// for every account that may act and has invitations pending, unless one
-// is already waiting. It returns how many accounts it considered.
+// QueueScans queues a scan of target (TargetConnections, TargetSent or
+// TargetMessages) for every account that may act and that the scan
+// concerns (scanFor), unless one is already waiting. It returns how many
+// accounts it considered.
 func (r *Runner) QueueScans(ctx context.Context, target string) (int, error) {
-	if target != TargetConnections && target != TargetSent {
-		return 0, fmt.Errorf("runner: no scan of %q; scan %s or %s", target, TargetConnections, TargetSent)
+	now := r.now()
+	cond, args, err := scanFor(target, now)
+	if err != nil {
+		return 0, err
 	}
 	var accounts []models.Account
-	err := r.store.DB.WithContext(ctx).
+	err = r.store.DB.WithContext(ctx).
 		Where("state = ? OR (state = ? AND restricted_until IS NOT NULL)", models.AccountActive, models.AccountRestricted).
 		Where(`EXISTS (SELECT 1 FROM actions a JOIN prospects p ON p.id = a.prospect_id
-			WHERE a.account_id = accounts.id AND a.kind = ? AND a.state = ? AND p.state = ?)`,
-			models.ActionInvite, models.ActionDone, models.ProspectPending).
+			WHERE a.account_id = accounts.id AND `+cond+`)`, args...).
 		Find(&accounts).Error
 	if err != nil {
 		return 0, fmt.Errorf("runner: read the accounts to scan: %w", err)
 	}
-	now := r.now()
 	n := 0
 	for _, a := range accounts {
 		if _, ok := r.cfg.Account(a.Name); !ok {
@@ -97,6 +101,21 @@ func (r *Runner) QueueScans(ctx context.Context, target string) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// scanFor is the condition on "actions AS a" joined with "prospects AS p"
+// for an action that makes a scan of target worth its page load: an
+// invitation still pending (the connections, the sent invitations), or a
+// follow-up message awaiting a reply (the messaging list).
+func scanFor(target string, now time.Time) (string, []any, error) {
+	switch target {
+	case TargetConnections, TargetSent:
+		return "a.kind = ? AND a.state = ? AND p.state = ?", []any{models.ActionInvite, models.ActionDone, models.ProspectPending}, nil
+	case TargetMessages:
+		cond, args := awaitingReply(now)
+		return cond, args, nil
+	}
+	return "", nil, fmt.Errorf("runner: no scan of %q; scan %s, %s or %s", target, TargetConnections, TargetSent, TargetMessages)
 }
 
 // countEvery is how often the runner reads an account's connection count
@@ -232,7 +251,7 @@ func (rec *recorder) accept(row invitedRow) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if err := rec.eventAbout(pacertype.EventInviteAccepted, &p, c, models.EventData{SentAt: row.SentAt}); err != nil {
+	if err := rec.eventAbout(pacertype.EventInviteAccepted, &p, c, nil, models.EventData{SentAt: row.SentAt}); err != nil {
 		return false, err
 	}
 	if c == nil || p.Email != "" {
@@ -435,9 +454,10 @@ func (rec *recorder) emailFound(email string) error {
 	return rec.event(pacertype.EventEmailFound, true, models.EventData{Source: pacertype.FinderContactInfo})
 }
 
-// eventAbout records an event about a prospect other than the action's.
-func (rec *recorder) eventAbout(typ pacertype.EventType, p *models.Prospect, c *models.Campaign, data models.EventData) error {
-	refs := models.EventRefs{AccountID: &rec.j.acct.ID, ProspectID: &p.ID}
+// eventAbout records an event about a prospect other than the action's,
+// naming the proposal (nil for none) whose Slack thread it concerns.
+func (rec *recorder) eventAbout(typ pacertype.EventType, p *models.Prospect, c *models.Campaign, proposalID *int64, data models.EventData) error {
+	refs := models.EventRefs{AccountID: &rec.j.acct.ID, ProspectID: &p.ID, ProposalID: proposalID}
 	data.Account = rec.j.acct.Name
 	data.Prospect = models.ProspectForEvent(*p)
 	if c != nil {

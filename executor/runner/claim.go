@@ -12,6 +12,7 @@ import (
 
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/pacertype"
 	"github.com/pacerhq/pacer/quota"
 )
 
@@ -39,10 +40,10 @@ type job struct {
 	// doubt is set when an earlier attempt may have acted (the action is
 	// in doubt): its page is read before anything is clicked.
 	doubt bool
-	// suppressed is set when the action would reach a prospect on the
-	// do-not-contact list, added since the approval: it is skipped without
-	// opening their page, and nothing new is reserved for it.
-	suppressed bool
+	// heldBack is set when the action must no longer reach its prospect
+	// (heldBack): it is skipped with this outcome without opening their
+	// page, and nothing new is reserved for it.
+	heldBack pacertype.Outcome
 }
 
 // refusal is a reservation the quota refused; note says it was the note's.
@@ -110,10 +111,10 @@ func (w *worker) claimTx(ctx context.Context, tx *gorm.DB, a action, now time.Ti
 	}
 	j.acct = acct.Account
 	j.doubt = cur.InDoubt
-	if j.suppressed, err = reachesSuppressed(tx, cur); err != nil {
+	if j.heldBack, err = heldBack(tx, cur); err != nil {
 		return nil, nil, err
 	}
-	if !j.suppressed {
+	if j.heldBack == "" {
 		if ref, err := w.reserve(ctx, tx, j); ref != nil || err != nil {
 			return nil, ref, cmp.Or(err, errRefused)
 		}
@@ -242,25 +243,37 @@ func (w *worker) settleOrphan(ctx context.Context, a action) error {
 	})
 }
 
-// reachesSuppressed reports whether the action would reach a prospect on
-// the do-not-contact list: an invitation, a visit, a follow or a like.
+// heldBack tells whether the action must no longer reach its prospect,
+// and why: an invitation, a visit, a follow, a like or a message to a
+// prospect put on the do-not-contact list since the approval
+// (pacertype.OutcomeSuppressed), or a follow-up message to a prospect who
+// has replied since (pacertype.OutcomeReplied): their sequence stopped.
 // Withdrawing an invitation and reading a connection's contact info reach
-// nobody.
-func reachesSuppressed(tx txDB, a action) (bool, error) {
+// nobody. It returns "" when the action may go.
+func heldBack(tx txDB, a action) (pacertype.Outcome, error) {
 	switch a.Kind {
-	case models.ActionInvite, models.ActionView, models.ActionFollow, models.ActionLike:
+	case models.ActionInvite, models.ActionView, models.ActionFollow, models.ActionLike, models.ActionMessage:
 	default:
-		return false, nil
+		return "", nil
 	}
 	if a.ProspectID == nil {
-		return false, nil
+		return "", nil
 	}
-	var n int64
-	err := tx.Table("prospects AS p").Where("p.id = ? AND "+models.SuppressedSQL, *a.ProspectID).Count(&n).Error
-	if err != nil {
-		return false, fmt.Errorf("runner: check the do-not-contact list: %w", err)
+	var p struct {
+		Suppressed bool
+		Replied    bool
 	}
-	return n > 0, nil
+	err := tx.Table("prospects AS p").Select("("+models.SuppressedSQL+") AS suppressed, p.replied_at IS NOT NULL AS replied").
+		Where("p.id = ?", *a.ProspectID).Take(&p).Error
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("runner: check the do-not-contact list and the replies: %w", err)
+	case p.Suppressed:
+		return pacertype.OutcomeSuppressed, nil
+	case p.Replied && a.Kind == models.ActionMessage:
+		return pacertype.OutcomeReplied, nil
+	}
+	return "", nil
 }
 
 // load reads what an action concerns: its account, prospect, campaign (and

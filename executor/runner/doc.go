@@ -54,7 +54,8 @@
 // counts as invite_unsent (a profile view and an action):
 //
 //	done                 done; quota committed; for an invitation the prospect
-//	                     turns pending and invite.sent is recorded
+//	                     turns pending and invite.sent is recorded; for a
+//	                     follow-up message message.sent, with its text
 //	already pending,     skipped, the page load counted, the invitation and
 //	already connected    note given back, the prospect's state updated;
 //	                     action.skipped
@@ -72,8 +73,13 @@
 //	suppressed           (the runner's own) the prospect went on the do-not-contact
 //	                     list after the approval: skipped before their page is
 //	                     opened, nothing reserved; action.skipped
-//	unexpected note      (the adapter's) text in the note field of an invitation
-//	                     approved without one: failed before Send, never sent
+//	replied              (the runner's own) a follow-up message to a prospect
+//	                     who replied since its approval: skipped the same way
+//	not connected        a message to someone no longer a connection: skipped,
+//	                     the profile view counted
+//	unexpected note,     (the adapter's) text in the note field of an invitation
+//	unexpected draft     approved without one, or in a message's composer:
+//	                     failed before anything is sent, for a person to look
 //	transient            retried after Options.Backoff (doubling), each attempt
 //	                     reserving anew, up to Options.Attempts, then failed;
 //	                     action.failed
@@ -93,16 +99,20 @@
 // loads they were), a connection the recent connections list since the
 // approval means it was sent and accepted (invite.sent and invite.accepted,
 // so the CRM hears of it), and only a profile still offering Connect is
-// invited again. When Run's context ends, the runner stops claiming, lets
+// invited again. A follow-up message needs nothing more: the adapter finds
+// its text as the conversation's last own message and types nothing, and
+// the message counts once (the attempt that saw it sent counts it, the
+// earlier ones the profile views they were). When Run's context ends, the runner stops claiming, lets
 // the action in progress finish (for at most Options.DrainTimeout), records
 // it and gives its leases back.
 //
 // # Chores
 //
 // The periodic jobs (PeriodicJobs, SweepWorker; River runs them on its
-// leader) queue scans as actions of the accounts with invitations pending,
-// which the runner carries out under the same lease, pacing and quota
-// (kind scan, within the working hours and the all-actions limit):
+// leader) queue scans as actions of the accounts with invitations pending
+// or follow-up messages awaiting a reply, which the runner carries out
+// under the same lease, pacing and quota (kind scan, within the working
+// hours and the all-actions limit):
 //
 //   - a scan of the recent connections turns each pending prospect found
 //     there connected, with one invite.accepted; for campaigns whose
@@ -129,10 +139,18 @@
 //     shows all, or the invitation is younger than its oldest row) and
 //     does not; the newly missing raise one account.delivery_missing alert
 //     naming them, and the digest shows "sent N · confirmed on LinkedIn N ·
-//     mismatched M". A missing invitation is never sent again by itself.
+//     mismatched M". A missing invitation is never sent again by itself;
+//   - a scan of the messaging list (every ScanEvery, for the accounts with
+//     follow-up messages waiting, or sent in the last 30 days, to prospects
+//     who have not replied) reads the conversations since the last such
+//     scan: one whose last message is the prospect's, known by the profile
+//     its card links or, when it links none, by a name that is exactly one
+//     such prospect's, sets their replied_at, cancels their follow-ups not
+//     yet sent (outcome replied) and records one message.replied with the
+//     reply's start and the conversation's address.
 //
-// Every such change is guarded by the prospect's state, so a scan or read
-// run twice records its events once; the acceptance guard
+// Every such change is guarded by the prospect's state (or replied_at), so
+// a scan or read run twice records its events once; the acceptance guard
 // (quota.Engine.EvaluateGuardTx) judges the account after acceptances and
 // withdrawals.
 package runner

@@ -23,12 +23,16 @@ import (
 func (b *bundle) crash(t *testing.T, a models.Action, owner string) []int64 {
 	t.Helper()
 	var ids []int64
-	r, err := b.engine.ReserveFor(b.ctx, quota.Request{AccountID: a.AccountID, Kind: quota.KindInvite, ActionID: &a.ID, ProspectID: a.ProspectID})
+	req := quota.Request{AccountID: a.AccountID, Kind: a.Kind, ActionID: &a.ID}
+	if a.Kind == models.ActionInvite {
+		req.ProspectID = a.ProspectID
+	}
+	r, err := b.engine.ReserveFor(b.ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ids = append(ids, r.ID)
-	if a.Note != "" {
+	if a.Kind == models.ActionInvite && a.Note != "" {
 		n, err := b.engine.ReserveFor(b.ctx, quota.Request{AccountID: a.AccountID, Kind: quota.KindNote, ActionID: &a.ID})
 		if err != nil {
 			t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/pacerhq/pacer/executor"
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/pacertype"
+	"github.com/pacerhq/pacer/quota"
 )
 
 // withdrawStale is the reason invite.withdrawn gives when the runner
@@ -38,6 +39,9 @@ var reasons = map[pacertype.Outcome]string{
 	pacertype.OutcomeSessionRejected:    "LinkedIn signed the account out",
 	pacertype.OutcomeWeeklyLimit:        "LinkedIn's weekly invitation limit is reached",
 	pacertype.OutcomeUnexpectedNote:     "the invite dialog held a note nobody approved; nothing was sent",
+	pacertype.OutcomeReplied:            "they replied; their follow-ups stopped",
+	pacertype.OutcomeNotConnected:       "not a 1st-degree connection (any more); nothing was sent",
+	pacertype.OutcomeUnexpectedDraft:    "the message composer held a draft nobody approved; nothing was sent, a person should look",
 }
 
 // reasonFor words why an action ended as it did.
@@ -87,14 +91,14 @@ func (w *worker) record(ctx context.Context, j *job, res result) (stop bool, err
 		}
 		switch {
 		case res.notSentBefore:
-			err = rec.uncountEarlier(false)
+			err = rec.uncountEarlier(false, quota.KindInvite, quota.KindNote)
 		case res.reconciled:
-			err = rec.uncountEarlier(true)
+			err = rec.uncountEarlier(true, quota.KindInvite, quota.KindNote)
 		}
 		if err != nil {
 			return err
 		}
-		if res.outcome == pacertype.OutcomeSuppressed {
+		if j.heldBack != "" {
 			return nil // no page was opened
 		}
 		return r.quota.ActedTx(ctx, tx, j.acct.ID, rec.now)
@@ -119,7 +123,7 @@ func (rec *recorder) apply(res result) (stop bool, err error) {
 			return false, rec.retry(rec.now.Add(wait), res)
 		}
 		return false, rec.failed(res)
-	case pacertype.OutcomeUnrecognized, pacertype.OutcomeUnexpectedNote:
+	case pacertype.OutcomeUnrecognized, pacertype.OutcomeUnexpectedNote, pacertype.OutcomeUnexpectedDraft:
 		return false, rec.failed(res)
 	case pacertype.OutcomeAlreadyConnected:
 		if j.act.Kind == models.ActionWithdraw {

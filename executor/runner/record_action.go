@@ -140,7 +140,8 @@ func (rec *recorder) skipUnclaimed(outcome pacertype.Outcome, reason string) err
 
 // afterStep moves the prospect's enrollment and later steps on once an
 // action ended: an invitation (or a sequence's last step) settles the
-// enrollment; the waits before later steps count from now.
+// enrollment; the waits before later steps count from now. A follow-up
+// message leaves the enrollment as its invitation settled it.
 func (rec *recorder) afterStep(state string) error {
 	j := rec.j
 	if j.act.ProposalItemID == nil {
@@ -150,7 +151,7 @@ func (rec *recorder) afterStep(state string) error {
 	if err := rec.tx.Where("proposal_item_id = ? AND step > ?", *j.act.ProposalItemID, j.act.Step).Order("step").Find(&later).Error; err != nil {
 		return fmt.Errorf("runner: read the later steps: %w", err)
 	}
-	if j.act.Kind == models.ActionInvite || len(later) == 0 {
+	if j.act.Kind != models.ActionMessage && (j.act.Kind == models.ActionInvite || len(later) == 0) {
 		enrollment := map[string]string{
 			models.ActionDone: models.EnrollmentDone, models.ActionSkipped: models.EnrollmentSkipped,
 			models.ActionFailed: models.EnrollmentFailed, models.ActionCanceled: models.EnrollmentSkipped,

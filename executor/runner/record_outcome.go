@@ -9,7 +9,8 @@ import (
 	"github.com/pacerhq/pacer/pacertype"
 )
 
-// The recorder's outcomes: an action done, an invitation sent.
+// The recorder's outcomes: an action done, an invitation sent (a message
+// sent is in message.go).
 
 // done records an action carried out.
 func (rec *recorder) done(res result) error {
@@ -17,6 +18,8 @@ func (rec *recorder) done(res result) error {
 	switch j.act.Kind {
 	case models.ActionInvite:
 		return rec.inviteSent(res)
+	case models.ActionMessage:
+		return rec.messageSent()
 	case models.ActionWithdraw:
 		if err := rec.commit(rec.reservations()...); err != nil {
 			return err
@@ -53,6 +56,8 @@ func (rec *recorder) done(res result) error {
 				proof, err = rec.proveDelivery(res.sent)
 				summary += "; " + proof
 			}
+		case TargetMessages:
+			summary, err = rec.replies(res.conversations)
 		}
 		if err != nil {
 			return err

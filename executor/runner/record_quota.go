@@ -5,7 +5,6 @@ import (
 
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/pacertype"
-	"github.com/pacerhq/pacer/quota"
 )
 
 // The recorder's quota: what each attempt's reservations become.
@@ -53,15 +52,15 @@ func (rec *recorder) pageLoaded(ids ...int64) error {
 }
 
 // uncountEarlier settles what the earlier attempts of an action in doubt
-// counted as an invitation (and its note), once the profile told: none of
-// them sent it (keepOne false), or one of them did (keepOne true). One
-// invitation is one invitation, however many attempts it took: only the
-// latest earlier attempt that counted one keeps it (the one that sent it,
-// since every attempt in doubt reads the profile before it clicks, and none
-// clicks once it shows Pending); the others count as the page loads they
-// were.
-func (rec *recorder) uncountEarlier(keepOne bool) error {
-	for _, kind := range []string{quota.KindInvite, quota.KindNote} {
+// counted as kinds (an invitation and its note, a message), once the page
+// told: none of them sent it (keepOne false), or one of them did (keepOne
+// true). One invitation is one invitation, however many attempts it took:
+// only the latest earlier attempt that counted one keeps it (the one that
+// sent it, since every attempt in doubt reads the profile before it
+// clicks, and none clicks once it shows Pending); the others count as the
+// page loads they were.
+func (rec *recorder) uncountEarlier(keepOne bool, kinds ...string) error {
+	for _, kind := range kinds {
 		var ids []int64
 		q := rec.tx.Model(&models.QuotaEntry{}).Where("action_id = ? AND kind = ? AND state <> ?", rec.j.act.ID, kind, models.QuotaReleased)
 		if current := rec.reservations(); len(current) > 0 {

@@ -33,6 +33,9 @@ const (
 	// TargetStale is the withdrawal of an invitation left pending for 21
 	// days.
 	TargetStale = "stale"
+	// TargetMessages is a scan of the account's messaging list, to find
+	// the prospects who replied.
+	TargetMessages = "messages"
 )
 
 // Defaults of Options.
@@ -97,8 +100,9 @@ type Options struct {
 	// plan, so that the simulator shows the matching note counter).
 	Simulated bool
 	// ScanEvery and SweepEvery are the periods of the periodic jobs that
-	// queue acceptance scans and stale-invitation sweeps. Defaults
-	// DefaultScanEvery and DefaultSweepEvery.
+	// queue acceptance and reply scans (every ScanEvery) and
+	// stale-invitation sweeps (every SweepEvery). Defaults DefaultScanEvery
+	// and DefaultSweepEvery.
 	ScanEvery  time.Duration
 	SweepEvery time.Duration
 	// Now is the clock; nil uses time.Now.

@@ -345,8 +345,8 @@ func (w *worker) run(ctx context.Context, a action) (stop bool) {
 	actx, cancel := w.actionContext(ctx)
 	defer cancel()
 	start := time.Now()
-	res := result{outcome: pacertype.OutcomeSuppressed, notesLeft: -1}
-	if !j.suppressed {
+	res := result{outcome: j.heldBack, notesLeft: -1}
+	if j.heldBack == "" {
 		res = w.perform(actx, j)
 	}
 	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
