@@ -637,6 +637,8 @@ func loop(t *testing.T, w *world) {
 		t.Errorf("the thread's history does not list the edit, the skip and then the approval:\n%s", history)
 	}
 
+	followUps(t, w)
+
 	// A clean stop: exit 0 within 10 s of SIGTERM, no Chromium left.
 	took, err := w.serve.stop(10 * time.Second)
 	if err != nil {

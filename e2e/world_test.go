@@ -41,6 +41,8 @@ const (
 
 	campaignName = "cto-berlin"
 	noteTemplate = "Hi {{first_name|there}}, I am meeting engineering leaders at {{company|your company}} this spring. Glad to connect!"
+	// followUpTemplate is the first message after an acceptance.
+	followUpTemplate = "Thanks for connecting, {{first_name|there}}! How is {{company|your company}} doing this spring?"
 )
 
 // world is one run of the loop: the fakes, the processes and the store they
@@ -92,14 +94,19 @@ campaigns:
     note: %q
     find_email: contact_info
     undo_window: 20s                 # the loop checks that nothing goes before it closes
+    follow_ups:
+      - after: 2d
+        message: %q
+      - after: 3d
+        message: "Hi {{first_name|there}}, one more thought on {{company|your company}}."
 webhooks:
   - name: crm-bridge
     url: %s/pacer
     secret: %s
-    events: [invite.accepted, email.found]
+    events: [invite.accepted, email.found, message.sent, message.replied]
 hubspot:
   enabled: true
-`, campaignName, channel, noteTemplate, w.hooks.URL, webhookSecret)
+`, campaignName, channel, noteTemplate, followUpTemplate, w.hooks.URL, webhookSecret)
 	w.cfgPath = filepath.Join(w.dir, "pacer.yml")
 	if err := os.WriteFile(w.cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
