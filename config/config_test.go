@@ -53,6 +53,9 @@ func TestDesignExampleLoads(t *testing.T) {
 	if got := cfg.Webhooks[0].Events; len(got) != 2 {
 		t.Errorf("webhook events: got %v", got)
 	}
+	if got := cfg.HubSpot.ReplyLifecycleStage; got != "salesqualifiedlead" {
+		t.Errorf("hubspot.reply_lifecycle_stage: got %q", got)
+	}
 	thread, _ := cfg.Campaigns[0].RemindsAfter()
 	dm, _ := cfg.Campaigns[0].RemindsDMAfter()
 	if thread != 4*time.Hour || dm != 24*time.Hour {

@@ -31,11 +31,6 @@ func (s *Service) addNotes(ctx context.Context, rows []*Update, token string) {
 	}
 }
 
-// noted records the note HubSpot holds for the update, and moves it on.
-func (u *Update) noted(id string) {
-	u.NoteID, u.State = id, u.stateAfter(updateNote)
-}
-
 // createNotes adds the notes of updates whose contact is known. A note whose
 // earlier creation ended without an answer is looked up first; the others
 // are marked sent, durably, before the call, so that a crash or an unknown

@@ -99,6 +99,11 @@ func (u *Update) stateAfter(done string) string {
 	return updateDone
 }
 
+// noted records the note HubSpot holds for the update, and moves it on.
+func (u *Update) noted(id string) {
+	u.NoteID, u.State = id, u.stateAfter(updateNote)
+}
+
 // Queue turns a delivery to HubSpot into a pending update and a sync, in
 // one transaction: delivery.Service calls it for the "hubspot" destination.
 // A delivery of an event already queued only revives a dead update (`pacer
