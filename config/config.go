@@ -98,6 +98,10 @@ type HubSpot struct {
 	Enabled bool   `yaml:"enabled,omitempty" json:"enabled"`
 	Token   Secret `yaml:"token,omitempty" json:"token,omitempty"`
 	APIURL  string `yaml:"api_url,omitempty" json:"api_url,omitempty"`
+	// ReplyLifecycleStage is the lifecycle stage a contact moves to when
+	// the prospect replies (HubSpot's internal value, such as
+	// "salesqualifiedlead"); empty leaves the stage as it is.
+	ReplyLifecycleStage string `yaml:"reply_lifecycle_stage,omitempty" json:"reply_lifecycle_stage,omitempty"`
 }
 
 // Hunter holds the Hunter email finder's settings.

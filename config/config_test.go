@@ -53,6 +53,9 @@ func TestDesignExampleLoads(t *testing.T) {
 	if got := cfg.Webhooks[0].Events; len(got) != 2 {
 		t.Errorf("webhook events: got %v", got)
 	}
+	if got := cfg.HubSpot.ReplyLifecycleStage; got != "salesqualifiedlead" {
+		t.Errorf("hubspot.reply_lifecycle_stage: got %q", got)
+	}
 	thread, _ := cfg.Campaigns[0].RemindsAfter()
 	dm, _ := cfg.Campaigns[0].RemindsDMAfter()
 	if thread != 4*time.Hour || dm != 24*time.Hour {
@@ -441,5 +444,54 @@ func TestRolesOf(t *testing.T) {
 	}
 	if got := strings.Join(cfg.ApproverIDs(), ","); got != "U0ANNA" {
 		t.Errorf("approver IDs: got %q, want U0ANNA (groups are not user IDs)", got)
+	}
+}
+
+func TestReplyLifecycleStageIsValidated(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, stage string
+		want        string // "" when valid
+	}{
+		{"unset keeps the stage", "", ""},
+		{"a default stage", "salesqualifiedlead", ""},
+		{"a custom stage's numeric value", "1234567", ""},
+		{"the label, not the value", "Sales Qualified Lead",
+			`hubspot.reply_lifecycle_stage is "Sales Qualified Lead"; use the stage's internal value, lower-case letters and digits (e.g. salesqualifiedlead;`},
+		{"upper case", "SALESQUALIFIEDLEAD", `hubspot.reply_lifecycle_stage is "SALESQUALIFIEDLEAD"`},
+		{"blank", " ", `hubspot.reply_lifecycle_stage is " "`},
+		{"punctuation", "sales-qualified", `hubspot.reply_lifecycle_stage is "sales-qualified"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg, err := Parse([]byte("hubspot:\n  enabled: true\n  reply_lifecycle_stage: \""+tt.stage+"\"\n"), "pacer.yml", env(nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.HubSpot.ReplyLifecycleStage != tt.stage {
+				t.Fatalf("ReplyLifecycleStage = %q, want %q", cfg.HubSpot.ReplyLifecycleStage, tt.stage)
+			}
+			err = cfg.Validate()
+			switch {
+			case tt.want == "" && err != nil && strings.Contains(err.Error(), "reply_lifecycle_stage"):
+				t.Errorf("Validate: %v, want no problem with the stage", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("Validate: %v\nwant a problem saying %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestReplyLifecycleStageWithoutHubSpotIsAWarning(t *testing.T) {
+	t.Parallel()
+	cfg := &Config{HubSpot: HubSpot{ReplyLifecycleStage: "salesqualifiedlead"}}
+	want := "hubspot.reply_lifecycle_stage is set but hubspot.enabled is false"
+	if w := strings.Join(cfg.Warnings(), "\n"); !strings.Contains(w, want) {
+		t.Errorf("Warnings() = %q, want one saying %q", w, want)
+	}
+	cfg.HubSpot.Enabled = true
+	if w := strings.Join(cfg.Warnings(), "\n"); strings.Contains(w, "reply_lifecycle_stage") {
+		t.Errorf("Warnings() = %q, want none about the stage with HubSpot enabled", w)
 	}
 }

@@ -52,6 +52,10 @@ func (c *Config) Validate() error {
 	v.httpURL("slack.api_url (SLACK_API_URL)", c.Slack.APIURL)
 	v.httpURL("hubspot.api_url (HUBSPOT_API_URL)", c.HubSpot.APIURL)
 	v.httpURL("hunter.api_url (HUNTER_API_URL)", c.Hunter.APIURL)
+	if st := c.HubSpot.ReplyLifecycleStage; st != "" && !lifecycleStagePattern.MatchString(st) {
+		v.addf("hubspot.reply_lifecycle_stage is %q; use the stage's internal value, lower-case letters and digits (e.g. salesqualifiedlead; "+
+			"a custom stage's is digits: copy its internal ID from the Lifecycle Stage property's settings in HubSpot), or leave it empty to keep the stage", st)
+	}
 	v.httpURL("linkedin.url (PACER_LINKEDIN_URL)", c.LinkedIn.URL)
 	if t := c.Slack.BotToken.Value(); t != "" && !strings.HasPrefix(t, "xoxb-") {
 		v.addf("SLACK_BOT_TOKEN does not start with xoxb-; copy the Bot User OAuth Token from the app's OAuth & Permissions page")
@@ -79,6 +83,10 @@ func (c *Config) Validate() error {
 	}
 	return &ValidationError{Problems: v.problems}
 }
+
+// lifecycleStagePattern is the form of HubSpot's internal values of
+// lifecycle stages: "salesqualifiedlead", or digits for a custom stage.
+var lifecycleStagePattern = regexp.MustCompile(`^[a-z0-9]+$`)
 
 var (
 	slackIDPattern   = regexp.MustCompile(`^[UWS][A-Z0-9]{2,}$`)
@@ -248,6 +256,9 @@ func (c *Config) Warnings() []string {
 	var w []string
 	if c.HubSpot.Enabled && !c.HubSpot.Token.IsSet() {
 		w = append(w, "hubspot.enabled is true but HUBSPOT_TOKEN is not set: nothing will sync to HubSpot until it is set to a private-app token")
+	}
+	if !c.HubSpot.Enabled && c.HubSpot.ReplyLifecycleStage != "" {
+		w = append(w, "hubspot.reply_lifecycle_stage is set but hubspot.enabled is false: no contact's stage will change until HubSpot is enabled")
 	}
 	if !c.SecretKey.IsSet() {
 		w = append(w, "PACER_SECRET_KEY is not set: LinkedIn sessions cannot be stored; generate one with `openssl rand -base64 32`")

@@ -95,8 +95,10 @@ const (
 // WebhookDestination names a webhook endpoint as a destination.
 func WebhookDestination(name string) string { return destinationWebhookPrefix + name }
 
-// hubSpotEvents are the events that become CRM contacts and notes.
-var hubSpotEvents = []pacertype.EventType{pacertype.EventInviteAccepted, pacertype.EventEmailFound}
+// hubSpotEvents are the events that become CRM contacts and notes (and,
+// for a reply, a lifecycle stage).
+var hubSpotEvents = []pacertype.EventType{pacertype.EventInviteAccepted, pacertype.EventEmailFound,
+	pacertype.EventMessageSent, pacertype.EventMessageReplied}
 
 // Subscriptions maps each destination to the event types it receives; nil
 // receives every type. It is Pacer's one router of events to destinations:

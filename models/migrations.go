@@ -376,6 +376,18 @@ CREATE TABLE email_lookups (
 	PRIMARY KEY (event_id, provider)
 );
 `},
+	{41, "integrations: HubSpot notes of messages and replies, and a reply's lifecycle stage", `
+-- A HubSpot update's note is dated note_at: when the connection was
+-- accepted, the message sent, the reply seen. message_text (the message, or
+-- the start of the reply) and conversation_url make a message's or a
+-- reply's note. lifecycle_stage is the stage a reply moves the contact to
+-- (hubspot.reply_lifecycle_stage when the reply was queued), set after the
+-- note (state 'stage').
+ALTER TABLE hubspot_updates RENAME COLUMN accepted_at TO note_at;
+ALTER TABLE hubspot_updates ADD COLUMN message_text TEXT NOT NULL DEFAULT '';
+ALTER TABLE hubspot_updates ADD COLUMN conversation_url TEXT NOT NULL DEFAULT '';
+ALTER TABLE hubspot_updates ADD COLUMN lifecycle_stage TEXT NOT NULL DEFAULT '';
+`},
 	{50, "bot: the Slack messages the bot must find again", `
 -- Messages the Slack bot posted and must find again: a proposal's follow-up
 -- messages in its thread (by part), and alerts and digests (by event id or

@@ -130,9 +130,10 @@ func printDeliveries(cmd *cobra.Command, letters []delivery.DeadLetter, disabled
 		}
 		_ = tw.Flush()
 	}
-	if sync.Contacts+sync.Notes > 0 {
-		printf(cmd, "HubSpot sync: %s and %s waiting (%d after a failure).\n",
-			wording.Count(sync.Contacts, "contact update", "contact updates"), wording.Count(sync.Notes, "note", "notes"), sync.Retrying)
+	if sync.Contacts+sync.Notes+sync.Stages > 0 {
+		printf(cmd, "HubSpot sync: %s, %s and %s waiting (%d after a failure).\n",
+			wording.Count(sync.Contacts, "contact update", "contact updates"), wording.Count(sync.Notes, "note", "notes"),
+			wording.Count(sync.Stages, "lifecycle stage", "lifecycle stages"), sync.Retrying)
 	}
 	if open > 0 {
 		printf(cmd, "Send them again with `pacer deliveries retry ID` or `pacer deliveries retry --all` once the cause is fixed.\n")

@@ -1,6 +1,8 @@
 // Package hubspot pushes Pacer's prospects into HubSpot: contacts through
-// batch upsert, a note on the contact for each accepted connection, and the
-// custom contact property that holds the LinkedIn profile URL.
+// batch upsert, a note on the contact for each accepted connection, message
+// sent and reply ([ConnectedNote], [SentNote], [RepliedNote]), the contact's
+// lifecycle stage ([Client.SetLifecycleStage]), and the custom contact
+// property that holds the LinkedIn profile URL.
 //
 // Contact updates are coalesced ([Coalesce]): updates to the same person
 // merge (later non-empty fields win) and are sent 100 to a call, so 10,000
@@ -37,6 +39,10 @@
 // RetryAt), and everything else (5xx, network, [ErrUnauthorized],
 // [ErrConflict]) retried with backoff. The token never appears in a log line
 // or an error.
+//
+// HubSpot moves a lifecycle stage forward only: setting an earlier stage is
+// refused with a 400 naming lifecyclestage, an error matching
+// [ErrLifecycleStageKept], after which the contact keeps its stage.
 //
 // Note creation is not idempotent. Store the note id [Client.CreateNote]
 // returns; when a call ended in [ErrOutcomeUnknown] (the request may have

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -34,6 +35,33 @@ func ConnectedNote(contactID string, acceptedAt time.Time, campaign string) Note
 		Body:      fmt.Sprintf("Connected on LinkedIn on %s via campaign %s", acceptedAt.UTC().Format("2006-01-02"), campaign),
 	}
 }
+
+// SentNote returns the note Pacer adds for a follow-up message sent on
+// LinkedIn: "LinkedIn message sent on <date> via campaign <name>:", then
+// the message, dated sentAt.
+func SentNote(contactID string, sentAt time.Time, campaign, text string) Note {
+	return Note{
+		ContactID: contactID,
+		Timestamp: sentAt.UTC().Truncate(time.Millisecond),
+		Body:      fmt.Sprintf("LinkedIn message sent on %s via campaign %s:\n%s", sentAt.UTC().Format("2006-01-02"), noteText(campaign), noteText(text)),
+	}
+}
+
+// RepliedNote returns the note Pacer adds when a prospect replies on
+// LinkedIn: "Replied on LinkedIn on <date>: <excerpt> (<conversation URL>)",
+// without the URL when there is none, dated repliedAt.
+func RepliedNote(contactID string, repliedAt time.Time, excerpt, conversationURL string) Note {
+	body := fmt.Sprintf("Replied on LinkedIn on %s: %s", repliedAt.UTC().Format("2006-01-02"), noteText(excerpt))
+	if conversationURL != "" {
+		body += " (" + noteText(conversationURL) + ")"
+	}
+	return Note{ContactID: contactID, Timestamp: repliedAt.UTC().Truncate(time.Millisecond), Body: body}
+}
+
+// noteText escapes the characters HubSpot would take for markup in a note's
+// body, which it shows as rich text: "<3" or "<b>" in a message must show as
+// typed, and must come back unchanged for FindNote to recognise the note.
+var noteText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace
 
 // Wire types of the notes calls.
 type (

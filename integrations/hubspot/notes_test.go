@@ -23,6 +23,34 @@ func TestConnectedNote(t *testing.T) {
 	}
 }
 
+func TestMessageNotes(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2025, 3, 4, 10, 11, 12, 345678901, time.UTC)
+	tests := []struct {
+		name string
+		note Note
+		want string
+	}{
+		{"message sent", SentNote("42", at, "cto-berlin", "Thanks for connecting, Jane!\nA call next week?"),
+			"LinkedIn message sent on 2025-03-04 via campaign cto-berlin:\nThanks for connecting, Jane!\nA call next week?"},
+		{"reply with its conversation", RepliedNote("42", at, "Happy to, Tuesday works.", "https://www.linkedin.com/messaging/thread/2-YTJl/"),
+			"Replied on LinkedIn on 2025-03-04: Happy to, Tuesday works. (https://www.linkedin.com/messaging/thread/2-YTJl/)"},
+		{"reply without a link", RepliedNote("42", at, "Happy to.", ""), "Replied on LinkedIn on 2025-03-04: Happy to."},
+		{"markup shows as typed", SentNote("42", at, "c", "Tom & Jerry <3 <b>you</b>"),
+			"LinkedIn message sent on 2025-03-04 via campaign c:\nTom &amp; Jerry &lt;3 &lt;b&gt;you&lt;/b&gt;"},
+		{"a date in UTC", RepliedNote("42", time.Date(2025, 3, 4, 23, 30, 0, 0, time.FixedZone("UTC-5", -5*3600)), "Yes", ""),
+			"Replied on LinkedIn on 2025-03-05: Yes"},
+	}
+	for _, tt := range tests {
+		if tt.note.Body != tt.want {
+			t.Errorf("%s: Body = %q, want %q", tt.name, tt.note.Body, tt.want)
+		}
+		if tt.note.ContactID != "42" || tt.note.Timestamp.Nanosecond()%int(time.Millisecond) != 0 {
+			t.Errorf("%s: contact %q, timestamp %v; want 42 and whole milliseconds", tt.name, tt.note.ContactID, tt.note.Timestamp)
+		}
+	}
+}
+
 func TestCreateAndFindNote(t *testing.T) {
 	t.Parallel()
 	b := setup(t, hubspottest.Options{}, nil)

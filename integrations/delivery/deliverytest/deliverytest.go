@@ -362,6 +362,17 @@ func Found(i int, email string) Pending {
 	return Pending{Type: pacertype.EventEmailFound, Data: models.EventData{Prospect: p, Account: "anna", Campaign: "cto", Source: string(pacertype.FinderContactInfo)}}
 }
 
+// Sent is a follow-up message sent to person i.
+func Sent(i int, text string) Pending {
+	return Pending{Type: pacertype.EventMessageSent, Data: models.EventData{Prospect: Person(i), Account: "anna", Campaign: "cto", ProposalID: 57, Text: text}}
+}
+
+// Replied is person i's reply: its excerpt, and its conversation's URL
+// ("" when the messaging list links none).
+func Replied(i int, excerpt, url string) Pending {
+	return Pending{Type: pacertype.EventMessageReplied, Data: models.EventData{Prospect: Person(i), Account: "anna", Campaign: "cto", ProposalID: 57, Text: excerpt, URL: url}}
+}
+
 // Approved is proposal i, approved.
 func Approved(i int) Pending {
 	id := int64(i)
@@ -445,7 +456,7 @@ func Alerts(t testing.TB, s *models.Store, typ pacertype.EventType) []models.Eve
 func PendingUpdates(t testing.TB, s *models.Store) int {
 	t.Helper()
 	var n int64
-	if err := s.DB.Model(&hubspotsync.Update{}).Where("state IN ?", []string{"pending", "note"}).Count(&n).Error; err != nil {
+	if err := s.DB.Model(&hubspotsync.Update{}).Where("state IN ?", []string{"pending", "note", "stage"}).Count(&n).Error; err != nil {
 		t.Fatal(err)
 	}
 	return int(n)
@@ -470,7 +481,7 @@ func JSON(v any) string {
 // DebugSync describes the HubSpot updates and sync jobs, for a failure.
 func DebugSync(s *models.Store) string {
 	var rows []hubspotsync.Update
-	s.DB.Where("state IN ?", []string{"pending", "note"}).Limit(3).Find(&rows)
+	s.DB.Where("state IN ?", []string{"pending", "note", "stage"}).Limit(3).Find(&rows)
 	var jobs []struct {
 		ID          int64
 		State       string

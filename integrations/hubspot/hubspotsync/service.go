@@ -65,6 +65,7 @@ type Service struct {
 	hubspot    *hubspot.Client
 	log        *slog.Logger
 	now        func() time.Time
+	replyStage string // hubspot.reply_lifecycle_stage
 
 	retryDelay  func(int, time.Duration) time.Duration
 	maxAttempts int
@@ -80,6 +81,7 @@ type Service struct {
 func New(cfg *config.Config, store *models.Store, deliveries *delivery.Service, opts Options) (*Service, error) {
 	s := &Service{
 		store: store, deliveries: deliveries, hubspot: opts.Client, log: opts.Logger, now: deliveries.Now,
+		replyStage: cfg.HubSpot.ReplyLifecycleStage,
 		retryDelay: deliveries.RetryDelay, maxAttempts: deliveries.MaxAttempts(),
 		debounce: opts.Debounce, hold: opts.Hold, lease: opts.Lease,
 	}
@@ -144,9 +146,11 @@ func (s *Service) PeriodicJobs() []*river.PeriodicJob {
 
 // Backlog counts the HubSpot updates that are not done.
 type Backlog struct {
-	// Contacts wait for their contact upsert, Notes for their note.
+	// Contacts wait for their contact upsert, Notes for their note, Stages
+	// for their contact's lifecycle stage.
 	Contacts int `json:"contacts"`
 	Notes    int `json:"notes"`
+	Stages   int `json:"lifecycle_stages"`
 	// Retrying is how many of them failed at least once.
 	Retrying int `json:"retrying"`
 }
@@ -160,16 +164,19 @@ func CountBacklog(ctx context.Context, store *models.Store) (Backlog, error) {
 		N        int
 	}
 	err := store.DB.WithContext(ctx).Raw(`SELECT state, CASE WHEN attempts > 0 THEN 1 ELSE 0 END AS retrying, COUNT(*) AS n
-FROM hubspot_updates WHERE state IN ? GROUP BY 1, 2`, []string{updatePending, updateNote}).Scan(&rows).Error
+FROM hubspot_updates WHERE state IN ? GROUP BY 1, 2`, unfinished).Scan(&rows).Error
 	if err != nil {
 		return Backlog{}, fmt.Errorf("hubspotsync: count HubSpot updates: %w", err)
 	}
 	var b Backlog
 	for _, r := range rows {
-		if r.State == updatePending {
+		switch r.State {
+		case updatePending:
 			b.Contacts += r.N
-		} else {
+		case updateNote:
 			b.Notes += r.N
+		case updateStage:
+			b.Stages += r.N
 		}
 		if r.Retrying == 1 {
 			b.Retrying += r.N

@@ -5,28 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/pacerhq/pacer/integrations"
 	"github.com/pacerhq/pacer/integrations/delivery"
 	"github.com/pacerhq/pacer/integrations/hubspot"
 	"github.com/pacerhq/pacer/models"
-	"github.com/pacerhq/pacer/pacertype"
-)
-
-// States of a HubSpot update.
-const (
-	updatePending = "pending" // the contact is not upserted yet
-	updateNote    = "note"    // the contact is upserted; its note is not created yet
-	updateDone    = "done"
-	updateDead    = "dead" // kept as a dead letter
 )
 
 // claimLimit is the most updates one sync round takes.
@@ -35,52 +24,6 @@ const claimLimit = 1000
 // maxRounds bounds the rounds of one sync job; the job then snoozes for an
 // instant, letting other jobs of the queue run.
 const maxRounds = 20
-
-// Update is one pending change to a HubSpot contact, from one
-// invite.accepted or email.found event. Its contact and note ids are
-// HubSpot's.
-type Update struct {
-	ID        int64
-	EventID   string
-	EventType string
-	// The contact's properties, from the event's prospect snapshot.
-	Email, ProfileURL, FirstName, LastName, Company, JobTitle string
-	// Campaign and AcceptedAt make the note ("Connected on LinkedIn on …
-	// via campaign …"); AcceptedAt is nil when no note is wanted.
-	Campaign   string
-	AcceptedAt *time.Time
-	State      string
-	ContactID  string
-	NoteID     string
-	// NoteSentAt is set before each note creation attempt: with NoteID
-	// empty, the note may exist, and FindNote must look before creating it
-	// again.
-	NoteSentAt *time.Time
-	// Attempts counts failed attempts, rate limits excepted.
-	Attempts   int
-	NextAt     time.Time
-	LeaseOwner string
-	LeaseUntil *time.Time
-	LastError  string
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-
-	failed bool // in this round
-}
-
-// TableName names the table.
-func (Update) TableName() string { return "hubspot_updates" }
-
-func (u *Update) ref() string { return strconv.FormatInt(u.ID, 10) }
-
-func (u *Update) update() hubspot.ContactUpdate {
-	return hubspot.ContactUpdate{Ref: u.ref(), Email: u.Email, ProfileURL: u.ProfileURL,
-		FirstName: u.FirstName, LastName: u.LastName, Company: u.Company, JobTitle: u.JobTitle}
-}
-
-func (u *Update) note() hubspot.Note {
-	return hubspot.ConnectedNote(u.ContactID, *u.AcceptedAt, u.Campaign)
-}
 
 // Args is the hubspot.sync job: it syncs the due HubSpot updates. It is
 // unique per debounce period, so that the updates of a burst of events
@@ -107,47 +50,6 @@ func (s *Service) syncInsertOpts() *river.InsertOpts {
 		Queue:      QueueName,
 		UniqueOpts: river.UniqueOpts{ByPeriod: s.debounce, ByState: syncUniqueStates},
 	}
-}
-
-// Queue turns a delivery to HubSpot into a pending update and a sync, in
-// one transaction: delivery.Service calls it for the "hubspot" destination.
-// A delivery of an event already queued only revives a dead update (`pacer
-// deliveries retry`). An event that does not decode is an error matching
-// integrations.ErrPermanent: a dead letter.
-func (s *Service) Queue(ctx context.Context, ev models.Event) error {
-	if ev.Type != string(pacertype.EventInviteAccepted) && ev.Type != string(pacertype.EventEmailFound) {
-		return nil
-	}
-	d, err := models.DecodeEventData(ev)
-	if err != nil {
-		return fmt.Errorf("%w: %w", integrations.ErrPermanent, err)
-	}
-	now := s.now().UTC()
-	row := Update{EventID: ev.ID, EventType: ev.Type, Campaign: d.Campaign, State: updatePending,
-		NextAt: now, CreatedAt: now, UpdatedAt: now}
-	if p := d.Prospect; p != nil {
-		row.Email, row.ProfileURL, row.FirstName, row.LastName, row.Company, row.JobTitle =
-			p.Email, p.ProfileURL, p.FirstName, p.LastName, p.Company, p.Title
-	}
-	if ev.Type == string(pacertype.EventInviteAccepted) {
-		at := ev.OccurredAt.UTC()
-		row.AcceptedAt = &at
-	}
-	return s.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "event_id"}}, DoNothing: true}).Create(&row)
-		if res.Error != nil {
-			return fmt.Errorf("hubspotsync: queue the HubSpot update of %s: %w", ev.ID, res.Error)
-		}
-		if res.RowsAffected == 0 {
-			err := tx.Model(&Update{}).Where("event_id = ? AND state = ?", ev.ID, updateDead).
-				Updates(map[string]any{"state": updatePending, "attempts": 0, "next_at": now, "last_error": "",
-					"lease_owner": "", "lease_until": nil, "updated_at": now}).Error
-			if err != nil {
-				return fmt.Errorf("hubspotsync: revive the HubSpot update of %s: %w", ev.ID, err)
-			}
-		}
-		return s.store.InsertJob(ctx, tx, Args{}, s.syncInsertOpts())
-	})
 }
 
 // Worker works the hubspot.sync job.
@@ -246,7 +148,7 @@ func (s *Service) syncAgainAt(ctx context.Context, now, periodEnd, at time.Time)
 // oldest time one became due, and the time the next one not yet due will be.
 func (s *Service) dueUpdates(ctx context.Context, now time.Time) (due int, oldest, next time.Time, err error) {
 	db := s.store.DB.WithContext(ctx).Model(&Update{}).
-		Where("state IN ? AND (lease_until IS NULL OR lease_until < ?)", []string{updatePending, updateNote}, now)
+		Where("state IN ? AND (lease_until IS NULL OR lease_until < ?)", unfinished, now)
 	var n int64
 	if err := db.Session(&gorm.Session{}).Where("next_at <= ?", now).Count(&n).Error; err != nil {
 		return 0, oldest, next, fmt.Errorf("hubspotsync: count due HubSpot updates: %w", err)
@@ -275,7 +177,7 @@ func (s *Service) claim(ctx context.Context, now time.Time, limit int) ([]*Updat
 	ctx, cancel := delivery.Bookkeeping(ctx)
 	defer cancel()
 	token := uuid.NewString()
-	states := []string{updatePending, updateNote}
+	states := unfinished
 	var rows []*Update
 	err := s.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		err := tx.Exec(`UPDATE hubspot_updates SET lease_owner = ?, lease_until = ?
@@ -294,57 +196,11 @@ AND state IN ? AND (lease_until IS NULL OR lease_until < ?)`,
 }
 
 // syncRound upserts the contacts of the claimed updates, creates their
-// notes and writes every outcome back.
+// notes, sets their lifecycle stages and writes every outcome back.
 func (s *Service) syncRound(ctx context.Context, rows []*Update, token string) error {
-	var updates []hubspot.ContactUpdate
-	for _, r := range rows {
-		if r.State == updatePending {
-			updates = append(updates, r.update())
-		}
-	}
-	if len(updates) > 0 {
-		rep, err := s.hubspot.SyncContacts(ctx, updates)
-		if err != nil {
-			s.log.LogAttrs(ctx, slog.LevelWarn, "hubspot sync stopped", slog.Int("updates", len(updates)), slog.String("error", err.Error()))
-			s.pauseOnRateLimit(ctx, err)
-		}
-		for _, r := range rows {
-			if r.State != updatePending {
-				continue
-			}
-			res, ok := rep.Results[r.ref()]
-			switch {
-			case !ok:
-				s.fail(r, fmt.Errorf("hubspotsync: HubSpot sync gave no result for update %d", r.ID))
-			case res.Err != nil:
-				s.fail(r, res.Err)
-			default:
-				r.ContactID = res.ContactID
-				r.State = updateDone
-				if r.AcceptedAt != nil {
-					r.State = updateNote
-				}
-			}
-		}
-	}
-	var notes []*Update
-	for _, r := range rows {
-		if r.State == updateNote && !r.failed {
-			notes = append(notes, r)
-		}
-	}
-	for len(notes) > 0 && ctx.Err() == nil {
-		n := min(len(notes), hubspot.MaxBatchSize)
-		if err := s.createNotes(ctx, notes[:n], token); err != nil {
-			if !errors.Is(err, errLeaseLost) { // else the write-back skips the rows lost
-				for _, r := range notes {
-					s.fail(r, err)
-				}
-			}
-			break
-		}
-		notes = notes[n:]
-	}
+	s.upsertContacts(ctx, rows)
+	s.addNotes(ctx, rows, token)
+	s.setStages(ctx, rows)
 	if s.log.Enabled(ctx, slog.LevelDebug) {
 		counts := map[string]int{}
 		failed := 0
@@ -356,89 +212,43 @@ func (s *Service) syncRound(ctx context.Context, rows []*Update, token string) e
 		}
 		s.log.LogAttrs(ctx, slog.LevelDebug, "hubspot sync round", slog.Int("updates", len(rows)),
 			slog.Int("done", counts[updateDone]), slog.Int("awaiting_note", counts[updateNote]),
-			slog.Int("awaiting_contact", counts[updatePending]), slog.Int("dead", counts[updateDead]), slog.Int("failed", failed))
+			slog.Int("awaiting_stage", counts[updateStage]), slog.Int("awaiting_contact", counts[updatePending]),
+			slog.Int("dead", counts[updateDead]), slog.Int("failed", failed))
 	}
 	return s.writeBack(ctx, rows, token)
 }
 
-// createNotes adds the notes of updates whose contact is known. A note whose
-// earlier creation ended without an answer is looked up first; the others
-// are marked sent, durably, before the call, so that a crash or an unknown
-// outcome leads to a lookup rather than a second note.
-func (s *Service) createNotes(ctx context.Context, rows []*Update, token string) error {
-	var fresh []*Update
+// upsertContacts upserts the contacts of the updates that wait for theirs,
+// coalesced, and moves each update on to its next step.
+func (s *Service) upsertContacts(ctx context.Context, rows []*Update) {
+	var updates []hubspot.ContactUpdate
 	for _, r := range rows {
-		if r.NoteSentAt != nil {
-			id, err := s.hubspot.FindNote(ctx, r.note())
-			switch {
-			case err == nil:
-				r.NoteID, r.State = id, updateDone
-				continue
-			case !errors.Is(err, hubspot.ErrNotFound):
-				s.fail(r, err)
-				continue
-			}
+		if r.State == updatePending {
+			updates = append(updates, r.update())
 		}
-		fresh = append(fresh, r)
 	}
-	if len(fresh) == 0 {
-		return nil
-	}
-	ids := make([]int64, len(fresh))
-	for i, r := range fresh {
-		ids[i] = r.ID
-	}
-	sentAt := s.now().UTC()
-	res := s.store.DB.WithContext(ctx).Model(&Update{}).Where("id IN ? AND lease_owner = ?", ids, token).
-		Updates(map[string]any{"note_sent_at": sentAt, "lease_until": sentAt.Add(s.lease)})
-	if res.Error != nil {
-		return fmt.Errorf("hubspotsync: mark notes sent: %w", res.Error)
-	}
-	if int(res.RowsAffected) != len(fresh) {
-		return errLeaseLost
-	}
-	for _, r := range fresh {
-		r.NoteSentAt = &sentAt
-	}
-	s.createNoteBatch(ctx, fresh, 0)
-	return nil
-}
-
-// createNoteBatch creates the notes in one call. A call HubSpot refused as
-// a whole created nothing: it is halved until the note it refuses stands
-// alone.
-func (s *Service) createNoteBatch(ctx context.Context, rows []*Update, depth int) {
-	notes := make([]hubspot.Note, len(rows))
-	for i, r := range rows {
-		notes[i] = r.note()
-	}
-	res, err := s.hubspot.CreateNotes(ctx, notes)
-	if err != nil {
-		if errors.Is(err, hubspot.ErrRejected) && len(rows) > 1 && depth < 8 {
-			half := len(rows) / 2
-			s.createNoteBatch(ctx, rows[:half], depth+1)
-			s.createNoteBatch(ctx, rows[half:], depth+1)
-			return
-		}
-		s.pauseOnRateLimit(ctx, err)
-		unknown := errors.Is(err, hubspot.ErrOutcomeUnknown)
-		for _, r := range rows {
-			if !unknown {
-				r.NoteSentAt = nil
-			}
-			s.fail(r, err)
-		}
+	if len(updates) == 0 {
 		return
 	}
-	for i, r := range rows {
-		if id := res.IDs[i]; id != "" {
-			r.NoteID, r.State = id, updateDone
+	rep, err := s.hubspot.SyncContacts(ctx, updates)
+	if err != nil {
+		s.log.LogAttrs(ctx, slog.LevelWarn, "hubspot sync stopped", slog.Int("updates", len(updates)), slog.String("error", err.Error()))
+		s.pauseOnRateLimit(ctx, err)
+	}
+	for _, r := range rows {
+		if r.State != updatePending {
 			continue
 		}
-		if !errors.Is(res.Errs[i], hubspot.ErrOutcomeUnknown) {
-			r.NoteSentAt = nil
+		res, ok := rep.Results[r.ref()]
+		switch {
+		case !ok:
+			s.fail(r, fmt.Errorf("hubspotsync: HubSpot sync gave no result for update %d", r.ID))
+		case res.Err != nil:
+			s.fail(r, res.Err)
+		default:
+			r.ContactID = res.ContactID
+			r.State = r.stateAfter(updatePending)
 		}
-		s.fail(r, res.Errs[i])
 	}
 }
 

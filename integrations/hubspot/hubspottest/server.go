@@ -1,10 +1,12 @@
 // Package hubspottest is a fake HubSpot CRM API for tests. It follows
 // HubSpot's documented request and response shapes for the calls Pacer
-// makes (contacts batch upsert, batch update, read and search; notes create,
-// batch create and search; contact properties get and create), enforces the
-// Bearer token and the burst limit with HubSpot's 429 body and
-// X-HubSpot-RateLimit-* headers, and injects faults on demand: a fraction of
-// 5xx answers, hung requests, a 429 storm. Like HubSpot, it refuses a whole
+// makes (contacts batch upsert, batch update, read, update and search;
+// notes create, batch create and search; contact properties get and
+// create), enforces the Bearer token and the burst limit with HubSpot's 429
+// body and X-HubSpot-RateLimit-* headers, and injects faults on demand: a
+// fraction of 5xx answers, hung requests, lost answers, a 429 storm. Like
+// HubSpot, it holds the lifecycle stage (lifecyclestage) with the default
+// stages as options, and refuses to move it backwards. Like HubSpot, it refuses a whole
 // batch write with 409 Conflict when an input collides with another contact
 // on a unique value (SetConflictAnswer chooses the form of the answer), and
 // its contact search lags behind writes when asked to (SetSearchLag). Its
@@ -33,6 +35,7 @@ const (
 	RouteUpdateContacts = "POST /crm/v3/objects/contacts/batch/update"
 	RouteSearchContacts = "POST /crm/v3/objects/contacts/search"
 	RouteGetContact     = "GET /crm/v3/objects/contacts/{contactId}"
+	RouteUpdateContact  = "PATCH /crm/v3/objects/contacts/{contactId}"
 	RouteCreateNote     = "POST /crm/v3/objects/notes"
 	RouteCreateNotes    = "POST /crm/v3/objects/notes/batch/create"
 	RouteSearchNotes    = "POST /crm/v3/objects/notes/search"
@@ -96,6 +99,21 @@ type Property struct {
 	Description string `json:"description,omitempty"`
 	// HasUniqueValue makes HubSpot refuse two contacts with one value.
 	HasUniqueValue bool `json:"hasUniqueValue"`
+	// Options are the values of an enumeration, in order.
+	Options []PropertyOption `json:"options,omitempty"`
+}
+
+// PropertyOption is one value of an enumeration property.
+type PropertyOption struct {
+	// Label is the name shown in HubSpot.
+	Label string `json:"label"`
+	// Value is the internal value, used in the API.
+	Value string `json:"value"`
+	// DisplayOrder orders the options; for the lifecycle stage, the order
+	// in which a contact moves through them.
+	DisplayOrder int `json:"displayOrder"`
+	// Hidden options are not offered in forms.
+	Hidden bool `json:"hidden"`
 }
 
 // Server is the fake. Its methods are safe for concurrent use.
@@ -127,6 +145,7 @@ type Server struct {
 	storm       int
 	stormPolicy string
 	echoToken   bool
+	lose        map[string]int // route → answers still to lose
 
 	conflictAnswer ConflictAnswer
 	searchLag      time.Duration
@@ -155,7 +174,10 @@ func New(opts Options) *Server {
 			"lastname":  {Name: "lastname", Label: "Last Name", Type: "string", FieldType: "text", GroupName: "contactinformation"},
 			"company":   {Name: "company", Label: "Company Name", Type: "string", FieldType: "text", GroupName: "contactinformation"},
 			"jobtitle":  {Name: "jobtitle", Label: "Job Title", Type: "string", FieldType: "text", GroupName: "contactinformation"},
+			lifecycleStage: {Name: lifecycleStage, Label: "Lifecycle Stage", Type: "enumeration", FieldType: "radio",
+				GroupName: "contactinformation", Options: lifecycleStages()},
 		},
+		lose: make(map[string]int),
 	}
 	if opts.ProfileURLProperty != "" {
 		s.properties[opts.ProfileURLProperty] = Property{Name: opts.ProfileURLProperty, Label: "LinkedIn profile URL",
@@ -166,6 +188,7 @@ func New(opts Options) *Server {
 	mux.HandleFunc(RouteUpdateContacts, s.updateContacts)
 	mux.HandleFunc(RouteSearchContacts, s.searchContacts)
 	mux.HandleFunc(RouteGetContact, s.getContact)
+	mux.HandleFunc(RouteUpdateContact, s.updateContact)
 	mux.HandleFunc(RouteCreateNote, s.createNote)
 	mux.HandleFunc(RouteCreateNotes, s.createNotes)
 	mux.HandleFunc(RouteSearchNotes, s.searchNotes)
@@ -198,6 +221,16 @@ func (s *Server) SetHangRate(rate float64, d time.Duration, afterWrite bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.hangRate, s.hangFor, s.hangAfter = rate, d, afterWrite
+}
+
+// LoseAnswers makes the next n requests on a route (Route…) lose their
+// answer: each is processed, then held until the client gives up (or a
+// minute), so that the client cannot know whether it was. Unlike
+// SetHangRate, it says exactly which calls.
+func (s *Server) LoseAnswers(route string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lose[route] += n
 }
 
 // Storm makes the next n requests answer 429 with policy (PolicyTenSecondly
@@ -437,6 +470,10 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		bad502 := s.rnd.IntN(2) == 0
 		hang := !fail && s.hangRate > 0 && s.rnd.Float64() < s.hangRate
 		hangFor, hangAfter := s.hangFor, s.hangAfter
+		if !fail && s.lose[route] > 0 {
+			s.lose[route]--
+			hang, hangFor, hangAfter = true, time.Minute, true
+		}
 		s.mu.Unlock()
 		if fail {
 			if bad502 {
@@ -476,13 +513,13 @@ func sleep(r *http.Request, d time.Duration) {
 }
 
 func routeOf(r *http.Request) string {
-	if r.Method == http.MethodGet {
-		switch {
-		case strings.HasPrefix(r.URL.Path, "/crm/v3/properties/contacts/"):
-			return RouteGetProperty
-		case strings.HasPrefix(r.URL.Path, "/crm/v3/objects/contacts/"):
-			return RouteGetContact
-		}
+	switch {
+	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/crm/v3/properties/contacts/"):
+		return RouteGetProperty
+	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/crm/v3/objects/contacts/"):
+		return RouteGetContact
+	case r.Method == http.MethodPatch && strings.HasPrefix(r.URL.Path, "/crm/v3/objects/contacts/"):
+		return RouteUpdateContact
 	}
 	return r.Method + " " + r.URL.Path
 }
