@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pacerhq/pacer/campaign"
+	"github.com/pacerhq/pacer/integrations/hubspot"
 	"github.com/pacerhq/pacer/models"
 )
 
@@ -105,6 +107,24 @@ func followUps(t *testing.T, w *world) {
 	})
 	w.waitFor(time.Minute, "the webhook to receive message.sent and message.replied", func() bool {
 		return len(deliveries(w, "message.sent")) == len(want) && len(deliveries(w, "message.replied")) == 1
+	})
+	// HubSpot notes the message and the reply on her contact, once each.
+	w.waitFor(time.Minute, "HubSpot to note Ada's message and reply", func() bool {
+		c, ok := w.hubspot.ContactBy(hubspot.DefaultProfileURLProperty, campaign.ProfileURL(replier))
+		if !ok {
+			return false
+		}
+		var sent, replied int
+		for _, n := range w.hubspot.NotesFor(c.ID) {
+			body := n.Properties["hs_note_body"]
+			if strings.HasPrefix(body, "LinkedIn message sent on ") && strings.Contains(body, want[replier]) {
+				sent++
+			}
+			if strings.HasPrefix(body, "Replied on LinkedIn on ") && strings.Contains(body, "Thanks! Happy to meet in Berlin.") {
+				replied++
+			}
+		}
+		return sent == 1 && replied == 1
 	})
 
 	// Her sequence stops: three days on, the second follow-up is proposed
