@@ -38,9 +38,7 @@ func newCampaignStatsCmd(g *globals) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(st)
+				return json.NewEncoder(cmd.OutOrStdout()).Encode(st)
 			}
 			return campaign.WriteStats(cmd.OutOrStdout(), st)
 		},
