@@ -208,7 +208,11 @@ func (p *Proposer) proposeOnce(ctx context.Context, name string, n int, now time
 	if err != nil {
 		return nil, err
 	}
-	items := s.items(cands, p.drawVariants(s, len(cands)), notes)
+	drawn, err := p.drawVariants(ctx, db, s, len(cands), now)
+	if err != nil {
+		return nil, err
+	}
+	items := s.items(cands, drawn, notes)
 	forecast, err := p.quota.Forecast(ctx, s.account.ID, KindInvite, len(items), sendsFrom(s, now))
 	if err != nil {
 		return nil, fmt.Errorf("campaign: forecast %s: %w", s.account.Name, err)
@@ -291,18 +295,6 @@ func (p *Proposer) pick(ctx context.Context, db *gorm.DB, s *campaignSetup, size
 		return nil, fmt.Errorf("%w: %s; import more prospects with `pacer import prospects FILE --campaign %s`", ErrQueueEmpty, name, name)
 	}
 	return cands, nil
-}
-
-// drawVariants gives each of n prospects one of the campaign's note
-// variants at random (indexes into s.variants).
-func (p *Proposer) drawVariants(s *campaignSetup, n int) []int {
-	out := make([]int, n)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for i := range out {
-		out[i] = p.rnd.IntN(len(s.variants))
-	}
-	return out
 }
 
 // items renders and lints the note of each candidate, from the variant

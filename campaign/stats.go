@@ -10,6 +10,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/wording"
 )
@@ -80,13 +82,7 @@ func Stats(ctx context.Context, store *models.Store, campaign string, now time.T
 	if err := db.Where("name = ?", campaign).Take(&c).Error; err != nil {
 		return nil, campaignLookupError(campaign, err)
 	}
-	var rows []sentInvite
-	err := db.Table("actions AS a").
-		Select("a.variant, acc.name AS account, a.created_at, a.finished_at, p.connected_at").
-		Joins("JOIN accounts AS acc ON acc.id = a.account_id").
-		Joins("JOIN prospects AS p ON p.id = a.prospect_id").
-		Where("a.campaign_id = ? AND a.kind = ? AND a.state = ? AND a.finished_at <= ?", c.ID, models.ActionInvite, models.ActionDone, now.UTC()).
-		Scan(&rows).Error
+	rows, err := readSentInvites(db, c.ID, now)
 	if err != nil {
 		return nil, fmt.Errorf("campaign: read the invitations of %s: %w", campaign, err)
 	}
@@ -96,6 +92,18 @@ func Stats(ctx context.Context, store *models.Store, campaign string, now time.T
 	}
 	st.Lead = lead(st.Variants)
 	return st, nil
+}
+
+// readSentInvites reads the campaign's invitations sent up to now.
+func readSentInvites(db *gorm.DB, campaignID int64, now time.Time) ([]sentInvite, error) {
+	var rows []sentInvite
+	err := db.Table("actions AS a").
+		Select("a.variant, acc.name AS account, a.created_at, a.finished_at, p.connected_at").
+		Joins("JOIN accounts AS acc ON acc.id = a.account_id").
+		Joins("JOIN prospects AS p ON p.id = a.prospect_id").
+		Where("a.campaign_id = ? AND a.kind = ? AND a.state = ? AND a.finished_at <= ?", campaignID, models.ActionInvite, models.ActionDone, now.UTC()).
+		Scan(&rows).Error
+	return rows, err
 }
 
 // arms groups the invitations by key, sorted by name with "" last.

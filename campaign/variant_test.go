@@ -2,9 +2,11 @@ package campaign
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/models"
@@ -148,4 +150,89 @@ func TestNoteBudgetWithVariants(t *testing.T) {
 			t.Errorf("variants given: %v, want hello once (the one note left), some none, and the rest without a variant", count)
 		}
 	})
+}
+
+// adaptiveLedger: long accepted 35 of 100, short 5 of 100.
+func adaptiveLedger() []invitation {
+	var invs []invitation
+	for i := range 100 {
+		long := invitation{variant: "long", account: "anna", sentAfter: time.Duration(i) * time.Minute}
+		if i < 35 {
+			long.acceptedAfter = time.Hour
+		}
+		short := invitation{variant: "short", account: "anna", sentAfter: time.Duration(i) * time.Minute}
+		if i < 5 {
+			short.acceptedAfter = time.Hour
+		}
+		invs = append(invs, long, short)
+	}
+	return invs
+}
+
+// proposeAfterLedger seeds the ledger into cto (its prospects done with),
+// then proposes 100 new prospects a week later and counts their variants.
+func proposeAfterLedger(t *testing.T, s *models.Store, mode string) map[string]int {
+	t.Helper()
+	cfg := testConfig()
+	cfg.Campaigns[0].Note, cfg.Campaigns[0].NotesMode = "", mode
+	cfg.Campaigns[0].Notes = []config.NoteVariant{{Name: "long", Note: "Hi {{first_name|there}}, I enjoyed your work."}, {Name: "short", Note: "Hi"}}
+	b := setup(t, s, cfg)
+	b.quota.setCapacity(b.accounts["anna"], 1000)
+	seedLedger(t, b, adaptiveLedger())
+	if err := s.DB.Model(&models.Enrollment{}).Where("campaign_id = ?", b.campaigns["cto"]).Update("state", models.EnrollmentSkipped).Error; err != nil {
+		t.Fatal(err)
+	}
+	b.importCSV(t, "cto", prospectsCSV(1001, 100, ""))
+	b.clock.Set(statsNow)
+	bt, err := b.p.Propose(context.Background(), "cto", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, it := range bt.Items {
+		count[it.Variant]++
+	}
+	return count
+}
+
+// TestAdaptiveNotesFavourTheBetterVariant: with clear evidence that long
+// is accepted more, adaptive mode gives it to most new prospects.
+func TestAdaptiveNotesFavourTheBetterVariant(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		if got := proposeAfterLedger(t, s, config.NotesAdaptive); got["long"] < 90 {
+			t.Errorf("adaptive: variants %v, want long for at least 90 of 100", got)
+		}
+	})
+}
+
+// TestRandomNotesIgnoreTheEvidence: random mode, on the same ledger,
+// still splits new prospects between the variants.
+func TestRandomNotesIgnoreTheEvidence(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		if got := proposeAfterLedger(t, s, config.NotesRandom); got["long"] < 30 || got["long"] > 70 {
+			t.Errorf("random: variants %v, want about half long", got)
+		}
+	})
+}
+
+// TestBetaDraw: the draws have the mean and variance of Beta(a, b).
+func TestBetaDraw(t *testing.T) {
+	t.Parallel()
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for _, ab := range [][2]float64{{1, 1}, {36, 66}, {6, 96}} {
+		a, b := ab[0], ab[1]
+		const n = 20000
+		var sum, sq float64
+		for range n {
+			x := betaDraw(rnd, a, b)
+			sum, sq = sum+x, sq+x*x
+		}
+		mean, variance := sum/n, sq/n-(sum/n)*(sum/n)
+		wantMean, wantVar := a/(a+b), a*b/((a+b)*(a+b)*(a+b+1))
+		if math.Abs(mean-wantMean) > 0.01 || math.Abs(variance-wantVar) > 0.1*wantVar {
+			t.Errorf("Beta(%g, %g): mean %.4f variance %.5f, want %.4f and %.5f", a, b, mean, variance, wantMean, wantVar)
+		}
+	}
 }

@@ -137,6 +137,10 @@ type Campaign struct {
 	// so that their acceptance can be compared; a variant with an empty
 	// note sends no note. Set note or notes, not both.
 	Notes []NoteVariant `yaml:"notes,omitempty" json:"notes,omitempty"`
+	// NotesMode is how each prospect's variant is chosen: NotesRandom
+	// (the default: uniformly) or NotesAdaptive (Thompson sampling on the
+	// acceptances so far, shifting new prospects to the better variants).
+	NotesMode string `yaml:"notes_mode,omitempty" json:"notes_mode,omitempty"`
 	// Steps is the sequence each prospect goes through; default: invite.
 	Steps []string `yaml:"steps,omitempty" json:"steps,omitempty"`
 	// FindEmail is contact_info, hunter or none.
@@ -246,6 +250,12 @@ type NoteVariant struct {
 
 // DefaultVariant names the one variant of a campaign that sets note.
 const DefaultVariant = "default"
+
+// Ways of choosing a prospect's note variant (Campaign.NotesMode).
+const (
+	NotesRandom   = "random"
+	NotesAdaptive = "adaptive"
+)
 
 // MaxNoteVariants is how many variants a campaign may compare: each one
 // more splits the invitations further, and the comparison takes longer.

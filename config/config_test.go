@@ -517,6 +517,9 @@ func TestNoteVariants(t *testing.T) {
 		{"same name twice", Campaign{Notes: []NoteVariant{{Name: "short", Note: "Hi"}, {Name: "short", Note: "Hello"}}},
 			[]string{`notes[1].name "short" is used twice`}},
 		{"no name", Campaign{Notes: []NoteVariant{{Note: "Hi"}}}, []string{"notes[0].name is empty"}},
+		{"adaptive", Campaign{NotesMode: NotesAdaptive, Notes: []NoteVariant{{Name: "a", Note: "Hi"}, {Name: "b"}}}, nil},
+		{"adaptive with one note", Campaign{NotesMode: NotesAdaptive, Note: "Hi"}, []string{"notes_mode is adaptive but the campaign has 0 note variants"}},
+		{"unknown mode", Campaign{NotesMode: "smart", Note: "Hi"}, []string{`notes_mode is "smart"; use random (the default) or adaptive`}},
 		{"too many", Campaign{Notes: many}, []string{"notes has 11 variants; use at most 10"}},
 	}
 	for _, tt := range tests {

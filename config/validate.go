@@ -193,6 +193,15 @@ func validateNotes(v *validator, where string, cp Campaign) {
 	if len(cp.Notes) > MaxNoteVariants {
 		v.addf("%s.notes has %d variants; use at most %d, so that each is sent often enough to compare", where, len(cp.Notes), MaxNoteVariants)
 	}
+	switch cp.NotesMode {
+	case "", NotesRandom:
+	case NotesAdaptive:
+		if len(cp.Notes) < 2 {
+			v.addf("%s.notes_mode is adaptive but the campaign has %d note variants; list at least two under notes to choose between", where, len(cp.Notes))
+		}
+	default:
+		v.addf("%s.notes_mode is %q; use random (the default) or adaptive", where, cp.NotesMode)
+	}
 	seen := map[string]bool{}
 	for i, n := range cp.Notes {
 		switch name := strings.TrimSpace(n.Name); {
