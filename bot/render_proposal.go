@@ -8,6 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/pacerhq/pacer/campaign"
+	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/wording"
 )
@@ -453,8 +454,8 @@ func (r renderer) itemBlocks(v campaign.ProposalView, it campaign.ItemView) []sl
 		} else {
 			b.WriteString("\n>" + strings.ReplaceAll(esc(it.Note), "\n", "\n>"))
 		}
-		if it.EditedBy != "" {
-			b.WriteString("\n_edited by <@" + it.EditedBy + ">_")
+		if small := itemByline(it); small != "" {
+			b.WriteString("\n_" + small + "_")
 		}
 		for _, f := range it.Findings {
 			icon := ":warning:"
@@ -530,4 +531,18 @@ func (r renderer) noteModal(it campaign.ItemView, meta noteMeta, maxLength int) 
 		PrivateMetadata: meta.String(),
 		Blocks:          slack.Blocks{BlockSet: []slack.Block{section("who", "*"+who+"*"), noteInput}},
 	}
+}
+
+// itemByline is the small print under an item's note: its variant, when
+// the campaign compares several (the one of a single note says nothing),
+// and who edited it.
+func itemByline(it campaign.ItemView) string {
+	var parts []string
+	if it.Variant != "" && it.Variant != config.DefaultVariant {
+		parts = append(parts, "variant "+esc(it.Variant))
+	}
+	if it.EditedBy != "" {
+		parts = append(parts, "edited by <@"+it.EditedBy+">")
+	}
+	return strings.Join(parts, " · ")
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/pacerhq/pacer/campaign"
+	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/models"
 )
 
@@ -66,7 +67,7 @@ func sampleProposal() campaign.ProposalView {
 		Forecast: "sends Mon–Tue within quota",
 		Items: []campaign.ItemView{
 			{ID: 101, Position: 0, Name: "Ada Lovelace", ProfileURL: "https://www.linkedin.com/in/ada-lovelace/", Title: "CTO", Company: "Analytical Engines",
-				Note: "Hi Ada, I enjoyed your talk at the meetup.", State: models.ItemProposed},
+				Note: "Hi Ada, I enjoyed your talk at the meetup.", Variant: "short", State: models.ItemProposed},
 			{ID: 102, Position: 1, Name: "Grace Hopper", ProfileURL: "https://www.linkedin.com/in/grace-hopper/", Title: "VP Engineering", Company: "Compilers & Co <Ltd>",
 				Note: "Hi Grace, see www.compilers.io for our talk.", State: models.ItemProposed,
 				Findings: []campaign.Finding{
@@ -75,7 +76,7 @@ func sampleProposal() campaign.ProposalView {
 			{ID: 103, Position: 2, Name: "Alan Turing", ProfileURL: "https://www.linkedin.com/in/alan-turing/", Title: "Head of Research", Company: "Bletchley",
 				Note: "Hi Alan, I enjoyed your talk at the meetup.", State: models.ItemSkipped},
 			{ID: 104, Position: 3, Name: "Katherine Johnson", ProfileURL: "https://www.linkedin.com/in/katherine-johnson/", Title: "", Company: "NASA",
-				Note: "Hi Katherine,\nyour orbital work is inspiring.", State: models.ItemProposed, EditedBy: "U0APPROVER",
+				Note: "Hi Katherine,\nyour orbital work is inspiring.", Variant: "long", State: models.ItemProposed, EditedBy: "U0APPROVER",
 				Findings: []campaign.Finding{campaign.NotesPerMonthFinding(5, "June 2026")}},
 		},
 	}
@@ -397,4 +398,24 @@ func mrkdwnTexts(t *testing.T, blocks string) []string {
 		t.Fatal("no mrkdwn text in the blocks")
 	}
 	return out
+}
+
+// TestItemBylineShowsComparedVariantsOnly: a card names the variant of a
+// campaign that compares several, not the one variant of a single note.
+func TestItemBylineShowsComparedVariantsOnly(t *testing.T) {
+	tests := []struct {
+		name string
+		it   campaign.ItemView
+		want string
+	}{
+		{"single note", campaign.ItemView{Variant: config.DefaultVariant}, ""},
+		{"no variant", campaign.ItemView{}, ""},
+		{"compared", campaign.ItemView{Variant: "short"}, "variant short"},
+		{"compared and edited", campaign.ItemView{Variant: "<b>", EditedBy: "U1"}, "variant &lt;b&gt; · edited by <@U1>"},
+	}
+	for _, tt := range tests {
+		if got := itemByline(tt.it); got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
+		}
+	}
 }

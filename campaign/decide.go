@@ -213,7 +213,7 @@ func (a *approval) admit(ctx context.Context, items []models.ProposalItem) ([]mo
 		if reason == "" && note != "" {
 			var dropped bool
 			if dropped, reason = a.takeNote(&notes); dropped {
-				note = ""
+				note, it.Variant = "", "" // sent as no variant was
 				a.out.NotesDropped++
 			}
 		}
@@ -315,7 +315,7 @@ func (p *Proposer) plan(s *campaignSetup, pr *models.Proposal, it models.Proposa
 			CreatedAt: now, UpdatedAt: now,
 		}
 		if st.Kind == models.ActionInvite {
-			a.Note = note
+			a.Note, a.Variant = note, it.Variant
 		}
 		actions[i] = a
 	}

@@ -449,6 +449,13 @@ func TestApproveFreeAccountNotesRunOut(t *testing.T) {
 		if n := count(t, s, &models.Action{}, "proposal_item_id IS NOT NULL AND note <> ''"); n != 1 {
 			t.Errorf("invitations with a note: got %d, want 1", n)
 		}
+		// Only the one with its note counts under its variant.
+		if n := count(t, s, &models.Action{}, "proposal_item_id IS NOT NULL AND note <> '' AND variant = ?", config.DefaultVariant); n != 1 {
+			t.Errorf("invitations with a note under the variant default: got %d, want 1", n)
+		}
+		if n := count(t, s, &models.Action{}, "proposal_item_id IS NOT NULL AND note = '' AND variant = ''"); n != 2 {
+			t.Errorf("invitations without their note and without a variant: got %d, want 2", n)
+		}
 	})
 }
 

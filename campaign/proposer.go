@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,7 +26,8 @@ const reinviteAfter = 21 * 24 * time.Hour
 type Options struct {
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
-	// Rand draws the waits of sequences; nil means a randomly seeded one.
+	// Rand draws the waits of sequences and each prospect's note variant;
+	// nil means a randomly seeded one.
 	Rand *rand.Rand
 	// Logger receives what ProposeDue decides; nil discards it.
 	Logger *slog.Logger
@@ -90,8 +92,28 @@ type campaignSetup struct {
 	cfg      config.Campaign
 	acct     config.Account
 	limits   config.Limits
-	tmpl     Template
+	variants []variant
 	seq      Sequence
+}
+
+// variant is one of a campaign's note templates, parsed.
+type variant struct {
+	name string
+	tmpl Template
+}
+
+func parseVariants(cc config.Campaign) []variant {
+	vs := cc.Variants()
+	out := make([]variant, len(vs))
+	for i, v := range vs {
+		out[i] = variant{name: strings.TrimSpace(v.Name), tmpl: ParseTemplate(v.Note)}
+	}
+	return out
+}
+
+// withoutNotes tells whether no variant of the campaign has a note.
+func (s *campaignSetup) withoutNotes() bool {
+	return !slices.ContainsFunc(s.variants, func(v variant) bool { return !v.tmpl.IsEmpty() })
 }
 
 func (p *Proposer) loadSetup(ctx context.Context, db *gorm.DB, name string) (*campaignSetup, error) {
@@ -107,7 +129,7 @@ func (p *Proposer) loadSetup(ctx context.Context, db *gorm.DB, name string) (*ca
 	if err != nil {
 		return nil, err
 	}
-	s := &campaignSetup{cfg: cc, acct: ac, limits: ac.EffectiveLimits(), tmpl: ParseTemplate(cc.Note), seq: seq}
+	s := &campaignSetup{cfg: cc, acct: ac, limits: ac.EffectiveLimits(), variants: parseVariants(cc), seq: seq}
 	if err := db.WithContext(ctx).Where("name = ?", name).Take(&s.campaign).Error; err != nil {
 		return nil, campaignLookupError(name, err)
 	}
@@ -186,7 +208,11 @@ func (p *Proposer) proposeOnce(ctx context.Context, name string, n int, now time
 	if err != nil {
 		return nil, err
 	}
-	items := s.items(cands, notes)
+	drawn, err := p.drawVariants(ctx, db, s, len(cands), now)
+	if err != nil {
+		return nil, err
+	}
+	items := s.items(cands, drawn, notes)
 	forecast, err := p.quota.Forecast(ctx, s.account.ID, KindInvite, len(items), sendsFrom(s, now))
 	if err != nil {
 		return nil, fmt.Errorf("campaign: forecast %s: %w", s.account.Name, err)
@@ -238,7 +264,7 @@ func (p *Proposer) batchSize(ctx context.Context, db *gorm.DB, s *campaignSetup,
 	if s.cfg.BatchSize > 0 {
 		size = min(size, s.cfg.BatchSize)
 	}
-	if s.tmpl.IsEmpty() || s.notesPerMonth() == config.Unlimited || !s.seq.Invites() {
+	if s.withoutNotes() || s.notesPerMonth() == config.Unlimited || !s.seq.Invites() {
 		return size, notes, nil
 	}
 	if notes.left, notes.month, err = p.notesLeft(ctx, db, s, now, 0, true); err != nil {
@@ -271,28 +297,33 @@ func (p *Proposer) pick(ctx context.Context, db *gorm.DB, s *campaignSetup, size
 	return cands, nil
 }
 
-// items renders and lints the note of each candidate. Past the notes left
-// this month, an item goes without its note, with a finding that says why.
-func (s *campaignSetup) items(cands []candidate, notes noteBudget) []Item {
+// items renders and lints the note of each candidate, from the variant
+// drawn for it. Past the notes left this month, an item goes without its
+// note, with a finding that says why, and without its variant: it is sent
+// as no variant was, so it does not count in the comparison.
+func (s *campaignSetup) items(cands []candidate, drawn []int, notes noteBudget) []Item {
 	items := make([]Item, len(cands))
+	withNote := 0
 	for i, c := range cands {
-		note, _ := s.tmpl.Render(prospectVars(c.Prospect))
+		v := s.variants[drawn[i]]
+		note, _ := v.tmpl.Render(prospectVars(c.Prospect))
 		var findings []Finding
-		if !s.seq.Invites() {
-			note = "" // nothing sends a note
-		} else if s.tmpl.IsEmpty() {
+		switch {
+		case !s.seq.Invites():
+			note, v.name = "", "" // nothing sends a note
+		case v.tmpl.IsEmpty():
 			findings = Lint("", 0)
-		} else {
+		case notes.left >= 0 && withNote >= notes.left:
+			note, v.name = "", ""
+			findings = []Finding{NotesPerMonthFinding(s.notesPerMonth(), notes.month)}
+		default:
 			findings = Lint(note, s.noteLimit())
-			if notes.left >= 0 && i >= notes.left {
-				note = ""
-				findings = []Finding{NotesPerMonthFinding(s.notesPerMonth(), notes.month)}
-			}
+			withNote++
 		}
 		items[i] = Item{
 			ProposalItem: models.ProposalItem{
 				EnrollmentID: c.EnrollmentID, ProspectID: c.Prospect.ID, Position: i + 1,
-				Note: note, Lint: encodeFindings(findings), State: models.ItemProposed,
+				Note: note, Variant: v.name, Lint: encodeFindings(findings), State: models.ItemProposed,
 			},
 			Prospect: c.Prospect,
 			Findings: findings,

@@ -52,7 +52,10 @@ type ItemView struct {
 	Title      string
 	Company    string
 	Note       string
-	Findings   []Finding
+	// Variant names the note variant the prospect was given (see
+	// models.ProposalItem.Variant).
+	Variant  string
+	Findings []Finding
 	// State is models.ItemProposed, Skipped, Approved or Rejected.
 	State    string
 	EditedBy string
@@ -218,7 +221,7 @@ func readItemViews(db *gorm.DB, proposalID int64) ([]ItemView, error) {
 	for _, r := range rows {
 		it := ItemView{
 			ID: r.ID, Position: r.Position, Name: strings.TrimSpace(r.FirstName + " " + r.LastName),
-			ProfileURL: r.ProfileURL, Title: r.Title, Company: r.Company, Note: r.Note,
+			ProfileURL: r.ProfileURL, Title: r.Title, Company: r.Company, Note: r.Note, Variant: r.Variant,
 			State: r.State, EditedBy: r.EditedBy, Step: r.Step,
 		}
 		if r.Lint != "" && r.Lint != "[]" {

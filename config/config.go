@@ -133,6 +133,14 @@ type Campaign struct {
 	Channel string `yaml:"channel" json:"channel"`
 	// Note is the invitation note template ({{first_name}}, {{company|fallback}}).
 	Note string `yaml:"note,omitempty" json:"note,omitempty"`
+	// Notes are named note templates, one given at random to each prospect
+	// so that their acceptance can be compared; a variant with an empty
+	// note sends no note. Set note or notes, not both.
+	Notes []NoteVariant `yaml:"notes,omitempty" json:"notes,omitempty"`
+	// NotesMode is how each prospect's variant is chosen: NotesRandom
+	// (the default: uniformly) or NotesAdaptive (Thompson sampling on the
+	// acceptances so far, shifting new prospects to the better variants).
+	NotesMode string `yaml:"notes_mode,omitempty" json:"notes_mode,omitempty"`
 	// Steps is the sequence each prospect goes through; default: invite.
 	Steps []string `yaml:"steps,omitempty" json:"steps,omitempty"`
 	// FindEmail is contact_info, hunter or none.
@@ -230,6 +238,36 @@ func parseAfter(s string) (time.Duration, bool) {
 		return 0, false
 	}
 	return d, true
+}
+
+// NoteVariant is one of a campaign's note templates.
+type NoteVariant struct {
+	// Name tells the variant apart on cards and in statistics.
+	Name string `yaml:"name" json:"name"`
+	// Note is the template; empty sends the invitation without a note.
+	Note string `yaml:"note" json:"note"`
+}
+
+// DefaultVariant names the one variant of a campaign that sets note.
+const DefaultVariant = "default"
+
+// Ways of choosing a prospect's note variant (Campaign.NotesMode).
+const (
+	NotesRandom   = "random"
+	NotesAdaptive = "adaptive"
+)
+
+// MaxNoteVariants is how many variants a campaign may compare: each one
+// more splits the invitations further, and the comparison takes longer.
+const MaxNoteVariants = 10
+
+// Variants returns the campaign's note variants: its notes, or its note
+// as the one variant named DefaultVariant.
+func (c Campaign) Variants() []NoteVariant {
+	if len(c.Notes) > 0 {
+		return c.Notes
+	}
+	return []NoteVariant{{Name: DefaultVariant, Note: c.Note}}
 }
 
 // FollowUp is one message of a campaign's sequence after acceptance.

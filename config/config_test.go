@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -493,5 +494,55 @@ func TestReplyLifecycleStageWithoutHubSpotIsAWarning(t *testing.T) {
 	cfg.HubSpot.Enabled = true
 	if w := strings.Join(cfg.Warnings(), "\n"); strings.Contains(w, "reply_lifecycle_stage") {
 		t.Errorf("Warnings() = %q, want none about the stage with HubSpot enabled", w)
+	}
+}
+
+// TestNoteVariants: a campaign's notes are named variants, checked for
+// names a person can tell apart; note alone is the one variant "default".
+func TestNoteVariants(t *testing.T) {
+	t.Parallel()
+	many := make([]NoteVariant, MaxNoteVariants+1)
+	for i := range many {
+		many[i] = NoteVariant{Name: fmt.Sprintf("v%d", i), Note: "Hi"}
+	}
+	tests := []struct {
+		name  string
+		cp    Campaign
+		wants []string // empty: valid
+	}{
+		{"note alone", Campaign{Note: "Hi {{first_name}}"}, nil},
+		{"variants with no note", Campaign{Notes: []NoteVariant{{Name: "short", Note: "Hi"}, {Name: "none"}}}, nil},
+		{"both", Campaign{Note: "Hi", Notes: []NoteVariant{{Name: "short", Note: "Hi"}}},
+			[]string{"sets both note and notes", "move note into notes"}},
+		{"same name twice", Campaign{Notes: []NoteVariant{{Name: "short", Note: "Hi"}, {Name: "short", Note: "Hello"}}},
+			[]string{`notes[1].name "short" is used twice`}},
+		{"no name", Campaign{Notes: []NoteVariant{{Note: "Hi"}}}, []string{"notes[0].name is empty"}},
+		{"adaptive", Campaign{NotesMode: NotesAdaptive, Notes: []NoteVariant{{Name: "a", Note: "Hi"}, {Name: "b"}}}, nil},
+		{"adaptive with one note", Campaign{NotesMode: NotesAdaptive, Note: "Hi"}, []string{"notes_mode is adaptive but the campaign has 0 note variants"}},
+		{"unknown mode", Campaign{NotesMode: "smart", Note: "Hi"}, []string{`notes_mode is "smart"; use random (the default) or adaptive`}},
+		{"too many", Campaign{Notes: many}, []string{"notes has 11 variants; use at most 10"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.cp.Name = "c"
+			err := (&Config{Timezone: "UTC", Campaigns: []Campaign{tt.cp}}).Validate()
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if len(tt.wants) == 0 && strings.Contains(got, "notes") {
+				t.Errorf("Validate: %v, want the notes accepted", err)
+			}
+			for _, want := range tt.wants {
+				if !strings.Contains(got, want) {
+					t.Errorf("Validate: %v, want it to say %q", err, want)
+				}
+			}
+		})
+	}
+	got := Campaign{Note: "Hi"}.Variants()
+	if want := []NoteVariant{{Name: DefaultVariant, Note: "Hi"}}; !slices.Equal(got, want) {
+		t.Errorf("Variants of note alone: %v, want %v", got, want)
 	}
 }

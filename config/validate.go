@@ -166,6 +166,7 @@ func (c *Config) validateCampaigns(v *validator) {
 			}
 		}
 		validateReminders(v, where, cp)
+		validateNotes(v, where, cp)
 		for j, f := range cp.FollowUps {
 			at := fmt.Sprintf("%s.follow_ups[%d]", where, j)
 			if f.Wait() <= 0 {
@@ -179,6 +180,37 @@ func (c *Config) validateCampaigns(v *validator) {
 		v.slackIDs(where+".viewers", cp.Viewers)
 		if cp.BatchSize < 0 {
 			v.addf("%s.batch_size is %d; use a positive number, or remove it to size batches by quota", where, cp.BatchSize)
+		}
+	}
+}
+
+// validateNotes checks a campaign's note variants: note or notes, each
+// variant named once, and few enough to compare.
+func validateNotes(v *validator, where string, cp Campaign) {
+	if cp.Note != "" && len(cp.Notes) > 0 {
+		v.addf("%s sets both note and notes; move note into notes as a variant ({name: default, note: ...}) or remove notes", where)
+	}
+	if len(cp.Notes) > MaxNoteVariants {
+		v.addf("%s.notes has %d variants; use at most %d, so that each is sent often enough to compare", where, len(cp.Notes), MaxNoteVariants)
+	}
+	switch cp.NotesMode {
+	case "", NotesRandom:
+	case NotesAdaptive:
+		if len(cp.Notes) < 2 {
+			v.addf("%s.notes_mode is adaptive but the campaign has %d note variants; list at least two under notes to choose between", where, len(cp.Notes))
+		}
+	default:
+		v.addf("%s.notes_mode is %q; use random (the default) or adaptive", where, cp.NotesMode)
+	}
+	seen := map[string]bool{}
+	for i, n := range cp.Notes {
+		switch name := strings.TrimSpace(n.Name); {
+		case name == "":
+			v.addf("%s.notes[%d].name is empty; name each variant (short, none, ...) to tell it apart in the statistics", where, i)
+		case seen[name]:
+			v.addf("%s.notes[%d].name %q is used twice; give each variant its own name", where, i, name)
+		default:
+			seen[name] = true
 		}
 	}
 }

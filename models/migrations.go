@@ -273,6 +273,18 @@ CREATE INDEX proposal_items_enrollment_step ON proposal_items (enrollment_id, st
 -- sequence stops at once.
 ALTER TABLE prospects ADD COLUMN replied_at {{time}};
 `},
+	{23, "campaign: the note variant of each item and invitation", `
+-- A campaign may compare note variants: each invitation item records the
+-- one it was given, and its invite action the one it was sent with (empty:
+-- none, the note dropped because the month's notes ran out). Before this
+-- version a campaign had one note, the variant named default.
+ALTER TABLE proposal_items ADD COLUMN variant TEXT NOT NULL DEFAULT '';
+ALTER TABLE actions ADD COLUMN variant TEXT NOT NULL DEFAULT '';
+UPDATE proposal_items SET variant = 'default' WHERE step = 0;
+UPDATE actions SET variant = 'default' WHERE kind = 'invite' AND campaign_id IS NOT NULL;
+-- The statistics read a campaign's invitations.
+CREATE INDEX actions_campaign_kind ON actions (campaign_id, kind) WHERE campaign_id IS NOT NULL;
+`},
 	{30, "executor: account leases, chore targets, one open chore per kind", `
 -- One runner acts for an account at a time, across every pacer serve
 -- process: the lease names its owner and lapses at lease_until unless the

@@ -210,6 +210,11 @@ type ProposalItem struct {
 	Step int
 	// Note is the invitation's note, or a follow-up's message.
 	Note string
+	// Variant names the campaign's note variant the invitation was given
+	// (config.Campaign.Notes); it stays when an approver edits the note.
+	// Empty for a follow-up, and for an invitation that goes without its
+	// note because the month's notes ran out.
+	Variant string
 	// Lint holds the note's findings as a JSON array.
 	Lint      string
 	State     string
@@ -252,8 +257,11 @@ type Action struct {
 	ProposalItemID *int64
 	Kind           string
 	// Step is the action's index in the campaign's sequence.
-	Step        int
-	Note        string
+	Step int
+	Note string
+	// Variant is the note variant an invitation is sent with, as its item
+	// recorded it (ProposalItem.Variant).
+	Variant     string
 	ScheduledAt time.Time
 	State       string
 	Attempts    int

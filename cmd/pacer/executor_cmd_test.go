@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/pacerhq/pacer/cmd/pacer/pacertest"
 	"github.com/pacerhq/pacer/executor/browser/browsertest"
+	"github.com/pacerhq/pacer/executor/sim"
 )
 
 func TestServeRefusesFastPaceOnLinkedIn(t *testing.T) {
@@ -156,5 +158,19 @@ func TestDoctorLinkedInRecognisesTheFixtures(t *testing.T) {
 	}
 	if res := runPacer(t, t.TempDir(), nil, "doctor", "linkedin"); res.Code != 1 || !strings.Contains(res.Stderr, "--page") {
 		t.Errorf("without --page: exit %d, %q", res.Code, res.Stderr)
+	}
+}
+
+func TestParseNoteRates(t *testing.T) {
+	t.Parallel()
+	got, err := parseNoteRates([]string{"enjoyed=0.5", "=0.1", "a=b=1"})
+	want := []sim.NoteAcceptRate{{Contains: "enjoyed", Rate: 0.5}, {Contains: "", Rate: 0.1}, {Contains: "a=b", Rate: 1}}
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("got %v, %v; want %v", got, err, want)
+	}
+	for _, bad := range []string{"enjoyed", "enjoyed=2", "x=often"} {
+		if _, err := parseNoteRates([]string{bad}); err == nil || !strings.Contains(err.Error(), "TEXT=RATE") {
+			t.Errorf("%q: got %v, want an error saying TEXT=RATE", bad, err)
+		}
 	}
 }

@@ -39,7 +39,7 @@ func newRootCmd() *cobra.Command {
 		newImportCmd(g), newSuppressCmd(g), newNoteCmd(),
 		newSimCmd(g), newDoctorCmd(g),
 		newDeliveriesCmd(g), newWebhooksCmd(g), newHubSpotCmd(g),
-		newAuditCmd(g),
+		newAuditCmd(g), newCampaignCmd(g),
 	)
 	return root
 }

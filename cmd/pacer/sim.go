@@ -5,6 +5,8 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -20,6 +22,7 @@ func newSimCmd(g *globals) *cobra.Command {
 		acceptRate  float64
 		acceptAfter time.Duration
 		weeklyLimit int
+		noteRates   []string
 	)
 	cmd := &cobra.Command{
 		Use:   "sim",
@@ -40,13 +43,17 @@ func newSimCmd(g *globals) *cobra.Command {
 			if acceptAfter < 0 {
 				return fmt.Errorf("--accept-after %s: give a duration such as 48h", acceptAfter)
 			}
+			rates, err := parseNoteRates(noteRates)
+			if err != nil {
+				return err
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return fmt.Errorf("sim: listen on %s: %w; choose another with --addr", addr, err)
 			}
-			s := sim.New(sim.Options{AcceptRate: acceptRate, AcceptAfter: acceptAfter, WeeklyLimit: weeklyLimit, Logger: g.logger()})
+			s := sim.New(sim.Options{AcceptRate: acceptRate, AcceptRates: rates, AcceptAfter: acceptAfter, WeeklyLimit: weeklyLimit, Logger: g.logger()})
 			url := "http://" + ln.Addr().String()
 			printf(cmd, "The LinkedIn simulator is serving on %s (what it received: %s/_sim/received)\n", url, url)
 			return s.Serve(ctx, ln)
@@ -54,7 +61,22 @@ func newSimCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&addr, "addr", config.DefaultSimAddr, "address to listen on; default $PACER_SIM_ADDR, else "+config.DefaultSimAddr)
 	cmd.Flags().Float64Var(&acceptRate, "accept-rate", sim.DefaultAcceptRate, "probability that an invitation is accepted by itself, 0 to 1")
+	cmd.Flags().StringArrayVar(&noteRates, "accept-rate-note", nil, "TEXT=RATE: invitations whose note contains TEXT are accepted with probability RATE (=RATE alone: those without a note); repeat it, the first match wins")
 	cmd.Flags().DurationVar(&acceptAfter, "accept-after", sim.DefaultAcceptAfter, "how long an accepted invitation stays pending first")
 	cmd.Flags().IntVar(&weeklyLimit, "weekly-limit", sim.DefaultWeeklyLimit, "invitations an account may send in 7 days before LinkedIn's weekly-limit alert (negative: none)")
 	return cmd
+}
+
+// parseNoteRates reads the --accept-rate-note flags, TEXT=RATE each.
+func parseNoteRates(flags []string) ([]sim.NoteAcceptRate, error) {
+	out := make([]sim.NoteAcceptRate, len(flags))
+	for i, f := range flags {
+		at := strings.LastIndex(f, "=") // the note's text may hold "=" too
+		r, err := strconv.ParseFloat(f[at+1:], 64)
+		if at < 0 || err != nil || r < 0 || r > 1 {
+			return nil, fmt.Errorf("--accept-rate-note %q: give TEXT=RATE, a piece of the note's text and a probability from 0 to 1 (=0.2 for invitations without a note)", f)
+		}
+		out[i] = sim.NoteAcceptRate{Contains: f[:at], Rate: r}
+	}
+	return out, nil
 }

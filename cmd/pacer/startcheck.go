@@ -85,7 +85,7 @@ func chatProblems(cfg *config.Config, m startMode) []string {
 	return out
 }
 
-// templateProblems lints each campaign's note template, filled in for a
+// templateProblems lints each campaign's note templates (every variant), filled in for a
 // sample prospect, against its account's note length.
 func templateProblems(cfg *config.Config) []string {
 	var out []string
@@ -96,10 +96,16 @@ func templateProblems(cfg *config.Config) []string {
 				maxLength = *l
 			}
 		}
-		_, _, findings := campaign.LintTemplate(c.Note, maxLength)
-		for _, f := range findings {
-			if f.Blocking {
-				out = append(out, fmt.Sprintf("campaigns[%d] (%s).note, filled in for a sample prospect: %s", i, c.Name, f.Message))
+		for j, v := range c.Variants() {
+			where := fmt.Sprintf("campaigns[%d] (%s).note", i, c.Name)
+			if len(c.Notes) > 0 {
+				where = fmt.Sprintf("campaigns[%d] (%s).notes[%d] (%s)", i, c.Name, j, v.Name)
+			}
+			_, _, findings := campaign.LintTemplate(v.Note, maxLength)
+			for _, f := range findings {
+				if f.Blocking {
+					out = append(out, fmt.Sprintf("%s, filled in for a sample prospect: %s", where, f.Message))
+				}
 			}
 		}
 		for j, fu := range c.FollowUps {

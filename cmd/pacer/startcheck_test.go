@@ -33,16 +33,23 @@ campaigns:
     note: "Hi {{first_name}}, see acme.com/jobs"
     follow_ups:
       - {after: 2d, message: "Thanks, {{first_name}}! Our openings: https://acme.com/jobs"}
+  - name: c2
+    account: anna
+    channel: C0CAMP
+    notes:
+      - {name: none, note: ""}
+      - {name: jobs, note: "Hi {{first_name}}, see acme.com/jobs"}
 webhooks:
   - {name: w, url: "http://hooks.example.com/x", secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw, events: [invite.accepted]}
 `)
 	dataDir := filepath.Join(dir, "data")
 	env := []string{"PACER_CONFIG=" + cfg, "PACER_DATA_DIR=" + dataDir, "SLACK_BOT_TOKEN=xoxb-1-secretvalue", "PACER_HTTP_ADDR=" + pacertest.FreeAddr(t)}
 	wants := []string{
-		"5 problems",
+		"6 problems",
 		`timezone (PACER_TIMEZONE) is "Mars/Olympus"`,
 		"set SLACK_APP_TOKEN",
 		"campaigns[0] (c1).note, filled in for a sample prospect: the note holds a link (acme.com/jobs)",
+		"campaigns[1] (c2).notes[1] (jobs), filled in for a sample prospect: the note holds a link (acme.com/jobs)",
 		"webhooks[0] (w).url: uses http:// on hooks.example.com",
 		"campaigns[0] (c1).follow_ups[0].message, filled in for a sample prospect: the message holds a link (https://acme.com/jobs), which this follow-up does not allow",
 	}

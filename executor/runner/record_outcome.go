@@ -92,6 +92,9 @@ func (rec *recorder) inviteSent(res result) error {
 	if err := rec.finish(models.ActionDone, pacertype.OutcomeDone, reason); err != nil {
 		return err
 	}
+	if err := rec.dropVariant(res); err != nil {
+		return err
+	}
 	if res.notesLeft >= 0 {
 		if err := rec.w.r.quota.SetNotesLeftTx(rec.ctx, rec.tx, j.acct.ID, res.notesLeft); err != nil {
 			return err
@@ -194,4 +197,18 @@ func (rec *recorder) deferElsewhere() error {
 		campaignID = rec.j.campaign.ID
 	}
 	return models.DeferInOtherQueues(rec.tx, p.ID, campaignID, rec.now)
+}
+
+// dropVariant takes an invitation sent without its note out of its note
+// variant (models.Action.Variant): the campaign's statistics compare what
+// people received.
+func (rec *recorder) dropVariant(res result) error {
+	j := rec.j
+	if j.act.Variant == "" || (!res.noteDropped && j.note == j.act.Note) {
+		return nil
+	}
+	if err := rec.tx.Table("actions").Where("id = ?", j.act.ID).Update("variant", "").Error; err != nil {
+		return fmt.Errorf("runner: record action %d sent without its note: %w", j.act.ID, err)
+	}
+	return nil
 }

@@ -387,6 +387,11 @@ func TestNotesRunOut(t *testing.T) {
 		if two.State != models.ActionDone || !strings.Contains(two.Reason, "without its note") {
 			t.Errorf("ops' second invitation: %s %q", two.State, two.Reason)
 		}
+		// The statistics count what was sent: a note dropped at sending
+		// takes the invitation out of its variant.
+		if one := b.actionOf(t, "n-one-more", models.ActionInvite); one.Variant != config.DefaultVariant || two.Variant != "" {
+			t.Errorf("variants: %q sent with its note, %q without; want %q and none", one.Variant, two.Variant, config.DefaultVariant)
+		}
 		bob := b.account(t, "bob")
 		if bob.NotesLeft == nil || *bob.NotesLeft != 0 {
 			t.Errorf("bob's notes left: %v, want 0", bob.NotesLeft)

@@ -112,7 +112,8 @@
 // account; one containing "checkpoint" meets a checkpoint on every page.
 // Signing in on /login with any email sets an li_at derived from it.
 //
-// Invitations are accepted by themselves with probability AcceptRate, after
+// Invitations are accepted by themselves with probability AcceptRate (or
+// the rate AcceptRates gives their note, to compare note variants), after
 // AcceptAfter of simulated time; the simulated clock runs Speed times faster
 // than real time and can be moved with Advance.
 //

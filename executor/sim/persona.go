@@ -128,6 +128,13 @@ func hashOf(parts ...string) uint64 {
 }
 
 // fraction maps a hash to [0, 1).
+// mix spreads every bit of h over all 64 (the finalizer of SplitMix64).
+func mix(h uint64) uint64 {
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9
+	h = (h ^ (h >> 27)) * 0x94d049bb133111eb
+	return h ^ (h >> 31)
+}
+
 func fraction(h uint64) float64 { return float64(h>>11) / float64(1<<53) }
 
 // NewPersona derives a member from a slug. The same slug always gives the

@@ -31,6 +31,10 @@ type Options struct {
 	// by itself. Which invitations are accepted is decided by a hash of the
 	// account, the slug and Seed, so runs repeat.
 	AcceptRate float64
+	// AcceptRates set the probability per note variant, as a campaign
+	// comparing notes needs: the first rule that matches an invitation's
+	// note sets its probability; one matching none has AcceptRate.
+	AcceptRates []NoteAcceptRate
 	// AcceptAfter is how long, in simulated time, an accepted invitation
 	// stays pending.
 	AcceptAfter time.Duration
@@ -71,6 +75,24 @@ type Options struct {
 	// Logger receives one line per action; nil means slog.Default(). Cookie
 	// values are never logged.
 	Logger *slog.Logger
+}
+
+// NoteAcceptRate is the acceptance probability of the invitations whose
+// note contains Contains; an empty Contains matches the invitations sent
+// without a note.
+type NoteAcceptRate struct {
+	Contains string
+	Rate     float64
+}
+
+// acceptRate is the probability that an invitation with note is accepted.
+func (o Options) acceptRate(note string) float64 {
+	for _, r := range o.AcceptRates {
+		if (r.Contains == "" && note == "") || (r.Contains != "" && strings.Contains(note, r.Contains)) {
+			return r.Rate
+		}
+	}
+	return o.AcceptRate
 }
 
 // Server is a simulated LinkedIn. It implements http.Handler, keeps
@@ -177,8 +199,11 @@ func (s *Server) account(id string) *account {
 }
 
 // acceptAt decides whether and when an invitation will be accepted.
-func (s *Server) acceptAt(acct, slug string, at time.Time) time.Time {
-	if fraction(hashOf("accept", s.opts.Seed, acct, slug)) >= s.opts.AcceptRate {
+func (s *Server) acceptAt(acct, slug, note string, at time.Time) time.Time {
+	// Mixed: FNV-1a's high bits, which fraction reads, hardly change
+	// between slugs that differ only at their end (p1, p2, …), and an
+	// imported list's acceptance rate came out far from the one set.
+	if fraction(mix(hashOf("accept", s.opts.Seed, acct, slug))) >= s.opts.acceptRate(note) {
 		return time.Time{}
 	}
 	return at.Add(s.opts.AcceptAfter)
@@ -435,7 +460,7 @@ func (s *Server) apiInviteSend(_ *http.Request, a *account, body map[string]stri
 		a.toasted[slug] = true
 		return map[string]any{"status": "error", "message": "Something went wrong. Please try again later."}, http.StatusOK
 	}
-	a.pending[slug] = &pending{slug: slug, note: note, at: now, acceptAt: s.acceptAt(a.id, slug, now)}
+	a.pending[slug] = &pending{slug: slug, note: note, at: now, acceptAt: s.acceptAt(a.id, slug, note, now)}
 	a.sent = append(a.sent, now)
 	if note != "" {
 		a.notes[monthKey(now)]++

@@ -2,7 +2,9 @@ package sim
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -575,5 +577,30 @@ func TestPageLoadsAreRecorded(t *testing.T) {
 	}
 	if got := c.received("?account=b").PageLoads; len(got) != 1 || got[0].Account != "b" {
 		t.Errorf("page loads of b = %+v", got)
+	}
+}
+
+// TestAcceptRatePerNote: each note variant is accepted with its own
+// probability, recognised by a piece of its text; no note has its own.
+func TestAcceptRatePerNote(t *testing.T) {
+	t.Parallel()
+	s, c := newClient(t, Options{AcceptRate: 0.35, AcceptAfter: time.Hour, WeeklyLimit: -1, NotesPerMonth: -1,
+		AcceptRates: []NoteAcceptRate{{Contains: "enjoyed", Rate: 0.8}, {Contains: "", Rate: 0.1}}})
+	notes := map[string]string{"enj": "Hi, I enjoyed your talk", "non": "", "oth": "Hi there"}
+	for prefix, note := range notes {
+		for i := range 300 {
+			body := fmt.Sprintf(`{"slug":"%s-%d","note":%q}`, prefix, i, note)
+			if _, got := c.do("POST", "/voyager/api/invite/send", "premium-a", body); !strings.Contains(got, `"ok"`) {
+				t.Fatalf("send %s: %s", body, got)
+			}
+		}
+	}
+	s.Advance(2 * time.Hour)
+	_, page := c.do("GET", "/mynetwork/invite-connect/connections/", "premium-a", "")
+	for prefix, want := range map[string]float64{"enj": 0.8, "non": 0.1, "oth": 0.35} {
+		got := float64(strings.Count(page, `href="/in/`+prefix+"-")) / 300
+		if math.Abs(got-want) > 0.08 {
+			t.Errorf("note %q: %.2f accepted, want about %.2f", notes[prefix], got, want)
+		}
 	}
 }
