@@ -55,7 +55,14 @@ type Options struct {
 	// the digest (the integrations' dead letters); nil counts the delivery
 	// jobs River kept as discarded.
 	DeadLetters func(ctx context.Context) (int, error)
+	// PassEvery is the period of the pass that posts, refreshes, expires
+	// and reminds (DefaultPassEvery); `--pace fast` shortens it.
+	PassEvery time.Duration
 }
+
+// DefaultPassEvery: proposals, undo countdowns and reminders move by the
+// minute.
+const DefaultPassEvery = time.Minute
 
 // Bot is Pacer's Slack bot. Build it with New, mount its HTTP endpoints with
 // Mount (HTTP mode), run RunSocketMode (Socket Mode), register Workers and
@@ -78,6 +85,7 @@ type Bot struct {
 	groups          *groupCache
 	tasks           *tasks
 	deadLetterCount func(ctx context.Context) (int, error)
+	passEvery       time.Duration
 	// refreshLocks serialize the updates of a proposal's messages (striped
 	// by proposal id).
 	refreshLocks [64]sync.Mutex
@@ -109,6 +117,9 @@ func New(ctx context.Context, cfg *config.Config, store *models.Store, opts Opti
 	if opts.ApproverCacheTTL <= 0 {
 		opts.ApproverCacheTTL = DefaultApproverCacheTTL
 	}
+	if opts.PassEvery <= 0 {
+		opts.PassEvery = DefaultPassEvery
+	}
 	apiOpts := []slack.Option{slack.OptionAPIURL(cfg.Slack.APIURL), slack.OptionHTTPClient(opts.HTTPClient)}
 	if cfg.Slack.AppToken.IsSet() {
 		apiOpts = append(apiOpts, slack.OptionAppLevelToken(cfg.Slack.AppToken.Value()))
@@ -128,6 +139,7 @@ func New(ctx context.Context, cfg *config.Config, store *models.Store, opts Opti
 		loc:      time.UTC,
 
 		deadLetterCount: opts.DeadLetters,
+		passEvery:       opts.PassEvery,
 	}
 	if loc, err := time.LoadLocation(cfg.Timezone); err == nil {
 		b.loc = loc

@@ -120,8 +120,8 @@ func (b *Bot) PeriodicJobs() []*river.PeriodicJob {
 			return DigestArgs{Day: b.now().In(loc).Format(time.DateOnly)},
 				&river.InsertOpts{Queue: slackQueue, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 		}, &river.PeriodicJobOpts{ID: "bot.digest"}),
-		river.NewPeriodicJob(river.PeriodicInterval(time.Minute), func() (river.JobArgs, *river.InsertOpts) {
-			return PostProposalsArgs{}, &river.InsertOpts{Queue: slackQueue, UniqueOpts: river.UniqueOpts{ByPeriod: time.Minute}}
+		river.NewPeriodicJob(river.PeriodicInterval(b.passEvery), func() (river.JobArgs, *river.InsertOpts) {
+			return PostProposalsArgs{}, &river.InsertOpts{Queue: slackQueue, UniqueOpts: river.UniqueOpts{ByPeriod: b.passEvery}}
 		}, &river.PeriodicJobOpts{ID: "bot.post_proposals", RunOnStart: true}),
 	}
 }

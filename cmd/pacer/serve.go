@@ -46,6 +46,9 @@ type serveEnv struct {
 	slack    delivery.Deliverer           // the Slack bot, for the deliveries to Slack
 	// console, when set, stands in for Slack: the bot talks to it.
 	console *console.Workspace
+	// pace is the quota engine's: the fast pace of tests and demos also
+	// runs the bot's pass more often.
+	pace quota.Pace
 	// runners run beside the HTTP server until the context ends.
 	runners []func(ctx context.Context) error
 }
@@ -147,6 +150,7 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger, ef exec
 		quota:   quota.New(store, cfg, quota.Options{Pace: pace, Logger: logger.With(slog.String("part", "quota"))}),
 		workers: river.NewWorkers(),
 		console: ws,
+		pace:    pace,
 	}
 	if err := startBot(ctx, env); err != nil {
 		return err

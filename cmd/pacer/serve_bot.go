@@ -12,7 +12,12 @@ import (
 	"github.com/pacerhq/pacer/campaign"
 	"github.com/pacerhq/pacer/integrations/delivery"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/quota"
 )
+
+// fastPassEvery runs the bot's pass four times a minute at the fast pace,
+// where a day of waiting takes a minute.
+const fastPassEvery = 15 * time.Second
 
 // startBot plugs the Slack bot into serve: its HTTP endpoints (HTTP mode,
 // SLACK_SIGNING_SECRET), its Socket Mode connection (SLACK_APP_TOKEN), its
@@ -34,6 +39,9 @@ func startBot(ctx context.Context, env *serveEnv) error {
 	}
 	if env.console != nil {
 		opts.HTTPClient = env.console.HTTPClient()
+	}
+	if env.pace == quota.PaceFast {
+		opts.PassEvery = fastPassEvery
 	}
 	b, err := bot.New(ctx, env.cfg, env.store, opts)
 	if err != nil {
