@@ -86,6 +86,16 @@ func (b *Bot) refuseUnshown(ctx context.Context, req Request, v buttonValue) (bo
 	if n == 0 {
 		return false, nil
 	}
+	// A refresh in progress (an edit's, a skip's) records what the
+	// messages show once it has updated them all: wait for it and look
+	// again before calling anything unseen.
+	b.waitForRefresh(v.ProposalID)
+	if rec, err = b.loadProposal(ctx, v.ProposalID); err != nil {
+		return false, nil // the approval itself says what is wrong
+	}
+	if n = b.unshown(rec); n == 0 {
+		return false, nil
+	}
 	retry := b.refreshChanged(ctx, v.ProposalID)
 	if retry == nil {
 		if rec, err = b.loadProposal(ctx, v.ProposalID); err == nil && b.unshown(rec) == 0 {

@@ -91,6 +91,14 @@ func (b *Bot) refreshChanged(ctx context.Context, id int64) error {
 	return b.refresh(ctx, id, false)
 }
 
+// waitForRefresh returns once no refresh of the proposal's messages is in
+// progress in this process.
+func (b *Bot) waitForRefresh(id int64) {
+	mu := &b.refreshLocks[uint64(id)%uint64(len(b.refreshLocks))]
+	mu.Lock()
+	mu.Unlock() //nolint:staticcheck // an empty critical section: only the wait matters
+}
+
 func (b *Bot) refresh(ctx context.Context, id int64, always bool) error {
 	// Read and update under the proposal's lock: two refreshes racing in
 	// one process (a skip's and the approval's) then reach Slack in the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pacerhq/pacer/models"
 )
@@ -127,4 +128,31 @@ func (b *bundle) scheduled(t testing.TB) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestAnApprovalWaitsForTheRefreshInProgress: an approval that arrives
+// while an edit's refresh is updating the messages (they show the new
+// text, what they show is not recorded yet) waits for the refresh and
+// goes through, rather than calling the batch unseen.
+func TestAnApprovalWaitsForTheRefreshInProgress(t *testing.T) {
+	eachStore(t, func(t *testing.T, b *bundle) {
+		p := b.proposeFor(t)
+		shown := b.proposal(t, p.ID).Shown
+		mu := &b.bot.refreshLocks[uint64(p.ID)%uint64(len(b.bot.refreshLocks))]
+		mu.Lock()
+		b.store.DB.Model(&models.Proposal{}).Where("id = ?", p.ID).UpdateColumn("shown", "stale")
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			b.approve(t, approver, p)
+		}()
+		time.Sleep(200 * time.Millisecond) // the click reaches the check meanwhile
+		b.store.DB.Model(&models.Proposal{}).Where("id = ?", p.ID).UpdateColumn("shown", shown)
+		mu.Unlock()
+		<-done
+		b.bot.tasks.wait()
+		if got := b.proposal(t, p.ID); got.State != models.ProposalApproved {
+			t.Errorf("the approval made during a refresh left the proposal %s; told %q", got.State, b.lastEphemeral(approver))
+		}
+	})
 }
