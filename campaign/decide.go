@@ -558,9 +558,14 @@ func setStates(tx *gorm.DB, items []models.ProposalItem, itemState, enrollmentSt
 		return nil
 	}
 	itemIDs := make([]int64, len(items))
-	enrollmentIDs := make([]int64, len(items))
+	var enrollmentIDs []int64
 	for i, it := range items {
-		itemIDs[i], enrollmentIDs[i] = it.ID, it.EnrollmentID
+		itemIDs[i] = it.ID
+		// A follow-up's prospect is past its invitation: their
+		// enrollment stays as it is.
+		if it.Step == 0 {
+			enrollmentIDs = append(enrollmentIDs, it.EnrollmentID)
+		}
 	}
 	for chunk := range slices.Chunk(itemIDs, 500) {
 		if err := tx.Model(&models.ProposalItem{}).Where("id IN ?", chunk).
@@ -568,12 +573,6 @@ func setStates(tx *gorm.DB, items []models.ProposalItem, itemState, enrollmentSt
 			return fmt.Errorf("campaign: update items: %w", err)
 		}
 	}
-	// A follow-up's prospect is past its invitation: their enrollment
-	// stays as it is.
-	enrollmentIDs = slices.DeleteFunc(enrollmentIDs, func(id int64) bool {
-		i := slices.IndexFunc(items, func(it models.ProposalItem) bool { return it.EnrollmentID == id })
-		return items[i].Step > 0
-	})
 	for chunk := range slices.Chunk(enrollmentIDs, 500) {
 		if err := tx.Model(&models.Enrollment{}).Where("id IN ? AND state = ?", chunk, models.EnrollmentProposed).
 			Updates(map[string]any{"state": enrollmentState, "updated_at": now}).Error; err != nil {
