@@ -202,7 +202,9 @@ func explainCandidates(tb testing.TB, s *models.Store, campaignID int64, now tim
 	if s.Dialect == models.DialectPostgres {
 		prefix = "EXPLAIN (ANALYZE, BUFFERS) "
 	}
-	rows, err := s.DB.Raw(prefix+candidateSQL, campaignID, now.Add(-reinviteAfter), []int64{campaignID}, 60).Rows()
+	var account int64
+	s.DB.Raw("SELECT account_id FROM campaigns WHERE id = ?", campaignID).Scan(&account)
+	rows, err := s.DB.Raw(prefix+candidateSQL, campaignID, now.Add(-reinviteAfter), []int64{campaignID}, []int64{account}, account, account, 60).Rows()
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -79,7 +79,7 @@ func (p *Proposer) approve(ctx context.Context, proposalID int64, version int, u
 		if err != nil {
 			return err
 		}
-		s, err := p.setupByID(ctx, tx, pr.CampaignID)
+		s, err := p.setupOf(ctx, tx, pr)
 		if err != nil {
 			return err
 		}
@@ -417,7 +417,7 @@ func (p *Proposer) EditNote(ctx context.Context, itemID int64, version int, user
 		if pr.State != models.ProposalOpen {
 			return errRace
 		}
-		s, err := p.setupByID(ctx, tx, pr.CampaignID)
+		s, err := p.setupOf(ctx, tx, &pr)
 		if err != nil {
 			return err
 		}
@@ -425,7 +425,7 @@ func (p *Proposer) EditNote(ctx context.Context, itemID int64, version int, user
 		if err := tx.Take(&prospect, it.ProspectID).Error; err != nil {
 			return fmt.Errorf("campaign: read prospect %d: %w", it.ProspectID, err)
 		}
-		note, _ := ParseTemplate(text).Render(prospectVars(prospect))
+		note, _ := ParseTemplate(text).Render(s.vars(prospect))
 		findings := Lint(note, s.noteLimit())
 		if fu, ok := s.followUpOf(*it); ok {
 			findings = LintMessage(note, fu.Links)

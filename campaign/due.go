@@ -53,40 +53,49 @@ type DueResult struct {
 func (p *Proposer) ProposeDue(ctx context.Context, now time.Time) ([]DueResult, error) {
 	var out []DueResult
 	for _, cc := range p.cfg.Campaigns {
-		if err := ctx.Err(); err != nil {
-			return out, err
-		}
-		if len(cc.FollowUps) > 0 {
-			out = append(out, p.followUpsDue(ctx, cc.Name, now)...)
-		}
-		trigger, err := p.due(ctx, cc, now)
-		if err != nil {
-			out = append(out, DueResult{Campaign: cc.Name, Err: err})
-			p.logger.Warn("campaign: cannot tell whether a proposal is due", slog.String("campaign", cc.Name), slog.Any("error", err))
-			continue
-		}
-		if trigger == "" {
-			continue
-		}
-		b, err := p.propose(ctx, cc.Name, 0, now)
-		out = append(out, DueResult{Campaign: cc.Name, Trigger: trigger, Batch: b, Err: err})
-		switch {
-		case err == nil:
-			p.logger.Info("campaign: proposed a batch", slog.String("campaign", cc.Name), slog.String("trigger", trigger),
-				slog.Int64("proposal", b.Proposal.ID), slog.Int("items", len(b.Items)))
-		case errors.Is(err, ErrNoCapacity), errors.Is(err, ErrQueueEmpty), errors.Is(err, ErrNoNotesLeft), errors.Is(err, ErrOpenProposal):
-			p.logger.Debug("campaign: nothing to propose", slog.String("campaign", cc.Name), slog.String("trigger", trigger), slog.Any("reason", err))
-		default:
-			p.logger.Warn("campaign: proposal failed", slog.String("campaign", cc.Name), slog.String("trigger", trigger), slog.Any("error", err))
+		for _, sender := range cc.SenderNames() {
+			if err := ctx.Err(); err != nil {
+				return out, err
+			}
+			out = append(out, p.proposeDueFor(ctx, cc, sender, now)...)
 		}
 	}
 	return out, nil
 }
 
+// proposeDueFor proposes what is due of the campaign for one of its
+// senders: follow-ups to those it connected with, and invitations.
+func (p *Proposer) proposeDueFor(ctx context.Context, cc config.Campaign, sender string, now time.Time) []DueResult {
+	var out []DueResult
+	if len(cc.FollowUps) > 0 {
+		out = append(out, p.followUpsDue(ctx, cc.Name, sender, now)...)
+	}
+	log := p.logger.With(slog.String("campaign", cc.Name), slog.String("sender", sender))
+	trigger, err := p.due(ctx, cc, sender, now)
+	if err != nil {
+		log.Warn("campaign: cannot tell whether a proposal is due", slog.Any("error", err))
+		return append(out, DueResult{Campaign: cc.Name, Err: err})
+	}
+	if trigger == "" {
+		return out
+	}
+	b, err := p.propose(ctx, cc.Name, sender, 0, now)
+	switch {
+	case err == nil:
+		log.Info("campaign: proposed a batch", slog.String("trigger", trigger),
+			slog.Int64("proposal", b.Proposal.ID), slog.Int("items", len(b.Items)))
+	case errors.Is(err, ErrNoCapacity), errors.Is(err, ErrQueueEmpty), errors.Is(err, ErrNoNotesLeft), errors.Is(err, ErrOpenProposal):
+		log.Debug("campaign: nothing to propose", slog.String("trigger", trigger), slog.Any("reason", err))
+	default:
+		log.Warn("campaign: proposal failed", slog.String("trigger", trigger), slog.Any("error", err))
+	}
+	return append(out, DueResult{Campaign: cc.Name, Trigger: trigger, Batch: b, Err: err})
+}
+
 // followUpsDue proposes the campaign's due follow-up messages, if any and
 // none are waiting for a decision.
-func (p *Proposer) followUpsDue(ctx context.Context, name string, now time.Time) []DueResult {
-	b, err := p.proposeFollowUps(ctx, name, 0, now)
+func (p *Proposer) followUpsDue(ctx context.Context, name, sender string, now time.Time) []DueResult {
+	b, err := p.proposeFollowUps(ctx, name, sender, 0, now)
 	switch {
 	case err == nil:
 		p.logger.Info("campaign: proposed follow-up messages", slog.String("campaign", name),
@@ -100,10 +109,11 @@ func (p *Proposer) followUpsDue(ctx context.Context, name string, now time.Time)
 	return []DueResult{{Campaign: name, Trigger: TriggerFollowUps, Batch: b, Err: err}}
 }
 
-// due returns the trigger that makes the campaign due now, or "".
-func (p *Proposer) due(ctx context.Context, cc config.Campaign, now time.Time) (string, error) {
+// due returns the trigger that makes the campaign due now for the sender,
+// or "".
+func (p *Proposer) due(ctx context.Context, cc config.Campaign, sender string, now time.Time) (string, error) {
 	db := p.store.DB.WithContext(ctx)
-	s, err := p.loadSetup(ctx, db, cc.Name)
+	s, err := p.loadSetup(ctx, db, cc.Name, sender)
 	if err != nil {
 		return "", err
 	}
@@ -111,7 +121,7 @@ func (p *Proposer) due(ctx context.Context, cc config.Campaign, now time.Time) (
 		return "", nil
 	}
 	var open int64
-	if err := db.Model(&models.Proposal{}).Where("campaign_id = ? AND kind = ? AND state = ?", s.campaign.ID, models.ProposalInvites, models.ProposalOpen).Count(&open).Error; err != nil {
+	if err := db.Model(&models.Proposal{}).Where("campaign_id = ? AND kind = ? AND account_id = ? AND state = ?", s.campaign.ID, models.ProposalInvites, s.account.ID, models.ProposalOpen).Count(&open).Error; err != nil {
 		return "", fmt.Errorf("campaign: read open proposals: %w", err)
 	}
 	if open > 0 {
@@ -124,7 +134,7 @@ func (p *Proposer) due(ctx context.Context, cc config.Campaign, now time.Time) (
 	}
 	var last models.Proposal
 	lastAt := time.Time{}
-	if err := db.Where("campaign_id = ?", s.campaign.ID).Order("created_at DESC").Limit(1).Find(&last).Error; err != nil {
+	if err := db.Where("campaign_id = ? AND account_id = ?", s.campaign.ID, s.account.ID).Order("created_at DESC").Limit(1).Find(&last).Error; err != nil {
 		return "", fmt.Errorf("campaign: read the last proposal: %w", err)
 	}
 	if last.ID != 0 {

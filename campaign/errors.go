@@ -62,14 +62,20 @@ func (e *ProfileError) Is(target error) bool { return target == ErrNotAProfile }
 // OpenProposalError names the campaign's open proposal, which must be decided
 // before another is proposed.
 type OpenProposalError struct {
-	Campaign   string
+	Campaign string
+	// Account is the sender the proposal is for, in a campaign of several.
+	Account    string
 	ProposalID int64
 	CreatedAt  time.Time
 }
 
 func (e *OpenProposalError) Error() string {
+	whose := e.Campaign
+	if e.Account != "" {
+		whose += " (sent by " + e.Account + ")"
+	}
 	return fmt.Sprintf("campaign: %s already has an open proposal (#%d, proposed %s); approve or reject it first",
-		e.Campaign, e.ProposalID, e.CreatedAt.UTC().Format(time.RFC3339))
+		whose, e.ProposalID, e.CreatedAt.UTC().Format(time.RFC3339))
 }
 
 // Is makes errors.Is(err, ErrOpenProposal) true.

@@ -29,15 +29,29 @@ var ErrNoFollowUps = errors.New("campaign: no follow-up message is due")
 // and at most batch_size), as its open proposal of messages. Errors as for
 // Propose; ErrNoFollowUps when nothing is due.
 func (p *Proposer) ProposeFollowUps(ctx context.Context, campaign string, n int) (*Batch, error) {
-	return p.proposeFollowUps(ctx, campaign, n, p.now())
+	cc, ok := p.cfg.Campaign(campaign)
+	if !ok || len(cc.SenderNames()) <= 1 {
+		return p.proposeFollowUps(ctx, campaign, "", n, p.now())
+	}
+	// Each sender writes to those it connected with: the first with
+	// messages due proposes them.
+	var errs []error
+	for _, sender := range cc.SenderNames() {
+		b, err := p.proposeFollowUps(ctx, campaign, sender, n, p.now())
+		if err == nil {
+			return b, nil
+		}
+		errs = append(errs, err)
+	}
+	return nil, noSenderError(campaign, errs)
 }
 
 // maxMessageBatch bounds a proposal of messages, as Slack shows it.
 const maxMessageBatch = 200
 
-func (p *Proposer) proposeFollowUps(ctx context.Context, campaign string, n int, now time.Time) (*Batch, error) {
+func (p *Proposer) proposeFollowUps(ctx context.Context, campaign, sender string, n int, now time.Time) (*Batch, error) {
 	db := p.store.DB.WithContext(ctx)
-	s, err := p.loadSetup(ctx, db, campaign)
+	s, err := p.loadSetup(ctx, db, campaign, sender)
 	if err != nil {
 		return nil, err
 	}
@@ -120,8 +134,8 @@ func dueFollowUps(ctx context.Context, db *gorm.DB, s *campaignSetup, now time.T
 		Select("e.id AS enrollment_id, p.*").
 		Joins("JOIN prospects AS p ON p.id = e.prospect_id").
 		Where("e.campaign_id = ? AND p.connected_at IS NOT NULL AND p.replied_at IS NULL", s.campaign.ID).
-		Where("EXISTS (SELECT 1 FROM actions AS a WHERE a.campaign_id = e.campaign_id AND a.prospect_id = e.prospect_id AND a.kind = ? AND a.state = ?)",
-			models.ActionInvite, models.ActionDone).
+		Where("EXISTS (SELECT 1 FROM actions AS a WHERE a.campaign_id = e.campaign_id AND a.prospect_id = e.prospect_id AND a.account_id = ? AND a.kind = ? AND a.state = ?)",
+			s.account.ID, models.ActionInvite, models.ActionDone).
 		Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("campaign: read the connections of %s: %w", s.campaign.Name, err)
@@ -219,7 +233,7 @@ func (s *campaignSetup) messageItems(due []dueFollowUp) []Item {
 	items := make([]Item, len(due))
 	for i, d := range due {
 		fu := s.cfg.FollowUps[d.Step-1]
-		msg, _ := ParseTemplate(fu.Message).Render(prospectVars(d.Prospect))
+		msg, _ := ParseTemplate(fu.Message).Render(s.vars(d.Prospect))
 		findings := LintMessage(msg, fu.Links)
 		items[i] = Item{
 			ProposalItem: models.ProposalItem{

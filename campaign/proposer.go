@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -85,9 +86,12 @@ type Item struct {
 	Findings []Finding
 }
 
-// campaignSetup is a campaign with everything the proposer needs about it.
+// campaignSetup is a campaign with everything the proposer needs about it,
+// for one of its senders: a campaign of several senders proposes and
+// decides for each apart (each has its own batch, quota and forecast).
 type campaignSetup struct {
 	campaign models.Campaign
+	// account is the sender this setup is for, acct its configuration.
 	account  models.Account
 	cfg      config.Campaign
 	acct     config.Account
@@ -116,14 +120,27 @@ func (s *campaignSetup) withoutNotes() bool {
 	return !slices.ContainsFunc(s.variants, func(v variant) bool { return !v.tmpl.IsEmpty() })
 }
 
-func (p *Proposer) loadSetup(ctx context.Context, db *gorm.DB, name string) (*campaignSetup, error) {
+// loadSetup reads the campaign's setup for one of its senders; sender ""
+// is the campaign's first (its primary account).
+func (p *Proposer) loadSetup(ctx context.Context, db *gorm.DB, name, sender string) (*campaignSetup, error) {
 	cc, ok := p.cfg.Campaign(name)
 	if !ok {
 		return nil, fmt.Errorf("%w: %q; campaigns are declared in the configuration file", ErrUnknownCampaign, name)
 	}
-	ac, ok := p.cfg.Account(cc.Account)
+	senders := cc.SenderNames()
+	if len(senders) == 0 {
+		return nil, fmt.Errorf("campaign: %s has no sending account; set account or senders in the configuration", name)
+	}
+	if sender == "" {
+		sender = senders[0]
+	}
+	if !cc.HasSender(sender) {
+		return nil, fmt.Errorf("%w: %s no longer sends for %s (its senders are %s); reject what waits for it",
+			ErrAccountUnavailable, sender, name, strings.Join(senders, ", "))
+	}
+	ac, ok := p.cfg.Account(sender)
 	if !ok {
-		return nil, fmt.Errorf("campaign: %s names the unknown account %q", name, cc.Account)
+		return nil, fmt.Errorf("campaign: %s names the unknown account %q", name, sender)
 	}
 	seq, err := ParseSequence(cc.Steps)
 	if err != nil {
@@ -133,19 +150,29 @@ func (p *Proposer) loadSetup(ctx context.Context, db *gorm.DB, name string) (*ca
 	if err := db.WithContext(ctx).Where("name = ?", name).Take(&s.campaign).Error; err != nil {
 		return nil, campaignLookupError(name, err)
 	}
-	if err := db.WithContext(ctx).Take(&s.account, s.campaign.AccountID).Error; err != nil {
-		return nil, fmt.Errorf("campaign: read the account of %s: %w", name, err)
+	if err := db.WithContext(ctx).Where("name = ?", sender).Take(&s.account).Error; err != nil {
+		return nil, fmt.Errorf("campaign: read the account %s of %s: %w", sender, name, err)
 	}
 	return s, nil
 }
 
-// setupByID is loadSetup for a stored campaign.
-func (p *Proposer) setupByID(ctx context.Context, db *gorm.DB, campaignID int64) (*campaignSetup, error) {
-	var c models.Campaign
-	if err := db.WithContext(ctx).Take(&c, campaignID).Error; err != nil {
-		return nil, fmt.Errorf("campaign: read campaign %d: %w", campaignID, err)
+// setupOf is loadSetup for a stored proposal: its campaign and sender.
+func (p *Proposer) setupOf(ctx context.Context, db *gorm.DB, pr *models.Proposal) (*campaignSetup, error) {
+	var names struct{ Campaign, Account string }
+	err := db.WithContext(ctx).Raw(`SELECT c.name AS campaign, a.name AS account FROM campaigns c JOIN accounts a ON a.id = ? WHERE c.id = ?`,
+		pr.AccountID, pr.CampaignID).Scan(&names).Error
+	if err != nil {
+		return nil, fmt.Errorf("campaign: read the campaign of proposal #%d: %w", pr.ID, err)
 	}
-	return p.loadSetup(ctx, db, c.Name)
+	return p.loadSetup(ctx, db, names.Campaign, names.Account)
+}
+
+// vars are the values the campaign's templates are filled with for the
+// prospect: the prospect's own, and the sender's.
+func (s *campaignSetup) vars(pr models.Prospect) map[string]string {
+	vars := prospectVars(pr)
+	maps.Copy(vars, SenderVars(s.acct))
+	return vars
 }
 
 func (s *campaignSetup) noteLimit() int { return deref(s.limits.NoteLength) }
@@ -172,16 +199,18 @@ func deref(p *int) int {
 // is nothing to propose; ErrCampaignPaused, ErrAccountUnavailable,
 // ErrUnknownCampaign.
 func (p *Proposer) Propose(ctx context.Context, campaign string, n int) (*Batch, error) {
-	return p.propose(ctx, campaign, n, p.now())
+	return p.propose(ctx, campaign, "", n, p.now())
 }
 
 // errConflict: the enrollments picked changed before the proposal was
 // stored (a concurrent proposer or decision); picking again resolves it.
 var errConflict = errors.New("campaign: the queue changed while proposing")
 
-func (p *Proposer) propose(ctx context.Context, name string, n int, now time.Time) (*Batch, error) {
+// propose proposes for one sender of the campaign; sender "" lets
+// chooseSender pick the one with the most room.
+func (p *Proposer) propose(ctx context.Context, name, sender string, n int, now time.Time) (*Batch, error) {
 	for attempt := 0; ; attempt++ {
-		b, err := p.proposeOnce(ctx, name, n, now)
+		b, err := p.proposeOnce(ctx, name, sender, n, now)
 		if errors.Is(err, errConflict) && attempt < 2 {
 			continue
 		}
@@ -191,13 +220,10 @@ func (p *Proposer) propose(ctx context.Context, name string, n int, now time.Tim
 
 // proposeOnce is one attempt at Propose: errConflict when the queue
 // changed between picking the prospects and storing them.
-func (p *Proposer) proposeOnce(ctx context.Context, name string, n int, now time.Time) (*Batch, error) {
+func (p *Proposer) proposeOnce(ctx context.Context, name, sender string, n int, now time.Time) (*Batch, error) {
 	db := p.store.DB.WithContext(ctx)
-	s, err := p.loadSetup(ctx, db, name)
+	s, err := p.chooseSender(ctx, db, name, sender, now)
 	if err != nil {
-		return nil, err
-	}
-	if err := p.readyToPropose(ctx, db, s, models.ProposalInvites); err != nil {
 		return nil, err
 	}
 	size, notes, err := p.batchSize(ctx, db, s, n, now)
@@ -232,6 +258,59 @@ func (p *Proposer) proposeOnce(ctx context.Context, name string, n int, now time
 		return nil, err
 	}
 	return b, nil
+}
+
+// chooseSender returns the setup of the sender a batch of invitations is
+// proposed for, ready to propose: the one named, or else, of the
+// campaign's senders that may take a batch now, the one with the most room
+// in its next working days. Each sender's batches are sized by its own
+// room, so the campaign's prospects spread over its senders in proportion
+// to what each can safely send. When none can, the error gives each
+// sender's reason.
+func (p *Proposer) chooseSender(ctx context.Context, db *gorm.DB, name, sender string, now time.Time) (*campaignSetup, error) {
+	cc, ok := p.cfg.Campaign(name)
+	if sender != "" || !ok || len(cc.SenderNames()) <= 1 {
+		s, err := p.loadSetup(ctx, db, name, sender)
+		if err != nil {
+			return nil, err
+		}
+		return s, p.readyToPropose(ctx, db, s, models.ProposalInvites)
+	}
+	var best *campaignSetup
+	bestRoom := 0
+	var errs []error
+	for _, sender := range cc.SenderNames() {
+		s, err := p.chooseSender(ctx, db, name, sender, now)
+		if errors.Is(err, ErrCampaignPaused) {
+			return nil, err
+		}
+		room := 0
+		if err == nil {
+			room, err = p.capacity(ctx, db, s, now)
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if best == nil || room > bestRoom {
+			best, bestRoom = s, room
+		}
+	}
+	if best == nil {
+		return nil, noSenderError(name, errs)
+	}
+	return best, nil
+}
+
+// noSenderError says why none of a campaign's senders can take a batch:
+// each sender's reason, each kept for errors.Is and errors.As.
+func noSenderError(name string, errs []error) error {
+	format := "campaign: no sender of %s can take a batch now: " + strings.TrimSuffix(strings.Repeat("%w; ", len(errs)), "; ")
+	args := []any{name}
+	for _, err := range errs {
+		args = append(args, err)
+	}
+	return fmt.Errorf(format, args...)
 }
 
 // readyToPropose refuses a campaign that may not be proposed for now: it
@@ -286,7 +365,11 @@ func (p *Proposer) pick(ctx context.Context, db *gorm.DB, s *campaignSetup, size
 	if err != nil {
 		return nil, err
 	}
-	cands, err := selectCandidates(ctx, db, s.campaign.ID, now, live, size)
+	senders, err := p.senderIDs(ctx, db, s)
+	if err != nil {
+		return nil, err
+	}
+	cands, err := selectCandidates(ctx, db, queueWalk{campaignID: s.campaign.ID, live: live, senders: senders, sender: s.account.ID}, now, size)
 	if err != nil {
 		return nil, err
 	}
@@ -306,7 +389,7 @@ func (s *campaignSetup) items(cands []candidate, drawn []int, notes noteBudget) 
 	withNote := 0
 	for i, c := range cands {
 		v := s.variants[drawn[i]]
-		note, _ := v.tmpl.Render(prospectVars(c.Prospect))
+		note, _ := v.tmpl.Render(s.vars(c.Prospect))
 		var findings []Finding
 		switch {
 		case !s.seq.Invites():
@@ -412,14 +495,18 @@ var errOpenRace = errors.New("campaign: another proposal was opened first")
 // proposal.
 func (p *Proposer) checkNoOpen(ctx context.Context, db *gorm.DB, s *campaignSetup, kind string) error {
 	var open models.Proposal
-	err := db.WithContext(ctx).Where("campaign_id = ? AND kind = ? AND state = ?", s.campaign.ID, kind, models.ProposalOpen).Take(&open).Error
+	err := db.WithContext(ctx).Where("campaign_id = ? AND kind = ? AND account_id = ? AND state = ?", s.campaign.ID, kind, s.account.ID, models.ProposalOpen).Take(&open).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		return nil
 	case err != nil:
 		return fmt.Errorf("campaign: read open proposals: %w", err)
 	}
-	return &OpenProposalError{Campaign: s.campaign.Name, ProposalID: open.ID, CreatedAt: open.CreatedAt}
+	e := &OpenProposalError{Campaign: s.campaign.Name, ProposalID: open.ID, CreatedAt: open.CreatedAt}
+	if len(s.cfg.SenderNames()) > 1 {
+		e.Account = s.account.Name
+	}
+	return e
 }
 
 // sendsFrom is the earliest a batch proposed now can send: approved at once,
@@ -536,6 +623,16 @@ func (p *Proposer) liveCampaignIDs(ctx context.Context, db *gorm.DB) ([]int64, e
 	return ids, nil
 }
 
+// senderIDs are the account ids of the campaign's senders.
+func (p *Proposer) senderIDs(ctx context.Context, db *gorm.DB, s *campaignSetup) ([]int64, error) {
+	var ids []int64
+	err := db.WithContext(ctx).Model(&models.Account{}).Where("name IN ?", s.cfg.SenderNames()).Pluck("id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("campaign: read the senders of %s: %w", s.campaign.Name, err)
+	}
+	return ids, nil
+}
+
 // candidate is an enrollment the proposer may propose.
 type candidate struct {
 	EnrollmentID int64
@@ -578,12 +675,16 @@ func passOver(tx *gorm.DB, dialect string, campaignID int64, priority int, posit
 	return nil
 }
 
-// candidateSQL walks the campaign's queue along the index enrollments_next
+// candidateSQL walks the campaign's queue for one sender along the index enrollments_next
 // (campaign_id, state, priority, position) and stops at the limit: the
 // filters are per-row lookups on primary keys and unique indexes, so the
 // cost grows with the rows skipped, not with the size of the campaign. Its
 // suppression filter is the negation of models.SuppressedSQL, written as
-// one anti-join per kind so that each stays an index lookup.
+// one anti-join per kind so that each stays an index lookup. Two filters
+// share the campaign among its senders: nobody connected to any account of
+// the team (account_connections), and nobody another of the campaign's
+// senders touched first (their earliest action): a prospect stays with one
+// sender.
 const candidateSQL = `SELECT e.id AS enrollment_id, e.priority, e.position, p.id, p.slug, p.profile_url, p.first_name, p.last_name,
 	p.company, p.title, p.email, p.email_domain, p.vars, p.state
 FROM enrollments e
@@ -596,11 +697,26 @@ WHERE e.campaign_id = ? AND e.state = 'queued'
 	AND (p.email = '' OR NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.kind = 'email' AND s.value = p.email))
 	AND (p.email_domain = '' OR NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.kind = 'domain'
 		AND (s.value = p.email_domain OR p.email_domain LIKE '%.' || s.value)))
+	AND NOT EXISTS (SELECT 1 FROM account_connections k WHERE k.slug = p.slug)
+	AND COALESCE((SELECT a.account_id FROM actions a WHERE a.prospect_id = p.id AND a.account_id IN ? AND a.state <> 'canceled'
+		ORDER BY a.id LIMIT 1), ?) = ?
 ORDER BY e.priority, e.position
 LIMIT ?`
 
-func selectCandidates(ctx context.Context, db *gorm.DB, campaignID int64, now time.Time, live []int64, limit int) ([]candidate, error) {
-	rows, err := db.WithContext(ctx).Raw(candidateSQL, campaignID, now.Add(-reinviteAfter).UTC(), live, limit).Rows()
+// queueWalk is what selectCandidates needs to walk one sender's queue.
+type queueWalk struct {
+	campaignID int64
+	// live are the campaigns whose queues hold their prospects
+	// (liveCampaignIDs).
+	live []int64
+	// senders are the campaign's sending accounts, sender the one the
+	// batch is for.
+	senders []int64
+	sender  int64
+}
+
+func selectCandidates(ctx context.Context, db *gorm.DB, q queueWalk, now time.Time, limit int) ([]candidate, error) {
+	rows, err := db.WithContext(ctx).Raw(candidateSQL, q.campaignID, now.Add(-reinviteAfter).UTC(), q.live, q.senders, q.sender, q.sender, limit).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("campaign: pick prospects: %w", err)
 	}

@@ -3,13 +3,17 @@ package campaign
 import (
 	"strings"
 	"unicode"
+
+	"github.com/pacerhq/pacer/config"
 )
 
 // Template is a note template: text with placeholders such as
-// {{first_name}}, {{company|your team}} (a fallback after the bar) or any
-// column of the import ({{event}}). Names are matched as import columns are
-// named: case, spaces and hyphens do not matter ({{First Name}} is
-// {{first_name}}).
+// {{first_name}}, {{company|your team}} (a fallback after the bar), any
+// column of the import ({{event}}) or a field of the sending account
+// ({{sender_first_name}}, see SenderVars). Names are matched as import
+// columns are named: case, spaces and hyphens do not matter ({{First Name}}
+// is {{first_name}}); a name written as a Go template field path is read
+// the same way ({{.Sender.FirstName}} is {{sender_first_name}}).
 type Template struct {
 	parts []templatePart
 }
@@ -42,7 +46,7 @@ func ParseTemplate(src string) Template {
 		raw := src[open : open+2+end+2]
 		inner := src[open+2 : open+2+end]
 		name, fallback, hasFallback := strings.Cut(inner, "|")
-		p := templatePart{text: raw, name: ColumnName(name), fallback: strings.TrimSpace(fallback), hasFallback: hasFallback}
+		p := templatePart{text: raw, name: placeholderName(name), fallback: strings.TrimSpace(fallback), hasFallback: hasFallback}
 		if p.name == "" {
 			p = templatePart{text: raw} // "{{}}" stays as written; Lint reports it
 		}
@@ -83,6 +87,55 @@ func (t Template) Render(vars map[string]string) (note string, missing []string)
 		}
 	}
 	return strings.TrimSpace(b.String()), missing
+}
+
+// placeholderName is the column name a placeholder stands for. A Go-style
+// field path (".Sender.FirstName") has its words split at capitals first.
+func placeholderName(s string) string {
+	s = strings.TrimSpace(s)
+	if !strings.HasPrefix(s, ".") {
+		return ColumnName(s)
+	}
+	var b strings.Builder
+	prevLower := false
+	for _, r := range s {
+		if unicode.IsUpper(r) && prevLower {
+			b.WriteByte(' ')
+		}
+		prevLower = unicode.IsLower(r) || unicode.IsDigit(r)
+		b.WriteRune(r)
+	}
+	return ColumnName(b.String())
+}
+
+// SenderVars are the sending account's fields as templates name them:
+// sender_first_name, sender_last_name and sender_name (both). Empty
+// fields are left out, so that a placeholder without a value is reported
+// as any missing value is.
+func SenderVars(a config.Account) map[string]string {
+	vars := map[string]string{}
+	first, last := strings.TrimSpace(a.FirstName), strings.TrimSpace(a.LastName)
+	if first != "" {
+		vars["sender_first_name"] = first
+	}
+	if last != "" {
+		vars["sender_last_name"] = last
+	}
+	if full := strings.TrimSpace(first + " " + last); full != "" {
+		vars["sender_name"] = full
+	}
+	return vars
+}
+
+// usesSender tells whether the template names a field of the sending
+// account.
+func (t Template) usesSender() bool {
+	for _, p := range t.parts {
+		if strings.HasPrefix(p.name, "sender_") {
+			return true
+		}
+	}
+	return false
 }
 
 // ColumnName normalizes a column or placeholder name as imports and

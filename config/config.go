@@ -112,7 +112,11 @@ type Hunter struct {
 
 // Account is one LinkedIn account that sends invitations.
 type Account struct {
-	Name         string       `yaml:"name" json:"name"`
+	Name string `yaml:"name" json:"name"`
+	// FirstName and LastName are the member's own name as prospects see it,
+	// for note templates ({{sender_first_name}}, {{.Sender.FirstName}}).
+	FirstName    string       `yaml:"first_name,omitempty" json:"first_name,omitempty"`
+	LastName     string       `yaml:"last_name,omitempty" json:"last_name,omitempty"`
 	Plan         string       `yaml:"plan" json:"plan"`
 	Timezone     string       `yaml:"timezone,omitempty" json:"timezone,omitempty"`
 	WorkingHours WorkingHours `yaml:"working_hours,omitempty" json:"working_hours"`
@@ -126,10 +130,16 @@ type WorkingHours struct {
 	End   string   `yaml:"end,omitempty" json:"end,omitempty"`
 }
 
-// Campaign is a named stream of prospects sent by one account.
+// Campaign is a named stream of prospects sent by one account, or shared
+// among several (Senders).
 type Campaign struct {
-	Name    string `yaml:"name" json:"name"`
-	Account string `yaml:"account" json:"account"`
+	Name string `yaml:"name" json:"name"`
+	// Account is the sending account; a campaign of several sets Senders
+	// instead.
+	Account string `yaml:"account,omitempty" json:"account,omitempty"`
+	// Senders are the accounts that share the campaign: each prospect is
+	// given to one of them (see SenderNames). Set account or senders.
+	Senders []string `yaml:"senders,omitempty" json:"senders,omitempty"`
 	Channel string `yaml:"channel" json:"channel"`
 	// Note is the invitation note template ({{first_name}}, {{company|fallback}}).
 	Note string `yaml:"note,omitempty" json:"note,omitempty"`
@@ -181,6 +191,24 @@ type Campaign struct {
 	// Viewers may look at the campaign but not decide; empty:
 	// slack.viewers. See Config.RolesOf.
 	Viewers []string `yaml:"viewers,omitempty" json:"viewers,omitempty"`
+}
+
+// SenderNames are the campaign's sending accounts, in configuration order:
+// its senders, or its one account. The first is the campaign's primary
+// account (models.Campaign.AccountID).
+func (c Campaign) SenderNames() []string {
+	if len(c.Senders) > 0 {
+		return c.Senders
+	}
+	if c.Account == "" {
+		return nil
+	}
+	return []string{c.Account}
+}
+
+// HasSender tells whether the account sends for the campaign.
+func (c Campaign) HasSender(account string) bool {
+	return slices.Contains(c.SenderNames(), account)
 }
 
 // DefaultExpireAfter is how long a proposal waits for a decision by

@@ -135,9 +135,7 @@ func (c *Config) validateCampaigns(v *validator) {
 			where = fmt.Sprintf("campaigns[%d] (%s)", i, cp.Name)
 		}
 		v.name(where, cp.Name, seen)
-		if _, ok := c.Account(cp.Account); !ok {
-			v.addf("%s.account is %q, which is not declared under accounts; use one of: %s", where, cp.Account, strings.Join(c.accountNames(), ", "))
-		}
+		c.validateSenders(v, where, cp)
 		if !channelPattern.MatchString(cp.Channel) {
 			v.addf("%s.channel is %q; use the channel's ID (C…), shown in Slack under the channel's details", where, cp.Channel)
 		}
@@ -180,6 +178,39 @@ func (c *Config) validateCampaigns(v *validator) {
 		v.slackIDs(where+".viewers", cp.Viewers)
 		if cp.BatchSize < 0 {
 			v.addf("%s.batch_size is %d; use a positive number, or remove it to size batches by quota", where, cp.BatchSize)
+		}
+	}
+}
+
+// validateSenders checks a campaign's sending accounts: account or
+// senders, each declared once under accounts. (Whether every sender has the
+// fields its templates use is checked with the templates, by config check.)
+func (c *Config) validateSenders(v *validator, where string, cp Campaign) {
+	switch {
+	case cp.Account != "" && len(cp.Senders) > 0:
+		v.addf("%s sets both account and senders; list the account under senders, or remove senders", where)
+		return
+	case cp.Account == "" && len(cp.Senders) == 0:
+		v.addf("%s has no sending account; set account (one of: %s) or senders (several)", where, strings.Join(c.accountNames(), ", "))
+		return
+	}
+	field := "account"
+	if len(cp.Senders) > 0 {
+		field = "senders"
+	}
+	seen := map[string]bool{}
+	for _, name := range cp.SenderNames() {
+		if seen[name] {
+			v.addf("%s.%s lists %q twice; list each account once", where, field, name)
+			continue
+		}
+		seen[name] = true
+		if _, ok := c.Account(name); !ok {
+			verb := "names"
+			if field == "account" {
+				verb = "is"
+			}
+			v.addf("%s.%s %s %q, which is not declared under accounts; use one of: %s", where, field, verb, name, strings.Join(c.accountNames(), ", "))
 		}
 	}
 }

@@ -285,6 +285,23 @@ UPDATE actions SET variant = 'default' WHERE kind = 'invite' AND campaign_id IS 
 -- The statistics read a campaign's invitations.
 CREATE INDEX actions_campaign_kind ON actions (campaign_id, kind) WHERE campaign_id IS NOT NULL;
 `},
+	{24, "campaign: several senders per campaign, and each account's connections", `
+-- A campaign shared by several senders has one open proposal of each kind
+-- per sender: each sender's batch is approved on its own card.
+DROP INDEX proposals_one_open;
+CREATE UNIQUE INDEX proposals_one_open ON proposals (campaign_id, kind, account_id) WHERE state = 'open';
+-- The first-degree connections of each account, from LinkedIn's data
+-- export (pacer import connections) or seen on a profile: nobody connected
+-- to one account of the team is invited by another.
+CREATE TABLE account_connections (
+	account_id BIGINT NOT NULL REFERENCES accounts (id),
+	slug TEXT NOT NULL,
+	source TEXT NOT NULL,
+	created_at {{time}} NOT NULL,
+	PRIMARY KEY (account_id, slug)
+);
+CREATE INDEX account_connections_slug ON account_connections (slug);
+`},
 	{30, "executor: account leases, chore targets, one open chore per kind", `
 -- One runner acts for an account at a time, across every pacer serve
 -- process: the lease names its owner and lapses at lease_until unless the

@@ -99,6 +99,21 @@ type Prospect struct {
 	UpdatedAt time.Time
 }
 
+// Sources of an account's known connections.
+const (
+	ConnectionFromExport  = "export"  // LinkedIn's data export, imported
+	ConnectionFromProfile = "profile" // seen as first-degree on a profile
+)
+
+// AccountConnection is a member an account is connected to on LinkedIn,
+// by slug: no other account of the team invites them.
+type AccountConnection struct {
+	AccountID int64 `gorm:"primaryKey;autoIncrement:false"`
+	Slug      string `gorm:"primaryKey"`
+	Source    string
+	CreatedAt time.Time
+}
+
 // Enrollment states: a prospect's progress within one campaign.
 const (
 	EnrollmentQueued   = "queued"

@@ -36,9 +36,14 @@ func (s *Store) SyncConfig(ctx context.Context, cfg *config.Config) error {
 			ids[a.Name] = row.ID
 		}
 		for _, c := range cfg.Campaigns {
-			accountID, ok := ids[c.Account]
+			senders := c.SenderNames()
+			if len(senders) == 0 {
+				return fmt.Errorf("models: campaign %s has no sending account; set account or senders", c.Name)
+			}
+			// The first sender is the campaign's primary account.
+			accountID, ok := ids[senders[0]]
 			if !ok {
-				return fmt.Errorf("models: campaign %s names the unknown account %q", c.Name, c.Account)
+				return fmt.Errorf("models: campaign %s names the unknown account %q", c.Name, senders[0])
 			}
 			var row Campaign
 			err := tx.Where("name = ?", c.Name).First(&row).Error
