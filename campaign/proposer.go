@@ -623,10 +623,13 @@ func (p *Proposer) liveCampaignIDs(ctx context.Context, db *gorm.DB) ([]int64, e
 	return ids, nil
 }
 
-// senderIDs are the account ids of the campaign's senders.
+// senderIDs are the account ids of the campaign's senders a prospect they
+// touched first stays with: all but those stopped (restricted, or waiting
+// for a person), whose prospects the others take on (see Rehome).
 func (p *Proposer) senderIDs(ctx context.Context, db *gorm.DB, s *campaignSetup) ([]int64, error) {
 	var ids []int64
-	err := db.WithContext(ctx).Model(&models.Account{}).Where("name IN ?", s.cfg.SenderNames()).Pluck("id", &ids).Error
+	err := db.WithContext(ctx).Model(&models.Account{}).Where("name IN ? AND state NOT IN ?", s.cfg.SenderNames(), stoppedStates).
+		Pluck("id", &ids).Error
 	if err != nil {
 		return nil, fmt.Errorf("campaign: read the senders of %s: %w", s.campaign.Name, err)
 	}

@@ -368,6 +368,13 @@ const (
 	// DecisionUndo takes an approval back within its undo window; the
 	// approval and its items are marked undone.
 	DecisionUndo = "undo"
+	// DecisionMove gives an approved item of a stopped sender (restricted,
+	// or waiting for a person) to another sender of its campaign, whose
+	// note for it is the approved text word for word; DecisionReturn puts
+	// one no other sender would send as approved back in the queue. Both are
+	// Pacer's (UserID "pacer"); Detail says from whom and to whom.
+	DecisionMove   = "move_item"
+	DecisionReturn = "return_item"
 )
 
 // What a pause or resume decision holds or releases (PauseDetail).
