@@ -53,6 +53,10 @@ func (c campaignProposer) EditNote(ctx context.Context, itemID int64, version in
 	return err
 }
 
+func (c campaignProposer) Finish(ctx context.Context, name string, now time.Time) (campaign.Finish, error) {
+	return c.p.Finish(ctx, name, now)
+}
+
 // ProposeDue proposes for the campaigns due at now (see DueProposer).
 func (c campaignProposer) ProposeDue(ctx context.Context, now time.Time) error {
 	_, err := c.p.ProposeDue(ctx, now)

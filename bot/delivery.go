@@ -166,7 +166,7 @@ func (b *Bot) alertChannels(ctx context.Context, e models.Event, v AlertView) []
 	}
 	if len(out) == 0 && v.Account != "" {
 		for _, c := range b.cfg.Campaigns {
-			if c.Account == v.Account {
+			if c.HasSender(v.Account) {
 				add(c.Channel)
 			}
 		}

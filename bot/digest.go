@@ -15,8 +15,13 @@ import (
 func (b *Bot) digestAccountsFor(channel string) []string {
 	var names []string
 	for _, c := range b.cfg.Campaigns {
-		if c.Channel == channel && !slices.Contains(names, c.Account) {
-			names = append(names, c.Account)
+		if c.Channel != channel {
+			continue
+		}
+		for _, a := range c.SenderNames() {
+			if !slices.Contains(names, a) {
+				names = append(names, a)
+			}
 		}
 	}
 	if len(names) == 0 {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pacerhq/pacer/campaign"
 	"github.com/pacerhq/pacer/models"
 )
 
@@ -108,6 +109,9 @@ func (idleProposer) Reject(context.Context, int64, int, string) error           
 func (idleProposer) Undo(context.Context, int64, int, string) error             { return nil }
 func (idleProposer) SkipItem(context.Context, int64, int, string) error         { return nil }
 func (idleProposer) EditNote(context.Context, int64, int, string, string) error { return nil }
+func (idleProposer) Finish(context.Context, string, time.Time) (campaign.Finish, error) {
+	return campaign.Finish{}, nil
+}
 
 type idleQuota struct{}
 

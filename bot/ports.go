@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/pacerhq/pacer/campaign"
+
 	"github.com/pacerhq/pacer/models"
 )
 
@@ -25,6 +27,9 @@ type Proposer interface {
 	// linting it. Both raise the proposal's version.
 	SkipItem(ctx context.Context, itemID int64, version int, by string) error
 	EditNote(ctx context.Context, itemID int64, version int, by, note string) error
+	// Finish estimates when the campaign's prospects are all invited,
+	// across its senders.
+	Finish(ctx context.Context, campaign string, now time.Time) (campaign.Finish, error)
 }
 
 // Quota is what the bot needs of the quota engine: usage against every

@@ -132,6 +132,9 @@ func (r renderer) proposalFirst(v campaign.ProposalView, items []campaign.ItemVi
 		slack.NewHeaderBlock(plain(clip(fmt.Sprintf("Proposal #%d · %s%s", v.ID, v.Campaign, kindSuffix(v)), maxHeaderText))),
 	}
 	summary := fmt.Sprintf("*%d %s* from *%s*", active, wording.Noun(active, "prospect", "prospects"), esc(v.Account))
+	if len(v.Senders) > 1 {
+		summary += fmt.Sprintf(" (%s's part of a campaign shared by %s)", esc(v.Account), esc(strings.Join(v.Senders, ", ")))
+	}
 	if skipped := len(v.Items) - active; skipped > 0 {
 		summary += fmt.Sprintf(" (%d skipped)", skipped)
 	}

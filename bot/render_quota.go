@@ -128,7 +128,7 @@ func (r renderer) status(v StatusView) message {
 
 	lines = nil
 	for _, c := range v.Campaigns {
-		line := fmt.Sprintf("*%s* (%s)", esc(c.Name), esc(c.Account))
+		line := fmt.Sprintf("*%s* (%s)", esc(c.Name), esc(strings.Join(c.Senders, ", ")))
 		if c.Channel != "" {
 			line += " in <#" + c.Channel + ">"
 		}
@@ -139,7 +139,13 @@ func (r renderer) status(v StatusView) message {
 			}
 		}
 		line += fmt.Sprintf(" · %d waiting to be proposed", c.Waiting)
+		line += r.campaignFinish(c)
 		lines = append(lines, line)
+		if len(c.Senders) > 1 {
+			for _, p := range c.Parts {
+				lines = append(lines, fmt.Sprintf("    • %s: %d sent · %d approved and waiting", esc(p.Account), p.Sent, p.Waiting))
+			}
+		}
 	}
 	if len(lines) > 0 {
 		blocks = append(blocks, section("", "*Campaigns*\n"+strings.Join(lines, "\n")))
@@ -172,4 +178,20 @@ func (r renderer) openProposals(open []OpenProposal) string {
 		lines = append(lines, line)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// campaignFinish says when a campaign's prospects are all invited, at
+// its senders' pace.
+func (r renderer) campaignFinish(c CampaignStatus) string {
+	senders := ""
+	if len(c.Senders) > 1 {
+		senders = " across " + wording.Count(len(c.Senders), "sender", "senders")
+	}
+	if c.FinishAt == nil {
+		if c.Waiting == 0 {
+			return ""
+		}
+		return " · no sender has room to invite now"
+	}
+	return fmt.Sprintf(" · all invited around %s at %d a week%s", c.FinishAt.In(r.loc).Format("Mon 2 Jan"), c.PerWeek, senders)
 }

@@ -194,7 +194,10 @@ func (b *Bot) sightOf(ctx context.Context, user string) (sight, error) {
 			checkErr = cmp.Or(checkErr, err)
 		}
 		if err == nil {
-			s.campaigns[c.Name], s.accounts[c.Account] = true, true
+			s.campaigns[c.Name] = true
+			for _, a := range c.SenderNames() {
+				s.accounts[a] = true
+			}
 		}
 	}
 	// An account that sends no campaign is shown as the team's roles say.
@@ -270,7 +273,7 @@ func mention(id string) string {
 func (b *Bot) campaignsOf(account string) []string {
 	var out []string
 	for _, c := range b.cfg.Campaigns {
-		if strings.EqualFold(c.Account, account) {
+		if slices.ContainsFunc(c.SenderNames(), func(a string) bool { return strings.EqualFold(a, account) }) {
 			out = append(out, c.Name)
 		}
 	}

@@ -26,6 +26,9 @@ func (b *Bot) loadProposal(ctx context.Context, id int64) (proposalRecord, error
 	if rec.Reading, err = campaign.ReadProposal(ctx, b.store, id); err != nil {
 		return rec, err
 	}
+	if c, ok := b.cfg.Campaign(rec.View.Campaign); ok {
+		rec.View.Senders = c.SenderNames()
+	}
 	if err := b.store.DB.WithContext(ctx).Where("proposal_id = ?", id).Order("part").Find(&rec.Posts).Error; err != nil {
 		return rec, fmt.Errorf("bot: read the messages of proposal #%d: %w", id, err)
 	}
@@ -216,7 +219,7 @@ func (b *Bot) deadLetters(ctx context.Context) (int, error) {
 func (b *Bot) campaignStatuses(ctx context.Context) ([]CampaignStatus, error) {
 	var out []CampaignStatus
 	for _, c := range b.cfg.Campaigns {
-		st := CampaignStatus{Name: c.Name, Account: c.Account, Channel: c.Channel, State: models.CampaignActive}
+		st := CampaignStatus{Name: c.Name, Senders: c.SenderNames(), Channel: c.Channel, State: models.CampaignActive}
 		var row models.Campaign
 		err := b.store.DB.WithContext(ctx).Where("name = ?", c.Name).Limit(1).Find(&row).Error
 		if err != nil {
@@ -230,10 +233,37 @@ func (b *Bot) campaignStatuses(ctx context.Context) ([]CampaignStatus, error) {
 				return nil, fmt.Errorf("bot: count the queue of %s: %w", c.Name, err)
 			}
 			st.Waiting = int(n)
+			if st.Parts, err = b.senderParts(ctx, row.ID); err != nil {
+				return nil, err
+			}
+			f, err := b.proposer.Finish(ctx, c.Name, b.now())
+			if err != nil {
+				return nil, err
+			}
+			if !f.At.IsZero() {
+				st.FinishAt, st.PerWeek = &f.At, f.PerWeek
+			}
 		}
 		out = append(out, st)
 	}
 	return out, nil
+}
+
+// senderParts reads what each sender of the campaign has sent and has
+// waiting in it.
+func (b *Bot) senderParts(ctx context.Context, campaignID int64) ([]SenderPart, error) {
+	var parts []SenderPart
+	err := b.store.DB.WithContext(ctx).Raw(`SELECT a.name AS account,
+			SUM(CASE WHEN x.state = ? THEN 1 ELSE 0 END) AS sent,
+			SUM(CASE WHEN x.state IN ? THEN 1 ELSE 0 END) AS waiting
+		FROM actions x JOIN accounts a ON a.id = x.account_id
+		WHERE x.campaign_id = ? AND x.kind = ?
+		GROUP BY a.name ORDER BY a.name`,
+		models.ActionDone, []string{models.ActionScheduled, models.ActionInFlight}, campaignID, models.ActionInvite).Scan(&parts).Error
+	if err != nil {
+		return nil, fmt.Errorf("bot: read the senders' parts of campaign %d: %w", campaignID, err)
+	}
+	return parts, nil
 }
 
 // slackPost is a message the bot posted that it must find again: a

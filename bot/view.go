@@ -68,12 +68,28 @@ type AccountStatus struct {
 
 // CampaignStatus is a campaign's state and what is left to propose.
 type CampaignStatus struct {
-	Name     string
-	Account  string
+	Name string
+	// Senders are the accounts that send the campaign, Parts what each has
+	// sent and has waiting in it (only those with either).
+	Senders []string
+	Parts   []SenderPart
+	// FinishAt is when the campaign's prospects are all invited at the
+	// pace its senders have room for (nil: no sender has room); PerWeek is
+	// that pace.
+	FinishAt *time.Time
+	PerWeek  int
 	State    string
 	Channel  string
 	Waiting  int
 	PausedBy string
+}
+
+// SenderPart is one sender's part of a campaign: invitations sent, and
+// approved and waiting.
+type SenderPart struct {
+	Account string
+	Sent    int
+	Waiting int
 }
 
 // OpenProposal is a proposal waiting for a decision.

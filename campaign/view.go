@@ -22,7 +22,10 @@ type ProposalView struct {
 	ID       int64
 	Version  int
 	Campaign string
-	Account  string
+	// Account is the sender the batch is for; Senders, when the caller
+	// sets them from the configuration, are all the campaign's senders.
+	Account string
+	Senders []string
 	// Kind is models.ProposalInvites or ProposalMessages (follow-ups).
 	Kind string
 	// State is models.ProposalOpen, Approved, Rejected or Expired.

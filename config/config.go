@@ -140,7 +140,7 @@ type Campaign struct {
 	// Senders are the accounts that share the campaign: each prospect is
 	// given to one of them (see SenderNames). Set account or senders.
 	Senders []string `yaml:"senders,omitempty" json:"senders,omitempty"`
-	Channel string `yaml:"channel" json:"channel"`
+	Channel string   `yaml:"channel" json:"channel"`
 	// Note is the invitation note template ({{first_name}}, {{company|fallback}}).
 	Note string `yaml:"note,omitempty" json:"note,omitempty"`
 	// Notes are named note templates, one given at random to each prospect

@@ -108,7 +108,7 @@ const (
 // AccountConnection is a member an account is connected to on LinkedIn,
 // by slug: no other account of the team invites them.
 type AccountConnection struct {
-	AccountID int64 `gorm:"primaryKey;autoIncrement:false"`
+	AccountID int64  `gorm:"primaryKey;autoIncrement:false"`
 	Slug      string `gorm:"primaryKey"`
 	Source    string
 	CreatedAt time.Time
