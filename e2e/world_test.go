@@ -155,11 +155,11 @@ func (w *world) pacer(args ...string) string {
 }
 
 // startSim runs `pacer sim`, where nobody accepts an invitation unless the
-// test says so.
-func (w *world) startSim() {
+// test says so, with flags added.
+func (w *world) startSim(flags ...string) {
 	addr := pacertest.FreeAddr(w.t)
 	w.simURL = "http://" + addr
-	w.sim = start(w.t, "sim", w.dir, w.env, "sim", "--addr", addr, "--accept-rate", "0")
+	w.sim = start(w.t, "sim", w.dir, w.env, append([]string{"sim", "--addr", addr, "--accept-rate", "0"}, flags...)...)
 	waitHTTP(w.t, w.simURL+"/_sim/now", 30*time.Second)
 }
 

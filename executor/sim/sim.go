@@ -200,13 +200,21 @@ func (s *Server) account(id string) *account {
 
 // acceptAt decides whether and when an invitation will be accepted.
 func (s *Server) acceptAt(acct, slug, note string, at time.Time) time.Time {
-	// Mixed: FNV-1a's high bits, which fraction reads, hardly change
-	// between slugs that differ only at their end (p1, p2, …), and an
-	// imported list's acceptance rate came out far from the one set.
-	if fraction(mix(hashOf("accept", s.opts.Seed, acct, slug))) >= s.opts.acceptRate(note) {
+	if AcceptDraw(s.opts.Seed, acct, slug) >= s.opts.acceptRate(note) {
 		return time.Time{}
 	}
 	return at.Add(s.opts.AcceptAfter)
+}
+
+// AcceptDraw is the number in [0, 1) that decides whether the invitation
+// from the account acct (its li_at value) to slug is accepted by itself
+// under Options.Seed seed: it is when the draw is below the acceptance
+// rate of its note. Tests use it to know an invitation's fate in advance.
+func AcceptDraw(seed, acct, slug string) float64 {
+	// Mixed: FNV-1a's high bits, which fraction reads, hardly change
+	// between slugs that differ only at their end (p1, p2, …), and an
+	// imported list's acceptance rate came out far from the one set.
+	return fraction(mix(hashOf("accept", seed, acct, slug)))
 }
 
 // ServeHTTP serves the simulated site and its admin API.

@@ -604,3 +604,40 @@ func TestAcceptRatePerNote(t *testing.T) {
 		}
 	}
 }
+
+// TestAcceptDraw: AcceptDraw tells each invitation's fate in advance, for
+// every seed: accepted exactly when its draw is below its note's rate.
+func TestAcceptDraw(t *testing.T) {
+	t.Parallel()
+	for _, seed := range []string{"", "demo"} {
+		s, c := newClient(t, Options{Seed: seed, AcceptAfter: time.Hour, WeeklyLimit: -1,
+			AcceptRates: []NoteAcceptRate{{Contains: "talk", Rate: 0.7}, {Contains: "", Rate: 0.2}}})
+		want := map[string]bool{}
+		for i := range 60 {
+			slug, note := fmt.Sprintf("draw-%d", i), ""
+			rate := 0.2
+			if i%2 == 0 {
+				note, rate = "Hi, I liked your talk", 0.7
+			}
+			if _, got := c.do("POST", "/voyager/api/invite/send", "premium-a", fmt.Sprintf(`{"slug":%q,"note":%q}`, slug, note)); !strings.Contains(got, `"ok"`) {
+				t.Fatalf("send to %s: %s", slug, got)
+			}
+			want[slug] = AcceptDraw(seed, "premium-a", slug) < rate
+		}
+		s.Advance(2 * time.Hour)
+		_, page := c.do("GET", "/mynetwork/invite-connect/connections/", "premium-a", "")
+		n := 0
+		for slug, accepted := range want {
+			got := strings.Contains(page, `href="/in/`+slug+`/"`)
+			if got != accepted {
+				t.Errorf("seed %q: %s accepted %t, AcceptDraw said %t", seed, slug, got, accepted)
+			}
+			if got {
+				n++
+			}
+		}
+		if n == 0 || n == len(want) {
+			t.Errorf("seed %q: %d of %d accepted; the test needs both fates", seed, n, len(want))
+		}
+	}
+}
