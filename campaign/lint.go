@@ -105,13 +105,44 @@ var SampleProspect = map[string]string{
 // (Lint), and a non-blocking one for each placeholder without a fallback,
 // since a prospect without that value would get a blocking finding.
 func LintTemplate(src string, maxLength int) (note string, used map[string]string, findings []Finding) {
+	return lintTemplate(src, maxLength, nil)
+}
+
+// LintTemplateFrom is LintTemplate for a note the account sends: the
+// sender's fields ({{sender_first_name}}…) take the account's values, one
+// the account lacks is a blocking finding, and the note is held to the
+// account's note length.
+func LintTemplateFrom(src string, a config.Account) (note string, used map[string]string, findings []Finding) {
+	sender := SenderVars(a)
+	note, used, findings = lintTemplate(src, deref(a.EffectiveLimits().NoteLength), sender)
+	for _, p := range ParseTemplate(src).parts {
+		if strings.HasPrefix(p.name, "sender_") && sender[p.name] == "" && !p.hasFallback {
+			field := strings.TrimPrefix(p.name, "sender_")
+			if field == "name" {
+				field = "first_name and last_name"
+			}
+			findings = append(findings, Finding{Rule: RulePlaceholder, Blocking: true,
+				Message: fmt.Sprintf("%s uses the sender's %s, but accounts (%s) has no %s; set it in the configuration, as prospects see the member's name", p.text, field, a.Name, field)})
+		}
+	}
+	return note, used, findings
+}
+
+// lintTemplate is LintTemplate with the sender's fields, when known, in
+// place of sample values.
+func lintTemplate(src string, maxLength int, sender map[string]string) (note string, used map[string]string, findings []Finding) {
 	t := ParseTemplate(src)
 	used = sampleValues(t)
+	for k, v := range sender {
+		if _, ok := used[k]; ok {
+			used[k] = v
+		}
+	}
 	note, _ = t.Render(used)
 	findings = Lint(note, maxLength)
 	seen := map[string]bool{}
 	for _, p := range t.parts {
-		if p.name == "" || p.hasFallback || seen[p.name] {
+		if p.name == "" || p.hasFallback || seen[p.name] || strings.HasPrefix(p.name, "sender_") {
 			continue
 		}
 		seen[p.name] = true

@@ -73,8 +73,75 @@ separated. Importing the same file again adds nothing.`,
 	prospects.Flags().StringVar(&campaignName, "campaign", "", "the campaign whose queue receives the prospects (required)")
 	prospects.Flags().BoolVar(&asJSON, "json", false, "print the summary as one JSON object")
 	_ = prospects.MarkFlagRequired("campaign")
-	cmd.AddCommand(prospects)
+	cmd.AddCommand(prospects, newImportConnectionsCmd(g))
 	return cmd
+}
+
+func newImportConnectionsCmd(g *globals) *cobra.Command {
+	var account string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "connections FILE",
+		Short: "Import an account's LinkedIn connections, so that no other account of the team invites them (- reads standard input)",
+		Long: `Import an account's first-degree connections.
+
+Export them from LinkedIn (Settings → Data privacy → Get a copy of your data →
+Connections) and import Connections.csv as it comes; any CSV file with a URL
+column of profile URLs works too. Nobody connected to one account of the team
+is proposed to another. Importing the same file again adds nothing.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			if _, ok := cfg.Account(account); !ok {
+				var names []string
+				for _, a := range cfg.Accounts {
+					names = append(names, a.Name)
+				}
+				return fmt.Errorf("no account is named %q; use one of: %s", account, strings.Join(names, ", "))
+			}
+			in, _, closeIn, err := openInput(cmd, args[0])
+			if err != nil {
+				return err
+			}
+			defer closeIn()
+			s, err := openMigratedStore(cmd.Context(), cfg, g.loggerAtLeast(slog.LevelWarn))
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			sum, err := campaign.ImportConnections(cmd.Context(), s, account, in, time.Now())
+			if sum.Rows > 0 || err == nil {
+				printConnectionsSummary(cmd, sum, asJSON)
+			}
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&account, "account", "", "the account whose connections these are (required)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as one JSON object")
+	_ = cmd.MarkFlagRequired("account")
+	return cmd
+}
+
+func printConnectionsSummary(cmd *cobra.Command, sum campaign.ConnectionsSummary, asJSON bool) {
+	if asJSON {
+		b, _ := json.Marshal(sum)
+		printf(cmd, "%s\n", b)
+		return
+	}
+	printf(cmd, "Imported %s of %s (%d already known).\n", wording.Count(sum.Added, "connection", "connections"), sum.Account, sum.AlreadyKnown)
+	if sum.Invalid > 0 {
+		printf(cmd, "Invalid: %d rows without a profile URL Pacer can read:\n", sum.Invalid)
+		for i, r := range sum.InvalidRows {
+			if i == maxInvalidShown {
+				printf(cmd, "  … and %d more\n", sum.Invalid-maxInvalidShown)
+				break
+			}
+			printf(cmd, "  line %d: %q: %s\n", r.Line, r.Value, r.Reason)
+		}
+	}
 }
 
 // openInput opens FILE, or standard input for "-", and returns its size

@@ -85,26 +85,34 @@ func chatProblems(cfg *config.Config, m startMode) []string {
 	return out
 }
 
-// templateProblems lints each campaign's note templates (every variant), filled in for a
-// sample prospect, against its account's note length.
+// templateProblems lints each campaign's note templates (every variant),
+// filled in for a sample prospect and each sender, against that sender's
+// note length.
 func templateProblems(cfg *config.Config) []string {
 	var out []string
 	for i, c := range cfg.Campaigns {
-		maxLength := 0
-		if a, ok := cfg.Account(c.Account); ok && slices.Contains(config.Plans, a.Plan) {
-			if l := a.EffectiveLimits().NoteLength; l != nil {
-				maxLength = *l
-			}
-		}
 		for j, v := range c.Variants() {
 			where := fmt.Sprintf("campaigns[%d] (%s).note", i, c.Name)
 			if len(c.Notes) > 0 {
 				where = fmt.Sprintf("campaigns[%d] (%s).notes[%d] (%s)", i, c.Name, j, v.Name)
 			}
-			_, _, findings := campaign.LintTemplate(v.Note, maxLength)
-			for _, f := range findings {
-				if f.Blocking {
-					out = append(out, fmt.Sprintf("%s, filled in for a sample prospect: %s", where, f.Message))
+			seen := map[string]bool{}
+			for _, sender := range c.SenderNames() {
+				a, ok := cfg.Account(sender)
+				if !ok || !slices.Contains(config.Plans, a.Plan) {
+					continue // reported by Validate
+				}
+				from := ""
+				if len(c.SenderNames()) > 1 {
+					from = " from " + sender
+				}
+				_, _, findings := campaign.LintTemplateFrom(v.Note, a)
+				for _, f := range findings {
+					msg := fmt.Sprintf("%s, filled in for a sample prospect%s: %s", where, from, f.Message)
+					if f.Blocking && !seen[f.Message] {
+						seen[f.Message] = true
+						out = append(out, msg)
+					}
 				}
 			}
 		}
