@@ -4,13 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/riverqueue/river"
 
 	"github.com/pacerhq/pacer/campaign"
+	"github.com/pacerhq/pacer/config"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/models/storetest"
 )
 
 // seededInvite is one invitation of a seeded ledger: its variant, sender,
@@ -364,4 +367,40 @@ func TestChartLegendManyVariants(t *testing.T) {
 			t.Errorf("legend lacks %q:\n%s", want, legend)
 		}
 	}
+}
+
+// Two replicas working the same week at once (a leader change while the
+// job ran) post the digest once and its chart once.
+func TestWeeklyDigestOnceAcrossReplicas(t *testing.T) {
+	cfg := &config.Config{Slack: config.Slack{BotToken: "xoxb-test-bot-token"}}
+	storetest.EachConfig(t, cfg, func(t *testing.T, s *models.Store) {
+		fake := newFakeSlack(t)
+		one := setupWith(t, s, fake, nil)
+		two := setupWith(t, s, fake, nil)
+		seedWeeklyLedger(t, one)
+		fake.reset()
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, b := range []*bundle{one, two} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = b.bot.WeeklyDigestWorker().Work(context.Background(), &river.Job[WeeklyDigestArgs]{Args: WeeklyDigestArgs{Week: "2026-W23"}})
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("replica %d: %v", i+1, err)
+			}
+		}
+		// A replica that found the other posting leaves the chart to it;
+		// whichever posted the digest uploads the chart.
+		if n := len(fake.recorded("chat.postMessage")); n != 1 {
+			t.Errorf("digests posted = %d, want 1", n)
+		}
+		if n := len(fake.recorded("files.completeUploadExternal")); n != 1 {
+			t.Errorf("charts shared = %d, want 1", n)
+		}
+	})
 }
