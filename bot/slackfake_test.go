@@ -257,8 +257,23 @@ func (f *fakeSlack) method(name string) http.HandlerFunc {
 // upload is an upload URL: it takes the file's bytes, raw or as the
 // multipart field "file", and answers 200 "OK - <length>"
 // (https://docs.slack.dev/messaging/working-with-files#upload).
+// With fail["upload_url"] set to "drop" it drops the connection, to
+// "500" it answers 500.
 func (f *fakeSlack) upload(w http.ResponseWriter, r *http.Request) {
 	id := strings.TrimPrefix(r.URL.Path, "/upload/v1/")
+	f.mu.Lock()
+	mode := f.fail["upload_url"]
+	f.mu.Unlock()
+	switch mode {
+	case "drop":
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	case "500":
+		http.Error(w, "upload failed", http.StatusInternalServerError)
+		return
+	}
 	var data []byte
 	var err error
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {

@@ -184,12 +184,24 @@ func TestWeeklyDigest(t *testing.T) {
 // A failed upload leaves the digest's text standing, is logged, and is
 // tried again by the job's retry: the chart alone, into the same thread.
 func TestWeeklyDigestChartRetried(t *testing.T) {
+	for _, fail := range []struct{ name, method, code string }{
+		{"completing refused", "files.completeUploadExternal", "internal_error"},
+		{"upload URL answers 500", "upload_url", "500"},
+		{"upload URL drops the connection", "upload_url", "drop"},
+	} {
+		t.Run(fail.name, func(t *testing.T) { testChartRetried(t, fail.method, fail.code) })
+	}
+}
+
+func testChartRetried(t *testing.T, method, code string) {
 	eachStore(t, func(t *testing.T, b *bundle) {
 		seedWeeklyLedger(t, b)
 		b.slack.reset()
-		b.slack.setFail("files.completeUploadExternal", "internal_error")
+		b.slack.setFail(method, code)
 		if err := b.runWeekly(t, "2026-W23"); err == nil || !strings.Contains(err.Error(), "files.upload") {
 			t.Fatalf("got %v, want the failed upload, for the job's retry", err)
+		} else if strings.Contains(err.Error(), "/upload/v1/") {
+			t.Errorf("the error names the upload URL: %v", err)
 		}
 		if n := len(b.slack.recorded("chat.postMessage")); n != 1 {
 			t.Fatalf("digests posted = %d, want 1: the text stands without its chart", n)
@@ -199,7 +211,7 @@ func TestWeeklyDigestChartRetried(t *testing.T) {
 		}
 		digestTS, _ := b.bot.postedTS(context.Background(), "weekly:cto-berlin:2026-W23", ctoChannel)
 
-		b.slack.setFail("files.completeUploadExternal", "")
+		b.slack.setFail(method, "")
 		b.slack.reset()
 		if err := b.runWeekly(t, "2026-W23"); err != nil {
 			t.Fatal(err)
