@@ -5,13 +5,12 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/draw"
 	"image/png"
 	"math"
 )
 
 // The weekly digest's chart: one line per note variant, drawn with the
-// standard library alone. It has no fonts, so the chart carries no words:
+// standard library alone (image, image/png). It has no fonts, so the chart carries no words:
 // its legend (each variant's colour by name and emoji) and its scale are
 // in the text that comes with it (chartLegend).
 
@@ -80,8 +79,13 @@ func drawChart(series []chartSeries, points int) (pngData []byte, scale chartSca
 		}
 	}
 	sc := chartScaleFor(highest)
-	img := image.NewRGBA(image.Rect(0, 0, chartWidth, chartHeight))
-	draw.Draw(img, img.Bounds(), &image.Uniform{chartBackground}, image.Point{}, draw.Src)
+	// A paletted image (index 0 the background): its PNG is a quarter of
+	// an RGBA one's, and each colour stays exact.
+	colours := color.Palette{chartBackground, chartGrid, chartAxis}
+	for _, c := range chartPalette {
+		colours = append(colours, c.RGBA)
+	}
+	img := image.NewPaletted(image.Rect(0, 0, chartWidth, chartHeight), colours)
 	x0, x1 := chartLeft, chartWidth-chartRight
 	y0, y1 := chartTop, chartHeight-chartBottom
 	xAt := func(i int) int {
@@ -92,16 +96,16 @@ func drawChart(series []chartSeries, points int) (pngData []byte, scale chartSca
 	}
 	yAt := func(v float64) int { return y1 - int(math.Round(v/sc.Top*float64(y1-y0))) }
 	for k := 1; k <= sc.lines(); k++ {
-		fillRect(img, x0, yAt(float64(k)*sc.Step), x1, yAt(float64(k)*sc.Step), chartGrid)
+		fillRect(img, x0, yAt(float64(k)*sc.Step), x1, yAt(float64(k)*sc.Step), gridIndex)
 	}
 	for i := range points {
 		x := xAt(i)
-		fillRect(img, x, y0, x, y1, chartGrid)
-		fillRect(img, x, y1, x, y1+5, chartAxis) // a tick per week
+		fillRect(img, x, y0, x, y1, gridIndex)
+		fillRect(img, x, y1, x, y1+5, axisIndex) // a tick per week
 	}
-	fillRect(img, x0, y1, x1, y1, chartAxis)
+	fillRect(img, x0, y1, x1, y1, axisIndex)
 	for n, s := range series {
-		c := chartPalette[n].RGBA
+		c := seriesIndex + uint8(n)
 		for i, v := range s.Values {
 			if math.IsNaN(v) {
 				continue
@@ -140,14 +144,27 @@ func chartScaleFor(highest float64) chartScale {
 // lines counts the grid lines above the axis.
 func (s chartScale) lines() int { return int(math.Round(s.Top / s.Step)) }
 
-// fillRect paints the rectangle from (xa, ya) to (xb, yb), both included.
-func fillRect(img *image.RGBA, xa, ya, xb, yb int, c color.RGBA) {
-	draw.Draw(img, image.Rect(xa, ya, xb+1, yb+1), &image.Uniform{c}, image.Point{}, draw.Src)
+// The colours' indexes in the chart's palette.
+const (
+	gridIndex   uint8 = 1
+	axisIndex   uint8 = 2
+	seriesIndex uint8 = 3 // the first series'; the others follow
+)
+
+// fillRect paints the rectangle from (xa, ya) to (xb, yb), both included,
+// in the palette's colour c, clipped to the image.
+func fillRect(img *image.Paletted, xa, ya, xb, yb int, c uint8) {
+	r := image.Rect(xa, ya, xb+1, yb+1).Intersect(img.Rect)
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			img.SetColorIndex(x, y, c)
+		}
+	}
 }
 
 // drawLine draws a line 3 pixels thick from (xa, ya) to (xb, yb)
 // (Bresenham's algorithm, a square brush at each step).
-func drawLine(img *image.RGBA, xa, ya, xb, yb int, c color.RGBA) {
+func drawLine(img *image.Paletted, xa, ya, xb, yb int, c uint8) {
 	dx, dy := abs(xb-xa), -abs(yb-ya)
 	sx, sy := sign(xb-xa), sign(yb-ya)
 	e := dx + dy

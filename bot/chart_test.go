@@ -138,3 +138,24 @@ func TestChartPaletteIsDistinct(t *testing.T) {
 		seen[c.RGBA] = c.Name
 	}
 }
+
+// BenchmarkDrawChart draws the weekly digest's largest chart: 10 variants
+// over 8 weeks. It reports the PNG's size.
+func BenchmarkDrawChart(b *testing.B) {
+	series := make([]chartSeries, len(chartPalette))
+	for i := range series {
+		series[i] = chartSeries{Name: string(rune('a' + i)), Values: make([]float64, chartWeeks)}
+		for w := range chartWeeks {
+			series[i].Values[w] = 0.03*float64(i) + 0.01*float64(w)
+		}
+	}
+	var size int
+	for b.Loop() {
+		data, _, err := drawChart(series, chartWeeks)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(data)
+	}
+	b.ReportMetric(float64(size), "png-bytes")
+}
