@@ -181,6 +181,7 @@ func TestRiverRunsTheBotsJobs(t *testing.T) {
 		river.AddWorker(workers, deliveries.DeliveryWorker())
 		river.AddWorker(workers, b.bot.ProgressWorker())
 		river.AddWorker(workers, b.bot.DigestWorker())
+		river.AddWorker(workers, b.bot.WeeklyDigestWorker())
 		river.AddWorker(workers, b.bot.PostProposalsWorker())
 		client, err := b.store.NewJobClient(&river.Config{
 			Workers: workers, PeriodicJobs: b.bot.PeriodicJobs(), Queues: b.bot.Queues(),

@@ -1,7 +1,8 @@
 // Package bot is Pacer's Slack bot: the /pacer command, the proposal messages
 // with their Approve, Reject, Skip and Edit note buttons, the note editor, the
 // live progress cards, the reminders of undecided proposals, the daily digest,
-// the alerts and the App Home tab.
+// the weekly campaign digest with its chart (weekly.go, chart.go), the alerts
+// and the App Home tab.
 //
 // The package is layered so that Slack's wire formats stay at the edge:
 //
@@ -11,8 +12,8 @@
 //     answer Slack with the [Ack] the handlers return, within milliseconds:
 //     slow work (the database, the Web API) runs after the ack, in a
 //     goroutine with its own deadline or a River job.
-//   - Handlers (command.go, interaction.go, delivery.go, digest.go, remind.go,
-//     home.go) decide what happens and return neutral views (view.go): a
+//   - Handlers (command.go, interaction.go, delivery.go, digest.go, weekly.go,
+//     remind.go, home.go) decide what happens and return neutral views (view.go): a
 //     proposal, a quota report, a digest, an alert, a reminder.
 //   - Renderers (render*.go) turn views into Block Kit, within its limits (50
 //     blocks a message, 3,000 characters a section, 2,000 a button value).

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -19,8 +21,11 @@ import (
 // server: it records every call (chat.postMessage, chat.update,
 // chat.postEphemeral, views.open, views.update, views.publish,
 // usergroups.users.list, auth.test, conversations.open,
-// chat.getPermalink) and every post to a response_url, and answers in the
-// documented shapes. It also plays Socket Mode:
+// chat.getPermalink, files.getUploadURLExternal,
+// files.completeUploadExternal) and every post to a response_url, and
+// answers in the documented shapes. Files are uploaded as Slack's upload
+// flow has it: an upload URL per file, the bytes posted there, then
+// completed and shared (uploads keeps the bytes by file id). It also plays Socket Mode:
 // apps.connections.open hands out a WebSocket on which the test sends
 // envelopes and reads the acks.
 type fakeSlack struct {
@@ -43,6 +48,11 @@ type fakeSlack struct {
 	// does not answer).
 	gate chan struct{}
 	team string
+
+	// uploads holds each file's bytes, posted to its upload URL, by id;
+	// announced holds the length files.getUploadURLExternal was told.
+	uploads   map[string][]byte
+	announced map[string]int
 
 	// Socket Mode: envelopes to send, acks received.
 	envelopes chan string
@@ -107,12 +117,15 @@ const testTeam = "T0PACER"
 
 func newFakeSlack(t testing.TB) *fakeSlack {
 	f := &fakeSlack{groups: map[string][]string{}, fail: map[string]string{}, failMessages: map[string][]string{}, team: testTeam,
+		uploads: map[string][]byte{}, announced: map[string]int{},
 		envelopes: make(chan string, 16), acks: make(chan socketAck, 16)}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		for _, m := range []string{"chat.postMessage", "chat.update", "chat.postEphemeral", "views.open", "views.update",
-			"views.publish", "usergroups.users.list", "auth.test", "apps.connections.open", "conversations.open", "chat.getPermalink"} {
+			"views.publish", "usergroups.users.list", "auth.test", "apps.connections.open", "conversations.open", "chat.getPermalink",
+			"files.getUploadURLExternal", "files.completeUploadExternal"} {
 			c.Handle("/"+m, f.method(m))
 		}
+		c.Handle("/upload/v1/", f.upload)
 		c.Handle("/response/", f.responseURL)
 		c.Handle("/socket", f.socket)
 	})
@@ -200,10 +213,96 @@ func (f *fakeSlack) method(name string) http.HandlerFunc {
 		case "chat.getPermalink":
 			fmt.Fprintf(w, `{"ok":true,"channel":%q,"permalink":%q}`, call.Form.Get("channel"),
 				permalink(call.Form.Get("channel"), call.Form.Get("message_ts")))
+		case "files.getUploadURLExternal":
+			// https://docs.slack.dev/reference/methods/files.getUploadURLExternal
+			length, err := strconv.Atoi(call.Form.Get("length"))
+			if call.Form.Get("filename") == "" || err != nil || length <= 0 {
+				fmt.Fprint(w, `{"ok":false,"error":"invalid_arguments"}`)
+				return
+			}
+			id := fmt.Sprintf("F%08d", seq)
+			f.mu.Lock()
+			f.announced[id] = length
+			f.mu.Unlock()
+			fmt.Fprintf(w, `{"ok":true,"upload_url":"http://%s/upload/v1/%s","file_id":%q}`, f.srv.ServerAddr, id, id)
+		case "files.completeUploadExternal":
+			// https://docs.slack.dev/reference/methods/files.completeUploadExternal:
+			// files is a JSON array of {id, title}; a file never uploaded
+			// (or not in full) is not found.
+			var files []struct {
+				ID    string `json:"id"`
+				Title string `json:"title"`
+			}
+			if err := json.Unmarshal([]byte(call.Form.Get("files")), &files); err != nil || len(files) == 0 {
+				fmt.Fprint(w, `{"ok":false,"error":"invalid_arguments"}`)
+				return
+			}
+			f.mu.Lock()
+			for _, file := range files {
+				if data, ok := f.uploads[file.ID]; !ok || len(data) != f.announced[file.ID] {
+					f.mu.Unlock()
+					fmt.Fprint(w, `{"ok":false,"error":"file_not_found"}`)
+					return
+				}
+			}
+			f.mu.Unlock()
+			b, _ := json.Marshal(map[string]any{"ok": true, "files": files})
+			_, _ = w.Write(b)
 		case "apps.connections.open":
 			fmt.Fprintf(w, `{"ok":true,"url":"ws://%s/socket"}`, f.srv.ServerAddr)
 		}
 	}
+}
+
+// upload is an upload URL: it takes the file's bytes, raw or as the
+// multipart field "file", and answers 200 "OK - <length>"
+// (https://docs.slack.dev/messaging/working-with-files#upload).
+// With fail["upload_url"] set to "drop" it drops the connection, to
+// "500" it answers 500.
+func (f *fakeSlack) upload(w http.ResponseWriter, r *http.Request) {
+	id := strings.TrimPrefix(r.URL.Path, "/upload/v1/")
+	f.mu.Lock()
+	mode := f.fail["upload_url"]
+	f.mu.Unlock()
+	switch mode {
+	case "drop":
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	case "500":
+		http.Error(w, "upload failed", http.StatusInternalServerError)
+		return
+	}
+	var data []byte
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		var file multipart.File
+		if file, _, err = r.FormFile("file"); err == nil {
+			data, err = io.ReadAll(file)
+		}
+	} else {
+		data, err = io.ReadAll(r.Body)
+	}
+	f.mu.Lock()
+	_, announced := f.announced[id]
+	if err == nil && announced {
+		f.uploads[id] = data
+		f.calls = append(f.calls, apiCall{Method: "upload_url", Path: r.URL.Path})
+	}
+	f.mu.Unlock()
+	if err != nil || !announced {
+		http.Error(w, "bad upload", http.StatusBadRequest)
+		return
+	}
+	fmt.Fprintf(w, "OK - %d", len(data))
+}
+
+// uploaded returns the bytes uploaded for a file id.
+func (f *fakeSlack) uploaded(id string) []byte {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.uploads[id]
 }
 
 func (f *fakeSlack) responseURL(w http.ResponseWriter, r *http.Request) {

@@ -110,7 +110,8 @@ func (b *Bot) Queues() map[string]river.QueueConfig {
 }
 
 // PeriodicJobs are the bot's periodic jobs: the daily digest at
-// slack.digest_time in the team's timezone, and a minutely pass that posts
+// slack.digest_time in the team's timezone, the weekly campaign digest on
+// Mondays at the same time, and a minutely pass that posts
 // proposals not yet in Slack, expires and reminds. River runs them on its elected leader only.
 func (b *Bot) PeriodicJobs() []*river.PeriodicJob {
 	hour, minute := parseClock(b.cfg.Slack.DigestTime)
@@ -120,6 +121,7 @@ func (b *Bot) PeriodicJobs() []*river.PeriodicJob {
 			return DigestArgs{Day: b.now().In(loc).Format(time.DateOnly)},
 				&river.InsertOpts{Queue: slackQueue, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 		}, &river.PeriodicJobOpts{ID: "bot.digest"}),
+		b.weeklyDigestJob(hour, minute),
 		river.NewPeriodicJob(river.PeriodicInterval(b.passEvery), func() (river.JobArgs, *river.InsertOpts) {
 			return PostProposalsArgs{}, &river.InsertOpts{Queue: slackQueue, UniqueOpts: river.UniqueOpts{ByPeriod: b.passEvery}}
 		}, &river.PeriodicJobOpts{ID: "bot.post_proposals", RunOnStart: true}),

@@ -66,6 +66,7 @@ func startBot(ctx context.Context, env *serveEnv) error {
 	env.slack = b
 	addWorker(env, b.ProgressWorker())
 	addWorker(env, b.DigestWorker())
+	addWorker(env, b.WeeklyDigestWorker())
 	addWorker(env, b.PostProposalsWorker())
 	env.periodic = append(env.periodic, b.PeriodicJobs()...)
 	env.runners = append(env.runners, b.RunSocketMode, func(ctx context.Context) error {
