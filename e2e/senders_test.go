@@ -111,11 +111,22 @@ func senders(t *testing.T, w *world) {
 	for _, p := range first {
 		w.approveProposal(p.ID)
 	}
+	var cleo models.Account
+	var stranded int64
+	defer func() {
+		if t.Failed() {
+			var rows []struct {
+				AccountID int64
+				State     string
+				N         int
+			}
+			w.store.DB.Raw("SELECT account_id, state, COUNT(*) AS n FROM actions GROUP BY account_id, state").Scan(&rows)
+			t.Logf("cleo: %s (%s); %d scheduled; actions by account and state: %+v", cleo.State, cleo.StateReason, stranded, rows)
+		}
+	}()
 	w.waitFor(2*time.Minute, "cleo to be stopped and her invitations to move or come back", func() bool {
-		var cleo models.Account
 		w.store.DB.Where("name = ?", "cleo").Take(&cleo)
-		var stranded int64
-		w.store.DB.Model(&models.Action{}).Where("account_id = ? AND state = ?", cleo.ID, models.ActionScheduled).Count(&stranded)
+		w.store.DB.Model(&models.Action{}).Where("account_id = ? AND kind = ? AND state = ?", cleo.ID, models.ActionInvite, models.ActionScheduled).Count(&stranded)
 		return cleo.State == models.AccountNeedsHuman && stranded == 0
 	})
 	var moved, returned int64
