@@ -42,6 +42,9 @@ var teamSenders = []struct{ name, first string }{{"anna", "Anna"}, {"bob", "Bob"
 // approved again, and went with their new sender's name; and every note
 // the simulator received is the one approved for it, word for word.
 func TestSenders(t *testing.T) {
+	// Paced waits dominate it: it runs beside the other parallel
+	// end-to-end test, each on its own ports and stores.
+	t.Parallel()
 	browsertest.Chrome(t)
 	stores := []struct {
 		name string

@@ -51,6 +51,9 @@ const (
 // the better one's lead clear; with notes_mode switched to adaptive, most
 // of the next batch goes out with the better note.
 func TestVariants(t *testing.T) {
+	// Paced waits dominate it: it runs beside the other parallel
+	// end-to-end test, each on its own ports and stores.
+	t.Parallel()
 	browsertest.Chrome(t)
 	stores := []struct {
 		name string

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/pacertype"
@@ -168,6 +169,12 @@ func (rec *recorder) prospectAfter(o pacertype.Outcome) error {
 	case pacertype.OutcomeAlreadyConnected:
 		err = q.Where("state <> ?", models.ProspectConnected).
 			Updates(map[string]any{"state": models.ProspectConnected, "connected_at": gorm.Expr("COALESCE(connected_at, ?)", rec.now), "updated_at": rec.now}).Error
+		if err == nil {
+			// The account's own connection: no other sender of the team
+			// invites them, in any campaign.
+			err = rec.tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&models.AccountConnection{
+				AccountID: rec.j.acct.ID, Slug: p.Slug, Source: models.ConnectionFromProfile, CreatedAt: rec.now}).Error
+		}
 	case pacertype.OutcomeNotFound:
 		if rec.j.act.Kind == models.ActionLike || rec.j.act.Kind == models.ActionWithdraw {
 			return nil // no post to like, no invitation to withdraw: the profile may be fine

@@ -196,6 +196,12 @@ func TestOutcomesOfAnInvitation(t *testing.T) {
 		if n := len(got["pia-pend-more"]); n != 0 {
 			t.Errorf("pia (already pending) received %d new invitations", n)
 		}
+		// kim is the account's own connection: no other sender invites her.
+		var known []models.AccountConnection
+		s.DB.Find(&known)
+		if len(known) != 1 || known[0].Slug != "kim-lee-connected" || known[0].Source != models.ConnectionFromProfile {
+			t.Errorf("the account's known connections: %+v, want kim, seen on her profile", known)
+		}
 		skipped := b.events(t, pacertype.EventActionSkipped)
 		if len(skipped) != 6 {
 			t.Errorf("%d action.skipped events, want 6", len(skipped))
