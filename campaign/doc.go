@@ -41,6 +41,18 @@
 // send. Approval checks it again: a prospect who became ineligible while the
 // proposal waited in Slack is left out, and the result says why.
 //
+// # Several senders
+//
+// A campaign may be shared by several accounts (config.Campaign.Senders).
+// Each sender proposes and is decided apart: its own open proposal of each
+// kind, sized by its own room, its own forecast and notes. A prospect is
+// proposed to one sender only: not to a sender when another (not stopped)
+// sender of the campaign touched them first, and never when they are a
+// known connection of any account of the team (ImportConnections, or seen
+// on a profile). Rehome moves a stopped sender's approved invitations to
+// another sender only when that sender's note for them is the approved
+// text word for word, and returns the others to the queue.
+//
 // # Order
 //
 // Prospects are proposed by priority, then in import order. An import's

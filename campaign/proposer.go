@@ -234,11 +234,11 @@ func (p *Proposer) proposeOnce(ctx context.Context, name, sender string, n int, 
 	if err != nil {
 		return nil, err
 	}
-	drawn, err := p.drawVariants(ctx, db, s, len(cands), now)
+	drawn, evidence, err := p.drawVariants(ctx, db, s, len(cands), now)
 	if err != nil {
 		return nil, err
 	}
-	items := s.items(cands, drawn, notes)
+	items := s.items(cands, drawn, s.notesFor(drawn, evidence, notes.left), notes)
 	forecast, err := p.quota.Forecast(ctx, s.account.ID, KindInvite, len(items), sendsFrom(s, now))
 	if err != nil {
 		return nil, fmt.Errorf("campaign: forecast %s: %w", s.account.Name, err)
@@ -381,12 +381,12 @@ func (p *Proposer) pick(ctx context.Context, db *gorm.DB, s *campaignSetup, size
 }
 
 // items renders and lints the note of each candidate, from the variant
-// drawn for it. Past the notes left this month, an item goes without its
-// note, with a finding that says why, and without its variant: it is sent
-// as no variant was, so it does not count in the comparison.
-func (s *campaignSetup) items(cands []candidate, drawn []int, notes noteBudget) []Item {
+// drawn for it. An item that does not keep its note (keepsNote: the
+// month's notes ran short, see notesFor) goes without it, with a finding
+// that says why, and without its variant: it is sent as no variant was, so
+// it does not count in the comparison.
+func (s *campaignSetup) items(cands []candidate, drawn []int, keepsNote []bool, notes noteBudget) []Item {
 	items := make([]Item, len(cands))
-	withNote := 0
 	for i, c := range cands {
 		v := s.variants[drawn[i]]
 		note, _ := v.tmpl.Render(s.vars(c.Prospect))
@@ -396,12 +396,11 @@ func (s *campaignSetup) items(cands []candidate, drawn []int, notes noteBudget) 
 			note, v.name = "", "" // nothing sends a note
 		case v.tmpl.IsEmpty():
 			findings = Lint("", 0)
-		case notes.left >= 0 && withNote >= notes.left:
+		case !keepsNote[i]:
 			note, v.name = "", ""
 			findings = []Finding{NotesPerMonthFinding(s.notesPerMonth(), notes.month)}
 		default:
 			findings = Lint(note, s.noteLimit())
-			withNote++
 		}
 		items[i] = Item{
 			ProposalItem: models.ProposalItem{

@@ -1,10 +1,12 @@
 package campaign
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -14,13 +16,14 @@ import (
 
 // drawVariants gives each of n prospects one of the campaign's note
 // variants (indexes into s.variants): uniformly at random, or, in
-// adaptive mode, by Thompson sampling on the acceptances so far.
-func (p *Proposer) drawVariants(ctx context.Context, db *gorm.DB, s *campaignSetup, n int, now time.Time) ([]int, error) {
+// adaptive mode, by Thompson sampling on the acceptances so far, which it
+// returns too (nil in random mode).
+func (p *Proposer) drawVariants(ctx context.Context, db *gorm.DB, s *campaignSetup, n int, now time.Time) ([]int, []Arm, error) {
 	var evidence []Arm
 	if s.cfg.NotesMode == config.NotesAdaptive {
 		rows, err := readSentInvites(db.WithContext(ctx), s.campaign.ID, now)
 		if err != nil {
-			return nil, fmt.Errorf("campaign: read the acceptances of %s: %w", s.campaign.Name, err)
+			return nil, nil, fmt.Errorf("campaign: read the acceptances of %s: %w", s.campaign.Name, err)
 		}
 		evidence = arms(rows, now, func(r sentInvite) string { return r.Variant })
 	}
@@ -34,7 +37,45 @@ func (p *Proposer) drawVariants(ctx context.Context, db *gorm.DB, s *campaignSet
 			out[i] = thompson(p.rnd, s.variants, evidence)
 		}
 	}
-	return out, nil
+	return out, evidence, nil
+}
+
+// notesFor says which of the drawn items keep their note when fewer notes
+// are left this month than items drawn a variant with one (left >= 0): in
+// random mode the first of the batch; in adaptive mode (evidence set)
+// those whose variant is the most likely accepted (the highest posterior
+// mean), so that a free account's few notes go to the variant that earns
+// them. The others go without a note.
+func (s *campaignSetup) notesFor(drawn []int, evidence []Arm, left int) []bool {
+	keeps := make([]bool, len(drawn))
+	var withNote []int
+	for i, d := range drawn {
+		if !s.variants[d].tmpl.IsEmpty() {
+			withNote = append(withNote, i)
+		}
+	}
+	if left >= 0 && len(withNote) > left {
+		if evidence != nil {
+			mean := func(i int) float64 { return posteriorMean(s.variants[drawn[i]].name, evidence) }
+			slices.SortStableFunc(withNote, func(a, b int) int { return cmp.Compare(mean(b), mean(a)) })
+		}
+		withNote = withNote[:left]
+	}
+	for _, i := range withNote {
+		keeps[i] = true
+	}
+	return keeps
+}
+
+// posteriorMean is the expected acceptance rate of the named variant,
+// (1+accepted)/(2+sent), under the same Beta posterior thompson draws from.
+func posteriorMean(name string, evidence []Arm) float64 {
+	for _, a := range evidence {
+		if a.Name == name {
+			return float64(1+a.Accepted) / float64(2+a.Sent)
+		}
+	}
+	return 0.5
 }
 
 // thompson draws each variant's acceptance rate from its posterior,

@@ -236,3 +236,53 @@ func TestBetaDraw(t *testing.T) {
 		}
 	}
 }
+
+// TestAdaptiveGivesAFreeAccountsFewNotesToTheBetterVariant: with three
+// notes left this month and twenty prospects, adaptive mode spends the
+// notes on prospects drawn the variant most likely accepted; the others
+// go without a note (and without a variant).
+func TestAdaptiveGivesAFreeAccountsFewNotesToTheBetterVariant(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		cfg := testConfig()
+		cto := &cfg.Campaigns[0]
+		cto.Account, cto.Note, cto.NotesMode, cto.SendWithoutNote = "bob", "", config.NotesAdaptive, true
+		cto.Notes = []config.NoteVariant{{Name: "fair", Note: "Hello {{first_name|there}}."}, {Name: "good", Note: "Hi {{first_name|there}}, I enjoyed your work."}}
+		b := setup(t, s, cfg)
+		// Last month: good 3 of 6 accepted, fair 2 of 6. Weak evidence:
+		// the draws still give fair to many.
+		var invs []invitation
+		for i := range 6 {
+			good := invitation{variant: "good", account: "bob", sentAfter: -20*24*time.Hour + time.Duration(i)*time.Minute}
+			fair := invitation{variant: "fair", account: "bob", sentAfter: -20*24*time.Hour + time.Duration(i)*time.Minute}
+			if i < 3 {
+				good.acceptedAfter = time.Hour
+			}
+			if i < 2 {
+				fair.acceptedAfter = time.Hour
+			}
+			invs = append(invs, good, fair)
+		}
+		seedLedger(t, b, invs)
+		s.DB.Model(&models.Enrollment{}).Where("campaign_id = ?", b.campaigns["cto"]).Update("state", models.EnrollmentSkipped)
+		three := 3
+		s.DB.Model(&models.Account{}).Where("id = ?", b.accounts["bob"]).Updates(map[string]any{"notes_left": &three, "notes_left_month": "2026-06"})
+		b.importCSV(t, "cto", prospectsCSV(1001, 20, ""))
+		bt, err := b.p.Propose(context.Background(), "cto", 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		drawn := map[string]int{}
+		var sentWith []string
+		for _, it := range bt.Items {
+			if it.Note != "" {
+				sentWith = append(sentWith, it.Variant)
+			} else {
+				drawn["without"]++
+			}
+		}
+		if len(sentWith) != 3 || slices.ContainsFunc(sentWith, func(v string) bool { return v != "good" }) {
+			t.Errorf("the three notes left went with %v, want good three times (%d items without a note)", sentWith, drawn["without"])
+		}
+	})
+}
