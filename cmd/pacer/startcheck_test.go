@@ -25,7 +25,8 @@ func TestStartReportsEveryProblemAtOnce(t *testing.T) {
 	dir := t.TempDir()
 	cfg := writeConfig(t, dir, `timezone: Mars/Olympus
 accounts:
-  - {name: anna, plan: free}
+  - {name: anna, plan: free, first_name: Anna}
+  - {name: bob, plan: premium}
 campaigns:
   - name: c1
     account: anna
@@ -39,13 +40,23 @@ campaigns:
     notes:
       - {name: none, note: ""}
       - {name: jobs, note: "Hi {{first_name}}, see acme.com/jobs"}
+  - name: c3
+    senders: [anna, bob]
+    channel: C0CAMP
+    note: "Hi {{first_name|there}}, {{.Sender.FirstName}} here."
+  - name: c4
+    senders: [anna, zed, anna]
+    channel: C0CAMP
 webhooks:
   - {name: w, url: "http://hooks.example.com/x", secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw, events: [invite.accepted]}
 `)
 	dataDir := filepath.Join(dir, "data")
 	env := []string{"PACER_CONFIG=" + cfg, "PACER_DATA_DIR=" + dataDir, "SLACK_BOT_TOKEN=xoxb-1-secretvalue", "PACER_HTTP_ADDR=" + pacertest.FreeAddr(t)}
 	wants := []string{
-		"6 problems",
+		"9 problems",
+		"campaigns[2] (c3).note, filled in for a sample prospect from bob: {{.Sender.FirstName}} uses the sender's first_name, but accounts (bob) has no first_name",
+		`campaigns[3] (c4).senders names "zed", which is not declared under accounts`,
+		`campaigns[3] (c4).senders lists "anna" twice`,
 		`timezone (PACER_TIMEZONE) is "Mars/Olympus"`,
 		"set SLACK_APP_TOKEN",
 		"campaigns[0] (c1).note, filled in for a sample prospect: the note holds a link (acme.com/jobs)",
