@@ -115,6 +115,8 @@ func (r renderer) historyLine(e campaign.HistoryEntry) string {
 		if e.Detail != "" {
 			line += " (" + esc(e.Detail) + ")"
 		}
+	case models.DecisionMove, models.DecisionReturn:
+		line = who + ": " + prospect + "'s invitation " + esc(e.Detail)
 	default:
 		line = who + " " + esc(e.Kind)
 	}

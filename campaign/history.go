@@ -13,7 +13,7 @@ import (
 type HistoryEntry struct {
 	At   time.Time
 	By   string // a Slack user ID; "" for Pacer itself
-	Kind string // models.DecisionApprove, Reject, Skip, Edit or Undo
+	Kind string // models.DecisionApprove, Reject, Skip, Edit, Undo, Move or Return
 	// Detail is the decision's own words ("approved 25 items (25 actions)",
 	// why an item was left out); an edit's note is not repeated here.
 	Detail string
@@ -25,7 +25,8 @@ type HistoryEntry struct {
 
 // historyKinds are the decisions a proposal's history lists: those people
 // make on it, not the per-item records of what an approval covered.
-var historyKinds = []string{models.DecisionApprove, models.DecisionReject, models.DecisionSkip, models.DecisionEdit, models.DecisionUndo}
+var historyKinds = []string{models.DecisionApprove, models.DecisionReject, models.DecisionSkip, models.DecisionEdit, models.DecisionUndo,
+	models.DecisionMove, models.DecisionReturn}
 
 // readHistory reads the decisions on a proposal in the order they were
 // made, each item decision pointing at its item in items.

@@ -105,7 +105,7 @@ type Rehomed struct {
 // names the stopped sender, or an approver edited it) goes back to the
 // queue instead, with its actions canceled, so that it is proposed and
 // approved again: never an unapproved text. Both are recorded in the
-// audit trail (by "pacer"). It runs in the proposer's pass (ProposeDue).
+// audit trail, as Pacer's own decisions (no user). It runs in the proposer's pass (ProposeDue).
 func (p *Proposer) Rehome(ctx context.Context, now time.Time) ([]Rehomed, error) {
 	var out []Rehomed
 	for _, cc := range p.cfg.Campaigns {
@@ -335,4 +335,4 @@ func returnItem(tx *gorm.DB, st strandedItem, from string, now time.Time) error 
 const stoppedWord = "restricted or waiting for a person"
 
 // pacerUser is the audit trail's user for what Pacer decides by itself.
-const pacerUser = "pacer"
+const pacerUser = ""

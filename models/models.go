@@ -372,7 +372,7 @@ const (
 	// or waiting for a person) to another sender of its campaign, whose
 	// note for it is the approved text word for word; DecisionReturn puts
 	// one no other sender would send as approved back in the queue. Both are
-	// Pacer's (UserID "pacer"); Detail says from whom and to whom.
+	// Pacer's own (UserID ""); Detail says from whom and to whom.
 	DecisionMove   = "move_item"
 	DecisionReturn = "return_item"
 )
