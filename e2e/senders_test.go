@@ -32,8 +32,8 @@ const (
 var teamSenders = []struct{ name, first string }{{"anna", "Anna"}, {"bob", "Bob"}, {"cleo", "Cleo"}}
 
 // TestSenders shares one campaign among three senders (issue 18), on
-// SQLite and on Postgres. Five of the sixty prospects are already
-// connected to bob or cleo (their LinkedIn export imported); the three
+// Postgres. Five of the sixty prospects are already connected to bob or
+// cleo (their LinkedIn export imported); the three
 // senders propose their own batches, and cleo's session is refused by
 // LinkedIn before her batch goes. Then: every other prospect is invited
 // exactly once, by one sender, each within its own limits and pace; none
@@ -42,15 +42,14 @@ var teamSenders = []struct{ name, first string }{{"anna", "Anna"}, {"bob", "Bob"
 // approved again, and went with their new sender's name; and every note
 // the simulator received is the one approved for it, word for word.
 func TestSenders(t *testing.T) {
-	// Paced waits dominate it: it runs beside the other parallel
-	// end-to-end test, each on its own ports and stores.
-	t.Parallel()
 	browsertest.Chrome(t)
+	// Postgres only, the production store: each world costs a minute or
+	// two of a 2-core CI's Chromium time, and the campaign package runs
+	// every part of this on SQLite and Postgres both.
 	stores := []struct {
 		name string
 		env  func(t *testing.T) []string
 	}{
-		{"sqlite", func(t *testing.T) []string { return []string{"PACER_DATA_DIR=" + filepath.Join(t.TempDir(), "data")} }},
 		{"postgres", func(t *testing.T) []string { return []string{"DATABASE_URL=" + storetest.EmptyPostgresDatabase(t)} }},
 	}
 	for _, s := range stores {

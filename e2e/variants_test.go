@@ -44,22 +44,20 @@ const (
 	adaptiveBatch = 10
 )
 
-// TestVariants compares two note variants end to end (issue 18), on SQLite
-// and on Postgres: the simulator accepts one far more often than the
-// other; after a batch with the variants drawn at random, `pacer campaign
+// TestVariants compares two note variants end to end (issue 18), on
+// Postgres: the simulator accepts one far more often than the other; after a batch with the variants drawn at random, `pacer campaign
 // stats --json` counts what the simulator received per variant and finds
 // the better one's lead clear; with notes_mode switched to adaptive, most
 // of the next batch goes out with the better note.
 func TestVariants(t *testing.T) {
-	// Paced waits dominate it: it runs beside the other parallel
-	// end-to-end test, each on its own ports and stores.
-	t.Parallel()
 	browsertest.Chrome(t)
+	// Postgres only, the production store: each world costs a minute or
+	// two of a 2-core CI's Chromium time, and the campaign package runs
+	// every part of this on SQLite and Postgres both.
 	stores := []struct {
 		name string
 		env  func(t *testing.T) []string
 	}{
-		{"sqlite", func(t *testing.T) []string { return []string{"PACER_DATA_DIR=" + filepath.Join(t.TempDir(), "data")} }},
 		{"postgres", func(t *testing.T) []string { return []string{"DATABASE_URL=" + storetest.EmptyPostgresDatabase(t)} }},
 	}
 	for _, s := range stores {
