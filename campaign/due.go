@@ -31,7 +31,8 @@ type DueResult struct {
 	// Batch is the new proposal, for the bot to post; nil when Err is set.
 	Batch *Batch
 	// Err says why nothing was proposed: ErrNoCapacity, ErrQueueEmpty,
-	// ErrNoNotesLeft and ErrOpenProposal are ordinary; others are failures.
+	// ErrQueueTidied, ErrNoNotesLeft and ErrOpenProposal are ordinary;
+	// others are failures.
 	Err error
 }
 
@@ -68,13 +69,13 @@ func (p *Proposer) ProposeDue(ctx context.Context, now time.Time) ([]DueResult, 
 		if trigger == "" {
 			continue
 		}
-		b, err := p.propose(ctx, cc.Name, 0, now)
+		b, err := p.proposeDue(ctx, cc.Name, now)
 		out = append(out, DueResult{Campaign: cc.Name, Trigger: trigger, Batch: b, Err: err})
 		switch {
 		case err == nil:
 			p.logger.Info("campaign: proposed a batch", slog.String("campaign", cc.Name), slog.String("trigger", trigger),
 				slog.Int64("proposal", b.Proposal.ID), slog.Int("items", len(b.Items)))
-		case errors.Is(err, ErrNoCapacity), errors.Is(err, ErrQueueEmpty), errors.Is(err, ErrNoNotesLeft), errors.Is(err, ErrOpenProposal):
+		case errors.Is(err, ErrNoCapacity), errors.Is(err, ErrQueueEmpty), errors.Is(err, ErrQueueTidied), errors.Is(err, ErrNoNotesLeft), errors.Is(err, ErrOpenProposal):
 			p.logger.Debug("campaign: nothing to propose", slog.String("campaign", cc.Name), slog.String("trigger", trigger), slog.Any("reason", err))
 		default:
 			p.logger.Warn("campaign: proposal failed", slog.String("campaign", cc.Name), slog.String("trigger", trigger), slog.Any("error", err))
