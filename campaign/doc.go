@@ -59,7 +59,7 @@
 // step back in the other campaigns' queues, and an import enrolls people the
 // team already contacted one step back too.
 //
-// A proposal walks at most the first 2,000 prospects of the queue, so that
+// A proposal walks at most the first 1,000 prospects of the queue, so that
 // it stays quick whatever the head of the queue holds (a database changed
 // behind Pacer's back can leave it full of people contacted elsewhere).
 // When those hold fewer prospects it may propose than the batch could take,

@@ -168,7 +168,7 @@ func deref(p *int) int {
 // no limit of its own), at most the campaign's batch_size, and at most what
 // the sending account can send in its next two working days net of its
 // scheduled queue and of other campaigns' open proposals. It walks at most
-// the first 2,000 prospects queued (see the package doc, Order): when they
+// the first 1,000 prospects queued (see the package doc, Order): when they
 // hold fewer it may propose, the batch is smaller, and the next proposal
 // goes on past them.
 //

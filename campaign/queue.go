@@ -15,14 +15,16 @@ import (
 // walkWindow is how many queued enrollments, from the head of a campaign's
 // queue, one proposal walks at most. Walking an enrollment and, when it
 // cannot be proposed, passing it over costs about 15 µs on SQLite and
-// 15–60 µs on Postgres (measured with BenchmarkPropose on 2 shared cores),
-// so a window keeps the slowest proposal near 100 ms whatever the queue's
-// head holds, and is still far more than a batch.
-const walkWindow = 2000
+// 30–100 µs on Postgres (measured with BenchmarkPropose on 2 shared cores,
+// most of it in the UPDATEs that pass over), so a window keeps the slowest
+// proposal well under 200 ms whatever the queue's head holds, and is still
+// far more than a batch.
+const walkWindow = 1000
 
 // dueTidyCalls is how many windows ProposeDue passes over, at most, for one
-// campaign in one run before it gives up until the next run.
-const dueTidyCalls = 10
+// campaign in one run (about a second) before it leaves the rest to the
+// next run.
+const dueTidyCalls = 20
 
 // walkWindow is the walk window of this proposer (tests set a small one).
 func (p *Proposer) walkWindow() int {
