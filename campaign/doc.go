@@ -67,7 +67,9 @@
 // the batch is smaller, and the next proposal goes on from there; when they
 // hold none, Propose proposes nothing and says so (ErrQueueTidied), and
 // ProposeDue goes on by itself, a few windows a run. Only a walk that
-// reached the end of the queue reports it empty (ErrQueueEmpty).
+// reached the end of the queue reports it empty (ErrQueueEmpty): a queue of
+// more than 1,000 prospects none of whom may be proposed is never reported
+// empty, each proposal moving one more window a step back.
 //
 // # Versions
 //

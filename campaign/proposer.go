@@ -175,8 +175,8 @@ func deref(p *int) int {
 // Errors: *OpenProposalError (ErrOpenProposal) when the campaign already has
 // an open proposal; ErrNoCapacity, ErrQueueEmpty, ErrNoNotesLeft when there
 // is nothing to propose; ErrQueueTidied (*TidiedError) when the prospects
-// it walked held nobody to propose and more are queued behind them; ErrCampaignPaused, ErrAccountUnavailable,
-// ErrUnknownCampaign.
+// it walked held nobody to propose and more are queued behind them;
+// ErrCampaignPaused, ErrAccountUnavailable, ErrUnknownCampaign.
 func (p *Proposer) Propose(ctx context.Context, campaign string, n int) (*Batch, error) {
 	return p.propose(ctx, campaign, n, p.now())
 }
@@ -555,9 +555,9 @@ type candidate struct {
 // Those whose prospect is connected or unavailable leave the queue for good
 // (skipped); the others (pending, recently withdrawn, suppressed, held by
 // another campaign) move one priority step back. Either way the next
-// proposal does not walk over them again, so a campaign whose head is full
-// of people contacted elsewhere costs one slow proposal, not every one; and
-// a prospect who becomes eligible again is proposed, a little later.
+// proposal does not walk over them again, and a prospect who becomes
+// eligible again is proposed, a little later. (A walk that found too few
+// passes its whole window over: selectCandidates.)
 func passOver(tx *gorm.DB, dialect string, campaignID int64, priority int, position int64, now time.Time) error {
 	return moveBack(tx, dialect, campaignID, priority, position, false, nil, now)
 }
@@ -567,9 +567,9 @@ func passOver(tx *gorm.DB, dialect string, campaignID int64, priority int, posit
 // (campaign_id, state, priority, position), and stops at the limit: the
 // filters are per-row lookups on primary keys and unique indexes, so the
 // cost grows with the rows skipped, never past the window, not with the
-// size of the campaign. Its
-// suppression filter is the negation of models.SuppressedSQL, written as
-// one anti-join per kind so that each stays an index lookup.
+// size of the campaign. Its suppression filter is the negation of
+// models.SuppressedSQL, written as one anti-join per kind so that each stays
+// an index lookup.
 const candidateSQL = `SELECT e.id AS enrollment_id, e.priority, e.position, p.id, p.slug, p.profile_url, p.first_name, p.last_name,
 	p.company, p.title, p.email, p.email_domain, p.vars, p.state
 FROM (SELECT id, campaign_id, prospect_id, priority, position FROM enrollments
