@@ -90,7 +90,7 @@ func userMessage(what string, err error) string {
 	}
 	known := []error{
 		campaign.ErrUnknownCampaign, campaign.ErrNotFound, campaign.ErrOpenProposal, campaign.ErrNoCapacity,
-		campaign.ErrQueueEmpty, campaign.ErrNoNotesLeft, campaign.ErrCampaignPaused, campaign.ErrAccountUnavailable,
+		campaign.ErrQueueEmpty, campaign.ErrQueueTidied, campaign.ErrNoNotesLeft, campaign.ErrCampaignPaused, campaign.ErrAccountUnavailable,
 		campaign.ErrDecided, campaign.ErrStale, campaign.ErrBlocked, campaign.ErrLint, errSlackCall,
 	}
 	for _, k := range known {

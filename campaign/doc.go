@@ -71,6 +71,18 @@
 // step back in the other campaigns' queues, and an import enrolls people the
 // team already contacted one step back too.
 //
+// A proposal walks at most the first 1,000 prospects of the queue, so that
+// it stays quick whatever the head of the queue holds (a database changed
+// behind Pacer's back can leave it full of people contacted elsewhere).
+// When those hold fewer prospects it may propose than the batch could take,
+// and more are queued behind them, it passes over all the others it walked:
+// the batch is smaller, and the next proposal goes on from there; when they
+// hold none, Propose proposes nothing and says so (ErrQueueTidied), and
+// ProposeDue goes on by itself, a few windows a run. Only a walk that
+// reached the end of the queue reports it empty (ErrQueueEmpty): a queue of
+// more than 1,000 prospects none of whom may be proposed is never reported
+// empty, each proposal moving one more window a step back.
+//
 // # Versions
 //
 // A proposal's version grows with every skip and every note edit. Approve and

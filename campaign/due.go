@@ -31,7 +31,8 @@ type DueResult struct {
 	// Batch is the new proposal, for the bot to post; nil when Err is set.
 	Batch *Batch
 	// Err says why nothing was proposed: ErrNoCapacity, ErrQueueEmpty,
-	// ErrNoNotesLeft and ErrOpenProposal are ordinary; others are failures.
+	// ErrQueueTidied, ErrNoNotesLeft and ErrOpenProposal are ordinary;
+	// others are failures.
 	Err error
 }
 
@@ -49,8 +50,8 @@ type DueResult struct {
 //     is not followed by another at once).
 //
 // Paused campaigns, inactive accounts and a sender with an open proposal
-// of the campaign are never due. Per-campaign failures are reported in the results; the
-// error is for the context only.
+// of the campaign are never due. Per-campaign failures are reported in the
+// results; the error is for the context only.
 func (p *Proposer) ProposeDue(ctx context.Context, now time.Time) ([]DueResult, error) {
 	// A stopped sender's approved invitations go to the others first, so
 	// that what returns to the queue can be proposed in this pass.
@@ -85,12 +86,12 @@ func (p *Proposer) proposeDueFor(ctx context.Context, cc config.Campaign, sender
 	if trigger == "" {
 		return out
 	}
-	b, err := p.propose(ctx, cc.Name, sender, 0, now)
+	b, err := p.proposeDue(ctx, cc.Name, sender, now)
 	switch {
 	case err == nil:
 		log.Info("campaign: proposed a batch", slog.String("trigger", trigger),
 			slog.Int64("proposal", b.Proposal.ID), slog.Int("items", len(b.Items)))
-	case errors.Is(err, ErrNoCapacity), errors.Is(err, ErrQueueEmpty), errors.Is(err, ErrNoNotesLeft), errors.Is(err, ErrOpenProposal):
+	case errors.Is(err, ErrNoCapacity), errors.Is(err, ErrQueueEmpty), errors.Is(err, ErrQueueTidied), errors.Is(err, ErrNoNotesLeft), errors.Is(err, ErrOpenProposal):
 		log.Debug("campaign: nothing to propose", slog.String("trigger", trigger), slog.Any("reason", err))
 	default:
 		log.Warn("campaign: proposal failed", slog.String("trigger", trigger), slog.Any("error", err))

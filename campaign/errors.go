@@ -26,6 +26,11 @@ var (
 	ErrNoCapacity = errors.New("campaign: the account has no invitations left to plan in the next two working days")
 	// ErrQueueEmpty: no eligible prospect is left in the campaign.
 	ErrQueueEmpty = errors.New("campaign: no prospect is left to propose in this campaign")
+	// ErrQueueTidied: the proposal walked as far as one proposal walks
+	// without finding anyone to propose, passed those it walked over, and
+	// left more queued behind them; proposing again goes on from there
+	// (*TidiedError).
+	ErrQueueTidied = errors.New("campaign: the head of the queue held nobody to propose and was moved out of the way")
 	// ErrNoNotesLeft: the free account has no personalized note left this
 	// month and the campaign does not send without one.
 	ErrNoNotesLeft = errors.New("campaign: no personalized note left this month and send_without_note is off")

@@ -50,6 +50,8 @@ type Proposer struct {
 
 	mu  sync.Mutex // guards rnd
 	rnd *rand.Rand
+
+	window int // walk window; 0 means walkWindow (tests set a small one)
 }
 
 // New returns a Proposer for the campaigns and accounts of cfg (the store's
@@ -192,12 +194,16 @@ func deref(p *int) int {
 // campaign's open proposal. The batch holds at most n prospects (n <= 0:
 // no limit of its own), at most the campaign's batch_size, and at most what
 // the sending account can send in its next two working days net of its
-// scheduled queue and of other campaigns' open proposals.
+// scheduled queue and of other campaigns' open proposals. It walks at most
+// the first 1,000 prospects queued (see the package doc, Order): when they
+// hold fewer it may propose, the batch is smaller, and the next proposal
+// goes on past them.
 //
 // Errors: *OpenProposalError (ErrOpenProposal) when the campaign already has
 // an open proposal; ErrNoCapacity, ErrQueueEmpty, ErrNoNotesLeft when there
-// is nothing to propose; ErrCampaignPaused, ErrAccountUnavailable,
-// ErrUnknownCampaign.
+// is nothing to propose; ErrQueueTidied (*TidiedError) when the prospects
+// it walked held nobody to propose and more are queued behind them;
+// ErrCampaignPaused, ErrAccountUnavailable, ErrUnknownCampaign.
 func (p *Proposer) Propose(ctx context.Context, campaign string, n int) (*Batch, error) {
 	return p.propose(ctx, campaign, "", n, p.now())
 }
@@ -369,7 +375,7 @@ func (p *Proposer) pick(ctx context.Context, db *gorm.DB, s *campaignSetup, size
 	if err != nil {
 		return nil, err
 	}
-	cands, err := selectCandidates(ctx, db, queueWalk{campaignID: s.campaign.ID, live: live, senders: senders, sender: s.account.ID}, now, size)
+	cands, err := p.selectCandidates(ctx, db, queueWalk{campaignID: s.campaign.ID, live: live, senders: senders, sender: s.account.ID}, now, size)
 	if err != nil {
 		return nil, err
 	}
@@ -648,51 +654,30 @@ type candidate struct {
 // Those whose prospect is connected or unavailable leave the queue for good
 // (skipped); the others (pending, recently withdrawn, suppressed, held by
 // another campaign) move one priority step back. Either way the next
-// proposal does not walk over them again, so a campaign whose head is full
-// of people contacted elsewhere costs one slow proposal, not every one; and
-// a prospect who becomes eligible again is proposed, a little later.
+// proposal does not walk over them again, and a prospect who becomes
+// eligible again is proposed, a little later. (A walk that found too few
+// passes its whole window over: selectCandidates.)
 func passOver(tx *gorm.DB, dialect string, campaignID int64, priority int, position int64, now time.Time) error {
-	// "Ahead of (priority, position)". SQLite bounds its index range with
-	// the row value; Postgres 15 would read the campaign's whole queue for
-	// it (it does not stop a B-tree scan at a row comparison), so it gets
-	// the same bound spelled out as two ranges.
-	ahead, args := "(priority, position) < (?, ?)", []any{priority, position}
-	if dialect == models.DialectPostgres {
-		ahead, args = "(priority < ? OR (priority = ? AND position < ?))", []any{priority, priority, position}
-	}
-	err := tx.Exec(`UPDATE enrollments SET state = ?, updated_at = ?
-		WHERE campaign_id = ? AND state = ? AND `+ahead+`
-			AND EXISTS (SELECT 1 FROM prospects p WHERE p.id = enrollments.prospect_id AND p.state IN ?)`,
-		slices.Concat([]any{models.EnrollmentSkipped, now.UTC(), campaignID, models.EnrollmentQueued}, args,
-			[]any{[]string{models.ProspectConnected, models.ProspectUnavailable}})...).Error
-	if err != nil {
-		return fmt.Errorf("campaign: retire connected prospects: %w", err)
-	}
-	err = tx.Exec(`UPDATE enrollments SET priority = priority + 1, updated_at = ?
-		WHERE campaign_id = ? AND state = ? AND `+ahead,
-		slices.Concat([]any{now.UTC(), campaignID, models.EnrollmentQueued}, args)...).Error
-	if err != nil {
-		return fmt.Errorf("campaign: move passed-over prospects back: %w", err)
-	}
-	return nil
+	return moveBack(tx, dialect, campaignID, priority, position, false, nil, now)
 }
 
-// candidateSQL walks the campaign's queue for one sender along the index enrollments_next
-// (campaign_id, state, priority, position) and stops at the limit: the
+// candidateSQL walks the head of the campaign's queue, its first
+// walkWindow enrollments read along the index enrollments_next
+// (campaign_id, state, priority, position), and stops at the limit: the
 // filters are per-row lookups on primary keys and unique indexes, so the
-// cost grows with the rows skipped, not with the size of the campaign. Its
-// suppression filter is the negation of models.SuppressedSQL, written as
-// one anti-join per kind so that each stays an index lookup. Two filters
-// share the campaign among its senders: nobody connected to any account of
-// the team (account_connections), and nobody another of the campaign's
-// senders touched first (their earliest action): a prospect stays with one
-// sender.
+// cost grows with the rows skipped, never past the window, not with the
+// size of the campaign. Its suppression filter is the negation of
+// models.SuppressedSQL, written as one anti-join per kind so that each stays
+// an index lookup. Two filters share the campaign among its senders:
+// nobody connected to any account of the team (account_connections), and
+// nobody another of the campaign's senders touched first (their earliest
+// action): a prospect stays with one sender.
 const candidateSQL = `SELECT e.id AS enrollment_id, e.priority, e.position, p.id, p.slug, p.profile_url, p.first_name, p.last_name,
 	p.company, p.title, p.email, p.email_domain, p.vars, p.state
-FROM enrollments e
+FROM (SELECT id, campaign_id, prospect_id, priority, position FROM enrollments
+	WHERE campaign_id = ? AND state = 'queued' ORDER BY priority, position LIMIT ?) e
 JOIN prospects p ON p.id = e.prospect_id
-WHERE e.campaign_id = ? AND e.state = 'queued'
-	AND (p.state = 'new' OR (p.state = 'withdrawn' AND p.withdrawn_at <= ?))
+WHERE (p.state = 'new' OR (p.state = 'withdrawn' AND p.withdrawn_at <= ?))
 	AND NOT EXISTS (SELECT 1 FROM enrollments o WHERE o.prospect_id = e.prospect_id AND o.campaign_id <> e.campaign_id
 		AND (o.state IN ('proposed', 'approved') OR (o.state = 'queued' AND o.id < e.id AND o.campaign_id IN ?)))
 	AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.kind = 'slug' AND s.value = p.slug)
@@ -711,14 +696,16 @@ type queueWalk struct {
 	// live are the campaigns whose queues hold their prospects
 	// (liveCampaignIDs).
 	live []int64
-	// senders are the campaign's sending accounts, sender the one the
-	// batch is for.
+	// senders are the campaign's sending accounts a prospect they touched
+	// first stays with (senderIDs), sender the one the batch is for.
 	senders []int64
 	sender  int64
 }
 
-func selectCandidates(ctx context.Context, db *gorm.DB, q queueWalk, now time.Time, limit int) ([]candidate, error) {
-	rows, err := db.WithContext(ctx).Raw(candidateSQL, q.campaignID, now.Add(-reinviteAfter).UTC(), q.live, q.senders, q.sender, q.sender, limit).Rows()
+// walkCandidates runs candidateSQL over the first window enrollments of the
+// campaign's queue, for the walk's sender.
+func walkCandidates(ctx context.Context, db *gorm.DB, q queueWalk, now time.Time, window, limit int) ([]candidate, error) {
+	rows, err := db.WithContext(ctx).Raw(candidateSQL, q.campaignID, window, now.Add(-reinviteAfter).UTC(), q.live, q.senders, q.sender, q.sender, limit).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("campaign: pick prospects: %w", err)
 	}
