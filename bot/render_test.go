@@ -419,3 +419,31 @@ func TestItemBylineShowsComparedVariantsOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusShowsEachSendersPart: a campaign shared by three senders
+// lists them, each one's part, and when the campaign is through at their
+// pace; a campaign of one sender shows no parts.
+func TestStatusShowsEachSendersPart(t *testing.T) {
+	r := testRenderer(t)
+	finish := monday10.Add(20 * 24 * time.Hour)
+	m := r.status(StatusView{Campaigns: []CampaignStatus{
+		{Name: "team", Senders: []string{"anna", "bob", "cleo"}, Channel: "C0TEAM", State: models.CampaignActive, Waiting: 300,
+			Parts:    []SenderPart{{Account: "anna", Sent: 40, Waiting: 12}, {Account: "bob", Sent: 35, Waiting: 9}, {Account: "cleo", Sent: 2}},
+			FinishAt: &finish, PerWeek: 105},
+		{Name: "solo", Senders: []string{"anna"}, State: models.CampaignActive, Waiting: 10,
+			Parts: []SenderPart{{Account: "anna", Sent: 3}}},
+	}})
+	s := jsonString(m.Blocks)
+	for _, want := range []string{
+		"*team* (anna, bob, cleo) in \u003c#C0TEAM\u003e · 300 waiting to be proposed · all invited around Sun 21 Jun at 105 a week across 3 senders",
+		"• anna: 40 sent · 12 approved and waiting", "• bob: 35 sent · 9 approved and waiting", "• cleo: 2 sent · 0 approved and waiting",
+		"*solo* (anna) · 10 waiting to be proposed · no sender has room to invite now",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("status lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "• anna: 3 sent") {
+		t.Errorf("a campaign of one sender lists its part:\n%s", s)
+	}
+}
