@@ -187,11 +187,11 @@ func benchmarkPropose(b *testing.B, dialect string, senders int, layout string) 
 	if senders == 3 {
 		// carl viewed every tenth of the next 20,000 (they stay his), and
 		// dana is connected to every hundredth of them.
-		err := s.DB.Exec(`WITH RECURSIVE g(x) AS (SELECT ? UNION ALL SELECT x + 10 FROM g WHERE x < ?)
+		err := s.DB.Exec(`WITH RECURSIVE g(x) AS (SELECT CAST(? AS INTEGER) UNION ALL SELECT x + 10 FROM g WHERE x < ?)
 			INSERT INTO actions (account_id, prospect_id, kind, state, scheduled_at, finished_at, created_at, updated_at)
 			SELECT ?, x, 'view', 'done', ?, ?, ?, ? FROM g`, contacted+10, contacted+20_000, bd.accounts["carl"], now, now, now, now).Error
 		if err == nil {
-			err = s.DB.Exec(`WITH RECURSIVE g(x) AS (SELECT ? UNION ALL SELECT x + 100 FROM g WHERE x < ?)
+			err = s.DB.Exec(`WITH RECURSIVE g(x) AS (SELECT CAST(? AS INTEGER) UNION ALL SELECT x + 100 FROM g WHERE x < ?)
 				INSERT INTO account_connections (account_id, slug, source, created_at) SELECT ?, 'p' || x, 'export', ? FROM g`,
 				contacted+7, contacted+20_000, bd.accounts["dana"], now).Error
 		}

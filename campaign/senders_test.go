@@ -229,6 +229,15 @@ func TestAStoppedSendersItemsMoveOrReturn(t *testing.T) {
 		if int(moves) != wantMoved || int(returns) != wantReturned {
 			t.Errorf("audit: %d moves and %d returns, want %d and %d", moves, returns, wantMoved, wantReturned)
 		}
+		// The card says anna's batch is held while she holds the invitation
+		// under way, and no longer once it ended: the rest went elsewhere.
+		if r, err := ReadProposal(ctx, s, bt.Proposal.ID); err != nil || r.View.Progress == nil || r.View.Progress.Stopped == nil {
+			t.Errorf("while anna holds an invitation, the card's batch is not stopped: %+v, %v", r.View.Progress, err)
+		}
+		s.DB.Model(&begun).Update("state", models.ActionFailed)
+		if r, err := ReadProposal(ctx, s, bt.Proposal.ID); err != nil || r.View.Progress == nil || r.View.Progress.Stopped != nil {
+			t.Errorf("with nothing left for anna, the card's batch is still stopped: %+v, %v", r.View.Progress, err)
+		}
 		// Again: nothing left to move.
 		if res, err := b.p.Rehome(ctx, b.clock.Now()); err != nil || len(res) != 0 {
 			t.Errorf("a second Rehome: %+v, %v; want nothing", res, err)

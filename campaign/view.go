@@ -195,6 +195,20 @@ func readProposal(db *gorm.DB, id int64) (Reading, error) {
 			return r, err
 		}
 		prog.Stopped = StoppedBy(r.Account, camp)
+		if prog.Stopped != nil && prog.Stopped.Campaign == "" {
+			// A stopped sender's items may have moved to another sender
+			// (Rehome): the batch is held only by what it still has to do.
+			var held int64
+			err := db.Table("actions AS a").Joins("JOIN proposal_items AS i ON i.id = a.proposal_item_id").
+				Where("i.proposal_id = ? AND a.account_id = ? AND a.state IN ?", id, r.Account.ID, []string{models.ActionScheduled, models.ActionInFlight}).
+				Count(&held).Error
+			if err != nil {
+				return r, fmt.Errorf("campaign: read the held actions of proposal #%d: %w", id, err)
+			}
+			if held == 0 {
+				prog.Stopped = nil
+			}
+		}
 		r.View.Progress = &prog
 		for i := range r.View.Items {
 			r.View.Items[i].Outcome = outcomes[r.View.Items[i].ID]
