@@ -127,17 +127,6 @@ func SenderVars(a config.Account) map[string]string {
 	return vars
 }
 
-// usesSender tells whether the template names a field of the sending
-// account.
-func (t Template) usesSender() bool {
-	for _, p := range t.parts {
-		if strings.HasPrefix(p.name, "sender_") {
-			return true
-		}
-	}
-	return false
-}
-
 // ColumnName normalizes a column or placeholder name as imports and
 // templates use it: lower case, with runs of anything but letters and digits
 // turned into one underscore ("First Name" and "first-name" are
