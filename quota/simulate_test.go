@@ -14,6 +14,7 @@ import (
 
 func TestSimulateUsesTheWholeQuotaSafely(t *testing.T) {
 	t.Parallel()
+	skipUnderRace(t)
 	for _, tz := range []string{"", "Europe/Berlin"} {
 		t.Run("free 12 weeks 400 "+tz, func(t *testing.T) {
 			t.Parallel()
@@ -71,6 +72,7 @@ func TestSimulateUsesTheWholeQuotaSafely(t *testing.T) {
 // the safe weekly quota is still used.
 func TestSimulateWithLatencyFailuresAndRetries(t *testing.T) {
 	t.Parallel()
+	skipUnderRace(t)
 	faults := quota.SimFaults{Latency: 5 * time.Second, Skip: 0.10, Fail: 0.05, FailAfterSend: 0.03}
 	for _, plan := range []string{"free", "premium"} {
 		t.Run(plan, func(t *testing.T) {
@@ -138,5 +140,15 @@ func TestSimulateRefusesBadInput(t *testing.T) {
 	s.DB.Table("quota_ledger").Count(&n)
 	if n != 0 {
 		t.Errorf("%d ledger entries after bad input, want none", n)
+	}
+}
+
+// skipUnderRace skips a long single-goroutine simulation under the race
+// detector, which finds nothing in it and makes it ten times slower; the
+// suite without -race runs it.
+func skipUnderRace(t *testing.T) {
+	t.Helper()
+	if raceDetector {
+		t.Skip("a single-goroutine simulation: it runs without -race")
 	}
 }
