@@ -294,6 +294,9 @@ func (p *Proposer) chooseSender(ctx context.Context, db *gorm.DB, name, sender s
 		if err == nil {
 			room, err = p.capacity(ctx, db, s, now)
 		}
+		if err == nil {
+			_, _, err = p.batchSize(ctx, db, s, 0, now) // a free account's notes may have run out
+		}
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -257,3 +257,27 @@ func TestAStoppedSendersItemsMoveOrReturn(t *testing.T) {
 		}
 	})
 }
+
+// TestASenderWithoutNotesIsPassedOver: a free sender whose notes ran out
+// this month takes no batch of a campaign that does not send without its
+// note, however much room it has; another sender does.
+func TestASenderWithoutNotesIsPassedOver(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		cfg := teamConfig()
+		cfg.Campaigns[2].Senders = []string{"bob", "carl"}
+		b := setup(t, s, cfg)
+		b.quota.setCapacity(b.accounts["bob"], 50)
+		b.quota.setCapacity(b.accounts["carl"], 10)
+		zero := 0
+		s.DB.Model(&models.Account{}).Where("id = ?", b.accounts["bob"]).Updates(map[string]any{"notes_left": &zero, "notes_left_month": "2026-06"})
+		b.importCSV(t, "team", prospectsCSV(1, 30, ""))
+		bt, err := b.p.Propose(context.Background(), "team", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bt.Account != "carl" || len(bt.Items) != 10 {
+			t.Errorf("proposed %d for %s, want carl's 10: bob has no notes left", len(bt.Items), bt.Account)
+		}
+	})
+}
