@@ -57,6 +57,15 @@ func (c campaignProposer) Finish(ctx context.Context, name string, now time.Time
 	return c.p.Finish(ctx, name, now)
 }
 
+func (c campaignProposer) Rehome(ctx context.Context, now time.Time) ([]int64, error) {
+	res, err := c.p.Rehome(ctx, now)
+	var ids []int64
+	for _, r := range res {
+		ids = append(ids, r.Proposals...)
+	}
+	return ids, err
+}
+
 // ProposeDue proposes for the campaigns due at now (see DueProposer).
 func (c campaignProposer) ProposeDue(ctx context.Context, now time.Time) error {
 	_, err := c.p.ProposeDue(ctx, now)
@@ -74,6 +83,10 @@ func (c campaignProposer) Expire(ctx context.Context, now time.Time) ([]int64, e
 // Slack.
 type DueProposer interface {
 	ProposeDue(ctx context.Context, now time.Time) error
+	// Rehome moves the approved invitations of stopped senders of shared
+	// campaigns (campaign.Proposer.Rehome) and returns the proposals whose
+	// items moved or returned, whose messages the bot then updates.
+	Rehome(ctx context.Context, now time.Time) ([]int64, error)
 	// Expire returns the ids of the proposals it expired, whose messages
 	// the bot then updates.
 	Expire(ctx context.Context, now time.Time) ([]int64, error)

@@ -157,11 +157,13 @@ func parseClock(s string) (hour, minute int) {
 }
 
 // postPending lets the campaign package expire the proposals nobody decided
-// in time (their messages say so) and propose for the campaigns that are
-// due, then posts the open proposals that are not in Slack yet, gives back
-// the claims of posts that died half-way (a crash between the claim and
-// the post), brings the open proposals' messages in line with them, and
-// reminds the approvers of those that have waited (remind).
+// in time (their messages say so), move a stopped sender's approved
+// invitations (their cards and threads say where each went) and propose
+// for the campaigns that are due, then posts the open proposals that are
+// not in Slack yet, gives back the claims of posts that died half-way (a
+// crash between the claim and the post), brings the open proposals'
+// messages in line with them, and reminds the approvers of those that have
+// waited (remind).
 func (b *Bot) postPending(ctx context.Context) error {
 	if due, ok := b.proposer.(DueProposer); ok {
 		expired, err := due.Expire(ctx, b.now())
@@ -171,6 +173,15 @@ func (b *Bot) postPending(ctx context.Context) error {
 		for _, id := range expired {
 			if err := b.refreshProposal(ctx, id); err != nil {
 				b.logger.Warn("slack: show a proposal expired", slog.Int64("proposal", id), slog.String("error", err.Error()))
+			}
+		}
+		rehomed, err := due.Rehome(ctx, b.now())
+		if err != nil {
+			b.logger.Warn("slack: moving a stopped sender's invitations failed", slog.String("error", err.Error()))
+		}
+		for _, id := range rehomed {
+			if err := b.refreshProposal(ctx, id); err != nil {
+				b.logger.Warn("slack: show a stopped sender's invitations moved", slog.Int64("proposal", id), slog.String("error", err.Error()))
 			}
 		}
 		// Per-campaign failures are the campaign package's to log; a

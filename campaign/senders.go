@@ -95,6 +95,9 @@ type Rehomed struct {
 	// (it names the stopped one, or an approver wrote it), or no other
 	// sender had room.
 	Returned int
+	// Proposals are the approved proposals whose items moved or returned:
+	// their cards and threads change.
+	Proposals []int64
 }
 
 // Rehome takes the approved invitations a stopped sender (restricted, or
@@ -158,6 +161,9 @@ func (p *Proposer) rehomeSender(ctx context.Context, cc config.Campaign, sender 
 			return err
 		}
 		for _, st := range stranded {
+			if !slices.Contains(r.Proposals, st.item.ProposalID) {
+				r.Proposals = append(r.Proposals, st.item.ProposalID)
+			}
 			to := pickTarget(targets, st)
 			if to == nil {
 				if err := returnItem(tx, st, from.Name, now); err != nil {

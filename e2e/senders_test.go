@@ -131,6 +131,16 @@ func senders(t *testing.T, w *world) {
 		w.store.DB.Model(&models.Action{}).Where("account_id = ? AND kind = ? AND state = ?", cleo.ID, models.ActionInvite, models.ActionScheduled).Count(&stranded)
 		return cleo.State == models.AccountNeedsHuman && stranded == 0
 	})
+	// Her card's thread says where each went.
+	var cleoCard models.Proposal
+	w.store.DB.Where("account_id = ? AND kind = ?", cleo.ID, models.ProposalInvites).Order("id").Take(&cleoCard)
+	w.waitFor(30*time.Second, "cleo's thread to say where her invitations went", func() bool {
+		text := ""
+		for _, m := range w.slack.thread(channel, cleoCard.MessageTS) {
+			text += blocksText(m.Blocks)
+		}
+		return strings.Contains(text, "moved from cleo") && strings.Contains(text, "back to the queue from cleo")
+	})
 	var moved, returned int64
 	w.store.DB.Model(&models.Decision{}).Where("kind = ?", models.DecisionMove).Count(&moved)
 	w.store.DB.Model(&models.Decision{}).Where("kind = ?", models.DecisionReturn).Count(&returned)
