@@ -2,8 +2,11 @@ package bot
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"strings"
+
+	"github.com/slack-go/slack"
 
 	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/quota"
@@ -83,6 +86,7 @@ func (b *Bot) flipSwitch(ctx context.Context, user string, resume bool) (View, e
 		return v, nil
 	}
 	b.tickCardsAfterCommand(ctx, "account_id IN (SELECT id FROM accounts WHERE name IN ?)", res.Changed)
+	defer func() { b.announceSwitch(ctx, v) }() // with what resume left held
 	if resume {
 		// A restriction LinkedIn set during the stop still holds its account.
 		accounts, err := b.accounts(ctx)
@@ -124,4 +128,24 @@ func mayStop(a models.Account) bool {
 
 func stoppedByTheSwitch(a models.Account) bool {
 	return a.State == models.AccountPaused && a.StateReason == quota.StopReason
+}
+
+// announceSwitch tells each channel of a campaign whose senders the switch
+// stopped or resumed what it did: the whole team learns that sending
+// stopped (or goes on), not only who flipped it. A failed post is logged;
+// the switch has flipped all the same.
+func (b *Bot) announceSwitch(ctx context.Context, v StopView) {
+	var channels []string
+	for _, c := range b.cfg.Campaigns {
+		touched := slices.ContainsFunc(c.SenderNames(), func(a string) bool { return slices.Contains(v.Changed, a) })
+		if touched && c.Channel != "" && !slices.Contains(channels, c.Channel) {
+			channels = append(channels, c.Channel)
+		}
+	}
+	m := b.renderer().stopped(v)
+	for _, ch := range channels {
+		if _, _, err := b.api.PostMessageContext(ctx, ch, slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...)); err != nil {
+			b.logger.Warn("slack: announce the stop switch", slog.String("channel", ch), slog.String("error", slackCall("chat.postMessage", err).Error()))
+		}
+	}
 }

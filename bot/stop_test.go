@@ -114,6 +114,8 @@ func TestStopAllAsksThenPausesEveryAccount(t *testing.T) {
 			!strings.Contains(got, "/pacer resume all") {
 			t.Errorf("the stopper was told %q", got)
 		}
+		// The whole team hears of it, in each campaign's channel.
+		b.checkAnnounced(t, "<@"+groupMember+"> stopped every account: *anna*, *bob*", ctoChannel, opsChannel)
 		var pauses int64
 		b.store.DB.Model(&models.Decision{}).Where("kind = ? AND user_id = ?", models.DecisionPause, groupMember).Count(&pauses)
 		if pauses != 2 {
@@ -128,6 +130,7 @@ func TestStopAllAsksThenPausesEveryAccount(t *testing.T) {
 		if s := b.accountStates(t); s != "anna=active bob=active" {
 			t.Errorf("after resume all: %s", s)
 		}
+		b.checkAnnounced(t, "<@"+approver+"> resumed every account stop all had stopped: *anna*, *bob*", ctoChannel, opsChannel)
 		if got := b.lastEphemeral(approver); !strings.Contains(got, "resumed every account stop all had stopped: *anna*, *bob*") {
 			t.Errorf("the resumer was told %q", got)
 		}
@@ -167,6 +170,8 @@ func TestStopSwitchInAppHome(t *testing.T) {
 			t.Fatalf("after the stop, the App Home was published %d times, without a resume switch:\n%+v", len(pubs), pubs)
 		}
 
+		b.checkAnnounced(t, "<@"+approver+"> stopped every account: *anna*, *bob*", ctoChannel, opsChannel)
+		b.slack.reset()
 		b.clickHome(t, stranger, ActionResumeAll)
 		if s := b.accountStates(t); s != "anna=paused bob=paused" {
 			t.Errorf("after a stranger's resume from the App Home: %s", s)
@@ -180,4 +185,21 @@ func TestStopSwitchInAppHome(t *testing.T) {
 			t.Errorf("after the App Home's resume: %s", s)
 		}
 	})
+}
+
+// checkAnnounced checks that each channel received one message, not
+// ephemeral, holding text.
+func (b *bundle) checkAnnounced(t *testing.T, text string, channels ...string) {
+	t.Helper()
+	for _, ch := range channels {
+		n := 0
+		for _, c := range b.slack.recorded("chat.postMessage") {
+			if c.Form.Get("channel") == ch && strings.Contains(c.text(), text) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s received %d messages saying %q, want 1", ch, n, text)
+		}
+	}
 }
