@@ -13,7 +13,6 @@ import (
 	"github.com/pacerhq/pacer/executor/browser/browsertest"
 	"github.com/pacerhq/pacer/executor/runner"
 	"github.com/pacerhq/pacer/models"
-	"github.com/pacerhq/pacer/models/storetest"
 	"github.com/pacerhq/pacer/quota"
 )
 
@@ -43,29 +42,7 @@ var teamSenders = []struct{ name, first string }{{"anna", "Anna"}, {"bob", "Bob"
 // the simulator received is the one approved for it, word for word.
 func TestSenders(t *testing.T) {
 	browsertest.Chrome(t)
-	// Postgres only, the production store: each world costs a minute or
-	// two of a 2-core CI's Chromium time, and the campaign package runs
-	// every part of this on SQLite and Postgres both.
-	stores := []struct {
-		name string
-		env  func(t *testing.T) []string
-	}{
-		{"postgres", func(t *testing.T) []string { return []string{"DATABASE_URL=" + storetest.EmptyPostgresDatabase(t)} }},
-	}
-	for _, s := range stores {
-		t.Run(s.name, func(t *testing.T) {
-			began := time.Now()
-			w := newWorld(t, s.env(t))
-			defer func() {
-				if t.Failed() && w.serve != nil {
-					t.Logf("serve's log:\n%s", tail(w.serve.out.String(), 200))
-					t.Logf("what Slack received, last first:\n%s", w.slack.summary(20))
-				}
-				t.Logf("the senders on %s took %s", s.name, time.Since(began).Round(time.Second))
-			}()
-			senders(t, w)
-		})
-	}
+	onPostgres(t, "the senders", senders)
 }
 
 func senders(t *testing.T, w *world) {
@@ -273,13 +250,7 @@ func (w *world) writeFile(name, text string) {
 func (w *world) writeSendersConfig() {
 	var accounts strings.Builder
 	for _, s := range teamSenders {
-		fmt.Fprintf(&accounts, `  - name: %s
-    first_name: %s
-    plan: premium
-    timezone: Europe/Berlin
-    working_hours: {days: [mon, tue, wed, thu, fri, sat, sun], start: "00:00", end: "23:59"}
-    limits: {invites_per_day: %d}
-`, s.name, s.first, teamPerDay)
+		accounts.WriteString(accountYAML(s.name, s.first, teamPerDay))
 	}
 	cfg := fmt.Sprintf(`timezone: Europe/Berlin
 accounts:

@@ -16,7 +16,6 @@ import (
 	"github.com/pacerhq/pacer/executor/runner"
 	"github.com/pacerhq/pacer/executor/sim"
 	"github.com/pacerhq/pacer/models"
-	"github.com/pacerhq/pacer/models/storetest"
 )
 
 // The campaign's two note variants. The simulator tells them apart by a
@@ -51,29 +50,7 @@ const (
 // of the next batch goes out with the better note.
 func TestVariants(t *testing.T) {
 	browsertest.Chrome(t)
-	// Postgres only, the production store: each world costs a minute or
-	// two of a 2-core CI's Chromium time, and the campaign package runs
-	// every part of this on SQLite and Postgres both.
-	stores := []struct {
-		name string
-		env  func(t *testing.T) []string
-	}{
-		{"postgres", func(t *testing.T) []string { return []string{"DATABASE_URL=" + storetest.EmptyPostgresDatabase(t)} }},
-	}
-	for _, s := range stores {
-		t.Run(s.name, func(t *testing.T) {
-			began := time.Now()
-			w := newWorld(t, s.env(t))
-			defer func() {
-				if t.Failed() && w.serve != nil {
-					t.Logf("serve's log:\n%s", tail(w.serve.out.String(), 200))
-					t.Logf("what Slack received, last first:\n%s", w.slack.summary(20))
-				}
-				t.Logf("the variants on %s took %s", s.name, time.Since(began).Round(time.Second))
-			}()
-			variants(t, w)
-		})
-	}
+	onPostgres(t, "the variants", variants)
 }
 
 func variants(t *testing.T, w *world) {
@@ -201,12 +178,7 @@ func variantProspects(t *testing.T, n int) []variantProspect {
 func (w *world) writeVariantsConfig(mode string, batch int) {
 	cfg := fmt.Sprintf(`timezone: Europe/Berlin
 accounts:
-  - name: anna
-    plan: premium
-    timezone: Europe/Berlin
-    working_hours: {days: [mon, tue, wed, thu, fri, sat, sun], start: "00:00", end: "23:59"}
-    limits: {invites_per_day: 40}
-campaigns:
+%scampaigns:
   - name: %s
     account: anna
     channel: %s
@@ -217,7 +189,7 @@ campaigns:
     batch_size: %d
     undo_window: "0"
     find_email: none
-`, campaignName, channel, plainVariant, plainNote, talkVariant, talkNote, mode, batch)
+`, accountYAML("anna", "", 40), campaignName, channel, plainVariant, plainNote, talkVariant, talkNote, mode, batch)
 	if err := os.WriteFile(w.cfgPath, []byte(cfg), 0o600); err != nil {
 		w.t.Fatal(err)
 	}

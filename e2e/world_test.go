@@ -21,6 +21,7 @@ import (
 	"github.com/pacerhq/pacer/integrations/hubspot/hubspottest"
 	"github.com/pacerhq/pacer/integrations/webhook/webhooktest"
 	"github.com/pacerhq/pacer/models"
+	"github.com/pacerhq/pacer/models/storetest"
 )
 
 // The team's Slack set-up.
@@ -82,12 +83,7 @@ func newWorld(t *testing.T, dbEnv []string) *world {
 slack:
   digest_time: "09:00"
 accounts:
-  - name: anna
-    plan: premium
-    timezone: Europe/Berlin
-    working_hours: {days: [mon, tue, wed, thu, fri, sat, sun], start: "00:00", end: "23:59"}
-    limits: {invites_per_day: 40}
-campaigns:
+%scampaigns:
   - name: %s
     account: anna
     channel: %s
@@ -106,7 +102,7 @@ webhooks:
     events: [invite.accepted, email.found, message.sent, message.replied]
 hubspot:
   enabled: true
-`, campaignName, channel, noteTemplate, followUpTemplate, w.hooks.URL, webhookSecret)
+`, accountYAML("anna", "", 40), campaignName, channel, noteTemplate, followUpTemplate, w.hooks.URL, webhookSecret)
 	w.cfgPath = filepath.Join(w.dir, "pacer.yml")
 	if err := os.WriteFile(w.cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -123,6 +119,41 @@ hubspot:
 		"HUBSPOT_API_URL="+w.hubspot.URL,
 	)
 	return w
+}
+
+// accountYAML is a premium account's entry under accounts, working every
+// hour of every day in Berlin, with its first name when given.
+func accountYAML(name, firstName string, perDay int) string {
+	first := ""
+	if firstName != "" {
+		first = "    first_name: " + firstName + "\n"
+	}
+	return fmt.Sprintf(`  - name: %s
+%s    plan: premium
+    timezone: Europe/Berlin
+    working_hours: {days: [mon, tue, wed, thu, fri, sat, sun], start: "00:00", end: "23:59"}
+    limits: {invites_per_day: %d}
+`, name, first, perDay)
+}
+
+// onPostgres runs body in a world on an empty Postgres database, the
+// production store, logging how long it took and, when it fails, serve's
+// log and what Slack received. The tests that use it cost a minute or two
+// of a 2-core CI's Chromium time each, so they run on one store: the
+// campaign package runs their store parts on SQLite and Postgres both.
+func onPostgres(t *testing.T, what string, body func(t *testing.T, w *world)) {
+	t.Run("postgres", func(t *testing.T) {
+		began := time.Now()
+		w := newWorld(t, []string{"DATABASE_URL=" + storetest.EmptyPostgresDatabase(t)})
+		defer func() {
+			if t.Failed() && w.serve != nil {
+				t.Logf("serve's log:\n%s", tail(w.serve.out.String(), 200))
+				t.Logf("what Slack received, last first:\n%s", w.slack.summary(20))
+			}
+			t.Logf("%s on postgres took %s", what, time.Since(began).Round(time.Second))
+		}()
+		body(t, w)
+	})
 }
 
 // openStore opens the database the processes use, to read the ledger.

@@ -193,3 +193,34 @@ func TestImportProspectsCommandQuotes(t *testing.T) {
 		})
 	}
 }
+
+// TestImportConnectionsCommand: LinkedIn's Connections.csv is read as it
+// comes, again adds nothing, and an unknown account is refused by name.
+func TestImportConnectionsCommand(t *testing.T) {
+	for name, database := range databases(t) {
+		t.Run(name, func(t *testing.T) {
+			env := database(t)
+			dir, args := campaignWorld(t, env)
+			export := "Notes:\r\n\"When exporting your connection data, you may notice that some of the email addresses are missing.\"\r\n\r\n" +
+				"First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n" +
+				"Ada,Lovelace,https://www.linkedin.com/in/ada,,Engines,CTO,03 Nov 2025\r\n" +
+				"Alan,Turing,,,,,01 Feb 2023\r\n"
+			if err := os.WriteFile(filepath.Join(dir, "Connections.csv"), []byte(export), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			first := runPacer(t, dir, env, args("import", "connections", "Connections.csv", "--account", "anna")...)
+			if first.Code != 0 || !strings.Contains(first.Stdout, "Imported 1 connection of anna (0 already known).") ||
+				!strings.Contains(first.Stdout, "line 6: \"\"") {
+				t.Errorf("first import: exit %d\n%s%s", first.Code, first.Stdout, first.Stderr)
+			}
+			again := runPacer(t, dir, env, args("import", "connections", "Connections.csv", "--account", "anna")...)
+			if !strings.Contains(again.Stdout, "Imported 0 connections of anna (1 already known).") {
+				t.Errorf("second import: %s", again.Stdout)
+			}
+			bad := runPacer(t, dir, env, args("import", "connections", "Connections.csv", "--account", "zed")...)
+			if bad.Code == 0 || !strings.Contains(bad.Stderr, `no account is named "zed"; use one of: anna`) {
+				t.Errorf("an unknown account: exit %d %s", bad.Code, bad.Stderr)
+			}
+		})
+	}
+}

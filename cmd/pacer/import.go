@@ -13,6 +13,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pacerhq/pacer/campaign"
+	"github.com/pacerhq/pacer/config"
+	"github.com/pacerhq/pacer/models"
 	"github.com/pacerhq/pacer/wording"
 )
 
@@ -37,31 +39,14 @@ template as {{column_name}}. UTF-8 with or without BOM; comma, semicolon or tab
 separated. Importing the same file again adds nothing.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := g.loadConfig()
+			imp, err := openImport(cmd, g, args[0], func(cfg *config.Config) error { return knownCampaign(cfg, campaignName) })
 			if err != nil {
 				return err
 			}
-			if _, ok := cfg.Campaign(campaignName); !ok {
-				var names []string
-				for _, c := range cfg.Campaigns {
-					names = append(names, c.Name)
-				}
-				return fmt.Errorf("no campaign is named %q; use one of: %s", campaignName, strings.Join(names, ", "))
-			}
-			in, size, closeIn, err := openInput(cmd, args[0])
-			if err != nil {
-				return err
-			}
-			defer closeIn()
-			s, err := openMigratedStore(cmd.Context(), cfg, g.loggerAtLeast(slog.LevelWarn))
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-
-			counted := &countingReader{r: in}
-			bar := newProgressBar(cmd.ErrOrStderr(), size, isTerminal(os.Stderr), counted)
-			sum, err := campaign.Import(cmd.Context(), s, campaignName, counted, campaign.ImportOptions{Progress: bar.update})
+			defer imp.close()
+			counted := &countingReader{r: imp.in}
+			bar := newProgressBar(cmd.ErrOrStderr(), imp.size, isTerminal(os.Stderr), counted)
+			sum, err := campaign.Import(cmd.Context(), imp.store, campaignName, counted, campaign.ImportOptions{Progress: bar.update})
 			bar.finish()
 			if err != nil && sum.Rows == 0 {
 				return err
@@ -91,28 +76,12 @@ column of profile URLs works too. Nobody connected to one account of the team
 is proposed to another. Importing the same file again adds nothing.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := g.loadConfig()
+			imp, err := openImport(cmd, g, args[0], func(cfg *config.Config) error { return knownAccount(cfg, account) })
 			if err != nil {
 				return err
 			}
-			if _, ok := cfg.Account(account); !ok {
-				var names []string
-				for _, a := range cfg.Accounts {
-					names = append(names, a.Name)
-				}
-				return fmt.Errorf("no account is named %q; use one of: %s", account, strings.Join(names, ", "))
-			}
-			in, _, closeIn, err := openInput(cmd, args[0])
-			if err != nil {
-				return err
-			}
-			defer closeIn()
-			s, err := openMigratedStore(cmd.Context(), cfg, g.loggerAtLeast(slog.LevelWarn))
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			sum, err := campaign.ImportConnections(cmd.Context(), s, account, in, time.Now())
+			defer imp.close()
+			sum, err := campaign.ImportConnections(cmd.Context(), imp.store, account, imp.in, time.Now())
 			if sum.Rows > 0 || err == nil {
 				printConnectionsSummary(cmd, sum, asJSON)
 			}
@@ -142,6 +111,60 @@ func printConnectionsSummary(cmd *cobra.Command, sum campaign.ConnectionsSummary
 			printf(cmd, "  line %d: %q: %s\n", r.Line, r.Value, r.Reason)
 		}
 	}
+}
+
+// importInput is an import command's file and the store it goes into.
+type importInput struct {
+	in    io.Reader
+	size  int64 // 0 when unknown
+	store *models.Store
+	close func()
+}
+
+// openImport loads the configuration, checks that it knows what the import
+// goes into (known), and opens FILE and the migrated store.
+func openImport(cmd *cobra.Command, g *globals, file string, known func(*config.Config) error) (importInput, error) {
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return importInput{}, err
+	}
+	if err := known(cfg); err != nil {
+		return importInput{}, err
+	}
+	in, size, closeIn, err := openInput(cmd, file)
+	if err != nil {
+		return importInput{}, err
+	}
+	s, err := openMigratedStore(cmd.Context(), cfg, g.loggerAtLeast(slog.LevelWarn))
+	if err != nil {
+		closeIn()
+		return importInput{}, err
+	}
+	return importInput{in: in, size: size, store: s, close: func() { _ = s.Close(); closeIn() }}, nil
+}
+
+// knownCampaign refuses a campaign the configuration does not declare.
+func knownCampaign(cfg *config.Config, name string) error {
+	if _, ok := cfg.Campaign(name); ok {
+		return nil
+	}
+	var names []string
+	for _, c := range cfg.Campaigns {
+		names = append(names, c.Name)
+	}
+	return fmt.Errorf("no campaign is named %q; use one of: %s", name, strings.Join(names, ", "))
+}
+
+// knownAccount refuses an account the configuration does not declare.
+func knownAccount(cfg *config.Config, name string) error {
+	if _, ok := cfg.Account(name); ok {
+		return nil
+	}
+	var names []string
+	for _, a := range cfg.Accounts {
+		names = append(names, a.Name)
+	}
+	return fmt.Errorf("no account is named %q; use one of: %s", name, strings.Join(names, ", "))
 }
 
 // openInput opens FILE, or standard input for "-", and returns its size
