@@ -38,10 +38,11 @@ type DueResult struct {
 
 // ProposeDue proposes a batch for every campaign that is due at now, and is
 // meant to run every few minutes (a River periodic job on the elected
-// leader). It first moves a stopped sender's approved invitations (Rehome).
-// A campaign is due for one of its senders (each is asked apart) on a
-// working day of that account when the account's approved queue (scheduled
-// invitations) holds less than one day of its invitation quota, and:
+// leader), after Rehome, so that what a stopped sender's batch returned to
+// the queue is proposed in the same pass. A campaign is due for one of its
+// senders (each is asked apart) on a working day of that account when the
+// account's approved queue (scheduled invitations) holds less than one day
+// of its invitation quota, and:
 //
 //   - with propose_at set: at or after that time (account's timezone), once
 //     a day — the first time the queue is short after it;
@@ -53,11 +54,6 @@ type DueResult struct {
 // of the campaign are never due. Per-campaign failures are reported in the
 // results; the error is for the context only.
 func (p *Proposer) ProposeDue(ctx context.Context, now time.Time) ([]DueResult, error) {
-	// A stopped sender's approved invitations go to the others first, so
-	// that what returns to the queue can be proposed in this pass.
-	if _, err := p.Rehome(ctx, now); err != nil {
-		p.logger.Warn("campaign: could not move a stopped sender's invitations", slog.Any("error", err))
-	}
 	var out []DueResult
 	for _, cc := range p.cfg.Campaigns {
 		for _, sender := range cc.SenderNames() {

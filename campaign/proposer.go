@@ -228,15 +228,12 @@ func (p *Proposer) propose(ctx context.Context, name, sender string, n int, now 
 // changed between picking the prospects and storing them.
 func (p *Proposer) proposeOnce(ctx context.Context, name, sender string, n int, now time.Time) (*Batch, error) {
 	db := p.store.DB.WithContext(ctx)
-	s, err := p.chooseSender(ctx, db, name, sender, now)
+	chosen, err := p.chooseSender(ctx, db, name, sender, n, now)
 	if err != nil {
 		return nil, err
 	}
-	size, notes, err := p.batchSize(ctx, db, s, n, now)
-	if err != nil {
-		return nil, err
-	}
-	cands, err := p.pick(ctx, db, s, size, now)
+	s, notes := chosen.s, chosen.notes
+	cands, err := p.pick(ctx, db, s, chosen.size, now)
 	if err != nil {
 		return nil, err
 	}
@@ -266,49 +263,66 @@ func (p *Proposer) proposeOnce(ctx context.Context, name, sender string, n int, 
 	return b, nil
 }
 
-// chooseSender returns the setup of the sender a batch of invitations is
-// proposed for, ready to propose: the one named, or else, of the
-// campaign's senders that may take a batch now, the one with the most room
-// in its next working days. Each sender's batches are sized by its own
-// room, so the campaign's prospects spread over its senders in proportion
-// to what each can safely send. When none can, the error gives each
-// sender's reason.
-func (p *Proposer) chooseSender(ctx context.Context, db *gorm.DB, name, sender string, now time.Time) (*campaignSetup, error) {
+// sizedBatch is a sender that may take a batch now, with its room in its
+// next working days and the batch's size and notes' budget (batchSize).
+type sizedBatch struct {
+	s     *campaignSetup
+	room  int
+	size  int
+	notes noteBudget
+}
+
+// chooseSender returns the sender a batch of invitations is proposed for,
+// sized: the one named, or else, of the campaign's senders that may take a
+// batch now, the one with the most room in its next working days. Each
+// sender's batches are sized by its own room, so the campaign's prospects
+// spread over its senders in proportion to what each can safely send.
+// When none can, the error gives each sender's reason.
+func (p *Proposer) chooseSender(ctx context.Context, db *gorm.DB, name, sender string, n int, now time.Time) (sizedBatch, error) {
 	cc, ok := p.cfg.Campaign(name)
 	if sender != "" || !ok || len(cc.SenderNames()) <= 1 {
-		s, err := p.loadSetup(ctx, db, name, sender)
-		if err != nil {
-			return nil, err
-		}
-		return s, p.readyToPropose(ctx, db, s, models.ProposalInvites)
+		return p.sizeFor(ctx, db, name, sender, n, now)
 	}
-	var best *campaignSetup
-	bestRoom := 0
+	var best sizedBatch
 	var errs []error
 	for _, sender := range cc.SenderNames() {
-		s, err := p.chooseSender(ctx, db, name, sender, now)
+		b, err := p.sizeFor(ctx, db, name, sender, n, now)
 		if errors.Is(err, ErrCampaignPaused) {
-			return nil, err
-		}
-		room := 0
-		if err == nil {
-			room, err = p.capacity(ctx, db, s, now)
-		}
-		if err == nil {
-			_, _, err = p.batchSize(ctx, db, s, 0, now) // a free account's notes may have run out
+			return sizedBatch{}, err
 		}
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, err) // a free sender's notes may have run out, too
 			continue
 		}
-		if best == nil || room > bestRoom {
-			best, bestRoom = s, room
+		if best.s == nil || b.room > best.room {
+			best = b
 		}
 	}
-	if best == nil {
-		return nil, noSenderError(name, errs)
+	if best.s == nil {
+		return sizedBatch{}, noSenderError(name, errs)
 	}
 	return best, nil
+}
+
+// sizeFor reads one sender's setup and sizes its batch; an error says why
+// it may not take one now.
+func (p *Proposer) sizeFor(ctx context.Context, db *gorm.DB, name, sender string, n int, now time.Time) (sizedBatch, error) {
+	s, err := p.loadSetup(ctx, db, name, sender)
+	if err != nil {
+		return sizedBatch{}, err
+	}
+	if err := p.readyToPropose(ctx, db, s, models.ProposalInvites); err != nil {
+		return sizedBatch{}, err
+	}
+	room, err := p.capacity(ctx, db, s, now)
+	if err != nil {
+		return sizedBatch{}, err
+	}
+	size, notes, err := p.batchSize(ctx, db, s, room, n, now)
+	if err != nil {
+		return sizedBatch{}, err
+	}
+	return sizedBatch{s: s, room: room, size: size, notes: notes}, nil
 }
 
 // noSenderError says why none of a campaign's senders can take a batch:
@@ -335,17 +349,14 @@ func (p *Proposer) readyToPropose(ctx context.Context, db *gorm.DB, s *campaignS
 	return p.checkNoOpen(ctx, db, s, kind)
 }
 
-// batchSize is how many prospects the batch may hold: what the account can
-// take in its next working days (capacity), at most n (when above 0) and
-// the campaign's batch_size, and, for a campaign that does not send
-// without its note, at most the notes left this month. It returns the
-// notes' budget too (left -1: no monthly limit applies).
-func (p *Proposer) batchSize(ctx context.Context, db *gorm.DB, s *campaignSetup, n int, now time.Time) (int, noteBudget, error) {
+// batchSize is how many prospects the batch may hold: the account's room
+// in its next working days (capacity), at most n (when above 0) and the
+// campaign's batch_size, and, for a campaign that does not send without
+// its note, at most the notes left this month. It returns the notes'
+// budget too (left -1: no monthly limit applies).
+func (p *Proposer) batchSize(ctx context.Context, db *gorm.DB, s *campaignSetup, room, n int, now time.Time) (int, noteBudget, error) {
 	notes := noteBudget{left: -1}
-	size, err := p.capacity(ctx, db, s, now)
-	if err != nil {
-		return 0, notes, err
-	}
+	size := room
 	if n > 0 {
 		size = min(size, n)
 	}
@@ -355,9 +366,11 @@ func (p *Proposer) batchSize(ctx context.Context, db *gorm.DB, s *campaignSetup,
 	if s.withoutNotes() || s.notesPerMonth() == config.Unlimited || !s.seq.Invites() {
 		return size, notes, nil
 	}
-	if notes.left, notes.month, err = p.notesLeft(ctx, db, s, now, 0, true); err != nil {
+	left, month, err := p.notesLeft(ctx, db, s, now, 0, true)
+	if err != nil {
 		return 0, notes, err
 	}
+	notes = noteBudget{left: left, month: month}
 	if notes.left >= 0 && !s.cfg.SendWithoutNote {
 		if notes.left == 0 {
 			return 0, notes, fmt.Errorf("%w: %s has used its %d notes for %s", ErrNoNotesLeft, s.account.Name, s.notesPerMonth(), notes.month)

@@ -108,7 +108,8 @@ type Rehomed struct {
 // names the stopped sender, or an approver edited it) goes back to the
 // queue instead, with its actions canceled, so that it is proposed and
 // approved again: never an unapproved text. Both are recorded in the
-// audit trail, as Pacer's own decisions (no user). It runs in the proposer's pass (ProposeDue).
+// audit trail, as Pacer's own decisions (no user). The bot's pass runs it
+// just before ProposeDue.
 func (p *Proposer) Rehome(ctx context.Context, now time.Time) ([]Rehomed, error) {
 	var out []Rehomed
 	for _, cc := range p.cfg.Campaigns {

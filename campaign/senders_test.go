@@ -3,6 +3,7 @@ package campaign
 import (
 	"context"
 	"errors"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -278,6 +279,48 @@ func TestASenderWithoutNotesIsPassedOver(t *testing.T) {
 		}
 		if bt.Account != "carl" || len(bt.Items) != 10 {
 			t.Errorf("proposed %d for %s, want carl's 10: bob has no notes left", len(bt.Items), bt.Account)
+		}
+	})
+}
+
+// TestProposeDueAsksEachSender: the minutely pass, on the normal pace's
+// rules (working hours, a queue short of a day), proposes a batch for
+// each sender of a shared campaign, each sized by its own room, and
+// nothing more while they wait for a decision.
+func TestProposeDueAsksEachSender(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		b := setup(t, s, teamConfig())
+		b.quota.setCapacity(b.accounts["anna"], 10)
+		b.quota.setCapacity(b.accounts["carl"], 20)
+		b.quota.setCapacity(b.accounts["dana"], 5)
+		b.importCSV(t, "team", prospectsCSV(1, 100, ""))
+		res, err := b.p.ProposeDue(ctx, b.clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, r := range res {
+			if r.Campaign == "team" && r.Err == nil && r.Batch != nil {
+				got[r.Batch.Account] = len(r.Batch.Items)
+			}
+		}
+		if want := map[string]int{"anna": 10, "carl": 20, "dana": 5}; !maps.Equal(got, want) {
+			t.Errorf("the pass proposed %v, want each sender's room %v", got, want)
+		}
+		if len(proposedSlugs(t, b, "team")) != 35 {
+			t.Errorf("%d prospects proposed, want 35, none twice", len(proposedSlugs(t, b, "team")))
+		}
+		b.clock.Set(b.clock.Now().Add(time.Minute))
+		again, err := b.p.ProposeDue(ctx, b.clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range again {
+			if r.Campaign == "team" && r.Batch != nil {
+				t.Errorf("a second pass proposed %d more for %s while its batch waits", len(r.Batch.Items), r.Batch.Account)
+			}
 		}
 	})
 }
