@@ -92,9 +92,10 @@ type weeklyAt struct {
 
 // Next returns the first time after t on the day at hour:minute in loc.
 func (w weeklyAt) Next(t time.Time) time.Time {
-	next := dailyAt{hour: w.hour, minute: w.minute, loc: w.loc}.Next(t)
+	daily := dailyAt{hour: w.hour, minute: w.minute, loc: w.loc}
+	next := daily.Next(t)
 	for next.Weekday() != w.day {
-		next = dailyAt{hour: w.hour, minute: w.minute, loc: w.loc}.Next(next)
+		next = daily.Next(next)
 	}
 	return next
 }
